@@ -1,0 +1,141 @@
+"""From counts or exact probabilities to distributions, observables, distances and fits.
+
+Everything works on plain numpy arrays, so the analysis is tested without a backend.
+Bit order is handled once, here: counts keys are integers (the value of the
+measured ``position`` register, qubit 0 the least significant bit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .lattice import signed_displacement
+
+OBSERVABLES = ("mean", "sigma", "p_origin")
+
+
+def distribution_from_counts(counts: Mapping[int, int], num_sites: int, site_offset: int = 0
+                             ) -> np.ndarray:
+    """Empirical distribution over sites; a register value v is site (v - site_offset) mod N."""
+    p = np.zeros(num_sites)
+    for value, count in counts.items():
+        p[(int(value) - site_offset) % num_sites] += count
+    total = p.sum()
+    if total <= 0:
+        raise ValueError("no counts to build a distribution from")
+    return p / total
+
+
+def relabel(probabilities: np.ndarray, site_offset: int) -> np.ndarray:
+    """Exact register distribution -> site distribution (undo a deferred translation)."""
+    return np.roll(np.asarray(probabilities, dtype=float), -site_offset)
+
+
+def displacements(num_sites: int, origin: int, dimension: int = 1) -> list[np.ndarray]:
+    """Signed displacement of every flat site from ``origin``, one array per axis."""
+    if dimension == 1:
+        return [signed_displacement(num_sites, origin)]
+    side = int(round(np.sqrt(num_sites)))
+    ox, oy = origin % side, origin // side
+    dx = np.tile(signed_displacement(side, ox), side)
+    dy = np.repeat(signed_displacement(side, oy), side)
+    return [dx, dy]
+
+
+def observables(p: np.ndarray, origin: int, dimension: int = 1) -> dict[str, float]:
+    """Mean displacement (along x), sigma = sqrt(total variance) and P(origin)."""
+    ds = displacements(p.size, origin, dimension)
+    means = [float(p @ d) for d in ds]
+    variance = sum(float(p @ d**2) - m**2 for d, m in zip(ds, means, strict=True))
+    return {"mean": means[0], "sigma": float(np.sqrt(max(variance, 0.0))),
+            "p_origin": float(p[origin])}
+
+
+def observable_errors(p: np.ndarray, origin: int, shots: int, dimension: int = 1
+                      ) -> dict[str, float]:
+    """Shot-noise standard errors of :func:`observables` for ``shots`` samples of p."""
+    ds = displacements(p.size, origin, dimension)
+    r2 = sum(d.astype(float) ** 2 for d in ds)
+    mean_r2 = float(p @ r2)
+    centred = [d - float(p @ d) for d in ds]
+    var = sum(float(p @ c**2) for c in centred)
+    var_of_var = float(p @ (sum(c**2 for c in centred) - var) ** 2)  # Var of one sample
+    sigma = np.sqrt(max(var, 0.0))
+    se_var = np.sqrt(var_of_var / shots)
+    p0 = float(p[origin])
+    return {
+        "mean": float(np.sqrt(max(float(p @ centred[0] ** 2), 0.0) / shots)),
+        "sigma": float(se_var / (2 * sigma)) if sigma > 0 else float(np.sqrt(mean_r2 / shots)),
+        "p_origin": float(np.sqrt(p0 * (1 - p0) / shots)),
+    }
+
+
+def total_variation(p: np.ndarray, q: np.ndarray) -> float:
+    """TVD = 1/2 sum |p - q|."""
+    return 0.5 * float(np.abs(np.asarray(p) - np.asarray(q)).sum())
+
+
+def hellinger(p: np.ndarray, q: np.ndarray) -> float:
+    """Hellinger distance sqrt(1 - sum sqrt(p q)), in [0, 1]."""
+    bc = float(np.sqrt(np.clip(p, 0, None) * np.clip(q, 0, None)).sum())
+    return float(np.sqrt(max(1.0 - bc, 0.0)))
+
+
+def tvd_shot_noise_bound(p_true: np.ndarray, shots: int, failure_probability: float = 1e-6
+                         ) -> float:
+    """Bound that the TVD of a ``shots``-sample empirical distribution exceeds rarely.
+
+    E||p_hat - p||_1 <= sum_i sqrt(p_i (1 - p_i) / S) (Cauchy-Schwarz), and
+    ||p_hat - p||_1 concentrates around its mean with deviation at most
+    sqrt(2 ln(1/delta) / S) with probability >= 1 - delta (McDiarmid).  Both
+    shrink like 1/sqrt(S).
+    """
+    p = np.clip(np.asarray(p_true, dtype=float), 0, 1)
+    mean_l1 = float(np.sqrt(p * (1 - p) / shots).sum())
+    deviation = float(np.sqrt(2 * np.log(1 / failure_probability) / shots))
+    return 0.5 * (mean_l1 + deviation)
+
+
+@dataclass(frozen=True)
+class PowerLawFit:
+    """sigma ~ amplitude * t**exponent, fitted in log-log space."""
+
+    exponent: float
+    exponent_error: float
+    amplitude: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"exponent": self.exponent, "exponent_error": self.exponent_error,
+                "amplitude": self.amplitude}
+
+
+def fit_power_law(times: Sequence[float], values: Sequence[float],
+                  errors: Sequence[float] | None = None) -> PowerLawFit:
+    """Weighted least-squares fit of log(value) = log(a) + alpha log(t) with its uncertainty.
+
+    With error bars the uncertainty comes from them; without (exact mode) it is
+    the scatter of the residuals.  Points with t <= 0 or value <= 0 are skipped.
+    """
+    t = np.asarray(times, dtype=float)
+    y = np.asarray(values, dtype=float)
+    keep = (t > 0) & (y > 0)
+    if keep.sum() < 3:
+        raise ValueError("a power-law fit needs at least three points with t > 0")
+    x, ly = np.log(t[keep]), np.log(y[keep])
+    design = np.stack([np.ones_like(x), x], axis=1)
+    if errors is not None:
+        rel = np.asarray(errors, dtype=float)[keep] / y[keep]
+        rel = np.where(rel > 0, rel, np.min(rel[rel > 0]) if np.any(rel > 0) else 1.0)
+        w = 1 / rel**2
+        cov = np.linalg.inv(design.T @ (design * w[:, None]))
+        coef = cov @ design.T @ (w * ly)
+    else:
+        coef, *_ = np.linalg.lstsq(design, ly, rcond=None)
+        dof = max(len(x) - 2, 1)
+        residual_var = float(((ly - design @ coef) ** 2).sum()) / dof
+        cov = residual_var * np.linalg.inv(design.T @ design)
+    return PowerLawFit(exponent=float(coef[1]), exponent_error=float(np.sqrt(cov[1, 1])),
+                       amplitude=float(np.exp(coef[0])))

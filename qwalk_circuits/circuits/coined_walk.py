@@ -1,0 +1,82 @@
+"""Coined quantum walk circuits: one builder, several exact constructions of the shift."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from qiskit import ClassicalRegister, QuantumCircuit
+from qiskit.circuit.library import UnitaryGate
+
+from .fast_forward import append_fast_forward
+from .fourier_frame import append_inverse_qft
+from .layout import WalkLayout
+from .shift_fourier import (
+    append_frame_phases,
+    append_phase_layer_1d,
+    append_phase_layer_2d,
+)
+from .shift_increment import append_shift_1d_deferred, append_shift_2d
+from .state_prep import prepare_position, prepare_position_fourier, prepare_vector
+
+Construction = Literal["increment", "fourier", "fast-forward"]
+CONSTRUCTIONS: tuple[Construction, ...] = ("increment", "fourier", "fast-forward")
+
+
+def build_coined_walk(coin: np.ndarray, position_state: np.ndarray, coin_state: np.ndarray,
+                      steps: int, axis_qubits: int, dimension: int = 1,
+                      construction: Construction = "fourier") -> QuantumCircuit:
+    """Circuit of ``steps`` walk steps U = S (C x 1) from |position_state> (x) |coin_state>.
+
+    ``position_state`` is the flat amplitude vector (index x + L*y); the circuit
+    carries no measurement (see :func:`measure_position`).  Its metadata holds
+    ``site_offset``: the circuit's register value is the physical site plus
+    this offset (mod the number of sites), non-zero only for the deferred 1D
+    increment construction.
+    """
+    layout = WalkLayout(dimension, axis_qubits)
+    circuit = layout.new_circuit(f"coined_walk_{construction}_t{steps}")
+    axes, coin_qubits = layout.axes(circuit), layout.coin(circuit)
+    prepare_vector(circuit, coin_qubits, coin_state)
+    coin_gate = UnitaryGate(coin, label="coin")
+    site_offset = 0
+    if steps == 0:
+        prepare_position(circuit, axes, position_state)
+    elif construction == "increment":
+        prepare_position(circuit, axes, position_state)
+        for _ in range(steps):
+            circuit.append(coin_gate, coin_qubits)
+            if dimension == 1:
+                append_shift_1d_deferred(circuit, axes[0], coin_qubits[0])
+            else:
+                append_shift_2d(circuit, axes, coin_qubits)
+        site_offset = steps % layout.side if dimension == 1 else 0
+    elif construction == "fourier":
+        prepare_position_fourier(circuit, axes, position_state)
+        for _ in range(steps):
+            circuit.append(coin_gate, coin_qubits)
+            if dimension == 1:
+                append_phase_layer_1d(circuit, axes[0], coin_qubits[0])
+            else:
+                append_phase_layer_2d(circuit, axes, coin_qubits)
+        append_frame_phases(circuit, axes[0], steps)
+        append_inverse_qft(circuit, axes)
+    elif construction == "fast-forward":
+        prepare_position_fourier(circuit, axes, position_state)
+        append_fast_forward(circuit, axes, coin_qubits, coin, steps)
+        append_inverse_qft(circuit, axes)
+    else:
+        raise ValueError(f"unknown construction {construction!r}; choose one of {CONSTRUCTIONS}")
+    circuit.metadata = {"construction": construction, "steps": steps, "dimension": dimension,
+                        "axis_qubits": axis_qubits, "site_offset": site_offset}
+    return circuit
+
+
+def measure_position(circuit: QuantumCircuit) -> QuantumCircuit:
+    """A copy that measures the position register into ``position`` (index x + L*y)."""
+    position = WalkLayout.position(circuit)
+    measured = circuit.copy()
+    register = ClassicalRegister(len(position), "position")
+    measured.add_register(register)
+    measured.measure(position, register)
+    return measured
