@@ -1,0 +1,55 @@
+"""Transpiled-circuit statistics and the targets a resource report compiles for."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from qiskit import QuantumCircuit
+from qiskit.providers import BackendV2
+from qiskit.transpiler import CouplingMap, generate_preset_pass_manager
+
+from ..errors import QwalkError
+
+ABSTRACT_TARGETS = ("all-to-all", "line")
+FAKE_DEVICES = {"fake_fez": "FakeFez", "fake_torino": "FakeTorino",
+                "fake_kingston": "FakeKingston"}
+TARGET_NAMES = (*ABSTRACT_TARGETS, *FAKE_DEVICES)
+ABSTRACT_BASIS = ("cx", "rz", "sx", "x")
+
+
+def circuit_stats(circuit: QuantumCircuit) -> dict[str, Any]:
+    """Qubits, depth, two-qubit gate count and two-qubit depth of a (transpiled) circuit."""
+    def two_qubit(instruction: Any) -> bool:
+        return (instruction.operation.num_qubits == 2
+                and instruction.operation.name not in ("barrier", "measure"))
+    two = sum(1 for inst in circuit.data if two_qubit(inst))
+    return {"num_qubits": circuit.num_qubits, "depth": circuit.depth(),
+            "two_qubit_gates": two, "two_qubit_depth": circuit.depth(two_qubit),
+            "ops": {k: int(v) for k, v in circuit.count_ops().items()}}
+
+
+@cache
+def fake_device(name: str) -> BackendV2:
+    """A fake IBM device from qiskit-ibm-runtime's local testing mode."""
+    from qiskit_ibm_runtime import fake_provider
+
+    return getattr(fake_provider, FAKE_DEVICES[name])()
+
+
+def transpile_to_target(circuit: QuantumCircuit, target: str, optimization_level: int = 2,
+                        seed: int = 11) -> QuantumCircuit:
+    """Transpile for a named target: all-to-all, line (CX + 1q basis) or a fake IBM device."""
+    if target == "all-to-all":
+        manager = generate_preset_pass_manager(optimization_level, basis_gates=list(ABSTRACT_BASIS),
+                                               seed_transpiler=seed)
+    elif target == "line":
+        manager = generate_preset_pass_manager(
+            optimization_level, basis_gates=list(ABSTRACT_BASIS),
+            coupling_map=CouplingMap.from_line(circuit.num_qubits), seed_transpiler=seed)
+    elif target in FAKE_DEVICES:
+        manager = generate_preset_pass_manager(optimization_level, backend=fake_device(target),
+                                               seed_transpiler=seed)
+    else:
+        raise QwalkError(f"unknown target '{target}'; choose one of {list(TARGET_NAMES)}")
+    return manager.run(circuit)

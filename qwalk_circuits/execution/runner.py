@@ -1,0 +1,106 @@
+"""Run measured circuits on a backend: sampled counts (Sampler V2) or exact probabilities.
+
+One entry point, :func:`execute`; it transpiles once per circuit and records
+the transpiled statistics next to each result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from qiskit import QuantumCircuit
+from qiskit.transpiler import generate_preset_pass_manager
+from qiskit_aer import AerSimulator
+from qiskit_aer.library import SaveProbabilities
+from qiskit_aer.primitives import SamplerV2
+from tqdm.auto import tqdm
+
+from .backends import make_backend
+from .config import HardwareConfig
+from .resources import circuit_stats
+
+# Aer's native "multiplexer" instruction mishandles a UCGate whose identical
+# gates Qiskit simplified away (wrong state, or "qubits don't match
+# parameters"); decomposing it first gives the exact gate.
+AER_DECOMPOSE = ("multiplexer",)
+PROGRESS_MIN_CIRCUITS = 8
+
+
+@dataclass
+class CircuitResult:
+    """Outcome of one circuit: ``probabilities`` (exact) or ``counts`` (sampled)."""
+
+    stats: dict[str, Any]
+    probabilities: np.ndarray | None = None
+    counts: dict[int, int] | None = None
+
+
+@dataclass
+class ExecutionResult:
+    """All circuits of one run, with what is needed to reproduce it."""
+
+    results: list[CircuitResult]
+    backend: str
+    shots: int | None
+    seed: int | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def measured_qubits(circuit: QuantumCircuit) -> list[int]:
+    """Qubit indices in classical-bit order (bit 0 first) of a circuit's measurements."""
+    pairs = {}
+    for instruction in circuit.data:
+        if instruction.operation.name == "measure":
+            clbit = circuit.find_bit(instruction.clbits[0]).index
+            pairs[clbit] = circuit.find_bit(instruction.qubits[0]).index
+    return [pairs[c] for c in sorted(pairs)]
+
+
+def _exact_variant(circuit: QuantumCircuit) -> QuantumCircuit:
+    """The circuit with its measurements replaced by a saved probability vector."""
+    qubits = measured_qubits(circuit)
+    exact = circuit.remove_final_measurements(inplace=False)
+    exact.append(SaveProbabilities(len(qubits), label="probabilities"), qubits)
+    return exact
+
+
+def transpile_for(backend: AerSimulator, circuits: list[QuantumCircuit], optimization_level: int,
+                  seed: int | None) -> list[QuantumCircuit]:
+    """Transpile for the backend, with a progress bar when there are many circuits."""
+    manager = generate_preset_pass_manager(optimization_level, backend=backend,
+                                           seed_transpiler=seed)
+    prepared = [c.decompose(gates_to_decompose=list(AER_DECOMPOSE)) for c in circuits]
+    return [manager.run(c) for c in tqdm(prepared, desc="transpiling", unit="circuit",
+                                         disable=len(prepared) < PROGRESS_MIN_CIRCUITS or None,
+                                         leave=False)]
+
+
+def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int | None,
+            seed: int | None) -> ExecutionResult:
+    """Run measured circuits; ``shots=None`` gives exact probabilities of the measured bits."""
+    backend = make_backend(config)
+    level = config.run.optimization_level
+    if shots is None:
+        compiled = transpile_for(backend, [_exact_variant(c) for c in circuits], level, seed)
+        job = backend.run(compiled, shots=1, seed_simulator=seed)
+        data = job.result()
+        results = [
+            CircuitResult(stats=circuit_stats(c),
+                          probabilities=np.asarray(data.data(i)["probabilities"], dtype=float))
+            for i, c in enumerate(compiled)]
+    else:
+        if shots < 1:
+            raise ValueError("shots must be >= 1, or None for exact probabilities")
+        compiled = transpile_for(backend, circuits, level, seed)
+        sampler = SamplerV2(default_shots=shots, seed=seed,
+                            options={"backend_options": {"method": config.backend.method}})
+        pub_results = sampler.run([(c,) for c in compiled]).result()
+        results = []
+        for c, pub in zip(compiled, pub_results, strict=True):
+            register = c.cregs[0].name
+            counts = getattr(pub.data, register).get_int_counts()
+            results.append(CircuitResult(stats=circuit_stats(c), counts=dict(counts)))
+    return ExecutionResult(results=results, backend=f"aer_simulator({config.backend.method})",
+                           shots=shots, seed=seed)

@@ -1,0 +1,16 @@
+"""Experiments, registered by name: ``REGISTRY[name].from_settings({...})``."""
+
+from . import coined_walk as _coined_walk  # noqa: F401  (registers)
+from .base import REGISTRY, Experiment
+from .runner import RunRecord, run_experiment
+
+__all__ = ["REGISTRY", "Experiment", "RunRecord", "get_experiment", "run_experiment"]
+
+
+def get_experiment(name: str) -> type[Experiment]:  # type: ignore[type-arg]
+    """The experiment class registered under ``name``."""
+    from ..errors import QwalkError
+
+    if name not in REGISTRY:
+        raise QwalkError(f"unknown experiment '{name}'; see 'qwalk list' ({sorted(REGISTRY)})")
+    return REGISTRY[name]

@@ -1,0 +1,76 @@
+"""What every experiment provides: a spec, measured circuits, exact and classical references.
+
+An experiment only *describes*: :mod:`.runner` executes its circuits, and the
+analysis works on the distributions, so each piece is testable on its own.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Generic, TypeVar
+
+import numpy as np
+from qiskit import QuantumCircuit
+
+from ..execution.config import HardwareConfig
+from ..specs import Spec, parse_spec
+
+SpecT = TypeVar("SpecT", bound=Spec)
+
+
+class Experiment(ABC, Generic[SpecT]):
+    """One physics experiment; subclasses register with :func:`register`."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    spec_type: ClassVar[type[Spec]]
+
+    def __init__(self, spec: SpecT) -> None:
+        self.spec = spec
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> Experiment[Any]:
+        return cls(parse_spec(cls.spec_type, settings))
+
+    @abstractmethod
+    def times(self) -> list[int]:
+        """The time points (step numbers) measured, one circuit each."""
+
+    @abstractmethod
+    def check_size(self, config: HardwareConfig) -> None:
+        """Raise QwalkError if the circuits or the reference do not fit."""
+
+    @abstractmethod
+    def circuits(self, target: str) -> list[QuantumCircuit]:
+        """One measured circuit per time, compiled for ``target`` by the cheapest route."""
+
+    @abstractmethod
+    def site_distribution(self, circuit: QuantumCircuit, probabilities: np.ndarray | None,
+                          counts: dict[int, int] | None) -> np.ndarray:
+        """Physical site distribution from a circuit's exact probabilities or counts."""
+
+    @abstractmethod
+    def reference_distributions(self) -> list[np.ndarray]:
+        """Exact quantum distributions at each time (from ``reference/``, never qiskit)."""
+
+    def classical_distributions(self) -> list[np.ndarray] | None:
+        """The classical counterpart at each time, where one exists."""
+        return None
+
+    @abstractmethod
+    def observables(self, p: np.ndarray) -> dict[str, float]:
+        """Named observables of one distribution."""
+
+    @abstractmethod
+    def observable_errors(self, p: np.ndarray, shots: int) -> dict[str, float]:
+        """Shot-noise standard errors of :meth:`observables`."""
+
+
+REGISTRY: dict[str, type[Experiment[Any]]] = {}
+E = TypeVar("E", bound=type[Experiment[Any]])
+
+
+def register(cls: E) -> E:
+    """Class decorator: make an experiment known to the CLI and the tests by its name."""
+    REGISTRY[cls.name] = cls
+    return cls

@@ -1,0 +1,176 @@
+"""The coined quantum walk on a cycle (1D) or a torus (2D), against the classical walk."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+from qiskit import QuantumCircuit
+
+from .. import analysis
+from ..circuits import CONSTRUCTIONS, build_coined_walk, measure_position
+from ..coins import resolve_coin, resolve_coin_state
+from ..errors import ParameterError
+from ..execution.backends import check_fits
+from ..execution.config import HardwareConfig
+from ..reference import classical_walk_distributions, coined_walk_distributions
+from ..specs import Spec
+from ..states import gaussian_packet, site_state
+from .auto import cheapest_construction
+from .base import Experiment, register
+
+MAX_DEFAULT_TIMES = 25
+
+
+class CoinedWalkSpec(Spec):
+    """Parameters of a coined walk; ``position_qubits`` is per axis in 2D."""
+
+    dimension: Literal[1, 2] = 1
+    position_qubits: int = Field(6, ge=1, description="qubits per axis (2**n sites per axis)")
+    steps: int = Field(24, ge=0, description="walk steps T")
+    coin: Any = Field(None, description="hadamard|balanced|flip|identity (1D), grover|hadamard|"
+                      "dft|identity (2D), U3 angles [theta, phi, lambda], or a unitary matrix; "
+                      "default hadamard (1D) / grover (2D)")
+    initial_coin: Any = Field("symmetric", description="symmetric|0|1|plus|minus (1D), "
+                              "symmetric|uniform|0..3 (2D), or amplitudes")
+    initial_state: Literal["site", "gaussian"] = "site"
+    x0: int | None = Field(None, description="start site (or packet centre); default: middle")
+    y0: int | None = Field(None, description="start row in 2D; default: middle")
+    packet_width: float = Field(2.0, gt=0, description="std of |psi|^2 of a gaussian start")
+    packet_momentum: float = Field(0.0, description="mean momentum of a gaussian start")
+    shift: Literal["auto", "increment", "fourier", "fast-forward"] = "auto"
+    times: list[int] | None = Field(None, description="steps to measure; default: up to 25 "
+                                    "evenly spaced in 0..steps")
+
+    @property
+    def side(self) -> int:
+        return 1 << self.position_qubits
+
+    @property
+    def num_sites(self) -> int:
+        return self.side**self.dimension
+
+    def coin_matrix(self) -> np.ndarray:
+        default = "hadamard" if self.dimension == 1 else "grover"
+        return resolve_coin(default if self.coin is None else self.coin, self.dimension)
+
+    def coin_state(self) -> np.ndarray:
+        return resolve_coin_state(self.initial_coin, self.dimension)
+
+    def start(self) -> tuple[int, int]:
+        middle = self.side // 2
+        return (middle if self.x0 is None else self.x0, middle if self.y0 is None else self.y0)
+
+    def origin(self) -> int:
+        """Flat index x0 + L*y0 of the start (the origin of displacements)."""
+        x0, y0 = self.start()
+        return x0 + (self.side * y0 if self.dimension == 2 else 0)
+
+    def position_state(self) -> np.ndarray:
+        """Flat position amplitudes (x + L*y)."""
+        axes = []
+        for name, centre in zip(("x0", "y0"), self.start()[: self.dimension], strict=False):
+            if not 0 <= centre < self.side:
+                raise ParameterError(name, f"{centre} is outside the register 0..{self.side - 1}")
+            if self.initial_state == "site":
+                axes.append(site_state(self.side, centre))
+            else:
+                axes.append(gaussian_packet(self.side, centre, self.packet_width,
+                                            self.packet_momentum if name == "x0" else 0.0))
+        return axes[0] if self.dimension == 1 else np.kron(axes[1], axes[0])
+
+    def measured_times(self) -> list[int]:
+        if self.times is not None:
+            return sorted(set(self.times))
+        if self.steps + 1 <= MAX_DEFAULT_TIMES:
+            return list(range(self.steps + 1))
+        return sorted({int(round(t)) for t in np.linspace(0, self.steps, MAX_DEFAULT_TIMES)})
+
+    def check(self) -> None:
+        self.coin_matrix()
+        self.coin_state()
+        self.position_state()
+        if self.times is not None:
+            bad = [t for t in self.times if not 0 <= t <= self.steps]
+            if bad or not self.times:
+                raise ParameterError("times", f"each time must lie in 0..steps={self.steps} "
+                                     f"(got {bad or self.times})")
+
+
+@register
+class CoinedWalk(Experiment[CoinedWalkSpec]):
+    """Hadamard (or any coin) walk: ballistic quantum spreading vs the classical sqrt(t)."""
+
+    name = "coined-walk"
+    summary = "coined quantum walk (1D cycle or 2D torus) vs the classical random walk"
+    spec_type = CoinedWalkSpec
+
+    def times(self) -> list[int]:
+        return self.spec.measured_times()
+
+    def check_size(self, config: HardwareConfig) -> None:
+        qubits = self.spec.dimension * (self.spec.position_qubits + 1)
+        check_fits(qubits, config, f"position_qubits={self.spec.position_qubits} "
+                   f"({self.spec.dimension}D)")
+
+    def constructions(self, target: str) -> list[str]:
+        """The construction used at each time: the requested one, or the cheapest."""
+        if self.spec.shift != "auto":
+            return [self.spec.shift] * len(self.times())
+        return [cheapest_construction(self._builder, t, target, CONSTRUCTIONS, self._auto_costs)
+                for t in self.times()]
+
+    @cached_property
+    def _auto_costs(self) -> dict[tuple[str, str, int], int]:
+        return {}
+
+    def _builder(self, steps: int, construction: str) -> QuantumCircuit:
+        s = self.spec
+        return build_coined_walk(self._coin, self._position, self._coin_state, steps,
+                                 s.position_qubits, s.dimension, construction)  # type: ignore[arg-type]
+
+    @cached_property
+    def _coin(self) -> np.ndarray:
+        return self.spec.coin_matrix()
+
+    @cached_property
+    def _coin_state(self) -> np.ndarray:
+        return self.spec.coin_state()
+
+    @cached_property
+    def _position(self) -> np.ndarray:
+        return self.spec.position_state()
+
+    def circuits(self, target: str = "all-to-all") -> list[QuantumCircuit]:
+        return [measure_position(self._builder(t, c))
+                for t, c in zip(self.times(), self.constructions(target), strict=True)]
+
+    def site_distribution(self, circuit: QuantumCircuit, probabilities: np.ndarray | None,
+                          counts: dict[int, int] | None) -> np.ndarray:
+        offset = int(circuit.metadata.get("site_offset", 0))
+        if probabilities is not None:
+            return analysis.relabel(probabilities, offset)
+        assert counts is not None
+        return analysis.distribution_from_counts(counts, self.spec.num_sites, offset)
+
+    def _initial_array(self) -> np.ndarray:
+        shape = (2 * self.spec.dimension,) + (self.spec.side,) * self.spec.dimension
+        return np.multiply.outer(self._coin_state, self._position).reshape(shape)
+
+    def reference_distributions(self) -> list[np.ndarray]:
+        out = coined_walk_distributions(self._coin, self._initial_array(), self.times(),
+                                        self.spec.dimension)
+        return [out[t] for t in self.times()]
+
+    def classical_distributions(self) -> list[np.ndarray]:
+        start = (np.abs(self._position) ** 2).reshape((self.spec.side,) * self.spec.dimension)
+        out = classical_walk_distributions(start, self.times(), self.spec.dimension)
+        return [out[t] for t in self.times()]
+
+    def observables(self, p: np.ndarray) -> dict[str, float]:
+        return analysis.observables(p, self.spec.origin(), self.spec.dimension)
+
+    def observable_errors(self, p: np.ndarray, shots: int) -> dict[str, float]:
+        return analysis.observable_errors(p, self.spec.origin(), shots, self.spec.dimension)

@@ -1,0 +1,106 @@
+"""Run an experiment end to end: circuits -> backend -> distributions -> analysis -> store.
+
+The result is the JSON contract of ``qwalk run --json``: experiment, params,
+backend, shots, times, observables (circuits), reference (exact quantum
+solver), classical (classical walk), distance (tvd, hellinger), run_id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import analysis
+from ..execution import ResultStore, execute
+from ..execution.config import HardwareConfig
+from ..execution.store import new_run_id
+from .base import Experiment
+
+AER_TARGET = "all-to-all"
+
+
+@dataclass
+class RunRecord:
+    """A finished run: the JSON summary plus the distributions behind it."""
+
+    summary: dict[str, Any]
+    distributions: list[np.ndarray]
+    reference: list[np.ndarray]
+    classical: list[np.ndarray] | None
+
+
+def _series(dicts: list[dict[str, float]]) -> dict[str, list[float]]:
+    return {key: [d[key] for d in dicts] for key in dicts[0]} if dicts else {}
+
+
+def _fit(times: list[int], sigma: list[float], errors: list[float] | None
+         ) -> dict[str, float] | None:
+    """sigma ~ t**alpha over the later half of the times (the asymptotic regime)."""
+    late = [i for i, t in enumerate(times) if t >= max(times) / 2]
+    try:
+        return analysis.fit_power_law([times[i] for i in late], [sigma[i] for i in late],
+                                      None if errors is None else [errors[i] for i in late]
+                                      ).as_dict()
+    except ValueError:
+        return None
+
+
+def run_experiment(experiment: Experiment[Any], config: HardwareConfig, shots: int | None = None,
+                   seed: int | None = None, store: ResultStore | None = None) -> RunRecord:
+    """Run on the config's backend (``shots=None``: exact probabilities) and record the run."""
+    experiment.check_size(config)
+    times = experiment.times()
+    circuits = experiment.circuits(AER_TARGET)
+    executed = execute(circuits, config, shots, seed)
+    distributions = [experiment.site_distribution(c, r.probabilities, r.counts)
+                     for c, r in zip(circuits, executed.results, strict=True)]
+    reference = experiment.reference_distributions()
+    classical = experiment.classical_distributions()
+
+    observed = [experiment.observables(p) for p in distributions]
+    summary: dict[str, Any] = {
+        "experiment": experiment.name,
+        "params": experiment.spec.as_json(),
+        "backend": config.summary(),
+        "shots": "exact" if shots is None else shots,
+        "seed": seed,
+        "times": times,
+        "construction": [c.metadata["construction"] for c in circuits],
+        "observables": _series(observed),
+        "reference": _series([experiment.observables(p) for p in reference]),
+    }
+    if classical is not None:
+        summary["classical"] = _series([experiment.observables(p) for p in classical])
+    errors = None
+    if shots is not None:
+        # error bars from the exact distribution: unbiased by the sample itself
+        summary["observable_errors"] = _series(
+            [experiment.observable_errors(q, shots) for q in reference])
+        errors = summary["observable_errors"]["sigma"]
+    summary["distance"] = {
+        "tvd": [analysis.total_variation(p, q) for p, q in zip(distributions, reference,
+                                                               strict=True)],
+        "hellinger": [analysis.hellinger(p, q) for p, q in zip(distributions, reference,
+                                                               strict=True)],
+    }
+    if shots is not None:
+        summary["distance"]["tvd_shot_noise_bound"] = [
+            analysis.tvd_shot_noise_bound(q, shots) for q in reference]
+    fits = {"observables": _fit(times, summary["observables"]["sigma"], errors),
+            "reference": _fit(times, summary["reference"]["sigma"], None)}
+    if classical is not None:
+        fits["classical"] = _fit(times, summary["classical"]["sigma"], None)
+    summary["fits"] = {"sigma_power_law": fits}
+    summary["resources"] = [r.stats for r in executed.results]
+    summary["run_id"] = new_run_id()
+    if store is not None:
+        store.save_run(
+            summary["run_id"], experiment.name, summary["params"], summary["backend"], shots, seed,
+            summary,
+            [{"label": c.name, "stats": r.stats,
+              "data": (r.probabilities.tolist() if r.probabilities is not None
+                       else {str(k): v for k, v in (r.counts or {}).items()})}
+             for c, r in zip(circuits, executed.results, strict=True)])
+    return RunRecord(summary, distributions, reference, classical)
