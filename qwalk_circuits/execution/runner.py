@@ -104,3 +104,12 @@ def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int |
             results.append(CircuitResult(stats=circuit_stats(c), counts=dict(counts)))
     return ExecutionResult(results=results, backend=f"aer_simulator({config.backend.method})",
                            shots=shots, seed=seed)
+
+
+def simulate_statevector(circuit: QuantumCircuit, optimization_level: int = 0) -> np.ndarray:
+    """Exact final statevector of an unmeasured circuit on Aer (qubit 0 least significant)."""
+    backend = AerSimulator(method="statevector")
+    prepared = circuit.copy()
+    prepared.save_statevector()
+    compiled = transpile_for(backend, [prepared], optimization_level, seed=None)[0]
+    return np.asarray(backend.run(compiled).result().get_statevector(), dtype=complex)

@@ -13,6 +13,7 @@ from .. import analysis
 from ..circuits import CONSTRUCTIONS, build_coined_walk, measure_position
 from ..coins import resolve_coin, resolve_coin_state
 from ..errors import ParameterError
+from ..memory import require_memory
 from ..execution.backends import check_fits
 from ..execution.config import HardwareConfig
 from ..reference import classical_walk_distributions, coined_walk_distributions
@@ -88,7 +89,12 @@ class CoinedWalkSpec(Spec):
             return list(range(self.steps + 1))
         return sorted({int(round(t)) for t in np.linspace(0, self.steps, MAX_DEFAULT_TIMES)})
 
+    @property
+    def total_qubits(self) -> int:
+        return self.dimension * (self.position_qubits + 1)
+
     def check(self) -> None:
+        require_memory(self.total_qubits, "position_qubits", self.position_qubits)
         self.coin_matrix()
         self.coin_state()
         self.position_state()
@@ -111,22 +117,21 @@ class CoinedWalk(Experiment[CoinedWalkSpec]):
         return self.spec.measured_times()
 
     def check_size(self, config: HardwareConfig) -> None:
-        qubits = self.spec.dimension * (self.spec.position_qubits + 1)
-        check_fits(qubits, config, f"position_qubits={self.spec.position_qubits} "
-                   f"({self.spec.dimension}D)")
+        check_fits(self.spec.total_qubits, config, "position_qubits", self.spec.position_qubits)
 
     def constructions(self, target: str) -> list[str]:
         """The construction used at each time: the requested one, or the cheapest."""
         if self.spec.shift != "auto":
             return [self.spec.shift] * len(self.times())
-        return [cheapest_construction(self._builder, t, target, CONSTRUCTIONS, self._auto_costs)
+        return [cheapest_construction(self.build, t, target, CONSTRUCTIONS, self._auto_costs)
                 for t in self.times()]
 
     @cached_property
     def _auto_costs(self) -> dict[tuple[str, str, int], int]:
         return {}
 
-    def _builder(self, steps: int, construction: str) -> QuantumCircuit:
+    def build(self, steps: int, construction: str) -> QuantumCircuit:
+        """The unmeasured walk circuit for ``steps`` steps by ``construction``."""
         s = self.spec
         return build_coined_walk(self._coin, self._position, self._coin_state, steps,
                                  s.position_qubits, s.dimension, construction)  # type: ignore[arg-type]
@@ -144,7 +149,7 @@ class CoinedWalk(Experiment[CoinedWalkSpec]):
         return self.spec.position_state()
 
     def circuits(self, target: str = "all-to-all") -> list[QuantumCircuit]:
-        return [measure_position(self._builder(t, c))
+        return [measure_position(self.build(t, c))
                 for t, c in zip(self.times(), self.constructions(target), strict=True)]
 
     def site_distribution(self, circuit: QuantumCircuit, probabilities: np.ndarray | None,

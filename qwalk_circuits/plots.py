@@ -1,0 +1,91 @@
+"""Figures: distributions, sigma(t) and P(origin) for circuit, exact reference and classical walk."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure  # no pyplot: works headless and leaves notebooks alone
+
+HADAMARD_SIGMA_SLOPE = float(np.sqrt(1 - 1 / np.sqrt(2)))  # sigma / t -> 0.5412
+COLOURS = {"circuit": "C0", "reference": "k", "classical": "C3"}
+
+
+def sigma_figure(summary: dict[str, Any]) -> Figure:
+    """sigma(t) on log-log axes, with the ballistic and diffusive guide lines."""
+    times = np.asarray(summary["times"], dtype=float)
+    fig = Figure(figsize=(5.5, 4))
+    ax = fig.subplots()
+    keep = times > 0
+    err = summary.get("observable_errors", {}).get("sigma")
+    ax.errorbar(times[keep], np.asarray(summary["observables"]["sigma"])[keep],
+                yerr=None if err is None else np.asarray(err)[keep], fmt="o",
+                color=COLOURS["circuit"], label="circuit (Aer)", ms=4)
+    ax.plot(times[keep], np.asarray(summary["reference"]["sigma"])[keep], "-",
+            color=COLOURS["reference"], label="exact quantum")
+    if "classical" in summary:
+        ax.plot(times[keep], np.asarray(summary["classical"]["sigma"])[keep], "--",
+                color=COLOURS["classical"], label="classical walk")
+    ax.plot(times[keep], HADAMARD_SIGMA_SLOPE * times[keep], ":", color="0.5",
+            label=r"$\sqrt{1-1/\sqrt{2}}\,t$")
+    ax.plot(times[keep], np.sqrt(times[keep]), "-.", color="0.7", label=r"$\sqrt{t}$")
+    ax.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"$\sigma(t)$",
+           title="Ballistic vs diffusive spreading")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def distributions_figure(displacement: np.ndarray, times: Sequence[int],
+                         circuit: Sequence[np.ndarray], reference: Sequence[np.ndarray],
+                         classical: Sequence[np.ndarray] | None) -> Figure:
+    """Position distributions at a few times: circuit bars, exact line, classical line."""
+    fig = Figure(figsize=(6.5, 1.9 * len(times)))
+    axes = fig.subplots(len(times), 1, sharex=True, squeeze=False)
+    order = np.argsort(displacement)
+    for i, (ax, t) in enumerate(zip(axes[:, 0], times, strict=True)):
+        ax.bar(displacement, circuit[i], width=1.0, color=COLOURS["circuit"], alpha=0.5,
+               label="circuit")
+        ax.plot(displacement[order], reference[i][order], "-", color=COLOURS["reference"],
+                lw=1, label="exact quantum")
+        if classical is not None:
+            ax.plot(displacement[order], classical[i][order], "--", color=COLOURS["classical"],
+                    lw=1, label="classical")
+        ax.set_ylabel(f"P(x), t={t}")
+    axes[0, 0].legend(fontsize=8, loc="upper right")
+    axes[-1, 0].set_xlabel("displacement x - x0")
+    fig.tight_layout()
+    return fig
+
+
+def p_origin_figure(summary: dict[str, Any]) -> Figure:
+    """Return probability at the origin vs t, with 2/(pi t) for the Hadamard walk."""
+    times = np.asarray(summary["times"], dtype=float)
+    fig = Figure(figsize=(5.5, 4))
+    ax = fig.subplots()
+    even = (times > 0) & (times % 2 == 0)
+    err = summary.get("observable_errors", {}).get("p_origin")
+    ax.errorbar(times[even], np.asarray(summary["observables"]["p_origin"])[even],
+                yerr=None if err is None else np.asarray(err)[even], fmt="o",
+                color=COLOURS["circuit"], ms=4, label="circuit (even t)")
+    ax.plot(times[even], np.asarray(summary["reference"]["p_origin"])[even], "-",
+            color=COLOURS["reference"], label="exact quantum")
+    if "classical" in summary:
+        ax.plot(times[even], np.asarray(summary["classical"]["p_origin"])[even], "--",
+                color=COLOURS["classical"], label="classical walk")
+    ax.plot(times[even], 2 / (np.pi * times[even]), ":", color="0.5", label=r"$2/(\pi t)$")
+    ax.set(xscale="log", yscale="log", xlabel="step t", ylabel="P(origin)",
+           title="Return probability")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def save(fig: Figure, path: str | Path) -> Path:
+    """Write a figure as PNG."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=120)
+    return out

@@ -1,0 +1,28 @@
+"""`qwalk resources`: two-qubit gates and depth per step and in total, per construction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .circuits import CONSTRUCTIONS
+from .execution.resources import circuit_stats, transpile_to_target
+from .experiments.auto import FLAT_IN_T
+
+
+def resource_report(experiment: Any, target: str) -> dict[str, Any]:
+    """Transpile each construction of the experiment's walk for ``target`` and count."""
+    steps = experiment.spec.steps
+    rows = []
+    num_qubits = 0
+    for construction in CONSTRUCTIONS:
+        def stats(t: int, c: str = construction) -> dict[str, Any]:
+            return circuit_stats(transpile_to_target(experiment.build(t, c), target))
+        total = stats(steps)
+        num_qubits = experiment.build(steps, construction).num_qubits
+        per_step = None
+        if construction not in FLAT_IN_T and steps >= 1:
+            per_step = stats(2)["two_qubit_gates"] - stats(1)["two_qubit_gates"]
+        rows.append({"construction": construction, "two_qubit_per_step": per_step,
+                     "two_qubit_total": total["two_qubit_gates"], "depth_total": total["depth"],
+                     "two_qubit_depth_total": total["two_qubit_depth"]})
+    return {"target": target, "steps": steps, "num_qubits": num_qubits, "constructions": rows}
