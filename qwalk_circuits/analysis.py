@@ -64,7 +64,9 @@ def observable_errors(p: np.ndarray, origin: int, shots: int, dimension: int = 1
     var = sum(float(p @ c**2) for c in centred)
     var_of_var = float(p @ (sum(c**2 for c in centred) - var) ** 2)  # Var of one sample
     sigma = np.sqrt(max(var, 0.0))
-    se_var = np.sqrt(var_of_var / shots)
+    # first-order spread (mu4 - sigma^4)/S plus the O(1/S) bias of the plug-in variance,
+    # which dominates when the first order vanishes (e.g. all mass at +-1)
+    se_var = np.sqrt(var_of_var / shots + (var / shots) ** 2)
     p0 = float(p[origin])
     return {
         "mean": float(np.sqrt(max(float(p @ centred[0] ** 2), 0.0) / shots)),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import Qubit
-from qiskit.circuit.library import StatePreparation
 
+from .amplitude_prep import append_amplitudes
 from .fourier_frame import fourier_frame_amplitudes
 
 BASIS_TOL = 1e-12
@@ -26,7 +26,7 @@ def prepare_vector(circuit: QuantumCircuit, qubits: list[Qubit], amplitudes: np.
             if (site >> j) & 1:
                 circuit.x(q)
         return
-    circuit.append(StatePreparation(amplitudes, normalize=True), qubits)
+    append_amplitudes(circuit, qubits, amplitudes)
 
 
 def prepare_position(circuit: QuantumCircuit, axes: list[list[Qubit]],
@@ -56,4 +56,4 @@ def prepare_position_fourier(circuit: QuantumCircuit, axes: list[list[Qubit]],
                     circuit.p(angle, q)
         return
     frame = fourier_frame_amplitudes(amplitudes, len(axes), len(axes[0]))
-    circuit.append(StatePreparation(frame, normalize=True), [q for axis in axes for q in axis])
+    append_amplitudes(circuit, [q for axis in axes for q in axis], frame)
