@@ -1,0 +1,101 @@
+"""The `qwalk` command: JSON contract, store, resources, demo, and bad input (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qwalk_circuits.cli import main
+from qwalk_circuits.execution.store import ResultStore
+
+SMALL = ["--set", "position_qubits=4", "--set", "steps=5"]
+
+
+def run_json(capsys, *args):
+    assert main(["run", "coined-walk", *SMALL, "--json", *args]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_list_names_experiment_and_parameters(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for word in ("coined-walk", "position_qubits", "steps", "coin", "initial_coin", "shift"):
+        assert word in out
+
+
+def test_run_json_contract(capsys, isolated_store):
+    summary = run_json(capsys, "--shots", "300", "--seed", "3")
+    for key in ("experiment", "params", "backend", "shots", "times", "observables", "reference",
+                "classical", "distance", "run_id"):
+        assert key in summary
+    assert summary["times"] == [0, 1, 2, 3, 4, 5]
+    for block in ("observables", "reference", "classical"):
+        assert set(summary[block]) >= {"sigma", "mean", "p_origin"}
+        assert all(len(v) == 6 for v in summary[block].values())
+    assert set(summary["distance"]) >= {"tvd", "hellinger"}
+    assert summary["shots"] == 300 and summary["seed"] == 3
+    stored = ResultStore(isolated_store).get_run(summary["run_id"])
+    assert stored["summary"]["times"] == summary["times"]
+    assert len(stored["circuits"]) == 6
+
+
+def test_exact_mode_and_results_commands(capsys):
+    summary = run_json(capsys, "--shots", "exact")
+    assert summary["shots"] == "exact" and max(summary["distance"]["tvd"]) < 1e-10
+    assert main(["results", "list"]) == 0
+    assert summary["run_id"] in capsys.readouterr().out
+    assert main(["results", "show", summary["run_id"]]) == 0
+    assert "sigma" in capsys.readouterr().out
+
+
+def test_plot_file(tmp_path, capsys):
+    out = tmp_path / "walk.png"
+    assert main(["run", "coined-walk", *SMALL, "--shots", "exact", "--plot", str(out)]) == 0
+    assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_resources_report(capsys):
+    assert main(["resources", "coined-walk", "--set", "position_qubits=4", "--set", "steps=8",
+                 "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    rows = {r["construction"]: r for r in report["constructions"]}
+    assert rows["fourier"]["two_qubit_per_step"] == 2 * 4 - 3  # Razzoli et al. 2024
+    assert rows["fast-forward"]["two_qubit_per_step"] is None
+    assert rows["increment"]["two_qubit_total"] > rows["fourier"]["two_qubit_total"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["run", "nope"], "unknown experiment"),
+    (["run", "coined-walk", "--set", "bogus=1"], "'bogus'"),
+    (["run", "coined-walk", "--set", "position_qubits=0"], "'position_qubits'"),
+    (["run", "coined-walk", "--set", "steps=-1"], "'steps'"),
+    (["run", "coined-walk", "--set", "coin=[[1,1],[0,1]]"], "not unitary"),
+    (["run", "coined-walk", "--set", "initial_state=gaussian", "--set", "packet_width=30"],
+     "does not fit"),
+    (["run", "coined-walk", "--set", "position_qubits=34"], "GiB"),
+    (["run", "coined-walk", "--backend", "missing.toml"], "not found"),
+    (["results", "show", "nope"], "no run"),
+])
+def test_bad_input_is_one_line_exit_2_and_stores_nothing(args, message, capsys, isolated_store):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    if isolated_store.exists():
+        assert ResultStore(isolated_store).list_runs() == []
+
+
+def test_console_script_exit_status():
+    done = subprocess.run([sys.executable, "-m", "qwalk_circuits.cli", "run", "coined-walk",
+                           "--set", "steps=-2"], capture_output=True, text=True)
+    assert done.returncode == 2 and "steps" in done.stderr
+
+
+def test_demo_writes_figures_and_summary(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    for name in ("walk_sigma.png", "walk_distributions.png", "walk_p_origin.png", "summary.md",
+                 "summary.html"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert "0.54" in (tmp_path / "summary.md").read_text()
