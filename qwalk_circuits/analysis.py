@@ -38,7 +38,7 @@ def displacements(num_sites: int, origin: int, dimension: int = 1) -> list[np.nd
     """Signed displacement of every flat site from ``origin``, one array per axis."""
     if dimension == 1:
         return [signed_displacement(num_sites, origin)]
-    side = int(round(np.sqrt(num_sites)))
+    side = round(np.sqrt(num_sites))
     ox, oy = origin % side, origin // side
     dx = np.tile(signed_displacement(side, ox), side)
     dy = np.repeat(signed_displacement(side, oy), side)

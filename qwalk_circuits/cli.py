@@ -29,7 +29,8 @@ def _shots(text: str) -> int | str:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer or 'exact', got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer or 'exact', got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"shots must be >= 1 (got {value})")
     return value

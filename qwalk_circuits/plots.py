@@ -1,4 +1,4 @@
-"""Figures: distributions, sigma(t) and P(origin) for circuit, exact reference and classical walk."""
+"""Figures: distributions, sigma(t) and P(origin): circuit vs exact reference vs classical."""
 
 from __future__ import annotations
 

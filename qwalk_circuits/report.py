@@ -86,7 +86,7 @@ def run_demo(out_dir: str | Path, config: HardwareConfig, seed: int | None,
     times = summary["times"]
     shown = [t for t in DISTRIBUTION_TIMES if t in times]
     idx = [times.index(t) for t in shown]
-    displacement = signed_displacement(spec.num_sites, spec.origin())  # type: ignore[attr-defined]
+    displacement = signed_displacement(spec.num_sites, spec.origin())
     figures = {
         "walk_sigma.png": plots.sigma_figure(summary),
         "walk_distributions.png": plots.distributions_figure(
@@ -98,8 +98,8 @@ def run_demo(out_dir: str | Path, config: HardwareConfig, seed: int | None,
     for name, fig in figures.items():
         plots.save(fig, out / name)
     title = "1. A tale of two walks: quantum ballistic vs classical diffusive"
-    intro = (f"Hadamard walk on a cycle of {spec.num_sites} sites "  # type: ignore[attr-defined]
-             f"(never wraps in {spec.steps} steps), symmetric coin start, "  # type: ignore[attr-defined]
+    intro = (f"Hadamard walk on a cycle of {spec.num_sites} sites "
+             f"(never wraps in {spec.steps} steps), symmetric coin start, "
              f"{'exact probabilities' if shots is None else f'{shots} shots'} on "
              f"{summary['backend']['name']}; run id {summary['run_id']}.  The circuit σ(t) "
              "follows the exact solver and grows like 0.5412 t; the classical walk's grows "

@@ -99,3 +99,10 @@ def test_demo_writes_figures_and_summary(tmp_path, capsys):
                  "summary.html"):
         assert (tmp_path / name).stat().st_size > 0
     assert "0.54" in (tmp_path / "summary.md").read_text()
+
+
+def test_resources_for_a_config_target_and_unknown_target(capsys):
+    assert main(["resources", "coined-walk", *SMALL, "--target", "aer_ideal"]) == 0
+    assert "fourier" in capsys.readouterr().out
+    assert main(["resources", "coined-walk", *SMALL, "--target", "moon"]) == 2
+    assert "unknown target" in capsys.readouterr().err

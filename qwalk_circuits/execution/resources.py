@@ -37,9 +37,22 @@ def fake_device(name: str) -> BackendV2:
     return getattr(fake_provider, FAKE_DEVICES[name])()
 
 
+def _config_backend(target: str) -> BackendV2:
+    """The backend of a hardware config named as a target."""
+    from .backends import make_backend
+    from .config import load_config
+
+    try:
+        config = load_config(target)
+    except QwalkError:
+        raise QwalkError(f"unknown target '{target}'; choose one of {list(TARGET_NAMES)} "
+                         "or a hardware config") from None
+    return make_backend(config)
+
+
 def transpile_to_target(circuit: QuantumCircuit, target: str, optimization_level: int = 2,
                         seed: int = 11) -> QuantumCircuit:
-    """Transpile for a named target: all-to-all, line (CX + 1q basis) or a fake IBM device."""
+    """Transpile for a target: all-to-all, line (CX + 1q basis), a fake IBM device or a config."""
     if target == "all-to-all":
         manager = generate_preset_pass_manager(optimization_level, basis_gates=list(ABSTRACT_BASIS),
                                                seed_transpiler=seed)
@@ -51,5 +64,7 @@ def transpile_to_target(circuit: QuantumCircuit, target: str, optimization_level
         manager = generate_preset_pass_manager(optimization_level, backend=fake_device(target),
                                                seed_transpiler=seed)
     else:
-        raise QwalkError(f"unknown target '{target}'; choose one of {list(TARGET_NAMES)}")
+        manager = generate_preset_pass_manager(optimization_level,
+                                               backend=_config_backend(target),
+                                               seed_transpiler=seed)
     return manager.run(circuit)

@@ -7,7 +7,7 @@ from .runner import RunRecord, run_experiment
 __all__ = ["REGISTRY", "Experiment", "RunRecord", "get_experiment", "run_experiment"]
 
 
-def get_experiment(name: str) -> type[Experiment]:  # type: ignore[type-arg]
+def get_experiment(name: str) -> type[Experiment]:
     """The experiment class registered under ``name``."""
     from ..errors import QwalkError
 

@@ -30,7 +30,7 @@ class Experiment(ABC, Generic[SpecT]):
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> Experiment[Any]:
-        return cls(parse_spec(cls.spec_type, settings))
+        return cls(parse_spec(cls.spec_type, settings))  # type: ignore[arg-type]
 
     @abstractmethod
     def times(self) -> list[int]:

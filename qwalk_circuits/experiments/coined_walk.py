@@ -13,9 +13,9 @@ from .. import analysis
 from ..circuits import CONSTRUCTIONS, build_coined_walk, measure_position
 from ..coins import resolve_coin, resolve_coin_state
 from ..errors import ParameterError
-from ..memory import require_memory
 from ..execution.backends import check_fits
 from ..execution.config import HardwareConfig
+from ..memory import require_memory
 from ..reference import classical_walk_distributions, coined_walk_distributions
 from ..specs import Spec
 from ..states import gaussian_packet, site_state
@@ -87,7 +87,7 @@ class CoinedWalkSpec(Spec):
             return sorted(set(self.times))
         if self.steps + 1 <= MAX_DEFAULT_TIMES:
             return list(range(self.steps + 1))
-        return sorted({int(round(t)) for t in np.linspace(0, self.steps, MAX_DEFAULT_TIMES)})
+        return sorted({round(t) for t in np.linspace(0, self.steps, MAX_DEFAULT_TIMES)})
 
     @property
     def total_qubits(self) -> int:

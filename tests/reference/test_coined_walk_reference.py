@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from math import comb
 
 import numpy as np
@@ -109,7 +110,7 @@ def test_hadamard_walk_matches_konno_limit_density():
     x = analysis.displacements(num, num // 2)[0]
     edges = np.linspace(-0.6, 0.6, 13)
     v = x / t
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         mass = p[(v >= lo) & (v < hi)].sum()
         grid = np.linspace(lo, hi, 2001)
         f = 1 / (np.pi * (1 - grid**2) * np.sqrt(1 - 2 * grid**2))
