@@ -54,7 +54,7 @@ def test_gaussian_packet_width_and_momentum():
 
 
 def test_packet_must_fit_and_site_in_range():
-    with pytest.raises(ParameterError, match="packet_width.*raise position_qubits to 8"):
+    with pytest.raises(ParameterError, match=r"packet_width.*raise position_qubits to 8"):
         gaussian_packet(64, 32, 20.0, 0.0)
     with pytest.raises(ParameterError, match="x0"):
         site_state(8, 8)

@@ -30,12 +30,12 @@ def write(tmp_path, text):
 
 
 def test_unknown_key_is_named(tmp_path):
-    with pytest.raises(QwalkError, match="'run.shot'"):
+    with pytest.raises(QwalkError, match=r"'run\.shot'"):
         load_config(write(tmp_path, "[run]\nshot = 5\n"))
 
 
 def test_bad_value_is_named(tmp_path):
-    with pytest.raises(QwalkError, match="'run.optimization_level'"):
+    with pytest.raises(QwalkError, match=r"'run\.optimization_level'"):
         load_config(write(tmp_path, "[run]\noptimization_level = 7\n"))
 
 
