@@ -15,7 +15,7 @@ from qiskit.transpiler import generate_preset_pass_manager
 from qiskit_aer import AerSimulator
 from qiskit_aer.library import SaveProbabilities
 from qiskit_aer.primitives import SamplerV2
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain: tqdm.auto warns in notebooks without ipywidgets
 
 from .backends import make_backend
 from .config import HardwareConfig

@@ -1,8 +1,9 @@
 """`auto`: pick the construction with the fewest two-qubit gates on the target.
 
 Step-by-step constructions cost a + b*T; both are read off transpiled
-circuits at T = 1 and T = 2 (cached), the fast-forwarded one costs the same
-for any T >= 1.
+circuits at T = 1 and T = 2 (cached).  The fast-forwarded circuit has the
+same shape for every T, but Qiskit simplifies its multiplexor when some U_k^T
+coincide, so its cost is read off the circuit at the requested T itself.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def estimated_two_qubit_cost(builder: Callable[[int, str], QuantumCircuit], step
                                                            target))["two_qubit_gates"]
         return cache[key]
     if construction in FLAT_IN_T:
-        return cost(1)
+        return cost(steps)
     one, two = cost(1), cost(2)
     return one + (steps - 1) * (two - one)
 

@@ -48,8 +48,13 @@ def _fit(times: list[int], sigma: list[float], errors: list[float] | None
 
 
 def run_experiment(experiment: Experiment[Any], config: HardwareConfig, shots: int | None = None,
-                   seed: int | None = None, store: ResultStore | None = None) -> RunRecord:
-    """Run on the config's backend (``shots=None``: exact probabilities) and record the run."""
+                   seed: int | None = None, store: ResultStore | None = None,
+                   save: bool = True) -> RunRecord:
+    """Run on the config's backend (``shots=None``: exact probabilities) and record the run.
+
+    The run goes to ``store`` (default: the store at QWALK_STORE or the user's
+    default location) unless ``save`` is False.
+    """
     experiment.check_size(config)
     times = experiment.times()
     circuits = experiment.circuits(AER_TARGET)
@@ -95,7 +100,8 @@ def run_experiment(experiment: Experiment[Any], config: HardwareConfig, shots: i
     summary["fits"] = {"sigma_power_law": fits}
     summary["resources"] = [r.stats for r in executed.results]
     summary["run_id"] = new_run_id()
-    if store is not None:
+    if save:
+        store = store if store is not None else ResultStore()
         store.save_run(
             summary["run_id"], experiment.name, summary["params"], summary["backend"], shots, seed,
             summary,
