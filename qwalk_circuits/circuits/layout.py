@@ -28,10 +28,10 @@ class WalkLayout:
     def position_qubit_count(self) -> int:
         return self.dimension * self.axis_qubits
 
-    def new_circuit(self, name: str) -> QuantumCircuit:
+    def new_circuit(self, name: str, with_coin: bool = True) -> QuantumCircuit:
         axes = [QuantumRegister(self.axis_qubits, label) for label in "xy"[: self.dimension]]
-        coin = QuantumRegister(self.dimension, "coin")
-        return QuantumCircuit(*axes, coin, name=name)
+        coin = [QuantumRegister(self.dimension, "coin")] if with_coin else []
+        return QuantumCircuit(*axes, *coin, name=name)
 
     @staticmethod
     def axes(circuit: QuantumCircuit) -> list[list[Qubit]]:
