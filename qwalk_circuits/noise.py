@@ -28,7 +28,6 @@ NOISE_LABELS = (SITE_DEPHASING, COIN_DEPHASING, PHASE_DAMPING)
 # the markers are identity unitaries: keep "unitary" in the basis so the
 # transpiler (optimization level <= 1) leaves them where they are
 NOISY_BASIS = ("cx", "rz", "sx", "x", "unitary")
-MAX_MARKER_OPTIMIZATION_LEVEL = 1
 
 
 def marker(label: str, num_qubits: int) -> UnitaryGate:

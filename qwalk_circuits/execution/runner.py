@@ -14,9 +14,11 @@ from qiskit import QuantumCircuit
 from qiskit.transpiler import generate_preset_pass_manager
 from qiskit_aer import AerSimulator
 from qiskit_aer.library import SaveProbabilities
+from qiskit_aer.noise import NoiseModel
 from qiskit_aer.primitives import SamplerV2
 from tqdm import tqdm  # plain: tqdm.auto warns in notebooks without ipywidgets
 
+from ..errors import QwalkError
 from .backends import make_backend
 from .config import HardwareConfig
 from .resources import circuit_stats
@@ -26,6 +28,7 @@ from .resources import circuit_stats
 # parameters"); decomposing it first gives the exact gate.
 AER_DECOMPOSE = ("multiplexer",)
 PROGRESS_MIN_CIRCUITS = 8
+MAX_MARKER_OPTIMIZATION_LEVEL = 1  # level 2+ removes identity gates, noise markers included
 
 
 @dataclass
@@ -77,13 +80,43 @@ def transpile_for(backend: AerSimulator, circuits: list[QuantumCircuit], optimiz
                                          leave=False)]
 
 
+def _labels(circuit: QuantumCircuit, labels: set[str]) -> int:
+    return sum(1 for inst in circuit.data if getattr(inst.operation, "label", None) in labels)
+
+
+def _check_markers(originals: list[QuantumCircuit], compiled: list[QuantumCircuit],
+                   noise_model: NoiseModel) -> None:
+    """The transpiler must keep every noise marker, or the noise would silently vanish."""
+    labels = set(noise_model.noise_instructions)
+    for before, after in zip(originals, compiled, strict=True):
+        if _labels(before, labels) != _labels(after, labels):
+            raise RuntimeError(f"transpiling {before.name} dropped noise markers {labels}")
+
+
 def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int | None,
-            seed: int | None) -> ExecutionResult:
-    """Run measured circuits; ``shots=None`` gives exact probabilities of the measured bits."""
-    backend = make_backend(config)
+            seed: int | None, noise_model: NoiseModel | None = None,
+            method: str | None = None) -> ExecutionResult:
+    """Run measured circuits; ``shots=None`` gives exact probabilities of the measured bits.
+
+    With a ``noise_model`` the channels act on the circuits' labelled markers;
+    ``method`` overrides the config's simulation method (``density_matrix``
+    for exact noisy probabilities, ``statevector`` for sampled trajectories).
+    """
+    method = method or config.backend.method
+    if noise_model is not None and shots is None and method != "density_matrix":
+        raise QwalkError(f"exact probabilities under noise need the density_matrix method "
+                         f"(got {method}); use the density_matrix method or give --shots N "
+                         "to sample noisy trajectories")
+    backend = (make_backend(config) if method == config.backend.method and noise_model is None
+               else AerSimulator(method=method, noise_model=noise_model))
     level = config.run.optimization_level
+    if noise_model is not None:
+        level = min(level, MAX_MARKER_OPTIMIZATION_LEVEL)
     if shots is None:
-        compiled = transpile_for(backend, [_exact_variant(c) for c in circuits], level, seed)
+        prepared = [_exact_variant(c) for c in circuits]
+        compiled = transpile_for(backend, prepared, level, seed)
+        if noise_model is not None:
+            _check_markers(prepared, compiled, noise_model)
         job = backend.run(compiled, shots=1, seed_simulator=seed)
         data = job.result()
         results = [
@@ -94,15 +127,19 @@ def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int |
         if shots < 1:
             raise ValueError("shots must be >= 1, or None for exact probabilities")
         compiled = transpile_for(backend, circuits, level, seed)
+        options: dict[str, Any] = {"method": method}
+        if noise_model is not None:
+            _check_markers(circuits, compiled, noise_model)
+            options["noise_model"] = noise_model
         sampler = SamplerV2(default_shots=shots, seed=seed,
-                            options={"backend_options": {"method": config.backend.method}})
+                            options={"backend_options": options})
         pub_results = sampler.run([(c,) for c in compiled]).result()
         results = []
         for c, pub in zip(compiled, pub_results, strict=True):
             register = c.cregs[0].name
             counts = getattr(pub.data, register).get_int_counts()
             results.append(CircuitResult(stats=circuit_stats(c), counts=dict(counts)))
-    return ExecutionResult(results=results, backend=f"aer_simulator({config.backend.method})",
+    return ExecutionResult(results=results, backend=f"aer_simulator({method})",
                            shots=shots, seed=seed)
 
 

@@ -9,49 +9,30 @@ import numpy as np
 from pydantic import Field
 from qiskit import QuantumCircuit
 
-from .. import analysis
 from ..circuits import CONSTRUCTIONS, build_coined_walk, measure_position
 from ..coins import resolve_coin, resolve_coin_state
 from ..errors import ParameterError
-from ..execution.backends import check_fits
-from ..execution.config import HardwareConfig
-from ..memory import require_memory
+from ..lattice_spec import LatticeSpec
 from ..reference import classical_walk_distributions, coined_walk_distributions
-from ..specs import Spec
-from ..states import gaussian_packet, site_state
 from .auto import cheapest_construction
-from .base import Experiment, register
+from .base import register
+from .lattice import LatticeExperiment
 
 MAX_DEFAULT_TIMES = 25
 
 
-class CoinedWalkSpec(Spec):
+class CoinedWalkSpec(LatticeSpec):
     """Parameters of a coined walk; ``position_qubits`` is per axis in 2D."""
 
-    dimension: Literal[1, 2] = 1
-    position_qubits: int = Field(6, ge=1, description="qubits per axis (2**n sites per axis)")
     steps: int = Field(24, ge=0, description="walk steps T")
     coin: Any = Field(None, description="hadamard|balanced|flip|identity (1D), grover|hadamard|"
                       "dft|identity (2D), U3 angles [theta, phi, lambda], or a unitary matrix; "
                       "default hadamard (1D) / grover (2D)")
     initial_coin: Any = Field("symmetric", description="symmetric|0|1|plus|minus (1D), "
                               "symmetric|uniform|0..3 (2D), or amplitudes")
-    initial_state: Literal["site", "gaussian"] = "site"
-    x0: int | None = Field(None, description="start site (or packet centre); default: middle")
-    y0: int | None = Field(None, description="start row in 2D; default: middle")
-    packet_width: float = Field(2.0, gt=0, description="std of |psi|^2 of a gaussian start")
-    packet_momentum: float = Field(0.0, description="mean momentum of a gaussian start")
     shift: Literal["auto", "increment", "fourier", "fast-forward"] = "auto"
     times: list[int] | None = Field(None, description="steps to measure; default: up to 25 "
                                     "evenly spaced in 0..steps")
-
-    @property
-    def side(self) -> int:
-        return 1 << self.position_qubits
-
-    @property
-    def num_sites(self) -> int:
-        return self.side**self.dimension
 
     def coin_matrix(self) -> np.ndarray:
         default = "hadamard" if self.dimension == 1 else "grover"
@@ -59,28 +40,6 @@ class CoinedWalkSpec(Spec):
 
     def coin_state(self) -> np.ndarray:
         return resolve_coin_state(self.initial_coin, self.dimension)
-
-    def start(self) -> tuple[int, int]:
-        middle = self.side // 2
-        return (middle if self.x0 is None else self.x0, middle if self.y0 is None else self.y0)
-
-    def origin(self) -> int:
-        """Flat index x0 + L*y0 of the start (the origin of displacements)."""
-        x0, y0 = self.start()
-        return x0 + (self.side * y0 if self.dimension == 2 else 0)
-
-    def position_state(self) -> np.ndarray:
-        """Flat position amplitudes (x + L*y)."""
-        axes = []
-        for name, centre in zip(("x0", "y0"), self.start()[: self.dimension], strict=False):
-            if not 0 <= centre < self.side:
-                raise ParameterError(name, f"{centre} is outside the register 0..{self.side - 1}")
-            if self.initial_state == "site":
-                axes.append(site_state(self.side, centre))
-            else:
-                axes.append(gaussian_packet(self.side, centre, self.packet_width,
-                                            self.packet_momentum if name == "x0" else 0.0))
-        return axes[0] if self.dimension == 1 else np.kron(axes[1], axes[0])
 
     def measured_times(self) -> list[int]:
         if self.times is not None:
@@ -94,10 +53,9 @@ class CoinedWalkSpec(Spec):
         return self.dimension * (self.position_qubits + 1)
 
     def check(self) -> None:
-        require_memory(self.total_qubits, "position_qubits", self.position_qubits)
+        super().check()
         self.coin_matrix()
         self.coin_state()
-        self.position_state()
         if self.times is not None:
             bad = [t for t in self.times if not 0 <= t <= self.steps]
             if bad or not self.times:
@@ -106,7 +64,7 @@ class CoinedWalkSpec(Spec):
 
 
 @register
-class CoinedWalk(Experiment[CoinedWalkSpec]):
+class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
     """Hadamard (or any coin) walk: ballistic quantum spreading vs the classical sqrt(t)."""
 
     name = "coined-walk"
@@ -115,9 +73,6 @@ class CoinedWalk(Experiment[CoinedWalkSpec]):
 
     def times(self) -> list[int]:
         return self.spec.measured_times()
-
-    def check_size(self, config: HardwareConfig) -> None:
-        check_fits(self.spec.total_qubits, config, "position_qubits", self.spec.position_qubits)
 
     def constructions(self, target: str) -> list[str]:
         """The construction used at each time: the requested one, or the cheapest."""
@@ -152,14 +107,6 @@ class CoinedWalk(Experiment[CoinedWalkSpec]):
         return [measure_position(self.build(t, c))
                 for t, c in zip(self.times(), self.constructions(target), strict=True)]
 
-    def site_distribution(self, circuit: QuantumCircuit, probabilities: np.ndarray | None,
-                          counts: dict[int, int] | None) -> np.ndarray:
-        offset = int(circuit.metadata.get("site_offset", 0))
-        if probabilities is not None:
-            return analysis.relabel(probabilities, offset)
-        assert counts is not None
-        return analysis.distribution_from_counts(counts, self.spec.num_sites, offset)
-
     def _initial_array(self) -> np.ndarray:
         shape = (2 * self.spec.dimension,) + (self.spec.side,) * self.spec.dimension
         return np.multiply.outer(self._coin_state, self._position).reshape(shape)
@@ -170,12 +117,6 @@ class CoinedWalk(Experiment[CoinedWalkSpec]):
         return [out[t] for t in self.times()]
 
     def classical_distributions(self) -> list[np.ndarray]:
-        start = (np.abs(self._position) ** 2).reshape((self.spec.side,) * self.spec.dimension)
-        out = classical_walk_distributions(start, self.times(), self.spec.dimension)
+        out = classical_walk_distributions(self.spec.start_distribution(), self.times(),
+                                           self.spec.dimension)
         return [out[t] for t in self.times()]
-
-    def observables(self, p: np.ndarray) -> dict[str, float]:
-        return analysis.observables(p, self.spec.origin(), self.spec.dimension)
-
-    def observable_errors(self, p: np.ndarray, shots: int) -> dict[str, float]:
-        return analysis.observable_errors(p, self.spec.origin(), shots, self.spec.dimension)

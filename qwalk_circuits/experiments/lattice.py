@@ -1,0 +1,38 @@
+"""Behaviour shared by experiments whose observable is a distribution over lattice sites."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import numpy as np
+from qiskit import QuantumCircuit
+
+from .. import analysis
+from ..execution.backends import check_fits
+from ..execution.config import HardwareConfig
+from ..lattice_spec import LatticeSpec
+from .base import Experiment
+
+LatticeSpecT = TypeVar("LatticeSpecT", bound=LatticeSpec)
+
+
+class LatticeExperiment(Experiment[LatticeSpecT]):
+    """Site distributions, moments about the start, shot-noise errors, size checks."""
+
+    def check_size(self, config: HardwareConfig) -> None:
+        check_fits(self.spec.total_qubits, config, "position_qubits", self.spec.position_qubits)
+
+    def site_distribution(self, circuit: QuantumCircuit, probabilities: np.ndarray | None,
+                          counts: dict[int, int] | None) -> np.ndarray:
+        offset = int(circuit.metadata.get("site_offset", 0))
+        if probabilities is not None:
+            return analysis.relabel(probabilities, offset)
+        if counts is None:
+            raise ValueError("a circuit result needs probabilities or counts")
+        return analysis.distribution_from_counts(counts, self.spec.num_sites, offset)
+
+    def observables(self, p: np.ndarray) -> dict[str, float]:
+        return analysis.observables(p, self.spec.origin(), self.spec.dimension)
+
+    def observable_errors(self, p: np.ndarray, shots: int) -> dict[str, float]:
+        return analysis.observable_errors(p, self.spec.origin(), shots, self.spec.dimension)

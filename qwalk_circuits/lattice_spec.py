@@ -1,0 +1,72 @@
+"""Spec fields shared by every walk on a cycle or torus: register size and initial position."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from .errors import ParameterError
+from .memory import require_memory
+from .specs import Spec
+from .states import gaussian_packet, site_state
+
+
+class LatticeSpec(Spec):
+    """A cycle (1D) or L x L torus (2D) of 2**position_qubits sites per axis, and the start."""
+
+    dimension: Literal[1, 2] = 1
+    position_qubits: int = Field(6, ge=1, description="qubits per axis (2**n sites per axis)")
+    initial_state: Literal["site", "gaussian"] = "site"
+    x0: int | None = Field(None, description="start site (or packet centre); default: middle")
+    y0: int | None = Field(None, description="start row in 2D; default: middle")
+    packet_width: float = Field(2.0, gt=0, description="std of |psi|^2 of a gaussian start")
+    packet_momentum: float = Field(0.0, description="mean momentum of a gaussian start")
+
+    @property
+    def side(self) -> int:
+        return 1 << self.position_qubits
+
+    @property
+    def num_sites(self) -> int:
+        return self.side**self.dimension
+
+    @property
+    def position_qubit_count(self) -> int:
+        return self.dimension * self.position_qubits
+
+    @property
+    def total_qubits(self) -> int:
+        """Qubits of the circuit (subclasses add coin qubits)."""
+        return self.position_qubit_count
+
+    def check(self) -> None:
+        require_memory(self.total_qubits, "position_qubits", self.position_qubits)
+        self.position_state()
+
+    def start(self) -> tuple[int, int]:
+        middle = self.side // 2
+        return (middle if self.x0 is None else self.x0, middle if self.y0 is None else self.y0)
+
+    def origin(self) -> int:
+        """Flat index x0 + L*y0 of the start (the origin of displacements)."""
+        x0, y0 = self.start()
+        return x0 + (self.side * y0 if self.dimension == 2 else 0)
+
+    def position_state(self) -> np.ndarray:
+        """Flat position amplitudes (x + L*y)."""
+        axes = []
+        for name, centre in zip(("x0", "y0"), self.start()[: self.dimension], strict=False):
+            if not 0 <= centre < self.side:
+                raise ParameterError(name, f"{centre} is outside the register 0..{self.side - 1}")
+            if self.initial_state == "site":
+                axes.append(site_state(self.side, centre))
+            else:
+                axes.append(gaussian_packet(self.side, centre, self.packet_width,
+                                            self.packet_momentum if name == "x0" else 0.0))
+        return axes[0] if self.dimension == 1 else np.kron(axes[1], axes[0])
+
+    def start_distribution(self) -> np.ndarray:
+        """|psi0|^2 shaped (L,) or (L, L) [y, x], for the classical walks."""
+        return (np.abs(self.position_state()) ** 2).reshape((self.side,) * self.dimension)
