@@ -141,3 +141,57 @@ def fit_power_law(times: Sequence[float], values: Sequence[float],
         cov = residual_var * np.linalg.inv(design.T @ design)
     return PowerLawFit(exponent=float(coef[1]), exponent_error=float(np.sqrt(cov[1, 1])),
                        amplitude=float(np.exp(coef[0])))
+
+
+@dataclass(frozen=True)
+class DiffusionFit:
+    """sigma^2 ~ 2 D t + c at late times, ~ a t^2 at early times; they cross at 2 D / a."""
+
+    diffusion: float
+    diffusion_error: float
+    ballistic: float
+    crossover_time: float
+    crossover_time_error: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"D": self.diffusion, "D_error": self.diffusion_error, "ballistic_a": self.ballistic,
+                "crossover_time": self.crossover_time,
+                "crossover_time_error": self.crossover_time_error}
+
+
+def fit_diffusion(times: Sequence[float], sigma: Sequence[float],
+                  errors: Sequence[float] | None = None, late_fraction: float = 0.5,
+                  early_fraction: float = 0.15) -> DiffusionFit:
+    """Diffusion coefficient from the long-time slope of sigma^2 (with its uncertainty).
+
+    Late window: t >= (1 - late_fraction) t_max, weighted by the sigma^2 error
+    bars 2 sigma err(sigma) when given, else by the residual scatter.  Early
+    window: 0 < t <= early_fraction t_max, sigma^2 = a t^2.  The ballistic and
+    diffusive asymptotes a t^2 and 2 D t meet at t* = 2 D / a.
+    """
+    t = np.asarray(times, dtype=float)
+    s2 = np.asarray(sigma, dtype=float) ** 2
+    late = t >= (1 - late_fraction) * t.max()
+    if late.sum() < 3:
+        raise ValueError("a diffusion fit needs at least three late-time points")
+    design = np.stack([np.ones(late.sum()), t[late]], axis=1)
+    if errors is not None:
+        e2 = 2 * np.asarray(sigma, dtype=float)[late] * np.asarray(errors, dtype=float)[late]
+        e2 = np.where(e2 > 0, e2, np.min(e2[e2 > 0]) if np.any(e2 > 0) else 1.0)
+        w = 1 / e2**2
+        cov = np.linalg.inv(design.T @ (design * w[:, None]))
+        coef = cov @ design.T @ (w * s2[late])
+    else:
+        coef, *_ = np.linalg.lstsq(design, s2[late], rcond=None)
+        dof = max(int(late.sum()) - 2, 1)
+        residual_var = float(((s2[late] - design @ coef) ** 2).sum()) / dof
+        cov = residual_var * np.linalg.inv(design.T @ design)
+    diffusion, diffusion_error = coef[1] / 2, float(np.sqrt(cov[1, 1])) / 2
+    early = (t > 0) & (t <= early_fraction * t.max())
+    if early.any():
+        a = float((s2[early] * t[early] ** 2).sum() / (t[early] ** 4).sum())
+    else:
+        a = float("nan")
+    crossover = 2 * diffusion / a if a > 0 else float("nan")
+    return DiffusionFit(float(diffusion), diffusion_error, a, float(crossover),
+                        float(2 * diffusion_error / a) if a > 0 else float("nan"))

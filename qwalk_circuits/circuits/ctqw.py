@@ -59,5 +59,6 @@ def build_ctqw(position_state: np.ndarray, hopping: float, time: float, axis_qub
             _append_phases(circuit, axes, hopping, dt)
             append_inverse_qft(circuit, axes)
             circuit.append(slice_marker, position)
-    circuit.metadata = {"site_offset": 0, "time": time, "slices": slices}
+    circuit.metadata = {"construction": "qft-diagonal" if slice_marker is None else
+                        "qft-diagonal-sliced", "site_offset": 0, "time": time, "slices": slices}
     return circuit

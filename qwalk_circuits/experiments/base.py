@@ -7,10 +7,12 @@ analysis works on the distributions, so each piece is testable on its own.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 from qiskit import QuantumCircuit
+from qiskit_aer.noise import NoiseModel
 
 from ..execution.config import HardwareConfig
 from ..specs import Spec, parse_spec
@@ -33,7 +35,7 @@ class Experiment(ABC, Generic[SpecT]):
         return cls(parse_spec(cls.spec_type, settings))  # type: ignore[arg-type]
 
     @abstractmethod
-    def times(self) -> list[int]:
+    def times(self) -> Sequence[float]:
         """The time points (step numbers) measured, one circuit each."""
 
     @abstractmethod
@@ -52,6 +54,18 @@ class Experiment(ABC, Generic[SpecT]):
     @abstractmethod
     def reference_distributions(self) -> list[np.ndarray]:
         """Exact quantum distributions at each time (from ``reference/``, never qiskit)."""
+
+    def noise_model(self) -> NoiseModel | None:
+        """The Aer noise model the experiment's physics calls for (None: coherent)."""
+        return None
+
+    def simulation_method(self) -> str | None:
+        """An Aer method the experiment needs (None: the config's)."""
+        return None
+
+    def extra_results(self) -> dict[str, Any]:
+        """Experiment-specific additions to the run summary (closed forms, SI values)."""
+        return {}
 
     def classical_distributions(self) -> list[np.ndarray] | None:
         """The classical counterpart at each time, where one exists."""

@@ -7,6 +7,7 @@ solver), classical (classical walk), distance (tvd, hellinger), run_id.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,7 @@ def _series(dicts: list[dict[str, float]]) -> dict[str, list[float]]:
     return {key: [d[key] for d in dicts] for key in dicts[0]} if dicts else {}
 
 
-def _fit(times: list[int], sigma: list[float], errors: list[float] | None
+def _fit(times: Sequence[float], sigma: list[float], errors: list[float] | None
          ) -> dict[str, float] | None:
     """sigma ~ t**alpha over the later half of the times (the asymptotic regime)."""
     late = [i for i, t in enumerate(times) if t >= max(times) / 2]
@@ -56,9 +57,10 @@ def run_experiment(experiment: Experiment[Any], config: HardwareConfig, shots: i
     default location) unless ``save`` is False.
     """
     experiment.check_size(config)
-    times = experiment.times()
+    times = list(experiment.times())
     circuits = experiment.circuits(AER_TARGET)
-    executed = execute(circuits, config, shots, seed)
+    executed = execute(circuits, config, shots, seed, noise_model=experiment.noise_model(),
+                       method=experiment.simulation_method())
     distributions = [experiment.site_distribution(c, r.probabilities, r.counts)
                      for c, r in zip(circuits, executed.results, strict=True)]
     reference = experiment.reference_distributions()
@@ -68,7 +70,7 @@ def run_experiment(experiment: Experiment[Any], config: HardwareConfig, shots: i
     summary: dict[str, Any] = {
         "experiment": experiment.name,
         "params": experiment.spec.as_json(),
-        "backend": config.summary(),
+        "backend": {**config.summary(), "simulator": executed.backend},
         "shots": "exact" if shots is None else shots,
         "seed": seed,
         "times": times,
@@ -98,6 +100,7 @@ def run_experiment(experiment: Experiment[Any], config: HardwareConfig, shots: i
     if classical is not None:
         fits["classical"] = _fit(times, summary["classical"]["sigma"], None)
     summary["fits"] = {"sigma_power_law": fits}
+    summary.update(experiment.extra_results())
     summary["resources"] = [r.stats for r in executed.results]
     summary["run_id"] = new_run_id()
     if save:

@@ -24,3 +24,23 @@ def classical_walk_distributions(initial: np.ndarray, times: Iterable[int], dime
             t += 1
         out[target] = p.reshape(-1).copy()
     return out
+
+
+def classical_ctrw_distributions(initial: np.ndarray, rate: float, times: Iterable[float],
+                                 dimension: int = 1) -> dict[float, np.ndarray]:
+    """Continuous-time random walk: dP/dt = rate * sum_nn (P_neighbour - P), exactly.
+
+    Its sigma^2 grows as 2 * rate * dimension * t: the classical limit of the
+    dephased continuous-time walk has rate D = 2 J^2 / gamma (HSR).
+    """
+    side = initial.shape[0]
+    ring = np.zeros((side, side))
+    for x in range(side):
+        ring[x, (x + 1) % side] += 1
+        ring[(x + 1) % side, x] += 1
+    ring -= 2 * np.eye(side)
+    generator = ring if dimension == 1 else (
+        np.kron(np.eye(side), ring) + np.kron(ring, np.eye(side)))
+    rates, vectors = np.linalg.eigh(rate * generator)
+    coefficients = vectors.T @ initial.reshape(-1)
+    return {float(t): vectors @ (np.exp(rates * t) * coefficients) for t in times}

@@ -69,20 +69,25 @@ def coined_walk_distributions(coin: np.ndarray, initial: np.ndarray, times: Iter
     return {t: position_distribution(psi) for t, psi in states.items()}
 
 
+def step_density_matrix(rho: np.ndarray, coin: np.ndarray, dimension: int) -> np.ndarray:
+    """U rho U^dag for one step; rho has shape (2d, L.., 2d, L..)."""
+    half = rho.ndim // 2
+    rho = _shift(_coin(rho, coin), dimension)  # U on the row index
+    adj = np.conj(np.moveaxis(rho, range(half), range(half, 2 * half)))
+    adj = _shift(_coin(adj, coin), dimension)  # U on the column index
+    return np.conj(np.moveaxis(adj, range(half), range(half, 2 * half)))
+
+
 def coined_walk_density_matrices(coin: np.ndarray, rho0: np.ndarray, times: Iterable[int],
                                  dimension: int = 1) -> dict[int, np.ndarray]:
     """Density matrices rho(t) = U^t rho0 U^dag^t; rho has shape (2d, L.., 2d, L..)."""
-    half = rho0.ndim // 2
     wanted = sorted(set(int(t) for t in times))
     rho = np.array(rho0, dtype=complex, copy=True)
     out: dict[int, np.ndarray] = {}
     t = 0
     for target in wanted:
         while t < target:
-            rho = _shift(_coin(rho, coin), dimension)  # U on the row index
-            adj = np.conj(np.moveaxis(rho, range(half), range(half, 2 * half)))
-            adj = _shift(_coin(adj, coin), dimension)  # U on the column index
-            rho = np.conj(np.moveaxis(adj, range(half), range(half, 2 * half)))
+            rho = step_density_matrix(rho, coin, dimension)
             t += 1
         out[target] = rho.copy()
     return out

@@ -21,6 +21,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import expm_multiply
 
+from .coined_walk import step_density_matrix
+
 
 def site_dephasing(rho: np.ndarray, p: float) -> np.ndarray:
     """(1 - p) rho + p diag(rho) for a density matrix over sites."""
@@ -103,3 +105,32 @@ def hsr_sigma_squared(hopping: float, gamma: float, t: np.ndarray | float) -> np
     if gamma == 0:
         return 2 * hopping**2 * t**2
     return 4 * hopping**2 / gamma**2 * (gamma * t - 1 + np.exp(-gamma * t))
+
+
+def coined_walk_dephasing_distributions(coin: np.ndarray, psi0: np.ndarray, times: Iterable[int],
+                                        dimension: int, channel: str, p: float
+                                        ) -> dict[int, np.ndarray]:
+    """Coined walk with dephasing of probability p after every step (Brun et al. 2003).
+
+    ``channel`` "coin": rho -> (1 - p) rho + p sum_c P_c rho P_c on the coin;
+    "position": the same with site projectors.  psi0 has shape (2d, L..).
+    """
+    shape = psi0.shape
+    size = int(np.prod(shape))
+    coins, sites = shape[0], size // shape[0]
+    c_index = np.repeat(np.arange(coins), sites)
+    x_index = np.tile(np.arange(sites), coins)
+    index = c_index if channel == "coin" else x_index
+    keep = (index[:, None] == index[None, :]).reshape(shape + shape)
+    rho = np.multiply.outer(psi0, psi0.conj())
+    wanted = sorted(set(int(t) for t in times))
+    out: dict[int, np.ndarray] = {}
+    t = 0
+    for target in wanted:
+        while t < target:
+            rho = step_density_matrix(rho, coin, dimension)
+            rho = np.where(keep, rho, (1 - p) * rho)
+            t += 1
+        flat = rho.reshape(size, size)
+        out[target] = np.real(np.diag(flat)).reshape(coins, sites).sum(axis=0)
+    return out

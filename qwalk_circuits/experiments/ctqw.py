@@ -1,0 +1,70 @@
+"""The continuous-time quantum walk, coherent: sigma = sqrt(2) J t until the front wraps."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+from pydantic import Field
+from qiskit import QuantumCircuit
+
+from ..circuits import build_ctqw, measure_position
+from ..lattice_spec import LatticeSpec
+from ..reference.classical_walk import classical_ctrw_distributions
+from ..reference.ctqw import ctqw_states
+from .base import register
+from .lattice import LatticeExperiment
+
+MAX_DEFAULT_TIMES = 25
+
+
+class CtqwSpec(LatticeSpec):
+    """H = -J sum (|x><x+1| + h.c.) on a cycle or torus, measured at evenly spaced times."""
+
+    hopping: float = Field(1.0, gt=0, description="hopping amplitude J (hbar = 1)")
+    time: float = Field(6.0, ge=0, description="final time t (units of 1/J when J = 1)")
+    time_steps: int = Field(24, ge=1, description="time slices; measured at up to 25 of them")
+
+    @property
+    def dt(self) -> float:
+        return self.time / self.time_steps
+
+    def measured_slices(self) -> list[int]:
+        """Slice counts k (time k * dt) at which a circuit is measured."""
+        if self.time_steps + 1 <= MAX_DEFAULT_TIMES:
+            return list(range(self.time_steps + 1))
+        return sorted({round(k) for k in np.linspace(0, self.time_steps, MAX_DEFAULT_TIMES)})
+
+    def measured_times(self) -> list[float]:
+        return [k * self.dt for k in self.measured_slices()]
+
+
+@register
+class Ctqw(LatticeExperiment[CtqwSpec]):
+    """Coherent continuous-time walk vs the classical continuous-time random walk."""
+
+    name = "ctqw"
+    summary = "continuous-time quantum walk (exact QFT circuit) vs the classical random walk"
+    spec_type = CtqwSpec
+
+    def times(self) -> list[float]:
+        return self.spec.measured_times()
+
+    @cached_property
+    def _position(self) -> np.ndarray:
+        return self.spec.position_state()
+
+    def circuits(self, target: str = "all-to-all") -> list[QuantumCircuit]:
+        s = self.spec
+        return [measure_position(build_ctqw(self._position, s.hopping, t, s.position_qubits,
+                                            s.dimension)) for t in self.times()]
+
+    def reference_distributions(self) -> list[np.ndarray]:
+        states = ctqw_states(self._position, self.spec.hopping, self.times(), self.spec.side,
+                             self.spec.dimension)
+        return [np.abs(states[t]) ** 2 for t in self.times()]
+
+    def classical_distributions(self) -> list[np.ndarray]:
+        out = classical_ctrw_distributions(self.spec.start_distribution(), self.spec.hopping,
+                                           self.times(), self.spec.dimension)
+        return [out[t] for t in self.times()]

@@ -1,0 +1,147 @@
+"""Dephased continuous-time walk (Haken-Strobl-Reineker): ballistic turns diffusive.
+
+The circuit cuts exp(-i H t) into slices of dt, each followed by a labelled
+marker on the position register; the Aer noise model puts the channel there:
+site dephasing with p = 1 - exp(-gamma dt) (HSR), or per-qubit phase damping
+with the same single-qubit coherence decay (the hardware-like channel).
+``reference`` is the exact twin (the same slices and channel on a density
+matrix); ``continuum`` the exact continuous HSR Lindblad dynamics and
+``hsr_closed_form`` sigma^2(t) = (4J^2/gamma^2)(gamma t - 1 + e^(-gamma t)).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+from qiskit import QuantumCircuit
+from qiskit_aer.noise import NoiseModel
+
+from .. import analysis
+from ..circuits import build_ctqw, measure_position
+from ..memory import require_memory
+from ..noise import (
+    PHASE_DAMPING,
+    SITE_DEPHASING,
+    marker,
+    noise_model,
+    phase_damping_register_error,
+    site_dephasing_error,
+)
+from ..reference.classical_walk import classical_ctrw_distributions
+from ..reference.ctqw import hopping_hamiltonian
+from ..reference.dephasing import (
+    hsr_evolution,
+    hsr_sigma_squared,
+    slice_probability,
+    trotter_dephasing_evolution,
+)
+from .base import register
+from .ctqw import CtqwSpec
+from .lattice import LatticeExperiment
+
+SIMULATION_METHODS = {"density_matrix": "density_matrix", "trajectories": "statevector"}
+
+
+class DephasingSpec(CtqwSpec):
+    """A CTQW under dephasing at rate gamma."""
+
+    gamma: float = Field(1.0, ge=0, description="dephasing rate gamma (coherences decay "
+                         "as exp(-gamma t))")
+    channel: Literal["site", "phase_damping"] = Field(
+        "site", description="site: HSR dephasing; phase_damping: per-qubit (hardware-like)")
+    method: Literal["density_matrix", "trajectories"] = Field(
+        "density_matrix", description="Aer density matrix, or sampled noisy trajectories "
+        "(statevector + noise; needs shots)")
+
+    def slice_strength(self) -> float:
+        """p per slice (site), or lambda per qubit per slice (phase damping)."""
+        p = slice_probability(self.gamma, self.dt)
+        # phase damping multiplies a qubit's coherence by sqrt(1 - lambda): match exp(-gamma dt)
+        return p if self.channel == "site" else float(1 - np.exp(-2 * self.gamma * self.dt))
+
+    def check(self) -> None:
+        super().check()
+        if self.method == "density_matrix":
+            require_memory(self.total_qubits, "position_qubits", self.position_qubits,
+                           density_matrix=True)
+
+
+@register
+class Dephasing(LatticeExperiment[DephasingSpec]):
+    """Quantum-to-classical crossover of the continuous-time walk under dephasing."""
+
+    name = "dephasing"
+    summary = "CTQW with dephasing (Aer noise model) vs its exact Lindblad twin: D ~ J^2/gamma"
+    spec_type = DephasingSpec
+
+    def times(self) -> list[float]:
+        return self.spec.measured_times()
+
+    @cached_property
+    def _position(self) -> np.ndarray:
+        return self.spec.position_state()
+
+    def noise_model(self) -> NoiseModel:
+        s = self.spec
+        n = s.position_qubit_count
+        if s.channel == "site":
+            return noise_model({SITE_DEPHASING: site_dephasing_error(n, s.slice_strength())})
+        return noise_model({PHASE_DAMPING: phase_damping_register_error(n, s.slice_strength())})
+
+    def simulation_method(self) -> str:
+        return SIMULATION_METHODS[self.spec.method]
+
+    def circuits(self, target: str = "all-to-all") -> list[QuantumCircuit]:
+        s = self.spec
+        label = SITE_DEPHASING if s.channel == "site" else PHASE_DAMPING
+        gate = marker(label, s.position_qubit_count)
+        return [measure_position(build_ctqw(self._position, s.hopping, k * s.dt,
+                                            s.position_qubits, s.dimension, slices=k,
+                                            slice_marker=gate) if k else
+                                 build_ctqw(self._position, s.hopping, 0.0, s.position_qubits,
+                                            s.dimension))
+                for k in s.measured_slices()]
+
+    @cached_property
+    def _hamiltonian(self) -> np.ndarray:
+        return hopping_hamiltonian(self.spec.side, self.spec.hopping, self.spec.dimension)
+
+    def reference_distributions(self) -> list[np.ndarray]:
+        s = self.spec
+        rho0 = np.outer(self._position, self._position.conj())
+        out = trotter_dephasing_evolution(self._hamiltonian, rho0, s.dt, s.measured_slices(),
+                                          s.channel, s.slice_strength())
+        return [np.real(np.diag(out[k])) for k in s.measured_slices()]
+
+    def classical_distributions(self) -> list[np.ndarray] | None:
+        if self.spec.gamma == 0:
+            return None
+        rate = 2 * self.spec.hopping**2 / self.spec.gamma  # HSR: D = 2 J^2 / gamma
+        out = classical_ctrw_distributions(self.spec.start_distribution(), rate, self.times(),
+                                           self.spec.dimension)
+        return [out[t] for t in self.times()]
+
+    def extra_results(self) -> dict[str, Any]:
+        s = self.spec
+        extra: dict[str, Any] = {"trotter_dt": s.dt, "slice_strength": s.slice_strength()}
+        if s.channel != "site":
+            return extra
+        rho0 = np.outer(self._position, self._position.conj())
+        continuum = hsr_evolution(self._hamiltonian, rho0, s.gamma, self.times())
+        extra["continuum"] = {"sigma": [self.observables(np.real(np.diag(continuum[t])))["sigma"]
+                                        for t in self.times()]}
+        if s.dimension == 1:
+            extra["hsr_closed_form"] = {"sigma": list(np.sqrt(hsr_sigma_squared(
+                s.hopping, s.gamma, np.asarray(self.times()))))}
+            if s.gamma > 0:
+                extra["diffusion_theory"] = {"D": 2 * s.hopping**2 / s.gamma,
+                                             "crossover_time": 2 / s.gamma}
+        return extra
+
+    def diffusion_fit(self, sigma: list[float], errors: list[float] | None = None
+                      ) -> dict[str, float]:
+        """D and the crossover time from a sigma(t) series of this experiment."""
+        return analysis.fit_diffusion(self.times(), sigma, errors).as_dict()
