@@ -92,3 +92,31 @@ def test_named_2d_coins_agree_across_constructions():
     for construction in CONSTRUCTIONS:
         got = circuit_state(coin, position, cs, 6, 2, 2, construction)
         np.testing.assert_allclose(got, want, atol=ATOL, rtol=0)
+
+
+@pytest.mark.parametrize("steps", [3, 4])
+def test_fast_forward_with_ten_position_qubits(steps):
+    """Large multiplexors (where Qiskit's UCGate synthesis loses unitarity) stay exact."""
+    check(seed=steps, n=10, steps=steps, dimension=1, construction="fast-forward",
+          localized=True)
+
+
+def test_rotation_multiplexor_fallback_is_exact():
+    from qiskit import QuantumCircuit
+    from qiskit.quantum_info import Operator
+
+    from qwalk_circuits.circuits.fast_forward import _append_rotation_multiplexor
+
+    rng = np.random.default_rng(9)
+    gates = [random_unitary(rng, 2) for _ in range(8)]
+    circuit = QuantumCircuit(4)
+    _append_rotation_multiplexor(circuit, circuit.qubits[0], list(circuit.qubits[1:]), gates)
+    matrix = Operator(circuit).data
+    for i, gate in enumerate(gates):
+        block = matrix[np.ix_([2 * i, 2 * i + 1], [2 * i, 2 * i + 1])]
+        np.testing.assert_allclose(block, gate, atol=ATOL)
+
+
+def test_2d_fast_forward_on_a_16x16_torus():
+    """Nine-control multiplexors (rotation-based) in the 2D cosine-sine route."""
+    check(seed=4, n=4, steps=2, dimension=2, construction="fast-forward", localized=True)

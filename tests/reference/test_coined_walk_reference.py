@@ -116,3 +116,16 @@ def test_hadamard_walk_matches_konno_limit_density():
         f = 1 / (np.pi * (1 - grid**2) * np.sqrt(1 - 2 * grid**2))
         expected = np.trapezoid(f, grid)
         assert mass == pytest.approx(expected, rel=0.05)
+
+
+@pytest.mark.parametrize("dimension", [1, 2])
+def test_momentum_method_equals_stepping(dimension):
+    rng = np.random.default_rng(8)
+    shape = (2 * dimension,) + (8,) * dimension
+    psi = random_state(rng, int(np.prod(shape))).reshape(shape)
+    coin = random_unitary(rng, 2 * dimension)
+    times = [0, 1, 5, 13]
+    steps = coined_walk_states(coin, psi, times, dimension)
+    fast = coined_walk_states(coin, psi, times, dimension, method="momentum")
+    for t in times:
+        np.testing.assert_allclose(fast[t], steps[t], atol=1e-12)
