@@ -6,7 +6,7 @@ from typing import Literal
 
 import numpy as np
 from qiskit import ClassicalRegister, QuantumCircuit
-from qiskit.circuit import Gate, Qubit
+from qiskit.circuit import Qubit
 from qiskit.circuit.library import UnitaryGate
 
 from .fast_forward import append_fast_forward
@@ -22,22 +22,23 @@ from .state_prep import prepare_position, prepare_position_fourier, prepare_vect
 
 Construction = Literal["increment", "fourier", "fast-forward"]
 CONSTRUCTIONS: tuple[Construction, ...] = ("increment", "fourier", "fast-forward")
-MarkerTarget = Literal["coin", "position"]
+LayerTarget = Literal["coin", "position"]
 MARKED_CONSTRUCTIONS: dict[str, tuple[Construction, ...]] = {
     "coin": ("increment", "fourier"), "position": ("increment",)}
 
 
-def _mark(circuit: QuantumCircuit, marker: Gate | None, axes: list[list[Qubit]],
-          coin_qubits: list[Qubit], marker_on: MarkerTarget) -> None:
-    if marker is not None:
-        circuit.append(marker, coin_qubits if marker_on == "coin" else
-                       [q for axis in axes for q in axis])
+def _mark(circuit: QuantumCircuit, layer: QuantumCircuit | None, axes: list[list[Qubit]],
+          coin_qubits: list[Qubit], layer_on: LayerTarget) -> None:
+    if layer is not None:
+        WalkLayout.append_layer(circuit, layer, coin_qubits if layer_on == "coin" else
+                                [q for axis in axes for q in axis])
 
 
 def build_coined_walk(coin: np.ndarray, position_state: np.ndarray, coin_state: np.ndarray,
                       steps: int, axis_qubits: int, dimension: int = 1,
-                      construction: Construction = "fourier", step_marker: Gate | None = None,
-                      marker_on: MarkerTarget = "coin") -> QuantumCircuit:
+                      construction: Construction = "fourier",
+                      step_layer: QuantumCircuit | None = None,
+                      layer_on: LayerTarget = "coin") -> QuantumCircuit:
     """Circuit of ``steps`` walk steps U = S (C x 1) from |position_state> (x) |coin_state>.
 
     ``position_state`` is the flat amplitude vector (index x + L*y); the circuit
@@ -46,14 +47,14 @@ def build_coined_walk(coin: np.ndarray, position_state: np.ndarray, coin_state: 
     this offset (mod the number of sites), non-zero only for the deferred 1D
     increment construction.
 
-    ``step_marker`` (a labelled identity a noise model acts on) is appended
-    after every step on the coin or the position register.  Position markers
-    need the position basis (``increment``); no marker fits ``fast-forward``,
-    whose steps do not exist one by one.
+    ``step_layer`` (noise markers a noise model acts on, see ``noise.py``) is
+    appended after every step on the coin or the position register.  A
+    position layer needs the position basis (``increment``); no layer fits
+    ``fast-forward``, whose steps do not exist one by one.
     """
-    if step_marker is not None and construction not in MARKED_CONSTRUCTIONS[marker_on]:
-        raise ValueError(f"a {marker_on} marker after each step needs one of "
-                         f"{MARKED_CONSTRUCTIONS[marker_on]}, not {construction!r}")
+    if step_layer is not None and construction not in MARKED_CONSTRUCTIONS[layer_on]:
+        raise ValueError(f"a {layer_on} layer after each step needs one of "
+                         f"{MARKED_CONSTRUCTIONS[layer_on]}, not {construction!r}")
     layout = WalkLayout(dimension, axis_qubits)
     circuit = layout.new_circuit(f"coined_walk_{construction}_t{steps}")
     axes, coin_qubits = layout.axes(circuit), layout.coin(circuit)
@@ -70,7 +71,7 @@ def build_coined_walk(coin: np.ndarray, position_state: np.ndarray, coin_state: 
                 append_shift_1d_deferred(circuit, axes[0], coin_qubits[0])
             else:
                 append_shift_2d(circuit, axes, coin_qubits)
-            _mark(circuit, step_marker, axes, coin_qubits, marker_on)
+            _mark(circuit, step_layer, axes, coin_qubits, layer_on)
         site_offset = steps % layout.side if dimension == 1 else 0
     elif construction == "fourier":
         prepare_position_fourier(circuit, axes, position_state)
@@ -80,7 +81,7 @@ def build_coined_walk(coin: np.ndarray, position_state: np.ndarray, coin_state: 
                 append_phase_layer_1d(circuit, axes[0], coin_qubits[0])
             else:
                 append_phase_layer_2d(circuit, axes, coin_qubits)
-            _mark(circuit, step_marker, axes, coin_qubits, marker_on)
+            _mark(circuit, step_layer, axes, coin_qubits, layer_on)
         append_frame_phases(circuit, axes[0], steps)
         append_inverse_qft(circuit, axes)
     elif construction == "fast-forward":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from qiskit import QuantumCircuit
-from qiskit.circuit import Gate, Qubit
+from qiskit.circuit import Qubit
 from qiskit.circuit.library import DiagonalGate
 from qiskit.synthesis import synth_qft_full
 
@@ -33,20 +33,20 @@ def _append_phases(circuit: QuantumCircuit, axes: list[list[Qubit]], hopping: fl
 
 
 def build_ctqw(position_state: np.ndarray, hopping: float, time: float, axis_qubits: int,
-               dimension: int = 1, slices: int = 1, slice_marker: Gate | None = None
+               dimension: int = 1, slices: int = 1, slice_layer: QuantumCircuit | None = None
                ) -> QuantumCircuit:
     """Circuit for exp(-i H time) |position_state>, optionally cut into marked slices.
 
     Without a marker the whole time is one diagonal layer between two QFTs
     (a single site enters the Fourier frame with single-qubit gates only).
-    With ``slice_marker`` each of ``slices`` slices ends with the marker on
-    the whole position register.
+    With ``slice_layer`` (noise markers, see ``noise.py``) each of ``slices``
+    slices ends with the layer on the whole position register.
     """
     layout = WalkLayout(dimension, axis_qubits)
     circuit = layout.new_circuit(f"ctqw_t{time:g}", with_coin=False)
     axes = layout.axes(circuit)
     position = layout.position(circuit)
-    if slice_marker is None:
+    if slice_layer is None:
         prepare_position_fourier(circuit, axes, position_state)
         _append_phases(circuit, axes, hopping, time)
         append_inverse_qft(circuit, axes)
@@ -58,7 +58,7 @@ def build_ctqw(position_state: np.ndarray, hopping: float, time: float, axis_qub
                 circuit.compose(synth_qft_full(len(axis), do_swaps=False), axis, inplace=True)
             _append_phases(circuit, axes, hopping, dt)
             append_inverse_qft(circuit, axes)
-            circuit.append(slice_marker, position)
-    circuit.metadata = {"construction": "qft-diagonal" if slice_marker is None else
+            layout.append_layer(circuit, slice_layer, position)
+    circuit.metadata = {"construction": "qft-diagonal" if slice_layer is None else
                         "qft-diagonal-sliced", "site_offset": 0, "time": time, "slices": slices}
     return circuit

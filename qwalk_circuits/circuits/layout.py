@@ -34,6 +34,21 @@ class WalkLayout:
         return QuantumCircuit(*axes, *coin, name=name)
 
     @staticmethod
+    def append_layer(circuit: QuantumCircuit, layer: QuantumCircuit, qubits: list[Qubit]) -> None:
+        """Compose ``layer`` onto ``qubits``; its extra qubits go to an ``env`` register.
+
+        Noise layers (see ``noise.py``) may carry environment qubits after the
+        register they act on; the register is added once and reused.
+        """
+        extra = layer.num_qubits - len(qubits)
+        env = next((reg for reg in circuit.qregs if reg.name == "env"), None)
+        if extra and env is None:
+            env = QuantumRegister(extra, "env")
+            circuit.add_register(env)
+        circuit.compose(layer, [*qubits, *(list(env)[:extra] if extra and env else [])],
+                        inplace=True)
+
+    @staticmethod
     def axes(circuit: QuantumCircuit) -> list[list[Qubit]]:
         """Position registers of a circuit made by :meth:`new_circuit`, x first."""
         return [list(reg) for reg in circuit.qregs if reg.name in ("x", "y")]

@@ -28,7 +28,7 @@ from .resources import circuit_stats
 # parameters"); decomposing it first gives the exact gate.
 AER_DECOMPOSE = ("multiplexer",)
 PROGRESS_MIN_CIRCUITS = 8
-MAX_MARKER_OPTIMIZATION_LEVEL = 1  # level 2+ removes identity gates, noise markers included
+MAX_MARKER_OPTIMIZATION_LEVEL = 0  # level 1 merges away 1-qubit identity markers
 
 
 @dataclass

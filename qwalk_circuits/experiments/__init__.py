@@ -1,6 +1,6 @@
 """Experiments, registered by name: ``REGISTRY[name].from_settings({...})``."""
 
-from . import coined_walk as _coined_walk  # noqa: F401  (registers)
+from . import coined_walk, ctqw, dephasing  # noqa: F401  (importing registers them)
 from .base import REGISTRY, Experiment
 from .runner import RunRecord, run_experiment
 

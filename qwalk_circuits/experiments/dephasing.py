@@ -23,12 +23,11 @@ from .. import analysis
 from ..circuits import build_ctqw, measure_position
 from ..memory import require_memory
 from ..noise import (
-    PHASE_DAMPING,
-    SITE_DEPHASING,
-    marker,
     noise_model,
-    phase_damping_register_error,
-    site_dephasing_error,
+    phase_damping_errors,
+    phase_damping_layer,
+    site_dephasing_errors,
+    site_dephasing_layer,
 )
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.ctqw import hopping_hamiltonian
@@ -62,6 +61,10 @@ class DephasingSpec(CtqwSpec):
         # phase damping multiplies a qubit's coherence by sqrt(1 - lambda): match exp(-gamma dt)
         return p if self.channel == "site" else float(1 - np.exp(-2 * self.gamma * self.dt))
 
+    @property
+    def total_qubits(self) -> int:
+        return self.position_qubit_count + (1 if self.channel == "site" else 0)  # + environment
+
     def check(self) -> None:
         super().check()
         if self.method == "density_matrix":
@@ -86,21 +89,19 @@ class Dephasing(LatticeExperiment[DephasingSpec]):
 
     def noise_model(self) -> NoiseModel:
         s = self.spec
-        n = s.position_qubit_count
-        if s.channel == "site":
-            return noise_model({SITE_DEPHASING: site_dephasing_error(n, s.slice_strength())})
-        return noise_model({PHASE_DAMPING: phase_damping_register_error(n, s.slice_strength())})
+        errors = (site_dephasing_errors if s.channel == "site" else phase_damping_errors)
+        return noise_model(errors(s.slice_strength()))
 
     def simulation_method(self) -> str:
         return SIMULATION_METHODS[self.spec.method]
 
     def circuits(self, target: str = "all-to-all") -> list[QuantumCircuit]:
         s = self.spec
-        label = SITE_DEPHASING if s.channel == "site" else PHASE_DAMPING
-        gate = marker(label, s.position_qubit_count)
+        layer = (site_dephasing_layer if s.channel == "site" else phase_damping_layer)(
+            s.position_qubit_count)
         return [measure_position(build_ctqw(self._position, s.hopping, k * s.dt,
                                             s.position_qubits, s.dimension, slices=k,
-                                            slice_marker=gate) if k else
+                                            slice_layer=layer) if k else
                                  build_ctqw(self._position, s.hopping, 0.0, s.position_qubits,
                                             s.dimension))
                 for k in s.measured_slices()]
