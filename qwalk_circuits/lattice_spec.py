@@ -13,16 +13,11 @@ from .specs import Spec
 from .states import gaussian_packet, site_state
 
 
-class LatticeSpec(Spec):
-    """A cycle (1D) or L x L torus (2D) of 2**position_qubits sites per axis, and the start."""
+class RegisterSpec(Spec):
+    """A cycle (1D) or L x L torus (2D) of 2**position_qubits sites per axis."""
 
     dimension: Literal[1, 2] = 1
     position_qubits: int = Field(6, ge=1, description="qubits per axis (2**n sites per axis)")
-    initial_state: Literal["site", "gaussian"] = "site"
-    x0: int | None = Field(None, description="start site (or packet centre); default: middle")
-    y0: int | None = Field(None, description="start row in 2D; default: middle")
-    packet_width: float = Field(2.0, gt=0, description="std of |psi|^2 of a gaussian start")
-    packet_momentum: float = Field(0.0, description="mean momentum of a gaussian start")
 
     @property
     def side(self) -> int:
@@ -45,6 +40,29 @@ class LatticeSpec(Spec):
         require_memory(self.total_qubits, "position_qubits", self.position_qubits)
         self.position_state()
 
+    def origin(self) -> int:
+        """Flat index of the site displacements are measured from."""
+        return self.side**self.dimension // 2 if self.dimension == 1 else (
+            self.side // 2 + self.side * (self.side // 2))
+
+    def position_state(self) -> np.ndarray:
+        """Flat position amplitudes (x + L*y) of the start."""
+        raise NotImplementedError
+
+    def start_distribution(self) -> np.ndarray:
+        """|psi0|^2 shaped (L,) or (L, L) [y, x], for the classical walks."""
+        return (np.abs(self.position_state()) ** 2).reshape((self.side,) * self.dimension)
+
+
+class LatticeSpec(RegisterSpec):
+    """A register with a start: one site, or a Gaussian packet, anywhere on it."""
+
+    initial_state: Literal["site", "gaussian"] = "site"
+    x0: int | None = Field(None, description="start site (or packet centre); default: middle")
+    y0: int | None = Field(None, description="start row in 2D; default: middle")
+    packet_width: float = Field(2.0, gt=0, description="std of |psi|^2 of a gaussian start")
+    packet_momentum: float = Field(0.0, description="mean momentum of a gaussian start")
+
     def start(self) -> tuple[int, int]:
         middle = self.side // 2
         return (middle if self.x0 is None else self.x0, middle if self.y0 is None else self.y0)
@@ -66,7 +84,3 @@ class LatticeSpec(Spec):
                 axes.append(gaussian_packet(self.side, centre, self.packet_width,
                                             self.packet_momentum if name == "x0" else 0.0))
         return axes[0] if self.dimension == 1 else np.kron(axes[1], axes[0])
-
-    def start_distribution(self) -> np.ndarray:
-        """|psi0|^2 shaped (L,) or (L, L) [y, x], for the classical walks."""
-        return (np.abs(self.position_state()) ** 2).reshape((self.side,) * self.dimension)

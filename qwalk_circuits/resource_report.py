@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from .circuits import CONSTRUCTIONS
 from .execution.resources import circuit_stats, transpile_to_target
 from .experiments.auto import FLAT_IN_T
 
 
 def resource_report(experiment: Any, target: str) -> dict[str, Any]:
-    """Transpile each construction of the experiment's walk for ``target`` and count."""
+    """Transpile each construction of the experiment's walk for ``target`` and count.
+
+    Experiments without alternative constructions (continuous-time walks)
+    report their longest circuit.
+    """
+    if not hasattr(experiment, "allowed_constructions"):
+        circuit = experiment.circuits(target)[-1]
+        total = circuit_stats(transpile_to_target(circuit, target))
+        return {"target": target, "steps": None, "num_qubits": circuit.num_qubits,
+                "constructions": [_row(circuit.metadata.get("construction", "-"), None, total)]}
     steps = experiment.spec.steps
     rows = []
     num_qubits = 0
-    for construction in CONSTRUCTIONS:
+    for construction in experiment.allowed_constructions():
         def stats(t: int, c: str = construction) -> dict[str, Any]:
             return circuit_stats(transpile_to_target(experiment.build(t, c), target))
         total = stats(steps)
@@ -22,7 +30,11 @@ def resource_report(experiment: Any, target: str) -> dict[str, Any]:
         per_step = None
         if construction not in FLAT_IN_T and steps >= 1:
             per_step = stats(2)["two_qubit_gates"] - stats(1)["two_qubit_gates"]
-        rows.append({"construction": construction, "two_qubit_per_step": per_step,
-                     "two_qubit_total": total["two_qubit_gates"], "depth_total": total["depth"],
-                     "two_qubit_depth_total": total["two_qubit_depth"]})
+        rows.append(_row(construction, per_step, total))
     return {"target": target, "steps": steps, "num_qubits": num_qubits, "constructions": rows}
+
+
+def _row(construction: str, per_step: int | None, total: dict[str, Any]) -> dict[str, Any]:
+    return {"construction": construction, "two_qubit_per_step": per_step,
+            "two_qubit_total": total["two_qubit_gates"], "depth_total": total["depth"],
+            "two_qubit_depth_total": total["two_qubit_depth"]}

@@ -1,6 +1,12 @@
 """Experiments, registered by name: ``REGISTRY[name].from_settings({...})``."""
 
-from . import coined_walk, ctqw, dephasing  # noqa: F401  (importing registers them)
+from . import (  # noqa: F401  (importing registers them)
+    coined_dephasing,
+    coined_walk,
+    ctqw,
+    dephasing,
+    free_packet,
+)
 from .base import REGISTRY, Experiment
 from .runner import RunRecord, run_experiment
 

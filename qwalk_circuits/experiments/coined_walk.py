@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
@@ -14,6 +14,7 @@ from ..coins import resolve_coin, resolve_coin_state
 from ..errors import ParameterError
 from ..lattice_spec import LatticeSpec
 from ..reference import classical_walk_distributions, coined_walk_distributions
+from ..specs import Spec
 from .auto import cheapest_construction
 from .base import register
 from .lattice import LatticeExperiment
@@ -69,16 +70,28 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
 
     name = "coined-walk"
     summary = "coined quantum walk (1D cycle or 2D torus) vs the classical random walk"
-    spec_type = CoinedWalkSpec
+    spec_type: ClassVar[type[Spec]] = CoinedWalkSpec
 
     def times(self) -> list[int]:
         return self.spec.measured_times()
 
+    def allowed_constructions(self) -> tuple[str, ...]:
+        """The constructions this experiment can use (all of them for the coherent walk)."""
+        return CONSTRUCTIONS
+
+    def step_layer(self) -> tuple[QuantumCircuit | None, str]:
+        """A noise layer to append after each step, and where (none for the coherent walk)."""
+        return None, "coin"
+
     def constructions(self, target: str) -> list[str]:
         """The construction used at each time: the requested one, or the cheapest."""
+        allowed = self.allowed_constructions()
         if self.spec.shift != "auto":
+            if self.spec.shift not in allowed:
+                raise ParameterError("shift", f"{self.name} needs one of {list(allowed)} "
+                                     f"(got {self.spec.shift!r})")
             return [self.spec.shift] * len(self.times())
-        return [cheapest_construction(self.build, t, target, CONSTRUCTIONS, self._auto_costs)
+        return [cheapest_construction(self.build, t, target, allowed, self._auto_costs)
                 for t in self.times()]
 
     @cached_property
@@ -88,8 +101,10 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
     def build(self, steps: int, construction: str) -> QuantumCircuit:
         """The unmeasured walk circuit for ``steps`` steps by ``construction``."""
         s = self.spec
+        layer, layer_on = self.step_layer()
         return build_coined_walk(self._coin, self._position, self._coin_state, steps,
-                                 s.position_qubits, s.dimension, construction)  # type: ignore[arg-type]
+                                 s.position_qubits, s.dimension, construction,  # type: ignore[arg-type]
+                                 step_layer=layer, layer_on=layer_on)  # type: ignore[arg-type]
 
     @cached_property
     def _coin(self) -> np.ndarray:

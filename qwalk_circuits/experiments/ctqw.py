@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import ClassVar
 
 import numpy as np
 from pydantic import Field
@@ -12,14 +13,15 @@ from ..circuits import build_ctqw, measure_position
 from ..lattice_spec import LatticeSpec
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.ctqw import ctqw_states
+from ..specs import Spec
 from .base import register
 from .lattice import LatticeExperiment
 
 MAX_DEFAULT_TIMES = 25
 
 
-class CtqwSpec(LatticeSpec):
-    """H = -J sum (|x><x+1| + h.c.) on a cycle or torus, measured at evenly spaced times."""
+class ContinuousTimeSpec(Spec):
+    """Hopping J and the time grid of a continuous-time walk."""
 
     hopping: float = Field(1.0, gt=0, description="hopping amplitude J (hbar = 1)")
     time: float = Field(6.0, ge=0, description="final time t (units of 1/J when J = 1)")
@@ -39,13 +41,17 @@ class CtqwSpec(LatticeSpec):
         return [k * self.dt for k in self.measured_slices()]
 
 
+class CtqwSpec(LatticeSpec, ContinuousTimeSpec):
+    """H = -J sum (|x><x+1| + h.c.) on a cycle or torus, measured at evenly spaced times."""
+
+
 @register
 class Ctqw(LatticeExperiment[CtqwSpec]):
     """Coherent continuous-time walk vs the classical continuous-time random walk."""
 
     name = "ctqw"
     summary = "continuous-time quantum walk (exact QFT circuit) vs the classical random walk"
-    spec_type = CtqwSpec
+    spec_type: ClassVar[type[Spec]] = CtqwSpec
 
     def times(self) -> list[float]:
         return self.spec.measured_times()
@@ -64,7 +70,7 @@ class Ctqw(LatticeExperiment[CtqwSpec]):
                              self.spec.dimension)
         return [np.abs(states[t]) ** 2 for t in self.times()]
 
-    def classical_distributions(self) -> list[np.ndarray]:
+    def classical_distributions(self) -> list[np.ndarray] | None:
         out = classical_ctrw_distributions(self.spec.start_distribution(), self.spec.hopping,
                                            self.times(), self.spec.dimension)
         return [out[t] for t in self.times()]

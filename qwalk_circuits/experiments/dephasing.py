@@ -12,7 +12,7 @@ matrix); ``continuum`` the exact continuous HSR Lindblad dynamics and
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
@@ -37,6 +37,7 @@ from ..reference.dephasing import (
     slice_probability,
     trotter_dephasing_evolution,
 )
+from ..specs import Spec
 from .base import register
 from .ctqw import CtqwSpec
 from .lattice import LatticeExperiment
@@ -78,7 +79,7 @@ class Dephasing(LatticeExperiment[DephasingSpec]):
 
     name = "dephasing"
     summary = "CTQW with dephasing (Aer noise model) vs its exact Lindblad twin: D ~ J^2/gamma"
-    spec_type = DephasingSpec
+    spec_type: ClassVar[type[Spec]] = DephasingSpec
 
     def times(self) -> list[float]:
         return self.spec.measured_times()

@@ -1,0 +1,106 @@
+"""Coined walk with coin or position dephasing of probability p per step (Brun et al. 2003).
+
+sigma^2 turns from ballistic to linear in t, with a diffusion constant that
+depends on p; at p = 1 the walk is exactly the classical walk (sigma^2 = t).
+The noise sits on labelled layers after every step (``noise.py``); the
+reference is the same channel on the exact density matrix.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+from qiskit import QuantumCircuit
+from qiskit_aer.noise import NoiseModel
+
+from .. import analysis
+from ..circuits import MARKED_CONSTRUCTIONS
+from ..memory import require_memory
+from ..noise import (
+    coin_dephasing_errors,
+    coin_dephasing_layer,
+    noise_model,
+    site_dephasing_errors,
+    site_dephasing_layer,
+)
+from ..reference.dephasing import coined_walk_dephasing_distributions
+from .base import register
+from .coined_walk import CoinedWalk, CoinedWalkSpec
+from .dephasing import SIMULATION_METHODS
+
+
+class CoinedDephasingSpec(CoinedWalkSpec):
+    """A coined walk dephased with probability p after every step."""
+
+    p: float = Field(0.1, ge=0, le=1, description="dephasing probability per step")
+    method: Literal["density_matrix", "trajectories"] = Field(
+        "density_matrix", description="Aer density matrix, or sampled noisy trajectories "
+        "(statevector + noise; needs shots)")
+
+    @property
+    def total_qubits(self) -> int:
+        return super().total_qubits + 1  # the environment qubit of site dephasing
+
+    def check(self) -> None:
+        super().check()
+        if self.method == "density_matrix":
+            require_memory(self.total_qubits, "position_qubits", self.position_qubits,
+                           density_matrix=True)
+
+
+class _CoinedDephasing(CoinedWalk):
+    channel: str = "coin"
+
+    def allowed_constructions(self) -> tuple[str, ...]:
+        return MARKED_CONSTRUCTIONS[self.channel]
+
+    def step_layer(self) -> tuple[QuantumCircuit, str]:
+        s = self.spec
+        if self.channel == "coin":
+            return coin_dephasing_layer(s.dimension), "coin"
+        return site_dephasing_layer(s.position_qubit_count), "position"
+
+    def noise_model(self) -> NoiseModel:
+        p: float = self.spec.p  # type: ignore[attr-defined]
+        errors = (coin_dephasing_errors(p, self.spec.dimension) if self.channel == "coin"
+                  else site_dephasing_errors(p))
+        return noise_model(errors)
+
+    def simulation_method(self) -> str:
+        return SIMULATION_METHODS[self.spec.method]  # type: ignore[attr-defined]
+
+    def reference_distributions(self) -> list[np.ndarray]:
+        out = coined_walk_dephasing_distributions(
+            self._coin, self._initial_array(), self.times(), self.spec.dimension, self.channel,
+            self.spec.p)  # type: ignore[attr-defined]
+        return [out[t] for t in self.times()]
+
+    def extra_results(self) -> dict[str, Any]:
+        return {"channel": self.channel}
+
+    def diffusion_fit(self, sigma: list[float], errors: list[float] | None = None
+                      ) -> dict[str, float]:
+        """Diffusion constant (sigma^2 = 2 D t at late times) and the crossover step."""
+        return analysis.fit_diffusion(self.times(), sigma, errors).as_dict()
+
+
+@register
+class CoinDephasing(_CoinedDephasing):
+    """The coin measured with probability p each step."""
+
+    name = "coin-dephasing"
+    summary = "coined walk with coin dephasing p per step (Aer noise model): p = 1 is classical"
+    spec_type = CoinedDephasingSpec
+    channel = "coin"
+
+
+@register
+class PositionDephasing(_CoinedDephasing):
+    """The position measured with probability p each step."""
+
+    name = "position-dephasing"
+    summary = "coined walk with position dephasing p per step (Aer noise model)"
+    spec_type = CoinedDephasingSpec
+    channel = "position"
