@@ -1,0 +1,131 @@
+"""Decoherence experiments: circuits (Aer noise models) vs exact twins; classical limits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.execution import load_config
+from qwalk_circuits.experiments import get_experiment, run_experiment
+
+SMALL_CTQW = {"position_qubits": 5, "time": 4.0, "time_steps": 8}
+
+
+def run(name, settings, shots=None, seed=3):
+    experiment = get_experiment(name).from_settings(settings)
+    return experiment, run_experiment(experiment, load_config(), shots=shots, seed=seed)
+
+
+def test_ctqw_circuit_is_ballistic_sqrt2_j_t():
+    _, record = run("ctqw", {"position_qubits": 6, "hopping": 0.5, "time": 12.0,
+                             "time_steps": 6})
+    s = record.summary
+    assert max(s["distance"]["tvd"]) < 1e-10
+    np.testing.assert_allclose(s["observables"]["sigma"], np.sqrt(2) * 0.5 *
+                               np.asarray(s["times"]), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(s["classical"]["sigma"], np.sqrt(2 * 0.5 * np.asarray(s["times"])),
+                               rtol=1e-8)
+
+
+@pytest.mark.parametrize("gamma", [0.5, 1.0, 3.0])
+def test_dephasing_density_matrix_equals_exact_twin_and_tracks_hsr(gamma):
+    _, record = run("dephasing", {**SMALL_CTQW, "time_steps": 32, "gamma": gamma})
+    s = record.summary
+    assert max(s["distance"]["tvd"]) < 1e-8
+    # the circuit's slices (dt = 1/8) against the continuous HSR closed form: the splitting
+    # error of sigma^2 falls like dt^2 (tested on the reference): 2% plus 2 (J dt)^2 here
+    got = np.asarray(s["observables"]["sigma"]) ** 2
+    want = np.asarray(s["hsr_closed_form"]["sigma"]) ** 2
+    assert np.all(np.abs(got - want) <= 0.02 * want + 2 * (4.0 / 32) ** 2)
+    np.testing.assert_allclose(s["continuum"]["sigma"], s["hsr_closed_form"]["sigma"], rtol=1e-6)
+
+
+def test_dephasing_trajectories_agree_within_shot_noise():
+    _, record = run("dephasing", {"position_qubits": 4, "time": 2.0, "time_steps": 4,
+                                  "gamma": 1.0, "method": "trajectories"}, shots=1500, seed=5)
+    d = record.summary["distance"]
+    assert all(tvd <= bound for tvd, bound in zip(d["tvd"], d["tvd_shot_noise_bound"],
+                                                   strict=True))
+
+
+def test_phase_damping_channel_differs_from_site_dephasing():
+    _, site = run("dephasing", {**SMALL_CTQW, "gamma": 1.0})
+    _, damping = run("dephasing", {**SMALL_CTQW, "gamma": 1.0, "channel": "phase_damping"})
+    assert max(damping.summary["distance"]["tvd"]) < 1e-8  # its own exact twin
+    gap = abs(site.summary["observables"]["sigma"][-1] - damping.summary["observables"]["sigma"][-1])
+    assert gap > 0.1
+
+
+def test_strong_dephasing_is_classical_diffusion_with_d_two_j2_over_gamma():
+    experiment, record = run("dephasing", {"position_qubits": 5, "gamma": 4.0, "time": 6.0,
+                                           "time_steps": 24})
+    fit = experiment.diffusion_fit(record.summary["observables"]["sigma"])
+    assert fit["D"] == pytest.approx(2 * 1.0**2 / 4.0, rel=0.1)
+
+
+@pytest.mark.parametrize("name", ["coin-dephasing", "position-dephasing"])
+def test_full_dephasing_every_step_is_the_classical_walk(name):
+    """p = 1: sigma^2 = t exactly (Brun, Carteret, Ambainis 2003)."""
+    _, record = run(name, {"position_qubits": 5, "steps": 10, "p": 1.0})
+    s = record.summary
+    np.testing.assert_allclose(np.asarray(s["observables"]["sigma"]) ** 2, s["times"], atol=1e-9)
+    assert max(s["distance"]["tvd"]) < 1e-8
+
+
+@pytest.mark.parametrize("name", ["coin-dephasing", "position-dephasing"])
+def test_partial_dephasing_matches_twin_and_lies_between_limits(name):
+    _, record = run(name, {"position_qubits": 5, "steps": 10, "p": 0.3})
+    s = record.summary
+    assert max(s["distance"]["tvd"]) < 1e-8
+    classical, quantum = s["times"][-1], 0.5412**2 * s["times"][-1] ** 2
+    assert classical < s["observables"]["sigma"][-1] ** 2 < quantum + 1
+
+
+def test_two_dimensional_coin_dephasing():
+    _, record = run("coin-dephasing", {"dimension": 2, "position_qubits": 2, "steps": 4,
+                                       "p": 0.5})
+    assert max(record.summary["distance"]["tvd"]) < 1e-8
+
+
+def test_free_packet_follows_the_spreading_law_and_the_si_example():
+    _, record = run("free-packet", {"position_qubits": 7, "sigma0": 3.0, "time": 18.0,
+                                    "time_steps": 6})
+    s = record.summary
+    assert max(s["distance"]["tvd"]) < 1e-10
+    got, law = np.asarray(s["observables"]["sigma"]), np.asarray(s["lattice_formula"]["sigma"])
+    # approached from below, corrections ~ 1/sigma0^2
+    assert np.all(got <= law + 1e-12)
+    assert np.all(law - got <= law / 3.0**2)
+    # 1 nm electron, 1 keV, 1 m: millimetres (the overview's example)
+    assert 1e-3 < s["si"]["width_final_m"] < 1e-2
+
+
+def test_free_packet_lattice_corrections_shrink_like_one_over_sigma0_squared():
+    deviations = []
+    for sigma0 in (2.0, 4.0):
+        _, record = run("free-packet", {"position_qubits": 8, "sigma0": sigma0,
+                                        "time": 2 * sigma0**2, "time_steps": 1})
+        s = record.summary
+        law = s["lattice_formula"]["sigma"][-1]
+        deviations.append((law - s["observables"]["sigma"][-1]) / law)
+    assert deviations[1] == pytest.approx(deviations[0] / 4, rel=0.35)
+
+
+@pytest.mark.parametrize(("name", "settings", "message"), [
+    ("dephasing", {"gamma": -1}, "gamma"),
+    ("dephasing", {"time_steps": 0}, "time_steps"),
+    ("coin-dephasing", {"p": 1.2}, "'p'"),
+    ("position-dephasing", {"shift": "fourier"}, "shift"),
+])
+def test_bad_noise_parameters(name, settings, message):
+    with pytest.raises(QwalkError, match=message):
+        experiment = get_experiment(name).from_settings(settings)
+        experiment.constructions("all-to-all")
+
+
+def test_exact_probabilities_with_trajectories_are_refused():
+    experiment = get_experiment("dephasing").from_settings(
+        {"position_qubits": 3, "time_steps": 2, "method": "trajectories"})
+    with pytest.raises(QwalkError, match="density_matrix"):
+        run_experiment(experiment, load_config(), shots=None)

@@ -1,0 +1,80 @@
+"""The dephasing references against the HSR closed form and against QuTiP's mesolve."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qwalk_circuits.reference.classical_walk import classical_ctrw_distributions
+from qwalk_circuits.reference.ctqw import hopping_hamiltonian
+from qwalk_circuits.reference.dephasing import (
+    hsr_evolution,
+    hsr_sigma_squared,
+    slice_probability,
+    trotter_dephasing_evolution,
+)
+
+NUM, HOPPING = 128, 1.0
+X = np.arange(NUM) - NUM // 2
+
+
+def start() -> np.ndarray:
+    rho = np.zeros((NUM, NUM), dtype=complex)
+    rho[NUM // 2, NUM // 2] = 1
+    return rho
+
+
+def sigma2(rho: np.ndarray) -> float:
+    return float(np.real(np.diag(rho)) @ X**2)
+
+
+@pytest.mark.parametrize("gamma", [0.3, 1.0, 4.0])
+def test_hsr_closed_form(gamma):
+    """sigma^2 = (4 J^2/gamma^2)(gamma t - 1 + e^{-gamma t}) (Haken & Strobl 1973), 1e-6 rel."""
+    times = [0.5, 2.0, 6.0]
+    out = hsr_evolution(hopping_hamiltonian(NUM, HOPPING), start(), gamma, times)
+    for t in times:
+        assert sigma2(out[t]) == pytest.approx(hsr_sigma_squared(HOPPING, gamma, t), rel=1e-6)
+
+
+def test_hsr_asymptotes_cross_at_two_over_gamma():
+    gamma = 2.0
+    t = 2 / gamma
+    assert 2 * HOPPING**2 * t**2 == pytest.approx(2 * (2 * HOPPING**2 / gamma) * t)
+
+
+def test_trotter_twin_converges_to_the_lindblad_solution_at_second_order():
+    """sigma^2 of [exp(-iH dt), dephase(dt)] slices: the splitting error falls like dt^2."""
+    gamma, t = 1.0, 4.0
+    exact = sigma2(hsr_evolution(hopping_hamiltonian(NUM, HOPPING), start(), gamma, [t])[t])
+    errors = []
+    for slices in (8, 16, 32):
+        dt = t / slices
+        out = trotter_dephasing_evolution(hopping_hamiltonian(NUM, HOPPING), start(), dt,
+                                          [slices], "site", slice_probability(gamma, dt))
+        errors.append(abs(sigma2(out[slices]) - exact))
+    assert errors[1] == pytest.approx(errors[0] / 4, rel=0.15)
+    assert errors[2] == pytest.approx(errors[1] / 4, rel=0.15)
+
+
+def test_classical_limit_rate_gives_sigma2_two_d_t():
+    p0 = np.zeros(NUM)
+    p0[NUM // 2] = 1
+    rate = 0.5
+    out = classical_ctrw_distributions(p0, rate, [3.0])[3.0]
+    assert float(out @ X**2) == pytest.approx(2 * rate * 3.0, rel=1e-10)
+
+
+def test_lindblad_reference_agrees_with_qutip_mesolve():
+    qutip = pytest.importorskip("qutip")
+    num, gamma, times = 16, 0.7, [0.0, 0.5, 1.5, 3.0]
+    h = hopping_hamiltonian(num, HOPPING)
+    rho0 = np.zeros((num, num), dtype=complex)
+    rho0[num // 2, num // 2] = 1
+    # HSR: collapse operators sqrt(gamma) P_x give gamma (P rho P - {P, rho}/2) summed
+    c_ops = [np.sqrt(gamma) * qutip.projection(num, x, x) for x in range(num)]
+    result = qutip.mesolve(qutip.Qobj(h), qutip.Qobj(rho0), times, c_ops,
+                           options={"atol": 1e-12, "rtol": 1e-10})
+    ours = hsr_evolution(h, rho0, gamma, times)
+    for t, state in zip(times, result.states, strict=True):
+        np.testing.assert_allclose(ours[t], state.full(), atol=1e-8)
