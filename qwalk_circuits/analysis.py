@@ -160,14 +160,15 @@ class DiffusionFit:
 
 
 def fit_diffusion(times: Sequence[float], sigma: Sequence[float],
-                  errors: Sequence[float] | None = None, late_fraction: float = 0.5,
-                  early_fraction: float = 0.15) -> DiffusionFit:
+                  errors: Sequence[float] | None = None, late_fraction: float = 0.5
+                  ) -> DiffusionFit:
     """Diffusion coefficient from the long-time slope of sigma^2 (with its uncertainty).
 
     Late window: t >= (1 - late_fraction) t_max, weighted by the sigma^2 error
     bars 2 sigma err(sigma) when given, else by the residual scatter.  Early
-    window: 0 < t <= early_fraction t_max, sigma^2 = a t^2.  The ballistic and
-    diffusive asymptotes a t^2 and 2 D t meet at t* = 2 D / a.
+    law sigma^2 = a t^2 from the earliest measured time t > 0 (it should be
+    well inside the ballistic regime).  The ballistic and diffusive asymptotes
+    a t^2 and 2 D t meet at t* = 2 D / a (HSR: a = 2 J^2, t* = 2 / gamma).
     """
     t = np.asarray(times, dtype=float)
     s2 = np.asarray(sigma, dtype=float) ** 2
@@ -187,11 +188,9 @@ def fit_diffusion(times: Sequence[float], sigma: Sequence[float],
         residual_var = float(((s2[late] - design @ coef) ** 2).sum()) / dof
         cov = residual_var * np.linalg.inv(design.T @ design)
     diffusion, diffusion_error = coef[1] / 2, float(np.sqrt(cov[1, 1])) / 2
-    early = (t > 0) & (t <= early_fraction * t.max())
-    if early.any():
-        a = float((s2[early] * t[early] ** 2).sum() / (t[early] ** 4).sum())
-    else:
-        a = float("nan")
+    positive = np.flatnonzero(t > 0)
+    first = positive[np.argmin(t[positive])]
+    a = float(s2[first] / t[first] ** 2)
     crossover = 2 * diffusion / a if a > 0 else float("nan")
     return DiffusionFit(float(diffusion), diffusion_error, a, float(crossover),
                         float(2 * diffusion_error / a) if a > 0 else float("nan"))

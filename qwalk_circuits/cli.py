@@ -112,12 +112,22 @@ def _print_run(summary: dict[str, Any]) -> None:
     for i, t in enumerate(summary["times"]):
         sigma = f"{obs['sigma'][i]:.3f}" + (f" ± {err['sigma'][i]:.3f}" if err else "")
         classical = f"{cls['sigma'][i]:.3f}" if cls else "-"
-        print(f"{t:>4} {summary['construction'][i]:>13} {sigma:>16} {ref['sigma'][i]:>8.3f} "
+        print(f"{t:>4.4g} {summary['construction'][i]:>13} {sigma:>16} {ref['sigma'][i]:>8.3f} "
               f"{classical:>9} {obs['p_origin'][i]:>9.4f} {summary['distance']['tvd'][i]:>7.4f}")
     for who, fit in summary["fits"]["sigma_power_law"].items():
         if fit:
             print(f"sigma ~ t^alpha ({who}): alpha = {fit['exponent']:.3f} "
                   f"± {fit['exponent_error']:.3f}")
+    if "diffusion_theory" in summary:
+        theory = summary["diffusion_theory"]
+        print(f"HSR theory: D = 2 J^2/gamma = {theory['D']:.4f}, crossover at t = 2/gamma = "
+              f"{theory['crossover_time']:.3f}")
+    if "si" in summary:
+        si = summary["si"]
+        print(f"SI: a {si['width_initial_m'] * 1e9:g} nm electron packet at "
+              f"{si['kinetic_energy_ev']:g} eV flies {si['distance_m']:g} m in "
+              f"{si['flight_time_s']:.3g} s and arrives {si['width_final_m'] * 1e3:.3g} mm wide "
+              f"(tau = {si['tau']:.3g})")
 
 
 def cmd_resources(args: argparse.Namespace) -> None:
@@ -129,13 +139,50 @@ def cmd_resources(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(report))
         return
-    print(f"{args.experiment} on {args.target}: {report['steps']} steps, "
+    steps = f"{report['steps']} steps, " if report["steps"] is not None else ""
+    print(f"{args.experiment} on {args.target}: {steps}"
           f"{report['num_qubits']} qubits (two-qubit gates after transpiling)")
     print(f"{'construction':>13} {'2q/step':>8} {'2q total':>9} {'depth total':>12}")
     for row in report["constructions"]:
         per_step = "-" if row["two_qubit_per_step"] is None else str(row["two_qubit_per_step"])
         print(f"{row['construction']:>13} {per_step:>8} {row['two_qubit_total']:>9} "
               f"{row['depth_total']:>12}")
+
+
+def _values(text: str) -> list[Any]:
+    from .specs import parse_setting
+
+    return [parse_setting(f"v={v}")[1] for v in text.split(",") if v.strip()]
+
+
+def cmd_sweep(args: argparse.Namespace) -> None:
+    from . import plots
+    from .crossover import sweep
+    from .execution import load_config
+
+    name, _, raw = args.over.partition("=")
+    if not raw:
+        raise QwalkError("--over needs NAME=V1,V2,... (e.g. --over gamma=0.5,1,2,4)")
+    config = load_config(args.backend)
+    shots_setting = args.shots if args.shots is not None else config.run.shots
+    shots = None if shots_setting == "exact" else int(shots_setting)
+    seed = args.seed if args.seed is not None else config.run.seed
+    rows = sweep(args.experiment, name.strip(), _values(raw), _settings(args.set), config,
+                 shots, seed, _store(args))
+    if args.plot:
+        plots.save(plots.sweep_figure(rows, name.strip()), args.plot)
+    if args.json:
+        print(json.dumps(rows))
+        return
+    print(f"{'value':>8} {'D circuit':>16} {'D exact twin':>13} {'D theory':>9} "
+          f"{'t* circuit':>11} {'t* theory':>10}  run")
+    for row in rows:
+        fit, ref, theory = row.get("fit"), row.get("fit_reference"), row.get("theory", {})
+        d = f"{fit['D']:.4f} ± {fit['D_error']:.4f}" if fit else "-"
+        print(f"{row[name.strip()]!s:>8} {d:>16} {ref['D'] if ref else float('nan'):>13.4f} "
+              f"{theory.get('D', float('nan')):>9.4f} "
+              f"{fit['crossover_time'] if fit else float('nan'):>11.3f} "
+              f"{theory.get('crossover_time', float('nan')):>10.3f}  {row['run_id']}")
 
 
 def cmd_results(args: argparse.Namespace) -> None:
@@ -192,6 +239,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="all-to-all | line | fake_fez | fake_torino | fake_kingston | CONFIG")
     res.add_argument("--json", action="store_true")
     res.set_defaults(func=cmd_resources)
+
+    swp = sub.add_parser("sweep", help="run one experiment over a parameter's values and fit "
+                         "the diffusion constant (the quantum-to-classical crossover)")
+    swp.add_argument("experiment")
+    swp.add_argument("--over", required=True, metavar="NAME=V1,V2,...",
+                     help="the swept parameter and its values, e.g. gamma=0.5,1,2,4")
+    swp.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    swp.add_argument("--backend", metavar="CONFIG")
+    swp.add_argument("--shots", type=_shots)
+    swp.add_argument("--seed", type=int)
+    swp.add_argument("--json", action="store_true")
+    swp.add_argument("--plot", metavar="FILE", help="PNG of sigma(t) per value and D vs theory")
+    swp.set_defaults(func=cmd_sweep)
 
     results = sub.add_parser("results", help="runs in the result store")
     results_sub = results.add_subparsers(dest="results_command", required=True)

@@ -89,3 +89,41 @@ def save(fig: Figure, path: str | Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=120)
     return out
+
+
+def sweep_figure(rows: list[dict[str, Any]], parameter: str) -> Figure:
+    """sigma(t) per swept value (left) and the fitted D against the theory (right)."""
+    fig = Figure(figsize=(11, 4))
+    left, right = fig.subplots(1, 2)
+    for i, row in enumerate(rows):
+        colour = f"C{i % 10}"
+        left.plot(row["times"], row["sigma"], "o", ms=3, color=colour,
+                  label=f"{parameter} = {row[parameter]:g}")
+        theory = row.get("sigma_theory") or row["sigma_reference"]
+        left.plot(row["times"], theory, "-", color=colour, lw=1)
+    left.set(xlabel="t", ylabel=r"$\sigma(t)$", title="circuits (dots) vs exact (lines)")
+    left.legend(fontsize=8)
+    fitted = [r for r in rows if "fit" in r]
+    if fitted:
+        with_theory = [r for r in fitted if "theory" in r]
+        if with_theory:
+            x = np.array([r["theory"]["D"] / 2 for r in with_theory])  # J^2 / gamma
+            right.errorbar(x, [r["fit"]["D"] for r in with_theory],
+                           yerr=[r["fit"]["D_error"] for r in with_theory], fmt="o",
+                           label="circuits (fit)")
+            right.plot(x, [r["fit_reference"]["D"] for r in with_theory], "s", mfc="none",
+                       label="exact twin (fit)")
+            grid = np.linspace(0, x.max() * 1.1, 50)
+            right.plot(grid, 2 * grid, "k--", label=r"HSR: $D = 2J^2/\gamma$")
+            right.set(xlabel=r"$J^2/\gamma$", ylabel="D (late-time slope / 2)",
+                      title="Classical diffusion emerges")
+        else:
+            x = np.array([r[parameter] for r in fitted], dtype=float)
+            right.errorbar(x, [r["fit"]["D"] for r in fitted],
+                           yerr=[r["fit"]["D_error"] for r in fitted], fmt="o", label="circuits")
+            right.plot(x, [r["fit_reference"]["D"] for r in fitted], "s", mfc="none",
+                       label="exact twin")
+            right.set(xlabel=parameter, ylabel="D (late-time slope / 2)")
+        right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

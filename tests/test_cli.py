@@ -106,3 +106,36 @@ def test_resources_for_a_config_target_and_unknown_target(capsys):
     assert "fourier" in capsys.readouterr().out
     assert main(["resources", "coined-walk", *SMALL, "--target", "moon"]) == 2
     assert "unknown target" in capsys.readouterr().err
+
+
+def test_sweep_fits_diffusion_against_hsr(tmp_path, capsys):
+    plot = tmp_path / "sweep.png"
+    assert main(["sweep", "dephasing", "--over", "gamma=2,4", "--set", "position_qubits=4",
+                 "--set", "time=4", "--set", "time_steps=16", "--shots", "exact", "--json",
+                 "--plot", str(plot)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["gamma"] for r in rows] == [2, 4]
+    for row in rows:
+        assert row["fit"]["D"] == pytest.approx(row["fit_reference"]["D"], rel=1e-8)
+        assert row["fit"]["D"] == pytest.approx(row["theory"]["D"], rel=0.15)
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_sweep_refuses_a_swept_parameter_that_is_also_set(capsys):
+    assert main(["sweep", "dephasing", "--over", "gamma=1,2", "--set", "gamma=3"]) == 2
+    assert "swept" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["ctqw", "dephasing", "coin-dephasing", "position-dephasing",
+                                  "free-packet"])
+def test_every_experiment_runs_from_the_cli(name, capsys):
+    small = {"ctqw": ["time=2", "time_steps=2"], "dephasing": ["time=2", "time_steps=2"],
+             "coin-dephasing": ["steps=3"], "position-dephasing": ["steps=3"],
+             "free-packet": ["time=4", "time_steps=2"]}[name]
+    qubits = "position_qubits=5" if name == "free-packet" else "position_qubits=3"
+    args = ["run", name, "--set", qubits, "--shots", "exact", "--json"]
+    for setting in small:
+        args += ["--set", setting]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["experiment"] == name and max(summary["distance"]["tvd"]) < 1e-8

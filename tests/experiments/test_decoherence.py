@@ -53,8 +53,8 @@ def test_phase_damping_channel_differs_from_site_dephasing():
     _, site = run("dephasing", {**SMALL_CTQW, "gamma": 1.0})
     _, damping = run("dephasing", {**SMALL_CTQW, "gamma": 1.0, "channel": "phase_damping"})
     assert max(damping.summary["distance"]["tvd"]) < 1e-8  # its own exact twin
-    gap = abs(site.summary["observables"]["sigma"][-1] - damping.summary["observables"]["sigma"][-1])
-    assert gap > 0.1
+    sigmas = [r.summary["observables"]["sigma"][-1] for r in (site, damping)]
+    assert abs(sigmas[0] - sigmas[1]) > 0.1
 
 
 def test_strong_dephasing_is_classical_diffusion_with_d_two_j2_over_gamma():
