@@ -1,18 +1,23 @@
-"""`qwalk demo`: the physics story reproduced on circuits, as figures and a summary table.
+"""`qwalk demo`: the physics story of SCIENCE.md reproduced on circuits, as figures and tables.
 
-Chapter 1 (this issue): the Hadamard walk against the classical walk.  Later
-chapters (decoherence, localization) append their own sections.
+Chapters, in the story's order: the free packet spreads (uncertainty
+principle); the quantum walk is ballistic where the classical walk diffuses;
+dephasing turns the quantum walk back into classical diffusion.  Later
+chapters (localization) append themselves to CHAPTERS.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from . import plots
+from .crossover import sweep
 from .execution import ResultStore
 from .execution.config import HardwareConfig
 from .experiments import get_experiment, run_experiment
@@ -20,93 +25,187 @@ from .lattice import signed_displacement
 
 DEMO_WALK = {"position_qubits": 7, "steps": 48}
 DISTRIBUTION_TIMES = (8, 24, 48)
+DEMO_PACKET = {"position_qubits": 7, "sigma0": 3.0, "time": 27.0, "time_steps": 9}
+DEMO_DEPHASING = {"position_qubits": 5, "time": 8.0, "time_steps": 32}
+DEMO_GAMMAS = [0.5, 1.0, 2.0, 4.0]
+DEMO_COIN_P = [0.0, 0.1, 0.3, 1.0]
 
 
-def _table_rows(summary: dict[str, Any]) -> list[list[str]]:
-    obs, ref, cls = summary["observables"], summary["reference"], summary["classical"]
-    err = summary.get("observable_errors")
-    bound = summary["distance"].get("tvd_shot_noise_bound")
+@dataclass
+class Chapter:
+    """One section of the demo report."""
+
+    title: str
+    intro: str
+    figures: dict[str, Figure]
+    header: list[str]
+    rows: list[list[str]]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    config: HardwareConfig
+    shots: int | None
+    seed: int | None
+    store: ResultStore | None
+
+    @property
+    def sampling(self) -> str:
+        return "exact probabilities" if self.shots is None else f"{self.shots} shots"
+
+
+def _free_packet(ctx: DemoContext) -> Chapter:
+    experiment = get_experiment("free-packet").from_settings(dict(DEMO_PACKET))
+    record = run_experiment(experiment, ctx.config, ctx.shots, ctx.seed, ctx.store)
+    s = record.summary
+    fig = Figure(figsize=(5.5, 4))
+    ax = fig.subplots()
+    tau = s["lattice_formula"]["tau"]
+    ax.errorbar(tau, s["observables"]["sigma"], yerr=s.get("observable_errors", {}).get("sigma"),
+                fmt="o", ms=4, label="circuit (CTQW from a Gaussian)")
+    ax.plot(tau, s["reference"]["sigma"], "k-", label="exact lattice")
+    ax.plot(tau, s["lattice_formula"]["sigma"], "r--", label=r"$\sigma_0\sqrt{1+\tau^2}$")
+    ax.set(xlabel=r"$\tau = \hbar t / (2 m \sigma_0^2)$", ylabel=r"$\sigma$ (sites)",
+           title="A free packet spreads")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    si = s["si"]
+    rows = [[f"{t:.2f}", f"{o:.3f}", f"{r:.3f}", f"{f:.3f}"] for t, o, r, f in zip(
+        tau, s["observables"]["sigma"], s["reference"]["sigma"], s["lattice_formula"]["sigma"],
+        strict=True)]
+    return Chapter(
+        "1. The inescapable spread of a quantum particle",
+        f"A Gaussian packet (σ0 = {DEMO_PACKET['sigma0']} sites) on a lattice of "
+        f"{2 ** DEMO_PACKET['position_qubits']} sites, {ctx.sampling}: the circuit follows "
+        "σ0 √(1 + τ²) (from below: lattice corrections ~ 1/σ0²).  The same law for a real "
+        f"electron: {si['width_initial_m'] * 1e9:g} nm wide at {si['kinetic_energy_ev']:g} eV, "
+        f"after {si['distance_m']:g} m ({si['flight_time_s']:.3g} s, τ = {si['tau']:.3g}) it is "
+        f"**{si['width_final_m'] * 1e3:.3g} mm** wide.  Run {s['run_id']}.",
+        {"packet_sigma.png": fig}, ["τ", "σ circuit", "σ exact", "σ0 √(1+τ²)"], rows)
+
+
+def _two_walks(ctx: DemoContext) -> Chapter:
+    experiment = get_experiment("coined-walk").from_settings(dict(DEMO_WALK))
+    record = run_experiment(experiment, ctx.config, ctx.shots, ctx.seed, ctx.store)
+    s = record.summary
+    spec = experiment.spec
+    shown = [t for t in DISTRIBUTION_TIMES if t in s["times"]]
+    idx = [s["times"].index(t) for t in shown]
+    figures = {
+        "walk_sigma.png": plots.sigma_figure(s),
+        "walk_distributions.png": plots.distributions_figure(
+            signed_displacement(spec.num_sites, spec.origin()), shown,
+            [record.distributions[i] for i in idx], [record.reference[i] for i in idx],
+            None if record.classical is None else [record.classical[i] for i in idx]),
+        "walk_p_origin.png": plots.p_origin_figure(s),
+    }
+    obs, ref, cls = s["observables"], s["reference"], s["classical"]
+    err = s.get("observable_errors")
+    bound = s["distance"].get("tvd_shot_noise_bound")
     rows = []
-    for i, t in enumerate(summary["times"]):
+    for i, t in enumerate(s["times"]):
         if t == 0:
             continue
         rows.append([
-            str(t), summary["construction"][i],
+            str(t), s["construction"][i],
             f"{obs['sigma'][i]:.3f}" + (f" ± {err['sigma'][i]:.3f}" if err else ""),
-            f"{ref['sigma'][i]:.3f}",
-            f"{cls['sigma'][i]:.3f}", f"{ref['sigma'][i] / t:.4f}",
+            f"{ref['sigma'][i]:.3f}", f"{cls['sigma'][i]:.3f}", f"{ref['sigma'][i] / t:.4f}",
             f"{obs['p_origin'][i]:.4f}", f"{ref['p_origin'][i]:.4f}",
             f"{2 / (np.pi * t):.4f}" if t % 2 == 0 else "0",
-            f"{summary['distance']['tvd'][i]:.4f}",
-            f"{bound[i]:.4f}" if bound else "exact",
-        ])
-    return rows
+            f"{s['distance']['tvd'][i]:.4f}", f"{bound[i]:.4f}" if bound else "exact"])
+    notes = [f"σ ~ t^α fit ({who}, late half): α = {fit['exponent']:.3f} ± "
+             f"{fit['exponent_error']:.3f}"
+             for who, fit in s["fits"]["sigma_power_law"].items() if fit]
+    return Chapter(
+        "2. A tale of two walks: quantum ballistic vs classical diffusive",
+        f"Hadamard walk on a cycle of {spec.num_sites} sites (never wraps in {spec.steps} "
+        f"steps), symmetric coin start, {ctx.sampling} on {s['backend']['name']}; run "
+        f"{s['run_id']}.  The circuit σ(t) follows the exact solver and grows like 0.5412 t; "
+        "the classical walk's grows like √t.",
+        figures,
+        ["t", "construction", "σ circuit", "σ exact", "σ classical", "σ exact / t",
+         "P(0) circuit", "P(0) exact", "2/(πt)", "TVD", "TVD shot-noise bound"], rows, notes)
 
 
-HEADER = ["t", "construction", "σ circuit", "σ exact", "σ classical", "σ exact / t",
-          "P(0) circuit", "P(0) exact", "2/(πt)", "TVD", "TVD shot-noise bound"]
+def _decoherence(ctx: DemoContext) -> Chapter:
+    rows_gamma = sweep("dephasing", "gamma", DEMO_GAMMAS, dict(DEMO_DEPHASING), ctx.config,
+                       ctx.shots, ctx.seed, ctx.store)
+    rows_p = sweep("coin-dephasing", "p", DEMO_COIN_P, {"position_qubits": 6, "steps": 24},
+                   ctx.config, ctx.shots, ctx.seed, ctx.store)
+    fig = Figure(figsize=(5.5, 4))
+    ax = fig.subplots()
+    for i, row in enumerate(rows_p):
+        t = np.asarray(row["times"], dtype=float)
+        ax.plot(t, np.asarray(row["sigma"]) ** 2, "o", ms=3, color=f"C{i}",
+                label=f"p = {row['p']:g}")
+        ax.plot(t, np.asarray(row["sigma_reference"]) ** 2, "-", color=f"C{i}", lw=1)
+    ax.plot(t, t, "k--", lw=1, label=r"classical: $\sigma^2 = t$")
+    ax.set(xlabel="step t", ylabel=r"$\sigma^2$", title="Coin dephasing p per step")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    rows = []
+    for row in rows_gamma:
+        fit, theory = row["fit"], row["theory"]
+        rows.append([f"{row['gamma']:g}", f"{fit['D']:.3f} ± {fit['D_error']:.3f}",
+                     f"{row['fit_reference']['D']:.3f}", f"{theory['D']:.3f}",
+                     f"{fit['crossover_time']:.2f}", f"{theory['crossover_time']:.2f}"])
+    notes = [f"coin dephasing p = {row['p']:g}: σ²(24) = {row['sigma'][-1] ** 2:.2f} "
+             f"(exact twin {row['sigma_reference'][-1] ** 2:.2f}; classical 24)" for row in rows_p]
+    return Chapter(
+        "3. When the world watches: dephasing makes the walk classical",
+        f"Continuous-time walk (J = 1) with Haken–Strobl–Reineker dephasing at rate γ, as an "
+        f"Aer noise model on labelled instructions ({ctx.sampling}, Aer density matrix), "
+        "against the exact twin and the closed form σ² = (4J²/γ²)(γt − 1 + e^(−γt)).  The "
+        "late-time slope gives D ≈ 2J²/γ; ballistic and diffusive asymptotes cross near "
+        "t* = 2/γ.  Right figure: the coined walk with its coin dephased with probability p "
+        "each step; p = 1 is exactly the classical walk.",
+        {"dephasing_sweep.png": plots.sweep_figure(rows_gamma, "gamma"),
+         "coin_dephasing.png": fig},
+        ["γ", "D circuits", "D exact twin", "D = 2J²/γ", "t* circuits", "t* = 2/γ"], rows, notes)
 
 
-def _markdown(title: str, intro: str, rows: list[list[str]], figures: list[str],
-              fits: dict[str, Any]) -> str:
-    lines = [f"## {title}", "", intro, ""]
-    lines += [f"![{f}]({f})" for f in figures] + [""]
-    lines.append("| " + " | ".join(HEADER) + " |")
-    lines.append("|" + "---|" * len(HEADER))
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    lines.append("")
-    for who, fit in fits.items():
-        if fit:
-            lines.append(f"- σ ~ t^α fit ({who}, late half): α = {fit['exponent']:.3f} "
-                         f"± {fit['exponent_error']:.3f}")
-    return "\n".join(lines) + "\n"
+CHAPTERS: list[Callable[[DemoContext], Chapter]] = [_free_packet, _two_walks, _decoherence]
 
 
-def _html(markdown_title: str, rows: list[list[str]], figures: list[str], notes: str) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in HEADER)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
-                   for r in rows)
-    imgs = "".join(f'<img src="{f}" style="max-width:48%">' for f in figures)
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>qwalk demo</title></head>"
-            f"<body><h1>qwalk_circuits demo</h1><h2>{html.escape(markdown_title)}</h2>{imgs}"
-            f"<table border='1' cellpadding='3'><tr>{head}</tr>{body}</table>"
-            f"<pre>{html.escape(notes)}</pre></body></html>")
+def _markdown(chapters: list[Chapter]) -> str:
+    lines = ["# qwalk_circuits demo", ""]
+    for ch in chapters:
+        lines += [f"## {ch.title}", "", ch.intro, ""]
+        lines += [f"![{name}]({name})" for name in ch.figures] + [""]
+        lines.append("| " + " | ".join(ch.header) + " |")
+        lines.append("|" + "---|" * len(ch.header))
+        lines += ["| " + " | ".join(r) + " |" for r in ch.rows]
+        lines += [""] + [f"- {n}" for n in ch.notes] + [""]
+    return "\n".join(lines)
+
+
+def _html(chapters: list[Chapter]) -> str:
+    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>qwalk demo</title>"
+             "</head><body><h1>qwalk_circuits demo</h1>"]
+    for ch in chapters:
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in ch.header)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+                       for r in ch.rows)
+        imgs = "".join(f'<img src="{n}" style="max-width:48%">' for n in ch.figures)
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in ch.notes)
+        parts.append(f"<h2>{html.escape(ch.title)}</h2><p>{html.escape(ch.intro)}</p>{imgs}"
+                     f"<table border='1' cellpadding='3'><tr>{head}</tr>{body}</table>"
+                     f"<ul>{notes}</ul>")
+    return "".join(parts) + "</body></html>"
 
 
 def run_demo(out_dir: str | Path, config: HardwareConfig, seed: int | None,
              store: ResultStore | None) -> Path:
-    """Run the demo chapters on the config's backend; write figures and summary.{md,html}."""
+    """Run every chapter on the config's backend; write figures and summary.{md,html}."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    experiment = get_experiment("coined-walk").from_settings(dict(DEMO_WALK))
     shots = None if config.run.shots == "exact" else int(config.run.shots)
-    record = run_experiment(experiment, config, shots=shots, seed=seed, store=store)
-    summary = record.summary
-    spec = experiment.spec
-    times = summary["times"]
-    shown = [t for t in DISTRIBUTION_TIMES if t in times]
-    idx = [times.index(t) for t in shown]
-    displacement = signed_displacement(spec.num_sites, spec.origin())
-    figures = {
-        "walk_sigma.png": plots.sigma_figure(summary),
-        "walk_distributions.png": plots.distributions_figure(
-            displacement, shown, [record.distributions[i] for i in idx],
-            [record.reference[i] for i in idx],
-            None if record.classical is None else [record.classical[i] for i in idx]),
-        "walk_p_origin.png": plots.p_origin_figure(summary),
-    }
-    for name, fig in figures.items():
-        plots.save(fig, out / name)
-    title = "1. A tale of two walks: quantum ballistic vs classical diffusive"
-    intro = (f"Hadamard walk on a cycle of {spec.num_sites} sites "
-             f"(never wraps in {spec.steps} steps), symmetric coin start, "
-             f"{'exact probabilities' if shots is None else f'{shots} shots'} on "
-             f"{summary['backend']['name']}; run id {summary['run_id']}.  The circuit σ(t) "
-             "follows the exact solver and grows like 0.5412 t; the classical walk's grows "
-             "like √t.")
-    rows = _table_rows(summary)
-    fits = summary["fits"]["sigma_power_law"]
-    markdown = "# qwalk_circuits demo\n\n" + _markdown(title, intro, rows, list(figures), fits)
-    (out / "summary.md").write_text(markdown)
-    (out / "summary.html").write_text(_html(title, rows, list(figures), intro))
+    ctx = DemoContext(config, shots, seed, store)
+    chapters = [chapter(ctx) for chapter in CHAPTERS]
+    for ch in chapters:
+        for name, fig in ch.figures.items():
+            plots.save(fig, out / name)
+    (out / "summary.md").write_text(_markdown(chapters))
+    (out / "summary.html").write_text(_html(chapters))
     return out / "summary.md"
