@@ -84,3 +84,21 @@ class LatticeSpec(RegisterSpec):
                 axes.append(gaussian_packet(self.side, centre, self.packet_width,
                                             self.packet_momentum if name == "x0" else 0.0))
         return axes[0] if self.dimension == 1 else np.kron(axes[1], axes[0])
+
+
+class NoisySpec(RegisterSpec):
+    """How a noisy experiment is simulated: Aer density matrix, or sampled trajectories."""
+
+    method: Literal["density_matrix", "trajectories"] = Field(
+        "density_matrix", description="Aer density matrix, or sampled noisy trajectories "
+        "(statevector + noise; needs shots)")
+
+    @property
+    def aer_method(self) -> str:
+        return "density_matrix" if self.method == "density_matrix" else "statevector"
+
+    def check(self) -> None:
+        super().check()
+        if self.method == "density_matrix":
+            require_memory(self.total_qubits, "position_qubits", self.position_qubits,
+                           density_matrix=True)

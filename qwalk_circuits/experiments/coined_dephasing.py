@@ -8,7 +8,7 @@ reference is the same channel on the exact density matrix.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from pydantic import Field
@@ -17,7 +17,7 @@ from qiskit_aer.noise import NoiseModel
 
 from .. import analysis
 from ..circuits import MARKED_CONSTRUCTIONS
-from ..memory import require_memory
+from ..lattice_spec import NoisySpec
 from ..noise import (
     coin_dephasing_errors,
     coin_dephasing_layer,
@@ -28,26 +28,16 @@ from ..noise import (
 from ..reference.dephasing import coined_walk_dephasing_distributions
 from .base import register
 from .coined_walk import CoinedWalk, CoinedWalkSpec
-from .dephasing import SIMULATION_METHODS
 
 
-class CoinedDephasingSpec(CoinedWalkSpec):
+class CoinedDephasingSpec(NoisySpec, CoinedWalkSpec):
     """A coined walk dephased with probability p after every step."""
 
     p: float = Field(0.1, ge=0, le=1, description="dephasing probability per step")
-    method: Literal["density_matrix", "trajectories"] = Field(
-        "density_matrix", description="Aer density matrix, or sampled noisy trajectories "
-        "(statevector + noise; needs shots)")
 
     @property
     def total_qubits(self) -> int:
-        return super().total_qubits + 1  # the environment qubit of site dephasing
-
-    def check(self) -> None:
-        super().check()
-        if self.method == "density_matrix":
-            require_memory(self.total_qubits, "position_qubits", self.position_qubits,
-                           density_matrix=True)
+        return self.dimension * (self.position_qubits + 1) + 1  # + site dephasing's environment
 
 
 class _CoinedDephasing(CoinedWalk):
@@ -69,7 +59,7 @@ class _CoinedDephasing(CoinedWalk):
         return noise_model(errors)
 
     def simulation_method(self) -> str:
-        return SIMULATION_METHODS[self.spec.method]  # type: ignore[attr-defined]
+        return self.spec.aer_method  # type: ignore[attr-defined]
 
     def reference_distributions(self) -> list[np.ndarray]:
         out = coined_walk_dephasing_distributions(

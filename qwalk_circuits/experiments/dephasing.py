@@ -21,7 +21,7 @@ from qiskit_aer.noise import NoiseModel
 
 from .. import analysis
 from ..circuits import build_ctqw, measure_position
-from ..memory import require_memory
+from ..lattice_spec import NoisySpec
 from ..noise import (
     noise_model,
     phase_damping_errors,
@@ -39,23 +39,16 @@ from ..reference.dephasing import (
 )
 from ..specs import Spec
 from .base import register
-from .ctqw import CtqwSpec
-from .lattice import LatticeExperiment
-
-SIMULATION_METHODS = {"density_matrix": "density_matrix", "trajectories": "statevector"}
+from .ctqw import Ctqw, CtqwSpec
 
 
-class DephasingSpec(CtqwSpec):
+class DephasingSpec(NoisySpec, CtqwSpec):
     """A CTQW under dephasing at rate gamma."""
 
     gamma: float = Field(1.0, ge=0, description="dephasing rate gamma (coherences decay "
                          "as exp(-gamma t))")
     channel: Literal["site", "phase_damping"] = Field(
         "site", description="site: HSR dephasing; phase_damping: per-qubit (hardware-like)")
-    method: Literal["density_matrix", "trajectories"] = Field(
-        "density_matrix", description="Aer density matrix, or sampled noisy trajectories "
-        "(statevector + noise; needs shots)")
-
     def slice_strength(self) -> float:
         """p per slice (site), or lambda per qubit per slice (phase damping)."""
         p = slice_probability(self.gamma, self.dt)
@@ -66,27 +59,17 @@ class DephasingSpec(CtqwSpec):
     def total_qubits(self) -> int:
         return self.position_qubit_count + (1 if self.channel == "site" else 0)  # + environment
 
-    def check(self) -> None:
-        super().check()
-        if self.method == "density_matrix":
-            require_memory(self.total_qubits, "position_qubits", self.position_qubits,
-                           density_matrix=True)
 
 
 @register
-class Dephasing(LatticeExperiment[DephasingSpec]):
+class Dephasing(Ctqw):
     """Quantum-to-classical crossover of the continuous-time walk under dephasing."""
 
     name = "dephasing"
     summary = "CTQW with dephasing (Aer noise model) vs its exact Lindblad twin: D ~ J^2/gamma"
     spec_type: ClassVar[type[Spec]] = DephasingSpec
 
-    def times(self) -> list[float]:
-        return self.spec.measured_times()
-
-    @cached_property
-    def _position(self) -> np.ndarray:
-        return self.spec.position_state()
+    spec: DephasingSpec
 
     def noise_model(self) -> NoiseModel:
         s = self.spec
@@ -94,7 +77,7 @@ class Dephasing(LatticeExperiment[DephasingSpec]):
         return noise_model(errors(s.slice_strength()))
 
     def simulation_method(self) -> str:
-        return SIMULATION_METHODS[self.spec.method]
+        return self.spec.aer_method
 
     def circuits(self, target: str = "all-to-all") -> list[QuantumCircuit]:
         s = self.spec
