@@ -143,3 +143,13 @@ def test_every_experiment_runs_from_the_cli(name, capsys):
     assert main(args) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["experiment"] == name and max(summary["distance"]["tvd"]) < 1e-8
+
+
+def test_resources_on_a_fake_heron_device(capsys):
+    """fake_fez from qiskit-ibm-runtime's local testing mode: CZ basis, heavy-hex coupling."""
+    assert main(["resources", "coined-walk", "--set", "position_qubits=3", "--set", "steps=4",
+                 "--target", "fake_fez", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    rows = {r["construction"]: r for r in report["constructions"]}
+    assert set(rows) == {"increment", "fourier", "fast-forward"}
+    assert all(r["two_qubit_total"] > 0 for r in rows.values())
