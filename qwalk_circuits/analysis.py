@@ -166,8 +166,9 @@ def fit_diffusion(times: Sequence[float], sigma: Sequence[float],
 
     Late window: t >= (1 - late_fraction) t_max, weighted by the sigma^2 error
     bars 2 sigma err(sigma) when given, else by the residual scatter.  Early
-    law sigma^2 = a t^2 from the earliest measured time t > 0 (it should be
-    well inside the ballistic regime).  The ballistic and diffusive asymptotes
+    law sigma^2 = a t^2 from the earliest measured times: sigma^2 / t^2 is
+    linear in t near t = 0 (HSR: 2 J^2 (1 - gamma t / 3 + ...)), so a is its
+    intercept through the first (up to) three points t > 0.  The ballistic and diffusive asymptotes
     a t^2 and 2 D t meet at t* = 2 D / a (HSR: a = 2 J^2, t* = 2 / gamma).
     """
     t = np.asarray(times, dtype=float)
@@ -188,9 +189,10 @@ def fit_diffusion(times: Sequence[float], sigma: Sequence[float],
         residual_var = float(((s2[late] - design @ coef) ** 2).sum()) / dof
         cov = residual_var * np.linalg.inv(design.T @ design)
     diffusion, diffusion_error = coef[1] / 2, float(np.sqrt(cov[1, 1])) / 2
-    positive = np.flatnonzero(t > 0)
-    first = positive[np.argmin(t[positive])]
-    a = float(s2[first] / t[first] ** 2)
+    early = np.flatnonzero(t > 0)
+    early = early[np.argsort(t[early])][:3]
+    ratio = s2[early] / t[early] ** 2
+    a = float(np.polyfit(t[early], ratio, 1)[1]) if early.size >= 2 else float(ratio[0])
     crossover = 2 * diffusion / a if a > 0 else float("nan")
     return DiffusionFit(float(diffusion), diffusion_error, a, float(crossover),
                         float(2 * diffusion_error / a) if a > 0 else float("nan"))

@@ -38,8 +38,11 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
         fit = getattr(experiment, "diffusion_fit", None)
         if fit is not None:
             errors = summary.get("observable_errors", {}).get("sigma")
-            row["fit"] = fit(summary["observables"]["sigma"], errors)
-            row["fit_reference"] = fit(summary["reference"]["sigma"])
+            try:
+                row["fit"] = fit(summary["observables"]["sigma"], errors)
+                row["fit_reference"] = fit(summary["reference"]["sigma"])
+            except ValueError:  # too few late-time points: no fit for this run
+                pass
         if "diffusion_theory" in summary:
             row["theory"] = summary["diffusion_theory"]
         if "hsr_closed_form" in summary:

@@ -32,6 +32,15 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         "expect": ["observables: sigma ~", "classical: sigma ~ 1.000 * t^0.500", "checks passed"],
         "stored_runs": 1,
     },
+    "02_decoherence_and_classical_limit.ipynb": {
+        "parameters": {"N_QUBITS_PACKET": 6, "SIGMA0": 2.0, "N_QUBITS_CTQW": 4,
+                       "N_QUBITS_DEPHASING": 4, "GAMMAS": [0.5, 2.0, 4.0], "GAMMA": 1.0,
+                       "TIME": 4.0, "TIME_STEPS": 16, "N_QUBITS_WALK": 5, "WALK_STEPS": 8,
+                       "P_VALUES": [0.0, 0.3, 1.0], "SHOTS": 512, "SEED": 7},
+        "expect": ["electron: 1 nm, 1000 eV, 1 m -> 3.09 mm", "largest TVD / shot-noise bound",
+                   "checks passed"],
+        "stored_runs": 14,
+    },
 }
 
 
