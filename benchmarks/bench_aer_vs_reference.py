@@ -22,9 +22,9 @@ Aer runs single-threaded by default (``--threads 1``), like the reference
 erratic (n = 14: 40 ms with one thread, 0.2 - 1.2 s with two while another
 process holds a core).  ``--threads 0`` lets Aer use every core.
 
-A construction whose circuit cannot be built or transpiled at some n (the
-fast-forwarded one fails from n = 12 on, see BENCHMARKS.md) gets a row that
-says so instead of timings.
+A construction whose circuit cannot be built or transpiled at some n gets a
+row that says so instead of timings.  ``--construction fast-forward
+--qubits 10-12`` checks the fast-forwarded circuit against the reference.
 
 Default: n = 10, 12, .., 22, T = 16, 3 interleaved repeats (about a minute on a
 2-core machine).  ``--full``: n = 10, 11, .., 24 (several minutes; n = 24 holds

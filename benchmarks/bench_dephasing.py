@@ -9,9 +9,9 @@ sparse Liouvillian); QuTiP's ``mesolve`` integrates the same equation
 gamma (sum_x P_x . P_x - 1) as a QuTiP superoperator (built once, outside the
 timing; its build time is shown apart).  QuTiP's own route with N collapse
 operators gives the same model (the test suite checks it at N = 16) but
-takes ~50 s to build at N = 64 and grows like N^4.  Printed: time of each, the ratio mesolve / reference (> 1: the
-reference is faster), and the largest difference between the two density
-matrices.
+takes ~50 s to build at N = 64 and grows like N^4.  Printed: time of each,
+the ratio mesolve / reference (> 1: the reference is faster), and the
+largest difference between the two density matrices.
 
 Default N = 32, 64, 128 (a few minutes: mesolve is the slow side);
 ``--full`` adds 256 and 512 (QuTiP needs a long time there); ``--quick``:
