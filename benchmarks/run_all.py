@@ -13,7 +13,8 @@ import importlib
 import time
 from collections.abc import Sequence
 
-BENCHMARKS = ("bench_resources", "bench_reference", "bench_aer_vs_reference")
+BENCHMARKS = ("bench_resources", "bench_reference", "bench_aer_vs_reference", "bench_dephasing",
+              "bench_noise_methods")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -87,15 +87,28 @@ def append_multiplexor(circuit: QuantumCircuit, target: Qubit, controls: list[Qu
 
 def _append_rotation_multiplexor(circuit: QuantumCircuit, target: Qubit, controls: list[Qubit],
                                  gates: list[np.ndarray]) -> None:
-    """gates[i] = e^{i a} RZ(phi) RY(theta) RZ(lam): three uniformly controlled rotations
-    and a diagonal of the phases on the controls (about 4 * 2^len(controls) CX)."""
+    """gates[i] = e^{i a_i} RZ(phi) RY(theta) RZ(lam): three uniformly controlled rotations,
+    and a diagonal of the phases a_i on the controls unless they are all equal (then
+    it is a global phase).  a_i = arg(det)/2 on a fixed branch, so gates of equal
+    determinant (all U_k^T of a walk) share it; the SU(2) remainder's sign goes into
+    RZ(lam + 2 pi) = -RZ(lam)."""
     euler = OneQubitEulerDecomposer("ZYZ")
-    theta, phi, lam, phase = np.array([euler.angles_and_phase(g) for g in gates]).T
+    phases = np.array([np.angle(np.linalg.det(g)) / 2 for g in gates])
+    angles = []
+    for g, a in zip(gates, phases, strict=True):
+        theta, phi, lam, rest = euler.angles_and_phase(g * np.exp(-1j * a))
+        if abs(np.angle(np.exp(1j * rest))) > np.pi / 2:  # rest = pi: the remainder is -RZ RY RZ
+            lam += 2 * np.pi
+        angles.append((theta, phi, lam))
+    theta, phi, lam = np.array(angles).T
     qubits = [target, *controls]
     circuit.append(UCRZGate([float(a) for a in lam]), qubits)
     circuit.append(UCRYGate([float(a) for a in theta]), qubits)
     circuit.append(UCRZGate([float(a) for a in phi]), qubits)
-    circuit.append(DiagonalGate(list(np.exp(1j * phase))), controls)
+    if np.ptp(phases) > 1e-12:
+        circuit.append(DiagonalGate(list(np.exp(1j * phases))), controls)
+    else:
+        circuit.global_phase += float(phases[0])
 
 
 def _ry(angle: float) -> np.ndarray:
