@@ -58,8 +58,6 @@ def observable_errors(p: np.ndarray, origin: int, shots: int, dimension: int = 1
                       ) -> dict[str, float]:
     """Shot-noise standard errors of :func:`observables` for ``shots`` samples of p."""
     ds = displacements(p.size, origin, dimension)
-    r2 = sum(d.astype(float) ** 2 for d in ds)
-    mean_r2 = float(p @ r2)
     centred = [d - float(p @ d) for d in ds]
     var = sum(float(p @ c**2) for c in centred)
     var_of_var = float(p @ (sum(c**2 for c in centred) - var) ** 2)  # Var of one sample
@@ -70,7 +68,7 @@ def observable_errors(p: np.ndarray, origin: int, shots: int, dimension: int = 1
     p0 = float(p[origin])
     return {
         "mean": float(np.sqrt(max(float(p @ centred[0] ** 2), 0.0) / shots)),
-        "sigma": float(se_var / (2 * sigma)) if sigma > 0 else float(np.sqrt(mean_r2 / shots)),
+        "sigma": float(se_var / (2 * sigma)) if sigma > 0 else 0.0,  # a point mass stays one
         "p_origin": float(np.sqrt(p0 * (1 - p0) / shots)),
     }
 
@@ -153,10 +151,12 @@ class DiffusionFit:
     crossover_time: float
     crossover_time_error: float
 
-    def as_dict(self) -> dict[str, float]:
-        return {"D": self.diffusion, "D_error": self.diffusion_error, "ballistic_a": self.ballistic,
-                "crossover_time": self.crossover_time,
-                "crossover_time_error": self.crossover_time_error}
+    def as_dict(self) -> dict[str, float | None]:
+        """JSON-ready: an undefined value (no ballistic regime seen) is None, not NaN."""
+        values = {"D": self.diffusion, "D_error": self.diffusion_error,
+                  "ballistic_a": self.ballistic, "crossover_time": self.crossover_time,
+                  "crossover_time_error": self.crossover_time_error}
+        return {k: None if np.isnan(v) else v for k, v in values.items()}
 
 
 def fit_diffusion(times: Sequence[float], sigma: Sequence[float],
@@ -167,9 +167,10 @@ def fit_diffusion(times: Sequence[float], sigma: Sequence[float],
     Late window: t >= (1 - late_fraction) t_max, weighted by the sigma^2 error
     bars 2 sigma err(sigma) when given, else by the residual scatter.  Early
     law sigma^2 = a t^2 from the earliest measured times: sigma^2 / t^2 is
-    linear in t near t = 0 (HSR: 2 J^2 (1 - gamma t / 3 + ...)), so a is its
-    intercept through the first (up to) three points t > 0.  The ballistic and diffusive asymptotes
-    a t^2 and 2 D t meet at t* = 2 D / a (HSR: a = 2 J^2, t* = 2 / gamma).
+    smooth in t near t = 0 (HSR: 2 J^2 (1 - gamma t / 3 + ...)), so a is the
+    t = 0 value of the polynomial through the first (up to) three points t > 0.
+    The ballistic and diffusive asymptotes a t^2 and 2 D t meet at t* = 2 D / a
+    (HSR: a = 2 J^2, t* = 2 / gamma).
     """
     t = np.asarray(times, dtype=float)
     s2 = np.asarray(sigma, dtype=float) ** 2
@@ -192,7 +193,7 @@ def fit_diffusion(times: Sequence[float], sigma: Sequence[float],
     early = np.flatnonzero(t > 0)
     early = early[np.argsort(t[early])][:3]
     ratio = s2[early] / t[early] ** 2
-    a = float(np.polyfit(t[early], ratio, 1)[1]) if early.size >= 2 else float(ratio[0])
+    a = float(np.polyfit(t[early], ratio, early.size - 1)[-1])
     crossover = 2 * diffusion / a if a > 0 else float("nan")
     return DiffusionFit(float(diffusion), diffusion_error, a, float(crossover),
                         float(2 * diffusion_error / a) if a > 0 else float("nan"))

@@ -176,13 +176,16 @@ def cmd_sweep(args: argparse.Namespace) -> None:
         return
     print(f"{'value':>8} {'D circuit':>16} {'D exact twin':>13} {'D theory':>9} "
           f"{'t* circuit':>11} {'t* theory':>10}  run")
+    def num(value: float | None, digits: int) -> str:
+        return "-" if value is None else f"{value:.{digits}f}"
+
     for row in rows:
-        fit, ref, theory = row.get("fit"), row.get("fit_reference"), row.get("theory", {})
+        fit, ref, theory = row.get("fit") or {}, row.get("fit_reference") or {}, row.get(
+            "theory", {})
         d = f"{fit['D']:.4f} ± {fit['D_error']:.4f}" if fit else "-"
-        print(f"{row[name.strip()]!s:>8} {d:>16} {ref['D'] if ref else float('nan'):>13.4f} "
-              f"{theory.get('D', float('nan')):>9.4f} "
-              f"{fit['crossover_time'] if fit else float('nan'):>11.3f} "
-              f"{theory.get('crossover_time', float('nan')):>10.3f}  {row['run_id']}")
+        print(f"{row[name.strip()]!s:>8} {d:>16} {num(ref.get('D'), 4):>13} "
+              f"{num(theory.get('D'), 4):>9} {num(fit.get('crossover_time'), 3):>11} "
+              f"{num(theory.get('crossover_time'), 3):>10}  {row['run_id']}")
 
 
 def cmd_results(args: argparse.Namespace) -> None:

@@ -25,10 +25,15 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
     experiment_type = get_experiment(experiment_name)
     if parameter in settings:
         raise ParameterError(parameter, "is swept: do not also --set it")
+    # validate every value before running any, so a bad one stores nothing
+    experiments = [experiment_type.from_settings({**settings, parameter: value})
+                   for value in values]
+    for experiment in experiments:
+        experiment.check_size(config)
     rows = []
-    for value in tqdm(values, desc=f"{experiment_name} over {parameter}", unit="run",
-                      disable=None):
-        experiment = experiment_type.from_settings({**settings, parameter: value})
+    for value, experiment in tqdm(list(zip(values, experiments, strict=True)),
+                                  desc=f"{experiment_name} over {parameter}", unit="run",
+                                  disable=None):
         record = run_experiment(experiment, config, shots=shots, seed=seed, store=store)
         summary = record.summary
         row: dict[str, Any] = {parameter: value, "run_id": summary["run_id"],

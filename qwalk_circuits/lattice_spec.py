@@ -63,6 +63,17 @@ class LatticeSpec(RegisterSpec):
     packet_width: float = Field(2.0, gt=0, description="std of |psi|^2 of a gaussian start")
     packet_momentum: float = Field(0.0, description="mean momentum of a gaussian start")
 
+    def check(self) -> None:
+        super().check()
+        given = self.model_fields_set
+        if self.dimension == 1 and "y0" in given:
+            raise ParameterError("y0", "a 1D walk has no y; drop y0 or set dimension=2")
+        if self.initial_state == "site":
+            for name in ("packet_width", "packet_momentum"):
+                if name in given:
+                    raise ParameterError(name, "applies to a Gaussian start only: add "
+                                         "initial_state=gaussian or drop it")
+
     def start(self) -> tuple[int, int]:
         middle = self.side // 2
         return (middle if self.x0 is None else self.x0, middle if self.y0 is None else self.y0)

@@ -78,6 +78,10 @@ def test_resources_report(capsys):
     (["run", "coined-walk", "--set", "position_qubits=34"], "GiB"),
     (["run", "coined-walk", "--backend", "missing.toml"], "not found"),
     (["results", "show", "nope"], "no run"),
+    (["run", "coined-walk", "--set", "y0=3"], "'y0'"),
+    (["run", "coined-walk", "--set", "packet_width=3"], "initial_state=gaussian"),
+    (["sweep", "dephasing", "--over", "gamma=1,-1", "--set", "position_qubits=2", "--set",
+      "time_steps=4", "--shots", "exact"], "'gamma'"),
 ])
 def test_bad_input_is_one_line_exit_2_and_stores_nothing(args, message, capsys, isolated_store):
     assert main(args) == 2

@@ -61,8 +61,10 @@ def test_coin_dephasing_layer(qubits):
     np.testing.assert_allclose(got, site_dephasing(rho, p), atol=ATOL)
 
 
-def test_phase_damping_is_not_site_dephasing():
-    """Neighbouring sites 3 and 4 differ in three bits: they lose coherence three times faster."""
+def test_hamming_mask_of_neighbouring_sites():
+    """Sites 3 and 4 differ in three bits: under phase damping they lose coherence three
+    times faster than sites 2 and 3 (one bit), unlike site dephasing, which treats all
+    pairs alike (the experiments test show the walks differ)."""
     mask = hamming_mask(3, 0.5)
     assert mask[3, 4] == pytest.approx(0.5**1.5)
     assert mask[2, 3] == pytest.approx(0.5**0.5)

@@ -73,6 +73,15 @@ def append_fast_forward(circuit: QuantumCircuit, axes: list[list[Qubit]], coin_q
                            [pair[0] for pair in pairs] + [pair[1] for pair in pairs])
 
 
+def fast_forward_rough_cost(dimension: int, axis_qubits: int) -> int:
+    """About how many CX the fast-forward multiplexors take (2^controls each; twice that
+    for the rotation-based ones), for choosing whether to transpile it at all."""
+    controls = axis_qubits - 1 if dimension == 1 else 2 * axis_qubits + 1
+    count = 1 if dimension == 1 else 3
+    factor = 1 if controls <= UCGATE_MAX_CONTROLS else 2
+    return count * factor * (1 << controls)
+
+
 def append_multiplexor(circuit: QuantumCircuit, target: Qubit, controls: list[Qubit],
                        gates: list[np.ndarray]) -> None:
     """Apply gates[i] to ``target`` when ``controls`` (little-endian) hold i."""

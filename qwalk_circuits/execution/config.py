@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 
 from ..errors import QwalkError
 
@@ -34,7 +34,7 @@ class BackendSection(_Strict):
 class RunSection(_Strict):
     """How circuits are run: shots (or exact probabilities), seed, transpiler effort."""
 
-    shots: int | Literal["exact"] = Field(default=4096)
+    shots: PositiveInt | Literal["exact"] = Field(default=4096)
     seed: int | None = None
     optimization_level: int = Field(default=1, ge=0, le=3)
 

@@ -35,9 +35,20 @@ def estimated_two_qubit_cost(builder: Callable[[int, str], QuantumCircuit], step
 
 def cheapest_construction(builder: Callable[[int, str], QuantumCircuit], steps: int,
                           target: str, constructions: Sequence[str],
-                          cache: dict[tuple[str, str, int], int]) -> str:
-    """The construction with the fewest estimated two-qubit gates (ties: listed order)."""
+                          cache: dict[tuple[str, str, int], int],
+                          rough_cost: Callable[[str], float] | None = None) -> str:
+    """The construction with the fewest estimated two-qubit gates (ties: listed order).
+
+    Step-by-step constructions are costed first; a flat-in-T one is transpiled
+    only if ``rough_cost`` (a cheap formula) does not already put it above
+    twice the best of them -- transpiling a large multiplexor takes minutes.
+    """
     if steps == 0:
         return constructions[0]
-    costs = {c: estimated_two_qubit_cost(builder, steps, c, target, cache) for c in constructions}
-    return min(constructions, key=lambda c: costs[c])
+    costs = {c: estimated_two_qubit_cost(builder, steps, c, target, cache)
+             for c in constructions if c not in FLAT_IN_T}
+    best = min(costs.values(), default=float("inf"))
+    for c in constructions:
+        if c in FLAT_IN_T and (rough_cost is None or rough_cost(c) <= 2 * best):
+            costs[c] = estimated_two_qubit_cost(builder, steps, c, target, cache)
+    return min((c for c in constructions if c in costs), key=lambda c: costs[c])

@@ -37,7 +37,9 @@ class CoinedDephasingSpec(NoisySpec, CoinedWalkSpec):
 
     @property
     def total_qubits(self) -> int:
-        return self.dimension * (self.position_qubits + 1) + 1  # + site dephasing's environment
+        """Walk qubits plus the environment qubit (coin dephasing in 1D needs none, but
+        the spec does not know the channel; one qubit of headroom is harmless)."""
+        return self.dimension * (self.position_qubits + 1) + 1
 
 
 class _CoinedDephasing(CoinedWalk):
@@ -71,7 +73,7 @@ class _CoinedDephasing(CoinedWalk):
         return {"channel": self.channel}
 
     def diffusion_fit(self, sigma: list[float], errors: list[float] | None = None
-                      ) -> dict[str, float]:
+                      ) -> dict[str, float | None]:
         """Diffusion constant (sigma^2 = 2 D t at late times) and the crossover step."""
         return analysis.fit_diffusion(self.times(), sigma, errors).as_dict()
 

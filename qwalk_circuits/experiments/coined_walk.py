@@ -10,6 +10,7 @@ from pydantic import Field
 from qiskit import QuantumCircuit
 
 from ..circuits import CONSTRUCTIONS, build_coined_walk, measure_position
+from ..circuits.fast_forward import fast_forward_rough_cost
 from ..coins import resolve_coin, resolve_coin_state
 from ..errors import ParameterError
 from ..lattice_spec import LatticeSpec
@@ -91,8 +92,13 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
                 raise ParameterError("shift", f"{self.name} needs one of {list(allowed)} "
                                      f"(got {self.spec.shift!r})")
             return [self.spec.shift] * len(self.times())
-        return [cheapest_construction(self.build, t, target, allowed, self._auto_costs)
-                for t in self.times()]
+        return [cheapest_construction(self.build, t, target, allowed, self._auto_costs,
+                                      self._rough_cost) for t in self.times()]
+
+    def _rough_cost(self, construction: str) -> float:
+        """Two-qubit gates of the fast-forward multiplexors, about 2^controls each."""
+        s = self.spec
+        return float(fast_forward_rough_cost(s.dimension, s.position_qubits))
 
     @cached_property
     def _auto_costs(self) -> dict[tuple[str, str, int], int]:

@@ -24,7 +24,7 @@ class ContinuousTimeSpec(Spec):
     """Hopping J and the time grid of a continuous-time walk."""
 
     hopping: float = Field(1.0, gt=0, description="hopping amplitude J (hbar = 1)")
-    time: float = Field(6.0, ge=0, description="final time t (units of 1/J when J = 1)")
+    time: float = Field(6.0, gt=0, description="final time t (units of 1/J when J = 1)")
     time_steps: int = Field(24, ge=1, description="time slices; measured at up to 25 of them")
 
     @property

@@ -34,7 +34,6 @@ from ..reference.ctqw import hopping_hamiltonian
 from ..reference.dephasing import (
     hsr_evolution,
     hsr_sigma_squared,
-    slice_probability,
     trotter_dephasing_evolution,
 )
 from ..specs import Spec
@@ -51,9 +50,9 @@ class DephasingSpec(NoisySpec, CtqwSpec):
         "site", description="site: HSR dephasing; phase_damping: per-qubit (hardware-like)")
     def slice_strength(self) -> float:
         """p per slice (site), or lambda per qubit per slice (phase damping)."""
-        p = slice_probability(self.gamma, self.dt)
-        # phase damping multiplies a qubit's coherence by sqrt(1 - lambda): match exp(-gamma dt)
-        return p if self.channel == "site" else float(1 - np.exp(-2 * self.gamma * self.dt))
+        decay = np.exp(-self.gamma * self.dt)  # what one slice leaves of a coherence
+        # site: (1 - p) = decay; phase damping keeps sqrt(1 - lambda) of a qubit's coherence
+        return float(1 - decay) if self.channel == "site" else float(1 - decay**2)
 
     @property
     def total_qubits(self) -> int:
@@ -98,7 +97,7 @@ class Dephasing(Ctqw):
         s = self.spec
         rho0 = np.outer(self._position, self._position.conj())
         out = trotter_dephasing_evolution(self._hamiltonian, rho0, s.dt, s.measured_slices(),
-                                          s.channel, s.slice_strength())
+                                          s.channel, s.gamma)
         return [np.real(np.diag(out[k])) for k in s.measured_slices()]
 
     def classical_distributions(self) -> list[np.ndarray] | None:
@@ -127,6 +126,6 @@ class Dephasing(Ctqw):
         return extra
 
     def diffusion_fit(self, sigma: list[float], errors: list[float] | None = None
-                      ) -> dict[str, float]:
+                      ) -> dict[str, float | None]:
         """D and the crossover time from a sigma(t) series of this experiment."""
         return analysis.fit_diffusion(self.times(), sigma, errors).as_dict()

@@ -29,7 +29,7 @@ class FreePacketSpec(RegisterSpec, ContinuousTimeSpec):
 
     dimension: Literal[1] = 1
     position_qubits: int = Field(8, ge=3, description="qubits (2**n sites)")
-    time: float = Field(48.0, ge=0, description="final lattice time (units of 1/J)")
+    time: float = Field(48.0, gt=0, description="final lattice time (units of 1/J)")
     sigma0: float = Field(4.0, gt=0, description="initial width (std of |psi|^2), in sites")
     momentum: float = Field(0.0, description="mean momentum k0 (group velocity 2 J sin k0)")
     width_nm: float = Field(1.0, gt=0, description="SI example: initial width of the electron "
@@ -58,7 +58,7 @@ class FreePacket(Ctqw):
 
     def extra_results(self) -> dict[str, Any]:
         s: FreePacketSpec = self.spec  # type: ignore[assignment]
-        tau = lattice_tau(s.hopping, np.asarray(self.times()), s.sigma0)
+        tau = lattice_tau(s.hopping, np.asarray(self.times()), s.sigma0, s.momentum)
         flight = electron_flight(s.width_nm * 1e-9, s.kinetic_energy_ev, s.distance_m)
         return {
             "lattice_formula": {"sigma": list(spreading_width(s.sigma0, tau)),

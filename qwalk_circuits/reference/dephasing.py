@@ -32,11 +32,6 @@ def site_dephasing(rho: np.ndarray, p: float) -> np.ndarray:
     return out
 
 
-def slice_probability(gamma: float, dt: float) -> float:
-    """Dephasing strength of one slice: coherences decay by exp(-gamma dt)."""
-    return float(1 - np.exp(-gamma * dt))
-
-
 def hamming_mask(num_qubits: int, lam: float) -> np.ndarray:
     """Factor (1 - lam)^(d_H(x, y)/2) that per-qubit phase damping puts on rho[x, y]."""
     x = np.arange(1 << num_qubits)
@@ -45,18 +40,23 @@ def hamming_mask(num_qubits: int, lam: float) -> np.ndarray:
 
 
 def trotter_dephasing_evolution(hamiltonian: np.ndarray, rho0: np.ndarray, dt: float,
-                                slices: Iterable[int], channel: str, strength: float
+                                slices: Iterable[int], channel: str, gamma: float
                                 ) -> dict[int, np.ndarray]:
-    """rho after k slices of [exp(-i H dt), then the channel], for each requested k.
+    """rho after k slices of [exp(-i H dt), then dephasing for dt], for each requested k.
 
-    ``channel`` is "site" (strength p per slice) or "phase_damping" (lambda per
-    qubit per slice); this is the exact twin of the noisy circuit.
+    ``channel`` "site": coherences between sites decay by exp(-gamma dt) per
+    slice (p = 1 - exp(-gamma dt)); "phase_damping": each qubit's coherence
+    decays by exp(-gamma dt) (lambda = 1 - exp(-2 gamma dt)).  This is the
+    exact twin of the noisy circuit.
     """
+    if channel not in ("site", "phase_damping"):
+        raise ValueError(f"unknown channel {channel!r}; use 'site' or 'phase_damping'")
     energies, vectors = np.linalg.eigh(hamiltonian)
     step = vectors @ np.diag(np.exp(-1j * energies * dt)) @ vectors.conj().T
     mask = None
+    strength = float(1 - np.exp(-gamma * dt))  # site dephasing p per slice
     if channel == "phase_damping":
-        mask = hamming_mask(int(np.log2(rho0.shape[0])), strength)
+        mask = hamming_mask(int(np.log2(rho0.shape[0])), float(1 - np.exp(-2 * gamma * dt)))
     wanted = sorted(set(slices))
     rho = np.array(rho0, dtype=complex)
     out: dict[int, np.ndarray] = {}
@@ -115,6 +115,8 @@ def coined_walk_dephasing_distributions(coin: np.ndarray, psi0: np.ndarray, time
     ``channel`` "coin": rho -> (1 - p) rho + p sum_c P_c rho P_c on the coin;
     "position": the same with site projectors.  psi0 has shape (2d, L..).
     """
+    if channel not in ("coin", "position"):
+        raise ValueError(f"unknown channel {channel!r}; use 'coin' or 'position'")
     shape = psi0.shape
     size = int(np.prod(shape))
     coins, sites = shape[0], size // shape[0]

@@ -2,8 +2,9 @@
 
 sigma(t) = sigma0 sqrt(1 + tau^2), tau = hbar t / (2 m sigma0^2), sigma0 the
 standard deviation of |psi|^2.  On the lattice (hbar = a = 1) the dispersion
--2 J cos k ~ -2 J + J k^2 gives m = 1 / (2 J), so tau = J t / sigma0^2; the
-lattice packet approaches this from below with corrections ~ 1/sigma0^2.
+-2 J cos k ~ -2 J + J k^2 gives m = 1 / (2 J), so tau = J t / sigma0^2 (at mean
+momentum k0: m = 1 / (2 J cos k0)); the lattice packet approaches this from
+below with corrections ~ 1/sigma0^2.
 CODATA constants from scipy.constants.
 """
 
@@ -20,9 +21,15 @@ def spreading_width(sigma0: float, tau: np.ndarray | float) -> np.ndarray:
     return sigma0 * np.sqrt(1 + np.asarray(tau, dtype=float) ** 2)
 
 
-def lattice_tau(hopping: float, time: np.ndarray | float, sigma0: float) -> np.ndarray:
-    """Dimensionless spreading time on the lattice: J t / sigma0^2 (a = hbar = 1)."""
-    return hopping * np.asarray(time, dtype=float) / sigma0**2
+def lattice_tau(hopping: float, time: np.ndarray | float, sigma0: float,
+                momentum: float = 0.0) -> np.ndarray:
+    """Dimensionless spreading time on the lattice: J cos(k0) t / sigma0^2 (a = hbar = 1).
+
+    Around k0 the dispersion -2 J cos k has curvature 2 J cos k0: effective mass
+    1 / (2 J cos k0), so a packet moving at k0 spreads more slowly (and not at all,
+    to this order, at k0 = pi/2).
+    """
+    return hopping * np.cos(momentum) * np.asarray(time, dtype=float) / sigma0**2
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,11 @@ def test_bad_value_is_named(tmp_path):
         load_config(write(tmp_path, "[run]\noptimization_level = 7\n"))
 
 
+def test_non_positive_shots_are_refused(tmp_path):
+    with pytest.raises(QwalkError, match=r"'run\.shots"):
+        load_config(write(tmp_path, "[run]\nshots = 0\n"))
+
+
 def test_token_is_rejected_with_where_credentials_belong(tmp_path):
     with pytest.raises(QwalkError, match="save_account"):
         load_config(write(tmp_path, '[backend]\ntoken = "abc"\n'))

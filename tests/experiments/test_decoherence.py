@@ -101,6 +101,15 @@ def test_free_packet_follows_the_spreading_law_and_the_si_example():
     assert 1e-3 < s["si"]["width_final_m"] < 1e-2
 
 
+def test_moving_free_packet_spreads_with_the_effective_mass_at_k0():
+    """Around k0 the lattice mass is 1/(2 J cos k0): a moving packet spreads more slowly."""
+    _, record = run("free-packet", {"position_qubits": 7, "sigma0": 4.0, "momentum": 0.8,
+                                    "time": 16.0, "time_steps": 4})  # moves 23 sites: no wrap
+    s = record.summary
+    got, law = np.asarray(s["observables"]["sigma"]), np.asarray(s["lattice_formula"]["sigma"])
+    assert np.all(np.abs(got - law) <= law / 4.0**2)
+
+
 def test_free_packet_lattice_corrections_shrink_like_one_over_sigma0_squared():
     deviations = []
     for sigma0 in (2.0, 4.0):

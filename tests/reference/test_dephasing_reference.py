@@ -10,7 +10,6 @@ from qwalk_circuits.reference.ctqw import hopping_hamiltonian
 from qwalk_circuits.reference.dephasing import (
     hsr_evolution,
     hsr_sigma_squared,
-    slice_probability,
     trotter_dephasing_evolution,
 )
 
@@ -37,10 +36,15 @@ def test_hsr_closed_form(gamma):
         assert sigma2(out[t]) == pytest.approx(hsr_sigma_squared(HOPPING, gamma, t), rel=1e-6)
 
 
-def test_hsr_asymptotes_cross_at_two_over_gamma():
-    gamma = 2.0
-    t = 2 / gamma
-    assert 2 * HOPPING**2 * t**2 == pytest.approx(2 * (2 * HOPPING**2 / gamma) * t)
+def test_diffusion_fit_recovers_d_and_crossover_from_the_closed_form():
+    """On exact HSR data the fit gives D = 2 J^2/gamma and t* = 2/gamma once t >> 1/gamma."""
+    from qwalk_circuits.analysis import fit_diffusion
+
+    for gamma in (1.0, 2.0, 4.0):
+        t = np.arange(0, 16.01, 0.125) / gamma
+        fit = fit_diffusion(t, np.sqrt(hsr_sigma_squared(HOPPING, gamma, t)))
+        assert fit.diffusion == pytest.approx(2 * HOPPING**2 / gamma, rel=0.02)
+        assert fit.crossover_time == pytest.approx(2 / gamma, rel=0.03)
 
 
 def test_trotter_twin_converges_to_the_lindblad_solution_at_second_order():
@@ -51,7 +55,7 @@ def test_trotter_twin_converges_to_the_lindblad_solution_at_second_order():
     for slices in (8, 16, 32):
         dt = t / slices
         out = trotter_dephasing_evolution(hopping_hamiltonian(NUM, HOPPING), start(), dt,
-                                          [slices], "site", slice_probability(gamma, dt))
+                                          [slices], "site", gamma)
         errors.append(abs(sigma2(out[slices]) - exact))
     assert errors[1] == pytest.approx(errors[0] / 4, rel=0.15)
     assert errors[2] == pytest.approx(errors[1] / 4, rel=0.15)
