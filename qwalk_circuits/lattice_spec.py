@@ -12,6 +12,15 @@ from .memory import require_memory
 from .specs import Spec
 from .states import gaussian_packet, site_state
 
+MAX_DEFAULT_TIMES = 25
+
+
+def sample_steps(total: int, max_points: int = MAX_DEFAULT_TIMES) -> list[int]:
+    """Every step 0..total, or ``max_points`` of them evenly spaced (ends included)."""
+    if total + 1 <= max_points:
+        return list(range(total + 1))
+    return sorted({round(k) for k in np.linspace(0, total, max_points)})
+
 
 class RegisterSpec(Spec):
     """A cycle (1D) or L x L torus (2D) of 2**position_qubits sites per axis."""

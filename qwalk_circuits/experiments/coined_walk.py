@@ -13,14 +13,12 @@ from ..circuits import CONSTRUCTIONS, build_coined_walk, measure_position
 from ..circuits.fast_forward import fast_forward_rough_cost
 from ..coins import resolve_coin, resolve_coin_state
 from ..errors import ParameterError
-from ..lattice_spec import LatticeSpec
+from ..lattice_spec import LatticeSpec, sample_steps
 from ..reference import classical_walk_distributions, coined_walk_distributions
 from ..specs import Spec
 from .auto import cheapest_construction
 from .base import register
 from .lattice import LatticeExperiment
-
-MAX_DEFAULT_TIMES = 25
 
 
 class CoinedWalkSpec(LatticeSpec):
@@ -46,9 +44,7 @@ class CoinedWalkSpec(LatticeSpec):
     def measured_times(self) -> list[int]:
         if self.times is not None:
             return sorted(set(self.times))
-        if self.steps + 1 <= MAX_DEFAULT_TIMES:
-            return list(range(self.steps + 1))
-        return sorted({round(t) for t in np.linspace(0, self.steps, MAX_DEFAULT_TIMES)})
+        return sample_steps(self.steps)
 
     @property
     def total_qubits(self) -> int:

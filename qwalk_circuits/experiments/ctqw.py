@@ -10,14 +10,12 @@ from pydantic import Field
 from qiskit import QuantumCircuit
 
 from ..circuits import build_ctqw, measure_position
-from ..lattice_spec import LatticeSpec
+from ..lattice_spec import LatticeSpec, sample_steps
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.ctqw import ctqw_states
 from ..specs import Spec
 from .base import register
 from .lattice import LatticeExperiment
-
-MAX_DEFAULT_TIMES = 25
 
 
 class ContinuousTimeSpec(Spec):
@@ -33,9 +31,7 @@ class ContinuousTimeSpec(Spec):
 
     def measured_slices(self) -> list[int]:
         """Slice counts k (time k * dt) at which a circuit is measured."""
-        if self.time_steps + 1 <= MAX_DEFAULT_TIMES:
-            return list(range(self.time_steps + 1))
-        return sorted({round(k) for k in np.linspace(0, self.time_steps, MAX_DEFAULT_TIMES)})
+        return sample_steps(self.time_steps)
 
     def measured_times(self) -> list[float]:
         return [k * self.dt for k in self.measured_slices()]
