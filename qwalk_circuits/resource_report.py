@@ -25,8 +25,9 @@ def resource_report(experiment: Any, target: str) -> dict[str, Any]:
     for construction in experiment.allowed_constructions():
         def stats(t: int, c: str = construction) -> dict[str, Any]:
             return circuit_stats(transpile_to_target(experiment.build(t, c), target))
-        total = stats(steps)
-        num_qubits = experiment.build(steps, construction).num_qubits
+        full = experiment.build(steps, construction)
+        total = circuit_stats(transpile_to_target(full, target))
+        num_qubits = full.num_qubits
         per_step = None
         if construction not in FLAT_IN_T and steps >= 1:
             per_step = stats(2)["two_qubit_gates"] - stats(1)["two_qubit_gates"]
