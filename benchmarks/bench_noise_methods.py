@@ -43,7 +43,6 @@ def contenders(n: int, shots: int) -> dict[str, object]:
     sv = AerSimulator(method="statevector", noise_model=model)
     exact = generate_preset_pass_manager(0, backend=dm).run(_exact_variant(measured))
     sampled = generate_preset_pass_manager(0, backend=sv).run(measured)
-    register = sampled.cregs[0].name
 
     def density_matrix() -> np.ndarray:
         return np.asarray(dm.run(exact).result().data()["probabilities"])
@@ -55,7 +54,6 @@ def contenders(n: int, shots: int) -> dict[str, object]:
             p[int(key.replace(" ", ""), 2)] += c
         return p / shots
 
-    del register
     return {"density_matrix": density_matrix, "trajectories": trajectories}
 
 
