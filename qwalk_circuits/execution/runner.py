@@ -61,7 +61,7 @@ def measured_qubits(circuit: QuantumCircuit) -> list[int]:
     return [pairs[c] for c in sorted(pairs)]
 
 
-def _exact_variant(circuit: QuantumCircuit) -> QuantumCircuit:
+def exact_variant(circuit: QuantumCircuit) -> QuantumCircuit:
     """The circuit with its measurements replaced by a saved probability vector."""
     qubits = measured_qubits(circuit)
     exact = circuit.remove_final_measurements(inplace=False)
@@ -120,7 +120,7 @@ def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int |
     if noise_model is not None:
         level = min(level, MAX_MARKER_OPTIMIZATION_LEVEL)
     if shots is None:
-        prepared = [_exact_variant(c) for c in circuits]
+        prepared = [exact_variant(c) for c in circuits]
         compiled = transpile_for(backend, prepared, level, seed)
         if noise_model is not None:
             _check_markers(prepared, compiled, noise_model)

@@ -56,6 +56,11 @@ def run_experiment(experiment: Experiment[Any], config: HardwareConfig, shots: i
     The run goes to ``store`` (default: the store at QWALK_STORE or the user's
     default location) unless ``save`` is False.
     """
+    from .ensemble import EnsembleExperiment  # (the ensemble runner imports this module)
+    from .ensemble_runner import run_ensemble
+
+    if isinstance(experiment, EnsembleExperiment):
+        return run_ensemble(experiment, config, shots, seed, store, save)
     experiment.check_size(config)
     times = list(experiment.times())
     circuits = experiment.circuits(AER_TARGET)

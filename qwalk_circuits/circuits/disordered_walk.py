@@ -1,0 +1,173 @@
+"""Disordered 1D coined walk: on-site phases and per-site coin rotations, static or per step.
+
+One step is U_s = S . C . V_s . Phi_s: the on-site phases Phi_s =
+diag(exp(i phi_s(c, x))), a per-site coin rotation V_s = U3(angles_s(x)),
+the coin C, the moving shift S.  Site disorder does not commute with the
+translation, so the fast-forward is gone; two exact constructions remain:
+
+- ``increment``: the position-basis shift of the clean walk, with its
+  deferred -1 (the register holds x + s after s steps, so step s sees the
+  disorder rolled by s);
+- ``fourier``: the position basis between steps, and the shift as the
+  Fourier-frame phase layer between a QFT and its inverse.
+
+The disorder enters only through angle vectors (see ``multiplexor.py``), so
+:class:`DisorderedWalkTemplate` builds the circuit once with parameters and
+binds any realisation to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+from qiskit import QuantumCircuit
+from qiskit.circuit import Parameter, ParameterVector
+from qiskit.circuit.library import UnitaryGate
+from qiskit.synthesis import synth_qft_full
+
+from ..disorder import WalkDisorder
+from .fourier_frame import append_inverse_qft
+from .layout import WalkLayout
+from .multiplexor import (
+    Angle,
+    append_diagonal,
+    append_u3_multiplexor,
+    diagonal_angle_count,
+    diagonal_angles,
+    u3_multiplexor_angle_count,
+    u3_multiplexor_angles,
+)
+from .shift_fourier import append_frame_phases, append_phase_layer_1d
+from .shift_increment import append_shift_1d_deferred
+from .state_prep import prepare_position, prepare_vector
+
+DisorderedConstruction = Literal["increment", "fourier"]
+DISORDERED_CONSTRUCTIONS: tuple[DisorderedConstruction, ...] = ("increment", "fourier")
+DisorderKind = Literal["phase", "coin-phase", "coin"]
+
+
+def build_disordered_walk(coin: np.ndarray, position_state: np.ndarray, coin_state: np.ndarray,
+                          steps: int, axis_qubits: int, construction: DisorderedConstruction,
+                          phase_layers: Sequence[Sequence[Angle]] | None = None,
+                          coin_layers: Sequence[Sequence[Angle]] | None = None
+                          ) -> QuantumCircuit:
+    """``steps`` disordered steps; layer s of each list holds step s's angle vector.
+
+    A phase vector of 2^n diagonal angles acts on the position register, one
+    of 2^(n+1) on position and coin (coin-dependent phases); a coin vector
+    holds U3-multiplexor angles.  The vectors are in register labels (see
+    :func:`layer_values`); metadata ``site_offset`` as for the clean walk.
+    """
+    if construction not in DISORDERED_CONSTRUCTIONS:
+        raise ValueError(f"unknown construction {construction!r}; a disordered walk uses "
+                         f"{DISORDERED_CONSTRUCTIONS}")
+    layout = WalkLayout(1, axis_qubits)
+    circuit = layout.new_circuit(f"disordered_walk_{construction}_t{steps}")
+    position, coin_qubit = layout.axes(circuit)[0], layout.coin(circuit)[0]
+    prepare_vector(circuit, [coin_qubit], coin_state)
+    prepare_position(circuit, [position], position_state)
+    coin_gate = UnitaryGate(coin, label="coin")
+    for s in range(steps):
+        if phase_layers is not None:
+            angles = phase_layers[s]
+            on_coin = len(angles) == diagonal_angle_count(axis_qubits + 1)
+            append_diagonal(circuit, [*position, coin_qubit] if on_coin else position, angles)
+        if coin_layers is not None:
+            append_u3_multiplexor(circuit, coin_qubit, position, coin_layers[s])
+        circuit.append(coin_gate, [coin_qubit])
+        if construction == "increment":
+            append_shift_1d_deferred(circuit, position, coin_qubit)
+        else:
+            circuit.compose(synth_qft_full(axis_qubits, do_swaps=False), position, inplace=True)
+            append_phase_layer_1d(circuit, position, coin_qubit)
+            append_frame_phases(circuit, position, 1)
+            append_inverse_qft(circuit, [position])
+    offset = steps % layout.side if construction == "increment" else 0
+    circuit.metadata = {"construction": construction, "steps": steps, "dimension": 1,
+                        "axis_qubits": axis_qubits, "site_offset": offset}
+    return circuit
+
+
+def layer_values(disorder: WalkDisorder, step: int, construction: DisorderedConstruction,
+                 coin_dependent: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(phase angles, coin angles) of step ``step`` in register labels."""
+    layer = disorder.layer(step)
+    roll = step if construction == "increment" else 0  # register value = site + step
+    phases = coins = None
+    if disorder.phases is not None:
+        rolled = np.roll(disorder.phases[layer], roll, axis=-1)
+        phases = diagonal_angles(rolled.reshape(-1) if coin_dependent else rolled[0])
+    if disorder.coin_angles is not None:
+        theta, phi, lam = np.roll(disorder.coin_angles[layer], roll, axis=-1)
+        coins = u3_multiplexor_angles(theta, phi, lam)
+    return phases, coins
+
+
+@dataclass
+class DisorderedWalkTemplate:
+    """A disordered walk built once with parameters; :meth:`values` binds a realisation."""
+
+    circuit: QuantumCircuit
+    construction: DisorderedConstruction
+    kind: DisorderKind
+    static: bool
+    steps: int
+
+    @classmethod
+    def build(cls, coin: np.ndarray, position_state: np.ndarray, coin_state: np.ndarray,
+              steps: int, axis_qubits: int, construction: DisorderedConstruction,
+              kind: DisorderKind, static: bool) -> DisorderedWalkTemplate:
+        # the fourier construction works in physical labels: static disorder is one vector
+        shared = static and construction == "fourier"
+        vectors = 1 if shared else steps
+        phase_layers = coin_layers = None
+        if kind in ("phase", "coin-phase"):
+            size = diagonal_angle_count(axis_qubits + (kind == "coin-phase"))
+            made = [ParameterVector(f"phase_{s:04d}", size) for s in range(vectors)]
+            phase_layers = [made[0 if shared else s] for s in range(steps)]
+        else:
+            size = u3_multiplexor_angle_count(axis_qubits)
+            made = [ParameterVector(f"coin_{s:04d}", size) for s in range(vectors)]
+            coin_layers = [made[0 if shared else s] for s in range(steps)]
+        circuit = build_disordered_walk(coin, position_state, coin_state, steps, axis_qubits,
+                                        construction, phase_layers, coin_layers)
+        return cls(circuit, construction, kind, static, steps)
+
+    @property
+    def _vectors(self) -> int:
+        return 1 if self.static and self.construction == "fourier" else self.steps
+
+    @cached_property
+    def _order(self) -> np.ndarray:
+        """Position in the step-by-step concatenation of each circuit parameter."""
+        size = len(self.circuit.parameters) // max(self._vectors, 1)
+        index = []
+        for p in self.circuit.parameters:
+            vector, element = p.name.split("[")
+            index.append(int(vector.rsplit("_", 1)[1]) * size + int(element[:-1]))
+        return np.array(index, dtype=int)
+
+    def values(self, disorder: WalkDisorder) -> np.ndarray:
+        """Parameter values of one realisation, in the circuit's parameter order."""
+        layers: list[np.ndarray] = []
+        for s in range(self._vectors):
+            phases, coins = layer_values(disorder, s, self.construction,
+                                         self.kind == "coin-phase")
+            vector = phases if coins is None else coins
+            assert vector is not None  # every kind has a phase or a coin layer
+            layers.append(vector)
+        if not layers:
+            return np.zeros(0)
+        return np.concatenate(layers)[self._order]
+
+    def bind(self, disorder: WalkDisorder) -> QuantumCircuit:
+        """The concrete circuit of one realisation."""
+        parameters: list[Parameter] = list(self.circuit.parameters)
+        bound = self.circuit.assign_parameters(dict(zip(parameters, self.values(disorder),
+                                                        strict=True)))
+        bound.metadata = dict(self.circuit.metadata)
+        return bound

@@ -1,0 +1,103 @@
+"""Run parameterized circuits over many parameter sets: transpile once, bind R times.
+
+A disorder ensemble (or a quasi-momentum average) is one measured template
+per time point and an (R, P) array of parameter values per template, in
+``template.parameters`` order.  Each template is transpiled once; the
+realisations run in chunks (the progress bar counts them) as Aer
+parameter binds (exact probabilities) or as one Sampler V2 PUB with a
+parameter array (shots).  Each (template, chunk) samples with its own seed
+derived from the run's seed, so a run is reproducible for a given chunk size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from qiskit import QuantumCircuit
+from qiskit_aer import AerSimulator
+from qiskit_aer.primitives import SamplerV2
+from tqdm import tqdm
+
+from ..errors import QwalkError
+from .config import HardwareConfig
+from .resources import circuit_stats
+from .runner import CircuitResult, exact_variant, threads_for, transpile_for
+
+CHUNK_REALISATIONS = 32
+
+
+def _chunks(count: int, size: int) -> list[range]:
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def _check_values(templates: Sequence[QuantumCircuit], values: Sequence[np.ndarray]) -> None:
+    for template, array in zip(templates, values, strict=True):
+        if array.ndim != 2 or array.shape[1] != template.num_parameters:
+            raise ValueError(f"{template.name}: values must be (realisations, "
+                             f"{template.num_parameters}), got {array.shape}")
+
+
+def execute_ensemble(templates: Sequence[QuantumCircuit], values: Sequence[np.ndarray],
+                     config: HardwareConfig, shots: int | None, seed: int | None,
+                     method: str | None = None, chunk: int = CHUNK_REALISATIONS,
+                     executor: Any = None) -> list[list[CircuitResult]]:
+    """results[i][r]: template i bound to values[i][r] (``shots=None``: exact probabilities).
+
+    ``executor`` (a ``concurrent.futures`` executor or a Dask client) is handed
+    to Aer, which spreads each chunk's experiments over it.
+    """
+    _check_values(templates, values)
+    method = method or config.backend.method
+    if shots is not None and shots < 1:
+        raise QwalkError("shots must be >= 1, or omitted for exact probabilities")
+    state_qubits = max(t.num_qubits for t in templates) * (2 if method == "density_matrix" else 1)
+    options: dict[str, Any] = {"method": method,
+                               "max_parallel_threads": threads_for(state_qubits)}
+    if executor is not None:
+        options.update(executor=executor, max_job_size=1)
+    backend = AerSimulator(**options)
+    prepared = [exact_variant(t) if shots is None else t for t in templates]
+    compiled = transpile_for(backend, prepared, config.run.optimization_level, seed)
+    total = sum(len(v) for v in values)
+    results: list[list[CircuitResult]] = [[] for _ in templates]
+    with tqdm(total=total, desc="realisations", unit="real", leave=False,
+              disable=total < 2 * chunk or None) as bar:
+        for i, (circuit, array) in enumerate(zip(compiled, values, strict=True)):
+            stats = circuit_stats(circuit)
+            for part in _chunks(len(array), chunk):
+                child = None if seed is None else int(np.random.SeedSequence(
+                    (seed, i, part.start)).generate_state(1)[0])
+                block = array[part.start:part.stop]
+                if shots is None:
+                    results[i] += _run_exact(backend, circuit, block, stats)
+                else:
+                    results[i] += _run_sampled(circuit, block, stats, shots, child, options)
+                bar.update(len(part))
+    return results
+
+
+def _run_exact(backend: AerSimulator, circuit: QuantumCircuit, block: np.ndarray,
+               stats: dict[str, Any]) -> list[CircuitResult]:
+    if circuit.num_parameters == 0:
+        bound = [circuit] * len(block)
+        data = backend.run(bound, shots=1).result()
+    else:
+        binds = [{p: block[:, j].tolist() for j, p in enumerate(circuit.parameters)}]
+        data = backend.run([circuit], parameter_binds=binds, shots=1).result()
+    return [CircuitResult(stats=stats, probabilities=np.asarray(data.data(r)["probabilities"],
+                                                                dtype=float))
+            for r in range(len(block))]
+
+
+def _run_sampled(circuit: QuantumCircuit, block: np.ndarray, stats: dict[str, Any], shots: int,
+                 seed: int | None, options: dict[str, Any]) -> list[CircuitResult]:
+    sampler = SamplerV2(default_shots=shots, seed=seed, options={"backend_options": options})
+    pub = (circuit, block) if circuit.num_parameters else (circuit,)
+    result = sampler.run([pub]).result()[0]
+    bits = getattr(result.data, circuit.cregs[0].name)
+    if circuit.num_parameters == 0:
+        return [CircuitResult(stats=stats, counts=dict(bits.get_int_counts()))]
+    return [CircuitResult(stats=stats, counts=dict(bits.get_int_counts(loc=r)))
+            for r in range(len(block))]

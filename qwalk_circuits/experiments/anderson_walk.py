@@ -1,0 +1,204 @@
+"""Disordered coined walk: clean (ballistic), static (Anderson-localized), dynamic (diffusive).
+
+Random on-site phases (or per-site coins) frozen in time localize the walk:
+sigma saturates and the averaged distribution has exponential tails.  The
+same phases redrawn every step average to site dephasing with coherence
+factor sinc^2(strength) per step (np.sinc(s) = sin(pi s)/(pi s)): at full
+strength every step is a position measurement and the walk is the classical
+random walk.  Schreiber et al., PRL 106, 180403 (2011).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+from qiskit import QuantumCircuit
+
+from .. import analysis
+from ..circuits import measure_position
+from ..circuits.disordered_walk import (
+    DISORDERED_CONSTRUCTIONS,
+    DisorderedWalkTemplate,
+)
+from ..coins import resolve_coin, resolve_coin_state
+from ..disorder import WalkDisorder, walk_disorder
+from ..ensemble_analysis import fit_exponential_tails, inverse_participation_ratio
+from ..errors import ParameterError
+from ..lattice import signed_displacement
+from ..lattice_spec import LatticeSpec, sample_steps
+from ..reference import classical_walk_distributions
+from ..reference.dephasing import coined_walk_dephasing_distributions
+from ..reference.disordered import disordered_walk_states
+from ..specs import Spec
+from .auto import cheapest_construction
+from .base import register
+from .ensemble import EnsembleExperiment
+from .lattice import LatticeExperiment
+
+TAIL_MIN_DISTANCE = 2
+
+
+class AndersonWalkSpec(LatticeSpec):
+    """A 1D coined walk with static or dynamic site disorder, averaged over realisations."""
+
+    position_qubits: int = Field(7, ge=1, description="qubits (2**n sites on the cycle)")
+    steps: int = Field(32, ge=0, description="walk steps T")
+    times: list[int] | None = Field(None, description="steps to measure; default: up to 25 "
+                                    "evenly spaced in 0..steps")
+    coin: Any = Field("hadamard", description="coin of every site (see coined-walk)")
+    initial_coin: Any = Field("symmetric", description="coin state (see coined-walk)")
+    disorder: Literal["none", "static", "dynamic"] = Field(
+        "static", description="none (clean walk), static (drawn once), dynamic (every step)")
+    disorder_kind: Literal["phase", "coin-phase", "coin"] = Field(
+        "phase", description="random on-site phase, phase per site and coin value, or a "
+        "random U3 coin rotation per site")
+    strength: float = Field(1.0, ge=0, le=1, description="fraction of the full range (1: "
+                            "phases uniform in [0, 2 pi))")
+    realisations: int = Field(20, ge=1, description="disorder realisations R averaged")
+    disorder_seed: int = Field(0, ge=0, description="seed s: realisation r is "
+                               "default_rng((s, r))")
+    shift: Literal["auto", "increment", "fourier"] = "auto"
+
+    def check(self) -> None:
+        super().check()
+        if self.dimension != 1:
+            raise ParameterError("dimension", "anderson-walk is a 1D walk; use dimension=1")
+        resolve_coin(self.coin, 1)
+        resolve_coin_state(self.initial_coin, 1)
+        if self.times is not None and [t for t in self.times if not 0 <= t <= self.steps]:
+            raise ParameterError("times", f"each time must lie in 0..steps={self.steps}")
+
+    @property
+    def total_qubits(self) -> int:
+        return self.position_qubits + 1
+
+    def measured_times(self) -> list[int]:
+        return sorted(set(self.times)) if self.times is not None else sample_steps(self.steps)
+
+    @property
+    def effective_realisations(self) -> int:
+        """A clean walk needs one realisation, whatever was asked."""
+        return 1 if self.disorder == "none" else self.realisations
+
+
+@register
+class AndersonWalk(EnsembleExperiment[AndersonWalkSpec], LatticeExperiment[AndersonWalkSpec]):
+    """Ballistic, localized or diffusive: one walk with clean, static or dynamic disorder."""
+
+    name = "anderson-walk"
+    summary = "coined walk with static (Anderson) or dynamic random phases/coins, averaged"
+    spec_type: ClassVar[type[Spec]] = AndersonWalkSpec
+    mean_over_realisations = ("ipr",)
+
+    def times(self) -> list[int]:
+        return self.spec.measured_times()
+
+    def realisations(self) -> int:
+        return self.spec.effective_realisations
+
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        s = self.spec
+        return resolve_coin(s.coin, 1), resolve_coin_state(s.initial_coin, 1), s.position_state()
+
+    def disorder_of(self, realisation: int) -> WalkDisorder:
+        """Realisation r of the spec's disorder (zero strength for the clean walk)."""
+        s = self.spec
+        layers = max(s.steps, 1) if s.disorder == "dynamic" else 1
+        strength = 0.0 if s.disorder == "none" else s.strength
+        return walk_disorder(s.disorder_seed, realisation, s.num_sites, layers, strength,
+                             s.disorder_kind)
+
+    def template(self, steps: int, construction: str) -> DisorderedWalkTemplate:
+        s = self.spec
+        coin, coin_state, position = self._arrays
+        return DisorderedWalkTemplate.build(coin, position, coin_state, steps, s.position_qubits,
+                                            construction, s.disorder_kind,  # type: ignore[arg-type]
+                                            static=s.disorder != "dynamic")
+
+    def _build(self, steps: int, construction: str) -> QuantumCircuit:
+        return self.template(steps, construction).circuit
+
+    @cached_property
+    def _auto_costs(self) -> dict[tuple[str, str, int], int]:
+        return {}
+
+    def constructions(self, target: str) -> list[str]:
+        if self.spec.shift != "auto":
+            return [self.spec.shift] * len(self.times())
+        return [cheapest_construction(self._build, t, target, DISORDERED_CONSTRUCTIONS,
+                                      self._auto_costs) for t in self.times()]
+
+    @cached_property
+    def _templates(self) -> dict[str, list[DisorderedWalkTemplate]]:
+        return {}
+
+    def walk_templates(self, target: str) -> list[DisorderedWalkTemplate]:
+        if target not in self._templates:
+            self._templates[target] = [self.template(t, c) for t, c in
+                                       zip(self.times(), self.constructions(target), strict=True)]
+        return self._templates[target]
+
+    def templates(self, target: str) -> list[QuantumCircuit]:
+        out = []
+        for template in self.walk_templates(target):
+            measured = measure_position(template.circuit)
+            measured.metadata = dict(template.circuit.metadata)
+            out.append(measured)
+        return out
+
+    def template_values(self, index: int, template: QuantumCircuit) -> np.ndarray:
+        walk = next(w for w in self.walk_templates("all-to-all")
+                    if w.circuit.name == template.name)
+        return np.array([walk.values(self.disorder_of(r)) for r in range(self.realisations())])
+
+    def reference_ensemble(self) -> list[np.ndarray]:
+        coin, coin_state, position = self._arrays
+        initial = np.outer(coin_state, position)
+        times = self.times()
+        out = np.empty((len(times), self.realisations(), self.spec.num_sites))
+        for r in range(self.realisations()):
+            d = self.disorder_of(r)
+            states = disordered_walk_states(coin, initial, times, d.phases, d.coin_angles)
+            for i, t in enumerate(times):
+                out[i, r] = np.sum(np.abs(states[t]) ** 2, axis=0)
+        return list(out)
+
+    def classical_distributions(self) -> list[np.ndarray]:
+        out = classical_walk_distributions(self.spec.start_distribution(), self.times(), 1)
+        return [out[t] for t in self.times()]
+
+    def dephasing_equivalent(self) -> list[np.ndarray] | None:
+        """For dynamic coin-independent phases: the site-dephased walk the ensemble averages to."""
+        s = self.spec
+        if s.disorder != "dynamic" or s.disorder_kind != "phase":
+            return None
+        coin, coin_state, position = self._arrays
+        p = 1 - float(np.sinc(s.strength)) ** 2
+        out = coined_walk_dephasing_distributions(coin, np.outer(coin_state, position),
+                                                  self.times(), 1, "position", p)
+        return [out[t] for t in self.times()]
+
+    def observables(self, p: np.ndarray) -> dict[str, float]:
+        values = analysis.observables(p, self.spec.origin(), 1)
+        values["ipr"] = inverse_participation_ratio(p)
+        return values
+
+    def ensemble_fits(self, mean: np.ndarray, error: np.ndarray | None) -> dict[str, float]:
+        if self.spec.disorder != "static":
+            return {}
+        fit = fit_exponential_tails(mean, signed_displacement(mean.size, self.spec.origin()),
+                                    error, TAIL_MIN_DISTANCE)
+        return {"localization_length": fit.length, "localization_length_error": fit.error}
+
+    def extra_results(self) -> dict[str, Any]:
+        equivalent = self.dephasing_equivalent()
+        if equivalent is None:
+            return {}
+        p = 1 - float(np.sinc(self.spec.strength)) ** 2
+        return {"dephasing_equivalent": {
+            "p": p, "sigma": [analysis.observables(q, self.spec.origin(), 1)["sigma"]
+                              for q in equivalent]}}

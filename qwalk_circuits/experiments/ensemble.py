@@ -1,0 +1,66 @@
+"""Experiments over an ensemble: one parameterized circuit per time, bound once per realisation.
+
+Disorder realisations and quasi-momenta are both "realisations" here.  A
+subclass gives the measured templates, the parameter values of each
+realisation, and the exact reference distribution of each realisation;
+:func:`.ensemble_runner.run_ensemble` executes and averages.  ``circuits()``
+(the resource report, exactness tests) binds realisation 0.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+from qiskit import QuantumCircuit
+
+from .base import Experiment, SpecT
+
+
+class EnsembleExperiment(Experiment[SpecT]):
+    """An experiment averaged over realisations of a parameterized circuit."""
+
+    #: observables reported as the mean over realisations (the others are computed
+    #: from the averaged distribution)
+    mean_over_realisations: ClassVar[tuple[str, ...]] = ()
+
+    @abstractmethod
+    def realisations(self) -> int:
+        """How many realisations the ensemble averages."""
+
+    @abstractmethod
+    def templates(self, target: str) -> list[QuantumCircuit]:
+        """One measured, parameterized circuit per time."""
+
+    @abstractmethod
+    def template_values(self, index: int, template: QuantumCircuit) -> np.ndarray:
+        """Parameter values (realisations, parameters) in ``template.parameters`` order."""
+
+    @abstractmethod
+    def reference_ensemble(self) -> list[np.ndarray]:
+        """Exact distributions per time, shaped (realisations, outcomes), from ``reference/``."""
+
+    def ensemble_fits(self, mean: np.ndarray, error: np.ndarray | None) -> dict[str, float]:
+        """Observables fitted to an averaged distribution with its per-outcome errors
+        (e.g. a localization length); the value and ``<name>_error``."""
+        return {}
+
+    def ensemble_extra(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """Additions to the summary computed from it (saturation values, break times)."""
+        return {}
+
+    def circuits(self, target: str = "all-to-all") -> list[QuantumCircuit]:
+        """Realisation 0 of each time, bound (for resource reports and checks)."""
+        out = []
+        for i, template in enumerate(self.templates(target)):
+            values = self.template_values(i, template)[0]
+            bound = template.assign_parameters(dict(zip(template.parameters, values,
+                                                        strict=True)))
+            bound.metadata = dict(template.metadata or {})
+            out.append(bound)
+        return out
+
+    def reference_distributions(self) -> list[np.ndarray]:
+        """The ensemble-averaged exact distribution at each time."""
+        return [ensemble.mean(axis=0) for ensemble in self.reference_ensemble()]

@@ -1,0 +1,117 @@
+"""Run an ensemble experiment: bind every realisation, average, and report means with errors.
+
+The summary follows the JSON contract of ``runner.py``; ``observables``
+hold ensemble values (observables of the averaged distribution, or the mean
+over realisations for ``mean_over_realisations``) and ``observable_errors``
+their standard errors from the spread between realisations (jackknife for
+the averaged-distribution ones), in exact and sampled mode alike.
+``ensemble`` adds the realisation count and the per-realisation values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import analysis
+from ..ensemble_analysis import jackknife_errors, mean_and_error
+from ..execution import ResultStore
+from ..execution.config import HardwareConfig
+from ..execution.ensemble import execute_ensemble
+from ..execution.store import new_run_id
+from .ensemble import EnsembleExperiment
+from .runner import AER_TARGET, RunRecord, _fit, _series
+
+
+def _ensemble_observables(experiment: EnsembleExperiment[Any], samples: np.ndarray
+                          ) -> tuple[dict[str, float], dict[str, float], dict[str, list[float]]]:
+    """(values, standard errors, per-realisation values) of one time's (R, outcomes) samples."""
+    mean, error = mean_and_error(samples)
+    values = dict(experiment.observables(mean))
+    errors = jackknife_errors(samples, experiment.observables)
+    per = [experiment.observables(s) for s in samples]
+    per_realisation = {key: [p[key] for p in per] for key in per[0]}
+    for key in experiment.mean_over_realisations:
+        m, e = mean_and_error(np.array(per_realisation[key]))
+        values[key], errors[key] = float(m), float(e)
+    fits = experiment.ensemble_fits(mean, error if len(samples) > 1 else None)
+    for key, value in fits.items():
+        if key.endswith("_error"):
+            errors[key[: -len("_error")]] = value
+        else:
+            values[key] = value
+    return values, errors, per_realisation
+
+
+def run_ensemble(experiment: EnsembleExperiment[Any], config: HardwareConfig,
+                 shots: int | None = None, seed: int | None = None,
+                 store: ResultStore | None = None, save: bool = True,
+                 executor: Any = None) -> RunRecord:
+    """Execute all realisations (one transpilation per time), average, compare, store."""
+    experiment.check_size(config)
+    times = list(experiment.times())
+    templates = experiment.templates(AER_TARGET)
+    values = [experiment.template_values(i, t) for i, t in enumerate(templates)]
+    executed = execute_ensemble(templates, values, config, shots, seed,
+                                method=experiment.simulation_method(), executor=executor)
+    samples = [np.array([experiment.site_distribution(t, r.probabilities, r.counts)
+                         for r in results]) for t, results in zip(templates, executed,
+                                                                  strict=True)]
+    reference_samples = experiment.reference_ensemble()
+    classical = experiment.classical_distributions()
+
+    measured = [_ensemble_observables(experiment, s) for s in samples]
+    exact = [_ensemble_observables(experiment, s) for s in reference_samples]
+    averaged = [s.mean(axis=0) for s in samples]
+    reference = [s.mean(axis=0) for s in reference_samples]
+    realisations = experiment.realisations()
+    summary: dict[str, Any] = {
+        "experiment": experiment.name,
+        "params": experiment.spec.as_json(),
+        "backend": {**config.summary(), "simulator": f"aer_simulator({config.backend.method})"},
+        "shots": "exact" if shots is None else shots,
+        "seed": seed,
+        "times": times,
+        "construction": [t.metadata["construction"] for t in templates],
+        "observables": _series([m[0] for m in measured]),
+        "observable_errors": _series([m[1] for m in measured]),
+        "reference": _series([m[0] for m in exact]),
+        "reference_errors": _series([m[1] for m in exact]),
+        "ensemble": {"realisations": realisations,
+                     "per_realisation": {key: [m[2][key] for m in measured]
+                                         for key in measured[0][2]}},
+    }
+    if classical is not None:
+        summary["classical"] = _series([experiment.observables(p) for p in classical])
+    summary["distance"] = {
+        "tvd": [analysis.total_variation(p, q) for p, q in zip(averaged, reference,
+                                                               strict=True)],
+        "hellinger": [analysis.hellinger(p, q) for p, q in zip(averaged, reference,
+                                                               strict=True)],
+    }
+    if shots is not None:
+        summary["distance"]["tvd_shot_noise_bound"] = [
+            analysis.tvd_shot_noise_bound(q, shots * realisations) for q in reference]
+    if "sigma" in summary["observables"]:
+        fits = {"observables": _fit(times, summary["observables"]["sigma"],
+                                    summary["observable_errors"]["sigma"]),
+                "reference": _fit(times, summary["reference"]["sigma"], None)}
+        if classical is not None:
+            fits["classical"] = _fit(times, summary["classical"]["sigma"], None)
+        summary["fits"] = {"sigma_power_law": fits}
+    summary.update(experiment.extra_results())
+    summary.update(experiment.ensemble_extra(summary))
+    summary["resources"] = [results[0].stats for results in executed]
+    summary["run_id"] = new_run_id()
+    if save:
+        store = store if store is not None else ResultStore()
+        store.save_run(
+            summary["run_id"], experiment.name, summary["params"], summary["backend"], shots,
+            seed, summary,
+            [{"label": f"{t.name}[{r}]", "stats": result.stats,
+              "data": (result.probabilities.tolist() if result.probabilities is not None
+                       else {str(k): v for k, v in (result.counts or {}).items()})}
+             for t, results in zip(templates, executed, strict=True)
+             for r, result in enumerate(results)])
+    return RunRecord(summary, averaged, reference, classical)
