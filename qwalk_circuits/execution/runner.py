@@ -62,9 +62,16 @@ def measured_qubits(circuit: QuantumCircuit) -> list[int]:
 
 
 def exact_variant(circuit: QuantumCircuit) -> QuantumCircuit:
-    """The circuit with its measurements replaced by a saved probability vector."""
+    """The circuit with its (final) measurements replaced by a saved probability vector.
+
+    Copied instruction by instruction: ``remove_final_measurements`` goes
+    through a DAG and is 3x slower on the large parameterized ensemble templates.
+    """
     qubits = measured_qubits(circuit)
-    exact = circuit.remove_final_measurements(inplace=False)
+    exact = circuit.copy_empty_like()
+    for instruction in circuit.data:
+        if instruction.operation.name != "measure":
+            exact._append(instruction)
     exact.append(SaveProbabilities(len(qubits), label="probabilities"), qubits)
     return exact
 

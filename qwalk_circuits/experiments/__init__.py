@@ -1,6 +1,7 @@
 """Experiments, registered by name: ``REGISTRY[name].from_settings({...})``."""
 
 from . import (  # noqa: F401  (importing registers them)
+    anderson_ctqw,
     anderson_walk,
     coined_dephasing,
     coined_walk,

@@ -44,6 +44,17 @@ def _ensemble_observables(experiment: EnsembleExperiment[Any], samples: np.ndarr
     return values, errors, per_realisation
 
 
+def json_safe(value: Any) -> Any:
+    """NaN and infinities (an undefined fit) become None, so the summary is valid JSON."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    return value
+
+
 def run_ensemble(experiment: EnsembleExperiment[Any], config: HardwareConfig,
                  shots: int | None = None, seed: int | None = None,
                  store: ResultStore | None = None, save: bool = True,
@@ -104,6 +115,7 @@ def run_ensemble(experiment: EnsembleExperiment[Any], config: HardwareConfig,
     summary.update(experiment.ensemble_extra(summary))
     summary["resources"] = [results[0].stats for results in executed]
     summary["run_id"] = new_run_id()
+    summary = json_safe(summary)
     if save:
         store = store if store is not None else ResultStore()
         store.save_run(

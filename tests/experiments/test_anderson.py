@@ -1,0 +1,157 @@
+"""Anderson experiments: ensembles through the circuits equal their references; the physics
+of clean (ballistic), static (localized) and dynamic (diffusive, classical) disorder."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qwalk_circuits import analysis
+from qwalk_circuits.cli import main
+from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.execution import load_config
+from qwalk_circuits.execution.ensemble import execute_ensemble
+from qwalk_circuits.experiments import get_experiment, run_experiment
+
+SMALL_WALK = {"position_qubits": 5, "steps": 8, "realisations": 4}
+SMALL_CTQW = {"position_qubits": 5, "time": 4.0, "time_steps": 8, "realisations": 4}
+
+
+def make(name, settings):
+    return get_experiment(name).from_settings(settings)
+
+
+@pytest.mark.parametrize("name,settings", [
+    ("anderson-walk", {**SMALL_WALK, "disorder": "static", "shift": "increment"}),
+    ("anderson-walk", {**SMALL_WALK, "disorder": "dynamic", "disorder_kind": "coin"}),
+    ("anderson-walk", {**SMALL_WALK, "disorder": "static", "disorder_kind": "coin-phase",
+                       "shift": "fourier"}),
+    ("anderson-ctqw", {**SMALL_CTQW, "disorder": "static"}),
+    ("anderson-ctqw", {**SMALL_CTQW, "disorder": "dynamic", "W": 3.0}),
+])
+def test_every_realisation_of_the_bound_template_equals_its_reference(name, settings):
+    experiment = make(name, settings)
+    templates = experiment.templates("all-to-all")
+    values = [experiment.template_values(i, t) for i, t in enumerate(templates)]
+    results = execute_ensemble(templates, values, load_config(), None, seed=1)
+    for template, per_time, expected in zip(templates, results, experiment.reference_ensemble(),
+                                            strict=True):
+        assert len(per_time) == settings["realisations"]
+        got = np.array([experiment.site_distribution(template, r.probabilities, None)
+                        for r in per_time])
+        np.testing.assert_allclose(got, expected, atol=1e-10)
+
+
+def test_run_summary_holds_ensemble_means_errors_and_valid_json():
+    experiment = make("anderson-walk", {**SMALL_WALK, "realisations": 5})
+    summary = run_experiment(experiment, load_config(), shots=None, seed=2).summary
+    assert max(summary["distance"]["tvd"]) < 1e-10
+    for key in ("sigma", "p_origin", "ipr", "localization_length"):
+        assert len(summary["observables"][key]) == len(summary["times"])
+        assert len(summary["observable_errors"][key]) == len(summary["times"])
+    assert summary["ensemble"]["realisations"] == 5
+    assert len(summary["ensemble"]["per_realisation"]["ipr"][-1]) == 5
+    ipr = summary["ensemble"]["per_realisation"]["ipr"][-1]
+    assert summary["observables"]["ipr"][-1] == pytest.approx(np.mean(ipr))
+    assert summary["observable_errors"]["ipr"][-1] == pytest.approx(
+        np.std(ipr, ddof=1) / np.sqrt(5))
+    json.dumps(summary, allow_nan=False)  # an undefined fit is null, not NaN
+
+
+def test_sampled_ensemble_average_is_within_the_shot_noise_bound():
+    shots = 400
+    experiment = make("anderson-walk", {**SMALL_WALK, "realisations": 6})
+    summary = run_experiment(experiment, load_config(), shots=shots, seed=5).summary
+    # R realisations x S shots are R*S independent samples of the averaged distribution
+    for tvd, bound in zip(summary["distance"]["tvd"], summary["distance"]["tvd_shot_noise_bound"],
+                          strict=True):
+        assert tvd <= bound
+
+
+def _sigma_ratio(experiment):
+    """sigma(T) / sigma(T/2) of the ensemble-averaged exact distribution."""
+    averaged = experiment.reference_distributions()
+    sigma = [experiment.observables(p)["sigma"] for p in averaged]
+    times = experiment.times()
+    return sigma[-1] / sigma[times.index(times[-1] // 2)], sigma
+
+
+def test_clean_ballistic_static_localized_dynamic_classical_on_one_cycle():
+    """One experiment, three disorders, a cycle of 128 sites that T = 40 steps never wraps."""
+    base = {"position_qubits": 7, "steps": 40, "times": list(range(0, 41, 4)),
+            "realisations": 400}
+    clean, _ = _sigma_ratio(make("anderson-walk", {**base, "disorder": "none"}))
+    static, _ = _sigma_ratio(make("anderson-walk", {**base, "disorder": "static"}))
+    dynamic_experiment = make("anderson-walk", {**base, "disorder": "dynamic"})
+    dynamic, sigma = _sigma_ratio(dynamic_experiment)
+    assert clean == pytest.approx(2.0, rel=0.03)  # sigma ~ t
+    assert static < 1.2  # saturates
+    # dynamic full-strength phases are a position measurement every step: sigma^2 = t exactly
+    # in the average, so the ensemble's D = 1/2 within its statistical error
+    fit = analysis.fit_diffusion(dynamic_experiment.times(), sigma)
+    assert fit.diffusion == pytest.approx(0.5, abs=0.03)
+    assert dynamic == pytest.approx(np.sqrt(2), rel=0.05)
+    ensembles = dynamic_experiment.reference_ensemble()
+    for samples, classical in zip(ensembles, dynamic_experiment.classical_distributions(),
+                                  strict=True):
+        mean = samples.mean(axis=0)
+        error = samples.std(axis=0, ddof=1) / np.sqrt(len(samples))
+        assert np.all(np.abs(mean - classical) <= 5 * error + 1e-12)
+
+
+def test_partial_dynamic_disorder_averages_to_site_dephasing():
+    """Phases uniform in s*[-pi, pi) redrawn each step: coherences shrink by sinc(s)^2."""
+    experiment = make("anderson-walk", {"position_qubits": 6, "steps": 16, "disorder": "dynamic",
+                                        "strength": 0.4, "realisations": 600})
+    equivalent = experiment.dephasing_equivalent()
+    assert equivalent is not None
+    for samples, expected in zip(experiment.reference_ensemble(), equivalent, strict=True):
+        error = samples.std(axis=0, ddof=1) / np.sqrt(len(samples))
+        assert np.all(np.abs(samples.mean(axis=0) - expected) <= 5 * error + 1e-12)
+
+
+def test_circuit_path_shows_the_three_regimes():
+    base = {"position_qubits": 6, "steps": 20, "times": [0, 10, 20], "realisations": 6}
+    ratios = {}
+    for disorder in ("none", "static", "dynamic"):
+        experiment = make("anderson-walk", {**base, "disorder": disorder})
+        summary = run_experiment(experiment, load_config(), shots=None, seed=1,
+                                 save=False).summary
+        assert max(summary["distance"]["tvd"]) < 1e-10
+        sigma = summary["observables"]["sigma"]
+        ratios[disorder] = sigma[2] / sigma[1]
+    assert ratios["static"] < ratios["dynamic"] < ratios["none"]
+
+
+def test_anderson_ctqw_localizes_with_static_disorder_and_reports_the_splitting():
+    experiment = make("anderson-ctqw", {"position_qubits": 7, "W": 4.0, "time": 30.0,
+                                        "time_steps": 60, "realisations": 200})
+    ratio, sigma = _sigma_ratio(experiment)
+    assert ratio < 1.15
+    clean = make("anderson-ctqw", {"position_qubits": 7, "W": 4.0, "time": 30.0,
+                                   "time_steps": 60, "disorder": "none"})
+    assert _sigma_ratio(clean)[0] == pytest.approx(2.0, rel=0.05)
+    assert 0 < experiment.splitting_error() < 0.1
+
+
+@pytest.mark.parametrize("name,settings,field", [
+    ("anderson-walk", {"strength": -0.1}, "strength"),
+    ("anderson-walk", {"realisations": 0}, "realisations"),
+    ("anderson-walk", {"dimension": 2}, "dimension"),
+    ("anderson-ctqw", {"W": -1.0}, "W"),
+    ("anderson-ctqw", {"realisations": 0}, "realisations"),
+])
+def test_bad_input_names_the_parameter(name, settings, field):
+    with pytest.raises(QwalkError, match=field):
+        make(name, settings)
+
+
+def test_cli_runs_an_ensemble_and_refuses_bad_input(capsys):
+    assert main(["run", "anderson-walk", "--set", "position_qubits=4", "--set", "steps=4",
+                 "--set", "realisations=3", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["experiment"] == "anderson-walk"
+    assert main(["run", "anderson-ctqw", "--set", "W=-2"]) == 2
+    assert "W" in capsys.readouterr().err
