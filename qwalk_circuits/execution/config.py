@@ -6,17 +6,30 @@ saved account or its environment variables.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator
 
 from ..errors import QwalkError
 
 CONFIG_DIR_NAME = "hardware_configs"
 DEFAULT_CONFIG = "aer_ideal"
 FORBIDDEN_KEYS = ("token", "api_key", "apikey", "password", "secret", "credential")
+
+
+DASK_ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})")
+
+
+def check_dask_address(address: str) -> tuple[str, int]:
+    """(host, port) of a Dask scheduler address ``tcp://HOST:PORT``; ValueError otherwise."""
+    match = DASK_ADDRESS.fullmatch(address.strip())
+    if match is None or not 1 <= int(match.group(3)) <= 65535:
+        raise ValueError(f"expected a Dask scheduler address tcp://HOST:PORT "
+                         f"(e.g. tcp://127.0.0.1:8786), got {address!r}")
+    return match.group(2).strip("[]"), int(match.group(3))
 
 
 class _Strict(BaseModel):
@@ -29,6 +42,19 @@ class BackendSection(_Strict):
     kind: Literal["aer"] = "aer"
     method: Literal["automatic", "statevector", "density_matrix", "matrix_product_state"] = (
         "statevector")
+    dask_address: str | None = Field(
+        default=None,
+        description="Dask scheduler (tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786) over whose "
+                    "workers ensembles and the circuits of each run are spread; start one with "
+                    "`dask scheduler` and `dask worker ADDRESS` (needs the 'dask' extra). "
+                    "Unset: everything runs in this process. `--dask ADDRESS` overrides it.")
+
+    @field_validator("dask_address")
+    @classmethod
+    def _check_dask_address(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_dask_address(value)
+        return value
 
 
 class RunSection(_Strict):

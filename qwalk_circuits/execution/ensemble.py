@@ -7,6 +7,8 @@ realisations run in chunks (the progress bar counts them) as Aer
 parameter binds (exact probabilities) or as one Sampler V2 PUB with a
 parameter array (shots).  Each (template, chunk) samples with its own seed
 derived from the run's seed, so a run is reproducible for a given chunk size.
+With an ``executor`` (a Dask client) each (template, chunk) is one task on
+it, running the same code with the same seed: the same results as locally.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tqdm import tqdm
 
 from ..errors import QwalkError
 from .config import HardwareConfig
+from .dask_cluster import run_tasks, share
 from .resources import circuit_stats
 from .runner import CircuitResult, exact_variant, threads_for, transpile_for
 
@@ -45,8 +48,10 @@ def execute_ensemble(templates: Sequence[QuantumCircuit], values: Sequence[np.nd
                      executor: Any = None) -> list[list[CircuitResult]]:
     """results[i][r]: template i bound to values[i][r] (``shots=None``: exact probabilities).
 
-    ``executor`` (a ``concurrent.futures`` executor or a Dask client) is handed
-    to Aer, which spreads each chunk's experiments over it.
+    ``executor`` (a ``distributed.Client`` or a ``concurrent.futures``
+    executor) runs each (template, chunk) as one task; the results equal the
+    local run's for the same seed (Aer's own ``executor`` option does nothing
+    since qiskit-aer 0.15, see ``dask_cluster``).
     """
     _check_values(templates, values)
     method = method or config.backend.method
@@ -55,27 +60,37 @@ def execute_ensemble(templates: Sequence[QuantumCircuit], values: Sequence[np.nd
     state_qubits = max(t.num_qubits for t in templates) * (2 if method == "density_matrix" else 1)
     options: dict[str, Any] = {"method": method,
                                "max_parallel_threads": threads_for(state_qubits)}
-    if executor is not None:
-        options.update(executor=executor, max_job_size=1)
     backend = AerSimulator(**options)
     prepared = [exact_variant(t) if shots is None else t for t in templates]
     compiled = transpile_for(backend, prepared, config.run.optimization_level, seed)
+    tasks: list[tuple[Any, ...]] = []
+    owners: list[int] = []
+    for i, (circuit, array) in enumerate(zip(compiled, values, strict=True)):
+        stats = circuit_stats(circuit)
+        shared = share(executor, circuit)
+        for part in _chunks(len(array), chunk):
+            child = None if seed is None else int(np.random.SeedSequence(
+                (seed, i, part.start)).generate_state(1)[0])
+            tasks.append((shared, array[part.start:part.stop], stats, shots, child, options))
+            owners.append(i)
     total = sum(len(v) for v in values)
-    results: list[list[CircuitResult]] = [[] for _ in templates]
     with tqdm(total=total, desc="realisations", unit="real", leave=False,
               disable=total < 2 * chunk or None) as bar:
-        for i, (circuit, array) in enumerate(zip(compiled, values, strict=True)):
-            stats = circuit_stats(circuit)
-            for part in _chunks(len(array), chunk):
-                child = None if seed is None else int(np.random.SeedSequence(
-                    (seed, i, part.start)).generate_state(1)[0])
-                block = array[part.start:part.stop]
-                if shots is None:
-                    results[i] += _run_exact(backend, circuit, block, stats)
-                else:
-                    results[i] += _run_sampled(circuit, block, stats, shots, child, options)
-                bar.update(len(part))
+        outcomes = run_tasks(executor, _run_chunk, tasks,
+                             done=lambda k: bar.update(len(tasks[k][1])))
+    results: list[list[CircuitResult]] = [[] for _ in templates]
+    for i, outcome in zip(owners, outcomes, strict=True):
+        results[i] += outcome
     return results
+
+
+def _run_chunk(circuit: QuantumCircuit, block: np.ndarray, stats: dict[str, Any],
+               shots: int | None, seed: int | None, options: dict[str, Any]
+               ) -> list[CircuitResult]:
+    """One (template, chunk): the unit of work, locally or on a Dask worker."""
+    if shots is None:
+        return _run_exact(AerSimulator(**options), circuit, block, stats)
+    return _run_sampled(circuit, block, stats, shots, seed, options)
 
 
 def _run_exact(backend: AerSimulator, circuit: QuantumCircuit, block: np.ndarray,

@@ -41,7 +41,7 @@ class AndersonCtqwSpec(LatticeSpec, ContinuousTimeSpec):
 
     position_qubits: int = Field(7, ge=1, description="qubits (2**n sites on the cycle)")
     time: float = Field(20.0, gt=0, description="final time t (units of 1/J when J = 1)")
-    time_steps: int = Field(40, ge=1, description="split-step slices of dt = time/time_steps; "
+    time_steps: int = Field(80, ge=1, description="split-step slices of dt = time/time_steps; "
                             "measured at up to 25 of them")
     W: float = Field(2.0, ge=0, description="disorder width: energies uniform in [-W/2, W/2]")
     disorder: Literal["none", "static", "dynamic"] = Field(

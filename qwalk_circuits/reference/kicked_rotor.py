@@ -26,37 +26,74 @@ def momentum_grid(momentum_qubits: int) -> np.ndarray:
     return np.fft.fftfreq(size, d=1.0 / size)
 
 
+def _floquet_phases(kick: float, kbar: float, momentum_qubits: int, beta: float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """(kick phases on the angle grid theta_j = 2 pi j / N, free phases per momentum)."""
+    m = momentum_grid(momentum_qubits)
+    theta = 2 * np.pi * np.arange(m.size) / m.size
+    return (np.exp(-1j * (kick / kbar) * np.cos(theta)),
+            np.exp(-1j * kbar * (m + beta) ** 2 / 2))
+
+
+def momentum_states(kick: float, kbar: float, times: Sequence[int], momentum_qubits: int,
+                    beta: float = 0.0) -> np.ndarray:
+    """Momentum amplitudes (len(times), N) in FFT order after each number of kicks in ``times``.
+
+    Start: m = 0.  A period is the kick (in the angle representation
+    psi(theta_j) = sum_m psi_m e^{i m theta_j}) followed by the free rotation.
+    """
+    kick_phase, free_phase = _floquet_phases(kick, kbar, momentum_qubits, beta)
+    wanted = set(times)
+    if min(wanted, default=0) < 0:
+        raise ValueError(f"kick counts must be >= 0, got {min(wanted)}")
+    psi = np.zeros(kick_phase.size, dtype=complex)
+    psi[0] = 1.0  # m = 0
+    found = {}
+    for t in range(max(wanted, default=-1) + 1):
+        if t > 0:
+            angle = np.fft.ifft(psi)  # to theta: psi_m -> sum_m psi_m e^{i m theta} / N
+            psi = np.fft.fft(angle * kick_phase) * free_phase
+        if t in wanted:
+            found[t] = psi.copy()
+    return np.array([found[t] for t in times]).reshape(len(times), kick_phase.size)
+
+
+def momentum_distributions(kick: float, kbar: float, times: Sequence[int], momentum_qubits: int,
+                           betas: Sequence[float] = (0.0,)) -> np.ndarray:
+    """|psi_m|^2 shaped (len(times), len(betas), N) in FFT order (register order)."""
+    out = np.empty((len(times), len(betas), 1 << momentum_qubits))
+    for r, beta in enumerate(betas):
+        out[:, r] = np.abs(momentum_states(kick, kbar, times, momentum_qubits, beta)) ** 2
+    return out
+
+
 def quantum_p2(kick: float, kbar: float, kicks: int, momentum_qubits: int,
                betas: Sequence[float] = (0.0,)) -> np.ndarray:
     """<m^2>(t) for t = 0..kicks from m = 0, averaged over the quasi-momenta ``betas``."""
     m = momentum_grid(momentum_qubits)
-    size = m.size
-    theta = 2 * np.pi * np.arange(size) / size
-    kick_phase = np.exp(-1j * (kick / kbar) * np.cos(theta))
-    out = np.zeros(kicks + 1)
-    for beta in betas:
-        free_phase = np.exp(-1j * kbar * (m + beta) ** 2 / 2)
-        psi = np.zeros(size, dtype=complex)
-        psi[0] = 1.0  # m = 0
-        for t in range(1, kicks + 1):
-            angle = np.fft.ifft(psi)  # to theta: psi_m -> sum_m psi_m e^{i m theta}
-            psi = np.fft.fft(angle * kick_phase) * free_phase
-            out[t] += float(np.abs(psi) ** 2 @ m**2)
-    return out / len(betas)
+    p = momentum_distributions(kick, kbar, range(kicks + 1), momentum_qubits, betas)
+    return p.mean(axis=1) @ m**2
+
+
+def classical_moments(kick: float, kicks: int, particles: int = 20_000, seed: int = 0
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """(<p>(t), <p^2>(t)) of the standard map for t = 0..kicks from p = 0, theta uniform
+    (p is not reduced mod 2 pi)."""
+    rng = np.random.default_rng(seed)
+    theta = rng.uniform(0, 2 * np.pi, size=particles)
+    p = np.zeros(particles)
+    mean, p2 = np.zeros(kicks + 1), np.zeros(kicks + 1)
+    for t in range(1, kicks + 1):
+        p = p + kick * np.sin(theta)
+        theta = (theta + p) % (2 * np.pi)
+        mean[t], p2[t] = float(np.mean(p)), float(np.mean(p**2))
+    return mean, p2
 
 
 def classical_p2(kick: float, kicks: int, particles: int = 20_000, seed: int = 0
                  ) -> np.ndarray:
     """<p^2>(t) of the standard map from p = 0, theta uniform (not reduced mod 2 pi in p)."""
-    rng = np.random.default_rng(seed)
-    theta = rng.uniform(0, 2 * np.pi, size=particles)
-    p = np.zeros(particles)
-    out = np.zeros(kicks + 1)
-    for t in range(1, kicks + 1):
-        p = p + kick * np.sin(theta)
-        theta = (theta + p) % (2 * np.pi)
-        out[t] = float(np.mean(p**2))
-    return out
+    return classical_moments(kick, kicks, particles, seed)[1]
 
 
 def rechester_white_diffusion(kick: float) -> float:

@@ -127,13 +127,13 @@ def test_circuit_path_shows_the_three_regimes():
 
 def test_anderson_ctqw_localizes_with_static_disorder_and_reports_the_splitting():
     experiment = make("anderson-ctqw", {"position_qubits": 7, "W": 4.0, "time": 30.0,
-                                        "time_steps": 60, "realisations": 200})
+                                        "time_steps": 120, "realisations": 200})
     ratio, sigma = _sigma_ratio(experiment)
     assert ratio < 1.15
     clean = make("anderson-ctqw", {"position_qubits": 7, "W": 4.0, "time": 30.0,
-                                   "time_steps": 60, "disorder": "none"})
+                                   "time_steps": 120, "disorder": "none"})
     assert _sigma_ratio(clean)[0] == pytest.approx(2.0, rel=0.05)
-    assert 0 < experiment.splitting_error() < 0.1
+    assert 0 < experiment.splitting_error() < 0.15  # dt = 0.25 at W = 4
 
 
 @pytest.mark.parametrize("name,settings,field", [
