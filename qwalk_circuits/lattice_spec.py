@@ -13,6 +13,7 @@ from .specs import Spec
 from .states import gaussian_packet, site_state
 
 MAX_DEFAULT_TIMES = 25
+MAX_ENSEMBLE_TIMES = 13  # an ensemble runs every time point R times
 
 
 def sample_steps(total: int, max_points: int = MAX_DEFAULT_TIMES) -> list[int]:

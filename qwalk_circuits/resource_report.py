@@ -12,8 +12,19 @@ def resource_report(experiment: Any, target: str) -> dict[str, Any]:
     """Transpile each construction of the experiment's walk for ``target`` and count.
 
     Experiments without alternative constructions (continuous-time walks)
-    report their longest circuit.
+    report their longest circuit.  Experiments with ``layer_circuits()``
+    (disorder diagonals, kicks) also report the cost of one of each layer.
     """
+    report = _construction_report(experiment, target)
+    if hasattr(experiment, "layer_circuits"):
+        report["layers"] = [
+            {"layer": name, "two_qubit_gates":
+             circuit_stats(transpile_to_target(circuit, target))["two_qubit_gates"]}
+            for name, circuit in experiment.layer_circuits().items()]
+    return report
+
+
+def _construction_report(experiment: Any, target: str) -> dict[str, Any]:
     if not hasattr(experiment, "allowed_constructions"):
         circuit = experiment.circuits(target)[-1]
         total = circuit_stats(transpile_to_target(circuit, target))

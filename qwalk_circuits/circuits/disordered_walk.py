@@ -33,7 +33,7 @@ from ..disorder import WalkDisorder
 from .fourier_frame import append_inverse_qft
 from .layout import WalkLayout
 from .multiplexor import (
-    Angle,
+    Angles,
     append_diagonal,
     append_u3_multiplexor,
     diagonal_angle_count,
@@ -52,8 +52,8 @@ DisorderKind = Literal["phase", "coin-phase", "coin"]
 
 def build_disordered_walk(coin: np.ndarray, position_state: np.ndarray, coin_state: np.ndarray,
                           steps: int, axis_qubits: int, construction: DisorderedConstruction,
-                          phase_layers: Sequence[Sequence[Angle]] | None = None,
-                          coin_layers: Sequence[Sequence[Angle]] | None = None
+                          phase_layers: Sequence[Angles] | None = None,
+                          coin_layers: Sequence[Angles] | None = None
                           ) -> QuantumCircuit:
     """``steps`` disordered steps; layer s of each list holds step s's angle vector.
 

@@ -24,6 +24,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import ParameterExpression, Qubit
 
 Angle: TypeAlias = float | ParameterExpression
+Angles: TypeAlias = Sequence[Angle] | np.ndarray
 Axis = Literal["y", "z"]
 
 
@@ -63,7 +64,7 @@ def rotation_angles(angles: np.ndarray) -> np.ndarray:
 
 
 def append_uniform_rotation(circuit: QuantumCircuit, axis: Axis, target: Qubit,
-                            controls: Sequence[Qubit], chain: Sequence[Angle]) -> None:
+                            controls: Sequence[Qubit], chain: Angles) -> None:
     """The Gray-code chain of a uniformly controlled RY or RZ (angles from
     :func:`rotation_angles`); 2^k CX for k controls."""
     rotate = circuit.ry if axis == "y" else circuit.rz
@@ -104,7 +105,7 @@ def diagonal_angles(phases: np.ndarray) -> np.ndarray:
 
 
 def append_diagonal(circuit: QuantumCircuit, qubits: Sequence[Qubit],
-                    angles: Sequence[Angle]) -> None:
+                    angles: Angles) -> None:
     """diag(exp(i phases)) on ``qubits`` from ``angles = diagonal_angles(phases)``."""
     position = 0
     for top in reversed(range(len(qubits))):
@@ -133,7 +134,7 @@ def u3_multiplexor_angles(theta: np.ndarray, phi: np.ndarray, lam: np.ndarray) -
 
 
 def append_u3_multiplexor(circuit: QuantumCircuit, target: Qubit, controls: Sequence[Qubit],
-                          angles: Sequence[Angle]) -> None:
+                          angles: Angles) -> None:
     """Uniformly controlled U3 from ``angles = u3_multiplexor_angles(...)``."""
     size = 1 << len(controls)
     for index, axis in enumerate(("z", "y", "z")):

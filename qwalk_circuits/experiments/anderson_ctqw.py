@@ -20,11 +20,12 @@ from qiskit import QuantumCircuit
 from .. import analysis
 from ..circuits import measure_position
 from ..circuits.anderson_ctqw import AndersonCtqwTemplate
+from ..circuits.multiplexor import append_diagonal, diagonal_angles
 from ..disorder import onsite_energies
 from ..ensemble_analysis import fit_exponential_tails, inverse_participation_ratio
 from ..errors import ParameterError
 from ..lattice import signed_displacement
-from ..lattice_spec import LatticeSpec
+from ..lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec, sample_steps
 from ..reference.anderson import band_centre_length
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.disordered import anderson_exact_states, anderson_split_states
@@ -42,13 +43,16 @@ class AndersonCtqwSpec(LatticeSpec, ContinuousTimeSpec):
     position_qubits: int = Field(7, ge=1, description="qubits (2**n sites on the cycle)")
     time: float = Field(20.0, gt=0, description="final time t (units of 1/J when J = 1)")
     time_steps: int = Field(80, ge=1, description="split-step slices of dt = time/time_steps; "
-                            "measured at up to 25 of them")
+                            f"measured at up to {MAX_ENSEMBLE_TIMES} of them")
     W: float = Field(2.0, ge=0, description="disorder width: energies uniform in [-W/2, W/2]")
     disorder: Literal["none", "static", "dynamic"] = Field(
         "static", description="none (clean), static (drawn once), dynamic (every slice)")
     realisations: int = Field(20, ge=1, description="disorder realisations R averaged")
     disorder_seed: int = Field(0, ge=0, description="seed s: realisation r is "
                                "default_rng((s, r))")
+
+    def measured_slices(self) -> list[int]:
+        return sample_steps(self.time_steps, MAX_ENSEMBLE_TIMES)
 
     def check(self) -> None:
         super().check()
@@ -102,6 +106,18 @@ class AndersonCtqw(EnsembleExperiment[AndersonCtqwSpec], LatticeExperiment[Ander
         walk = self._walk_templates[index]
         return np.array([walk.values(self.energies(r), self.spec.dt)
                          for r in range(self.realisations())])
+
+    def layer_circuits(self) -> dict[str, QuantumCircuit]:
+        """One on-site energy diagonal and one whole slice (realisation 0), for their cost."""
+        s = self.spec
+        one = AndersonCtqwTemplate.build(s.position_state(), s.hopping, s.dt, 1,
+                                         s.position_qubits, static=True)
+        values = one.values(self.energies(0)[:1], s.dt)
+        bound = one.circuit.assign_parameters(dict(zip(one.circuit.parameters, values,
+                                                       strict=True)))
+        diagonal = QuantumCircuit(s.position_qubits)
+        append_diagonal(diagonal, diagonal.qubits, diagonal_angles(-s.dt * self.energies(0)[0]))
+        return {"energy diagonal": diagonal, "split step (both half diagonals)": bound}
 
     def reference_ensemble(self) -> list[np.ndarray]:
         s = self.spec

@@ -22,13 +22,15 @@ from ..circuits import measure_position
 from ..circuits.disordered_walk import (
     DISORDERED_CONSTRUCTIONS,
     DisorderedWalkTemplate,
+    layer_values,
 )
+from ..circuits.multiplexor import append_diagonal, append_u3_multiplexor
 from ..coins import resolve_coin, resolve_coin_state
 from ..disorder import WalkDisorder, walk_disorder
 from ..ensemble_analysis import fit_exponential_tails, inverse_participation_ratio
 from ..errors import ParameterError
 from ..lattice import signed_displacement
-from ..lattice_spec import LatticeSpec, sample_steps
+from ..lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec, sample_steps
 from ..reference import classical_walk_distributions
 from ..reference.dephasing import coined_walk_dephasing_distributions
 from ..reference.disordered import disordered_walk_states
@@ -46,8 +48,8 @@ class AndersonWalkSpec(LatticeSpec):
 
     position_qubits: int = Field(7, ge=1, description="qubits (2**n sites on the cycle)")
     steps: int = Field(32, ge=0, description="walk steps T")
-    times: list[int] | None = Field(None, description="steps to measure; default: up to 25 "
-                                    "evenly spaced in 0..steps")
+    times: list[int] | None = Field(None, description="steps to measure; default: up to "
+                                    f"{MAX_ENSEMBLE_TIMES} evenly spaced in 0..steps")
     coin: Any = Field("hadamard", description="coin of every site (see coined-walk)")
     initial_coin: Any = Field("symmetric", description="coin state (see coined-walk)")
     disorder: Literal["none", "static", "dynamic"] = Field(
@@ -76,7 +78,9 @@ class AndersonWalkSpec(LatticeSpec):
         return self.position_qubits + 1
 
     def measured_times(self) -> list[int]:
-        return sorted(set(self.times)) if self.times is not None else sample_steps(self.steps)
+        if self.times is not None:
+            return sorted(set(self.times))
+        return sample_steps(self.steps, MAX_ENSEMBLE_TIMES)
 
     @property
     def effective_realisations(self) -> int:
@@ -122,6 +126,27 @@ class AndersonWalk(EnsembleExperiment[AndersonWalkSpec], LatticeExperiment[Ander
     def _build(self, steps: int, construction: str) -> QuantumCircuit:
         return self.template(steps, construction).circuit
 
+    def allowed_constructions(self) -> tuple[str, ...]:
+        return DISORDERED_CONSTRUCTIONS
+
+    def build(self, steps: int, construction: str) -> QuantumCircuit:
+        """Realisation 0, unmeasured (for resource reports)."""
+        return self.template(steps, construction).bind(self.disorder_of(0))
+
+    def layer_circuits(self) -> dict[str, QuantumCircuit]:
+        """One disorder layer alone (realisation 0), for its two-qubit cost."""
+        s = self.spec
+        phases, coins = layer_values(self.disorder_of(0), 0, "fourier",
+                                     s.disorder_kind == "coin-phase")
+        circuit = QuantumCircuit(s.position_qubits + 1)
+        position, coin = circuit.qubits[:-1], circuit.qubits[-1]
+        if phases is not None:
+            append_diagonal(circuit, circuit.qubits if s.disorder_kind == "coin-phase"
+                            else position, phases)
+        if coins is not None:
+            append_u3_multiplexor(circuit, coin, position, coins)
+        return {f"{s.disorder_kind} disorder layer": circuit}
+
     @cached_property
     def _auto_costs(self) -> dict[tuple[str, str, int], int]:
         return {}
@@ -151,7 +176,7 @@ class AndersonWalk(EnsembleExperiment[AndersonWalkSpec], LatticeExperiment[Ander
         return out
 
     def template_values(self, index: int, template: QuantumCircuit) -> np.ndarray:
-        walk = next(w for w in self.walk_templates("all-to-all")
+        walk = next(w for built in self._templates.values() for w in built
                     if w.circuit.name == template.name)
         return np.array([walk.values(self.disorder_of(r)) for r in range(self.realisations())])
 

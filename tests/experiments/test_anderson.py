@@ -155,3 +155,15 @@ def test_cli_runs_an_ensemble_and_refuses_bad_input(capsys):
     assert summary["experiment"] == "anderson-walk"
     assert main(["run", "anderson-ctqw", "--set", "W=-2"]) == 2
     assert "W" in capsys.readouterr().err
+
+
+def test_resources_state_the_disorder_layer_cost():
+    from qwalk_circuits.resource_report import resource_report
+
+    report = resource_report(make("anderson-walk", {"position_qubits": 4, "steps": 4}),
+                             "all-to-all")
+    assert {row["construction"] for row in report["constructions"]} == {"increment", "fourier"}
+    assert report["layers"] == [{"layer": "phase disorder layer",
+                                 "two_qubit_gates": 2**4 - 2}]  # a generic n-qubit diagonal
+    ctqw = resource_report(make("anderson-ctqw", {"position_qubits": 4}), "all-to-all")
+    assert ctqw["layers"][0]["two_qubit_gates"] == 2**4 - 2
