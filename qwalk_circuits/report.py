@@ -2,15 +2,14 @@
 
 Chapters, in the story's order: the free packet spreads (uncertainty
 principle); the quantum walk is ballistic where the classical walk diffuses;
-dephasing turns the quantum walk back into classical diffusion.  Later
-chapters (localization) append themselves to CHAPTERS.
+dephasing turns the quantum walk back into classical diffusion; disorder
+and kicks stop it altogether (localization, ``report_localization.py``).
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,8 @@ from .execution import ResultStore
 from .execution.config import HardwareConfig
 from .experiments import get_experiment, run_experiment
 from .lattice import signed_displacement
+from .report_localization import localization_chapter
+from .report_types import Chapter, DemoContext
 
 DEMO_WALK = {"position_qubits": 7, "steps": 48}
 DISTRIBUTION_TIMES = (8, 24, 48)
@@ -29,30 +30,6 @@ DEMO_PACKET = {"position_qubits": 7, "sigma0": 3.0, "time": 27.0, "time_steps": 
 DEMO_DEPHASING = {"position_qubits": 5, "time": 8.0, "time_steps": 32}
 DEMO_GAMMAS = [0.5, 1.0, 2.0, 4.0]
 DEMO_COIN_P = [0.0, 0.1, 0.3, 1.0]
-
-
-@dataclass
-class Chapter:
-    """One section of the demo report."""
-
-    title: str
-    intro: str
-    figures: dict[str, Figure]
-    header: list[str]
-    rows: list[list[str]]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class DemoContext:
-    config: HardwareConfig
-    shots: int | None
-    seed: int | None
-    store: ResultStore | None
-
-    @property
-    def sampling(self) -> str:
-        return "exact probabilities" if self.shots is None else f"{self.shots} shots"
 
 
 def _free_packet(ctx: DemoContext) -> Chapter:
@@ -165,7 +142,8 @@ def _decoherence(ctx: DemoContext) -> Chapter:
         ["γ", "D circuits", "D exact twin", "D = 2J²/γ", "t* circuits", "t* = 2/γ"], rows, notes)
 
 
-CHAPTERS: list[Callable[[DemoContext], Chapter]] = [_free_packet, _two_walks, _decoherence]
+CHAPTERS: list[Callable[[DemoContext], Chapter]] = [_free_packet, _two_walks, _decoherence,
+                                                    localization_chapter]
 
 
 def _markdown(chapters: list[Chapter]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import cache
 from typing import Any
 
@@ -19,14 +20,37 @@ ABSTRACT_BASIS = ("cx", "rz", "sx", "x")
 
 
 def circuit_stats(circuit: QuantumCircuit) -> dict[str, Any]:
-    """Qubits, depth, two-qubit gate count and two-qubit depth of a (transpiled) circuit."""
-    def two_qubit(instruction: Any) -> bool:
-        return (instruction.operation.num_qubits == 2
-                and instruction.operation.name not in ("barrier", "measure"))
-    two = sum(1 for inst in circuit.data if two_qubit(inst))
-    return {"num_qubits": circuit.num_qubits, "depth": circuit.depth(),
-            "two_qubit_gates": two, "two_qubit_depth": circuit.depth(two_qubit),
-            "ops": {k: int(v) for k, v in circuit.count_ops().items()}}
+    """Qubits, depth, two-qubit gate count and two-qubit depth of a (transpiled) circuit.
+
+    One pass over the instructions, with Qiskit's depth rules (directives such
+    as barriers do not count; clbits are wires): ``QuantumCircuit.depth`` twice
+    took a third of an ensemble run on large templates.
+    """
+    qubits = {q: i for i, q in enumerate(circuit.qubits)}
+    clbits = {c: len(qubits) + i for i, c in enumerate(circuit.clbits)}
+    level = [0] * (len(qubits) + len(clbits))
+    level_two = [0] * len(level)
+    ops: Counter[str] = Counter()
+    two = 0
+    for instruction in circuit.data:
+        operation = instruction.operation
+        ops[operation.name] += 1
+        if getattr(operation, "_directive", False):
+            continue
+        wires = [qubits[q] for q in instruction.qubits] + [clbits[c] for c in instruction.clbits]
+        if not wires:
+            continue
+        depth = max(level[w] for w in wires) + 1
+        for w in wires:
+            level[w] = depth
+        if operation.num_qubits == 2 and operation.name != "measure":
+            two += 1
+            depth = max(level_two[w] for w in wires) + 1
+            for w in wires:
+                level_two[w] = depth
+    return {"num_qubits": circuit.num_qubits, "depth": max(level, default=0),
+            "two_qubit_gates": two, "two_qubit_depth": max(level_two, default=0),
+            "ops": dict(ops)}
 
 
 @cache

@@ -22,19 +22,15 @@ from ..circuits import measure_position
 from ..circuits.anderson_ctqw import AndersonCtqwTemplate
 from ..circuits.multiplexor import append_diagonal, diagonal_angles
 from ..disorder import onsite_energies
-from ..ensemble_analysis import fit_exponential_tails, inverse_participation_ratio
 from ..errors import ParameterError
-from ..lattice import signed_displacement
 from ..lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec, sample_steps
 from ..reference.anderson import band_centre_length
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.disordered import anderson_exact_states, anderson_split_states
 from ..specs import Spec
-from .anderson_walk import TAIL_MIN_DISTANCE
 from .base import register
 from .ctqw import ContinuousTimeSpec
-from .ensemble import EnsembleExperiment
-from .lattice import LatticeExperiment
+from .disordered_lattice import DisorderedLatticeExperiment
 
 
 class AndersonCtqwSpec(LatticeSpec, ContinuousTimeSpec):
@@ -65,13 +61,12 @@ class AndersonCtqwSpec(LatticeSpec, ContinuousTimeSpec):
 
 
 @register
-class AndersonCtqw(EnsembleExperiment[AndersonCtqwSpec], LatticeExperiment[AndersonCtqwSpec]):
+class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
     """Continuous-time walk with static (localized) or dynamic (diffusive) on-site disorder."""
 
     name = "anderson-ctqw"
     summary = "continuous-time walk in the 1D Anderson model (split step), averaged"
     spec_type: ClassVar[type[Spec]] = AndersonCtqwSpec
-    mean_over_realisations = ("ipr",)
 
     def times(self) -> list[float]:
         return self.spec.measured_times()
@@ -134,18 +129,6 @@ class AndersonCtqw(EnsembleExperiment[AndersonCtqwSpec], LatticeExperiment[Ander
         out = classical_ctrw_distributions(self.spec.start_distribution(), self.spec.hopping,
                                            self.times(), 1)
         return [out[t] for t in self.times()]
-
-    def observables(self, p: np.ndarray) -> dict[str, float]:
-        values = analysis.observables(p, self.spec.origin(), 1)
-        values["ipr"] = inverse_participation_ratio(p)
-        return values
-
-    def ensemble_fits(self, mean: np.ndarray, error: np.ndarray | None) -> dict[str, float]:
-        if self.spec.disorder != "static":
-            return {}
-        fit = fit_exponential_tails(mean, signed_displacement(mean.size, self.spec.origin()),
-                                    error, TAIL_MIN_DISTANCE)
-        return {"localization_length": fit.length, "localization_length_error": fit.error}
 
     def splitting_error(self) -> float:
         """TVD between the split-step model and exp(-i H t) at the final time (realisation 0,

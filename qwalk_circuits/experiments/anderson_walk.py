@@ -10,6 +10,7 @@ random walk.  Schreiber et al., PRL 106, 180403 (2011).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar, Literal
 
@@ -18,18 +19,17 @@ from pydantic import Field
 from qiskit import QuantumCircuit
 
 from .. import analysis
-from ..circuits import measure_position
+from ..circuits import CONSTRUCTIONS, build_coined_walk, measure_position
 from ..circuits.disordered_walk import (
     DISORDERED_CONSTRUCTIONS,
     DisorderedWalkTemplate,
     layer_values,
 )
+from ..circuits.fast_forward import fast_forward_rough_cost
 from ..circuits.multiplexor import append_diagonal, append_u3_multiplexor
 from ..coins import resolve_coin, resolve_coin_state
 from ..disorder import WalkDisorder, walk_disorder
-from ..ensemble_analysis import fit_exponential_tails, inverse_participation_ratio
 from ..errors import ParameterError
-from ..lattice import signed_displacement
 from ..lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec, sample_steps
 from ..reference import classical_walk_distributions
 from ..reference.dephasing import coined_walk_dephasing_distributions
@@ -37,10 +37,20 @@ from ..reference.disordered import disordered_walk_states
 from ..specs import Spec
 from .auto import cheapest_construction
 from .base import register
-from .ensemble import EnsembleExperiment
-from .lattice import LatticeExperiment
+from .disordered_lattice import DisorderedLatticeExperiment
 
-TAIL_MIN_DISTANCE = 2
+
+@dataclass(frozen=True)
+class CleanTemplate:
+    """A clean walk posing as a template without parameters (disorder = none)."""
+
+    circuit: QuantumCircuit
+
+    def values(self, disorder: WalkDisorder) -> np.ndarray:
+        return np.zeros(0)
+
+    def bind(self, disorder: WalkDisorder) -> QuantumCircuit:
+        return self.circuit
 
 
 class AndersonWalkSpec(LatticeSpec):
@@ -62,7 +72,8 @@ class AndersonWalkSpec(LatticeSpec):
     realisations: int = Field(20, ge=1, description="disorder realisations R averaged")
     disorder_seed: int = Field(0, ge=0, description="seed s: realisation r is "
                                "default_rng((s, r))")
-    shift: Literal["auto", "increment", "fourier"] = "auto"
+    shift: Literal["auto", "increment", "fourier", "fast-forward"] = Field(
+        "auto", description="construction; fast-forward only for the clean walk")
 
     def check(self) -> None:
         super().check()
@@ -70,6 +81,9 @@ class AndersonWalkSpec(LatticeSpec):
             raise ParameterError("dimension", "anderson-walk is a 1D walk; use dimension=1")
         resolve_coin(self.coin, 1)
         resolve_coin_state(self.initial_coin, 1)
+        if self.shift == "fast-forward" and self.disorder != "none":
+            raise ParameterError("shift", "site disorder breaks translation invariance, so "
+                                 "there is no fast-forward; use auto, increment or fourier")
         if self.times is not None and [t for t in self.times if not 0 <= t <= self.steps]:
             raise ParameterError("times", f"each time must lie in 0..steps={self.steps}")
 
@@ -89,13 +103,12 @@ class AndersonWalkSpec(LatticeSpec):
 
 
 @register
-class AndersonWalk(EnsembleExperiment[AndersonWalkSpec], LatticeExperiment[AndersonWalkSpec]):
+class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
     """Ballistic, localized or diffusive: one walk with clean, static or dynamic disorder."""
 
     name = "anderson-walk"
     summary = "coined walk with static (Anderson) or dynamic random phases/coins, averaged"
     spec_type: ClassVar[type[Spec]] = AndersonWalkSpec
-    mean_over_realisations = ("ipr",)
 
     def times(self) -> list[int]:
         return self.spec.measured_times()
@@ -116,9 +129,14 @@ class AndersonWalk(EnsembleExperiment[AndersonWalkSpec], LatticeExperiment[Ander
         return walk_disorder(s.disorder_seed, realisation, s.num_sites, layers, strength,
                              s.disorder_kind)
 
-    def template(self, steps: int, construction: str) -> DisorderedWalkTemplate:
+    def template(self, steps: int, construction: str) -> DisorderedWalkTemplate | CleanTemplate:
+        """The walk for ``steps`` steps; the clean walk uses the clean constructions."""
         s = self.spec
         coin, coin_state, position = self._arrays
+        if s.disorder == "none":
+            return CleanTemplate(build_coined_walk(coin, position, coin_state, steps,
+                                                   s.position_qubits, 1,
+                                                   construction))  # type: ignore[arg-type]
         return DisorderedWalkTemplate.build(coin, position, coin_state, steps, s.position_qubits,
                                             construction, s.disorder_kind,  # type: ignore[arg-type]
                                             static=s.disorder != "dynamic")
@@ -127,7 +145,8 @@ class AndersonWalk(EnsembleExperiment[AndersonWalkSpec], LatticeExperiment[Ander
         return self.template(steps, construction).circuit
 
     def allowed_constructions(self) -> tuple[str, ...]:
-        return DISORDERED_CONSTRUCTIONS
+        """Site disorder rules out the fast-forward; the clean walk has every construction."""
+        return CONSTRUCTIONS if self.spec.disorder == "none" else DISORDERED_CONSTRUCTIONS
 
     def build(self, steps: int, construction: str) -> QuantumCircuit:
         """Realisation 0, unmeasured (for resource reports)."""
@@ -154,14 +173,16 @@ class AndersonWalk(EnsembleExperiment[AndersonWalkSpec], LatticeExperiment[Ander
     def constructions(self, target: str) -> list[str]:
         if self.spec.shift != "auto":
             return [self.spec.shift] * len(self.times())
-        return [cheapest_construction(self._build, t, target, DISORDERED_CONSTRUCTIONS,
-                                      self._auto_costs) for t in self.times()]
+        s = self.spec
+        rough = float(fast_forward_rough_cost(1, s.position_qubits))
+        return [cheapest_construction(self._build, t, target, self.allowed_constructions(),
+                                      self._auto_costs, lambda _: rough) for t in self.times()]
 
     @cached_property
-    def _templates(self) -> dict[str, list[DisorderedWalkTemplate]]:
+    def _templates(self) -> dict[str, list[DisorderedWalkTemplate | CleanTemplate]]:
         return {}
 
-    def walk_templates(self, target: str) -> list[DisorderedWalkTemplate]:
+    def walk_templates(self, target: str) -> list[DisorderedWalkTemplate | CleanTemplate]:
         if target not in self._templates:
             self._templates[target] = [self.template(t, c) for t, c in
                                        zip(self.times(), self.constructions(target), strict=True)]
@@ -206,18 +227,6 @@ class AndersonWalk(EnsembleExperiment[AndersonWalkSpec], LatticeExperiment[Ander
         out = coined_walk_dephasing_distributions(coin, np.outer(coin_state, position),
                                                   self.times(), 1, "position", p)
         return [out[t] for t in self.times()]
-
-    def observables(self, p: np.ndarray) -> dict[str, float]:
-        values = analysis.observables(p, self.spec.origin(), 1)
-        values["ipr"] = inverse_participation_ratio(p)
-        return values
-
-    def ensemble_fits(self, mean: np.ndarray, error: np.ndarray | None) -> dict[str, float]:
-        if self.spec.disorder != "static":
-            return {}
-        fit = fit_exponential_tails(mean, signed_displacement(mean.size, self.spec.origin()),
-                                    error, TAIL_MIN_DISTANCE)
-        return {"localization_length": fit.length, "localization_length_error": fit.error}
 
     def extra_results(self) -> dict[str, Any]:
         equivalent = self.dephasing_equivalent()

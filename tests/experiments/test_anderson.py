@@ -167,3 +167,11 @@ def test_resources_state_the_disorder_layer_cost():
                                  "two_qubit_gates": 2**4 - 2}]  # a generic n-qubit diagonal
     ctqw = resource_report(make("anderson-ctqw", {"position_qubits": 4}), "all-to-all")
     assert ctqw["layers"][0]["two_qubit_gates"] == 2**4 - 2
+
+
+def test_a_single_sampled_realisation_reports_shot_noise_errors():
+    experiment = make("anderson-walk", {**SMALL_WALK, "disorder": "none"})
+    summary = run_experiment(experiment, load_config(), shots=500, seed=4, save=False).summary
+    assert summary["ensemble"]["realisations"] == 1
+    assert all(e > 0 for e in summary["observable_errors"]["sigma"][1:])
+    assert all(e > 0 for e in summary["observable_errors"]["ipr"][1:])
