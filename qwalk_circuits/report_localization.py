@@ -32,7 +32,8 @@ def _disorder_figure(runs: dict[str, Any]) -> Figure:
                       fmt="o", ms=4, color=colour, label=f"{DISORDERS[disorder]} (circuits)")
         left.plot(t, s["reference"]["sigma"], "-", color=colour, lw=1)
         d = signed_displacement(experiment.spec.num_sites, experiment.spec.origin())
-        order = np.argsort(d)
+        # after t steps only sites of the parity of t are reachable: plot those
+        order = [i for i in np.argsort(d) if (d[i] - int(t[-1])) % 2 == 0]
         right.semilogy(d[order], np.maximum(record.distributions[-1][order], 1e-7), "o", ms=3,
                        color=colour, label=DISORDERS[disorder])
         right.semilogy(d[order], np.maximum(record.reference[-1][order], 1e-7), "-",
