@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 
 BENCHMARKS = ("bench_resources", "bench_reference", "bench_aer_vs_reference", "bench_dephasing",
-              "bench_noise_methods")
+              "bench_noise_methods", "bench_ensembles")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

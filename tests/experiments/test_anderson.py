@@ -128,7 +128,7 @@ def test_circuit_path_shows_the_three_regimes():
 def test_anderson_ctqw_localizes_with_static_disorder_and_reports_the_splitting():
     experiment = make("anderson-ctqw", {"position_qubits": 7, "W": 4.0, "time": 30.0,
                                         "time_steps": 120, "realisations": 200})
-    ratio, sigma = _sigma_ratio(experiment)
+    ratio, _ = _sigma_ratio(experiment)
     assert ratio < 1.15
     clean = make("anderson-ctqw", {"position_qubits": 7, "W": 4.0, "time": 30.0,
                                    "time_steps": 120, "disorder": "none"})
