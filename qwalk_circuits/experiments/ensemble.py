@@ -41,6 +41,13 @@ class EnsembleExperiment(Experiment[SpecT]):
     def reference_ensemble(self) -> list[np.ndarray]:
         """Exact distributions per time, shaped (realisations, outcomes), from ``reference/``."""
 
+    def member_distribution(self, template: QuantumCircuit, member: int,
+                            probabilities: np.ndarray | None,
+                            counts: dict[int, int] | None) -> np.ndarray:
+        """The distribution of ensemble member ``member`` (realisation r of ``template``);
+        members that need relabelling (each its own k0, say) override this."""
+        return self.site_distribution(template, probabilities, counts)
+
     def ensemble_fits(self, mean: np.ndarray, error: np.ndarray | None) -> dict[str, float]:
         """Observables fitted to an averaged distribution with its per-outcome errors
         (e.g. a localization length); the value and ``<name>_error``."""

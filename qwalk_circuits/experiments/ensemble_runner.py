@@ -66,9 +66,10 @@ def run_ensemble(experiment: EnsembleExperiment[Any], config: HardwareConfig,
     values = [experiment.template_values(i, t) for i, t in enumerate(templates)]
     executed = execute_ensemble(templates, values, config, shots, seed,
                                 method=experiment.simulation_method(), executor=executor)
-    samples = [np.array([experiment.site_distribution(t, r.probabilities, r.counts)
-                         for r in results]) for t, results in zip(templates, executed,
-                                                                  strict=True)]
+    samples = [np.array([experiment.member_distribution(t, r, result.probabilities,
+                                                        result.counts)
+                         for r, result in enumerate(results)])
+               for t, results in zip(templates, executed, strict=True)]
     reference_samples = experiment.reference_ensemble()
     classical = experiment.classical_distributions()
 
@@ -77,6 +78,11 @@ def run_ensemble(experiment: EnsembleExperiment[Any], config: HardwareConfig,
     averaged = [s.mean(axis=0) for s in samples]
     reference = [s.mean(axis=0) for s in reference_samples]
     realisations = experiment.realisations()
+    if realisations == 1 and shots is not None:
+        # one realisation has no spread to measure: its errors are the shot noise alone,
+        # computed from the exact distribution as in the single-circuit runner
+        for (_, errors, _), q in zip(measured, reference, strict=True):
+            errors.update(experiment.observable_errors(q, shots))
     summary: dict[str, Any] = {
         "experiment": experiment.name,
         "params": experiment.spec.as_json(),
