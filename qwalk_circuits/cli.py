@@ -15,6 +15,8 @@ from typing import Any
 from .errors import QwalkError
 
 EXIT_USAGE = 2
+DASK_HELP = ("spread the circuits / ensemble realisations over the Dask scheduler at ADDRESS "
+             "(tcp://HOST:PORT; overrides the config's dask_address; needs the 'dask' extra)")
 
 
 def _settings(pairs: Sequence[str]) -> dict[str, Any]:
@@ -53,12 +55,19 @@ def cmd_list(args: argparse.Namespace) -> None:
             print(f"    {field} = {json.dumps(default)}{desc}")
 
 
-def cmd_run(args: argparse.Namespace) -> None:
+def _config(args: argparse.Namespace) -> Any:
+    """The hardware config, with ``--dask ADDRESS`` (when given) replacing its dask_address."""
     from .execution import load_config
+    from .execution.config import with_dask_address
+
+    return with_dask_address(load_config(args.backend), args.dask)
+
+
+def cmd_run(args: argparse.Namespace) -> None:
     from .experiments import get_experiment, run_experiment
 
     experiment = get_experiment(args.experiment).from_settings(_settings(args.set))
-    config = load_config(args.backend)
+    config = _config(args)
     shots_setting = args.shots if args.shots is not None else config.run.shots
     shots = None if shots_setting == "exact" else int(shots_setting)
     seed = args.seed if args.seed is not None else config.run.seed
@@ -72,33 +81,70 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 def _plot_run(record: Any, experiment: Any, path: str) -> None:
+    """The main observable against time (left) and the final distribution (right)."""
     from matplotlib.figure import Figure
 
     from . import plots
-    from .lattice import signed_displacement
 
     summary = record.summary
+    key = _main_observable(summary)
     fig = Figure(figsize=(11, 4))
     left, right = fig.subplots(1, 2)
     t = summary["times"]
-    left.plot(t, summary["reference"]["sigma"], "k-", label="exact quantum")
-    left.errorbar(t, summary["observables"]["sigma"],
-                  yerr=summary.get("observable_errors", {}).get("sigma"), fmt="o", ms=3,
+    left.plot(t, summary["reference"][key], "k-", label="exact quantum")
+    left.errorbar(t, summary["observables"][key],
+                  yerr=summary.get("observable_errors", {}).get(key), fmt="o", ms=3,
                   label="circuit")
-    if "classical" in summary:
-        left.plot(t, summary["classical"]["sigma"], "r--", label="classical")
-    left.set(xlabel="step t", ylabel="sigma(t)")
+    if key in summary.get("classical", {}):
+        left.plot(t, summary["classical"][key], "r--", label="classical")
+    left.set(xlabel="t", ylabel=f"{key}(t)")
     left.legend()
-    spec = experiment.spec
-    d = signed_displacement(spec.num_sites, spec.origin()) if spec.dimension == 1 else None
-    if d is not None:
-        right.bar(d, record.distributions[-1], width=1.0, alpha=0.5, label="circuit")
-        order = d.argsort()
-        right.plot(d[order], record.reference[-1][order], "k-", label="exact quantum")
-        right.set(xlabel="x - x0", ylabel=f"P(x, t={t[-1]})")
+    axis = _outcome_axis(experiment, record.distributions[-1].size)
+    if axis is not None:
+        values, label = axis
+        right.bar(values, record.distributions[-1], width=1.0, alpha=0.5, label="circuit")
+        order = values.argsort()
+        right.plot(values[order], record.reference[-1][order], "k-", label="exact quantum")
+        right.set(xlabel=label, ylabel=f"P(t={t[-1]:g})")
         right.legend()
     fig.tight_layout()
     plots.save(fig, path)
+
+
+def _outcome_axis(experiment: Any, size: int) -> tuple[Any, str] | None:
+    """What a 1D distribution is over: displacements of a walk, or an experiment's own axis."""
+    from .lattice import signed_displacement
+
+    if hasattr(experiment, "outcome_axis"):
+        return experiment.outcome_axis()  # type: ignore[no-any-return]
+    spec = experiment.spec
+    if getattr(spec, "dimension", None) == 1 and spec.num_sites == size:
+        return signed_displacement(spec.num_sites, spec.origin()), "x - x0"
+    return None
+
+
+def _main_observable(summary: dict[str, Any]) -> str:
+    """The observable a run is read by: sigma for walks, else the experiment's first one."""
+    observables = summary["observables"]
+    return "sigma" if "sigma" in observables else next(iter(observables))
+
+
+def _print_ensemble(summary: dict[str, Any]) -> None:
+    """The ensemble's size and its final-time IPR and localization length, with errors."""
+    obs, err, ref = summary["observables"], summary["observable_errors"], summary["reference"]
+    print(f"ensemble of {summary['ensemble']['realisations']} realisations (errors: standard "
+          "errors over realisations)")
+    for key, label in (("ipr", "IPR"), ("localization_length", "localization length")):
+        if key in obs and obs[key][-1] is not None:
+            error = err.get(key, [None])[-1]
+            exact = ref.get(key, [None])[-1]
+            print(f"{label} at t = {summary['times'][-1]:.4g}: {obs[key][-1]:.3f}"
+                  + (f" ± {error:.3f}" if error is not None else "")
+                  + (f" (exact ensemble {exact:.3f})" if exact is not None else ""))
+    theory = summary.get("anderson_theory")
+    if theory:
+        print(f"transfer matrices: xi(E = 0) = {theory['band_centre_length']:.2f} "
+              "(Kappus-Wegner ~105 J^2/W^2)")
 
 
 def _print_run(summary: dict[str, Any]) -> None:
@@ -107,17 +153,22 @@ def _print_run(summary: dict[str, Any]) -> None:
     obs, ref = summary["observables"], summary["reference"]
     cls = summary.get("classical")
     err = summary.get("observable_errors")
-    print(f"{'t':>4} {'construction':>13} {'sigma':>16} {'exact':>8} {'classical':>9} "
-          f"{'P(origin)':>9} {'TVD':>7}")
+    key = _main_observable(summary)
+    second = "p_origin" if "p_origin" in obs else None
+    print(f"{'t':>5} {'construction':>13} {key:>16} {'exact':>8} {'classical':>9} "
+          f"{'P(origin)' if second else '':>9} {'TVD':>7}")
     for i, t in enumerate(summary["times"]):
-        sigma = f"{obs['sigma'][i]:.3f}" + (f" ± {err['sigma'][i]:.3f}" if err else "")
-        classical = f"{cls['sigma'][i]:.3f}" if cls else "-"
-        print(f"{t:>4.4g} {summary['construction'][i]:>13} {sigma:>16} {ref['sigma'][i]:>8.3f} "
-              f"{classical:>9} {obs['p_origin'][i]:>9.4f} {summary['distance']['tvd'][i]:>7.4f}")
-    for who, fit in summary["fits"]["sigma_power_law"].items():
+        value = f"{obs[key][i]:.3f}" + (f" ± {err[key][i]:.3f}" if err else "")
+        classical = f"{cls[key][i]:.3f}" if cls and key in cls else "-"
+        extra = f"{obs[second][i]:>9.4f}" if second else f"{'':>9}"
+        print(f"{t:>5.4g} {summary['construction'][i]:>13} {value:>16} {ref[key][i]:>8.3f} "
+              f"{classical:>9} {extra} {summary['distance']['tvd'][i]:>7.4f}")
+    for who, fit in summary.get("fits", {}).get("sigma_power_law", {}).items():
         if fit:
             print(f"sigma ~ t^alpha ({who}): alpha = {fit['exponent']:.3f} "
                   f"± {fit['exponent_error']:.3f}")
+    if "ensemble" in summary:
+        _print_ensemble(summary)
     if "diffusion_theory" in summary:
         theory = summary["diffusion_theory"]
         print(f"HSR theory: D = 2 J^2/gamma = {theory['D']:.4f}, crossover at t = 2/gamma = "
@@ -147,6 +198,8 @@ def cmd_resources(args: argparse.Namespace) -> None:
         per_step = "-" if row["two_qubit_per_step"] is None else str(row["two_qubit_per_step"])
         print(f"{row['construction']:>13} {per_step:>8} {row['two_qubit_total']:>9} "
               f"{row['depth_total']:>12}")
+    for layer in report.get("layers", []):
+        print(f"one {layer['layer']}: {layer['two_qubit_gates']} two-qubit gates")
 
 
 def _values(text: str) -> list[Any]:
@@ -158,12 +211,11 @@ def _values(text: str) -> list[Any]:
 def cmd_sweep(args: argparse.Namespace) -> None:
     from . import plots
     from .crossover import sweep
-    from .execution import load_config
 
     name, _, raw = args.over.partition("=")
     if not raw:
         raise QwalkError("--over needs NAME=V1,V2,... (e.g. --over gamma=0.5,1,2,4)")
-    config = load_config(args.backend)
+    config = _config(args)
     shots_setting = args.shots if args.shots is not None else config.run.shots
     shots = None if shots_setting == "exact" else int(shots_setting)
     seed = args.seed if args.seed is not None else config.run.seed
@@ -231,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "(default: aer_ideal)")
     run.add_argument("--shots", type=_shots, help="shots, or 'exact' (default: from the config)")
     run.add_argument("--seed", type=int, help="simulator seed (default: from the config)")
+    run.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.add_argument("--plot", metavar="FILE", help="write a PNG of sigma(t) and P(x, t_max)")
     run.set_defaults(func=cmd_run)
@@ -252,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("--backend", metavar="CONFIG")
     swp.add_argument("--shots", type=_shots)
     swp.add_argument("--seed", type=int)
+    swp.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
     swp.add_argument("--json", action="store_true")
     swp.add_argument("--plot", metavar="FILE", help="PNG of sigma(t) per value and D vs theory")
     swp.set_defaults(func=cmd_sweep)

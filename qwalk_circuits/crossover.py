@@ -15,13 +15,18 @@ from tqdm import tqdm
 from .errors import ParameterError
 from .execution import ResultStore
 from .execution.config import HardwareConfig
+from .execution.dask_cluster import cluster_executor
 from .experiments import get_experiment, run_experiment
 
 
 def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dict[str, Any],
           config: HardwareConfig, shots: int | None, seed: int | None,
-          store: ResultStore | None = None) -> list[dict[str, Any]]:
-    """Run the experiment for each value; one row per value with the diffusion fits."""
+          store: ResultStore | None = None, executor: Any = None) -> list[dict[str, Any]]:
+    """Run the experiment for each value; one row per value with the diffusion fits.
+
+    Each run's circuits go to ``executor`` (a ``distributed.Client``) when
+    given, else to one client on the config's ``dask_address`` for the whole sweep.
+    """
     experiment_type = get_experiment(experiment_name)
     if parameter in settings:
         raise ParameterError(parameter, "is swept: do not also --set it")
@@ -30,11 +35,16 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
                    for value in values]
     for experiment in experiments:
         experiment.check_size(config)
+    if executor is None and config.backend.dask_address is not None:
+        with cluster_executor(config.backend.dask_address) as client:
+            return sweep(experiment_name, parameter, values, settings, config, shots, seed,
+                         store, client)
     rows = []
     for value, experiment in tqdm(list(zip(values, experiments, strict=True)),
                                   desc=f"{experiment_name} over {parameter}", unit="run",
                                   disable=None):
-        record = run_experiment(experiment, config, shots=shots, seed=seed, store=store)
+        record = run_experiment(experiment, config, shots=shots, seed=seed, store=store,
+                                executor=executor)
         summary = record.summary
         row: dict[str, Any] = {parameter: value, "run_id": summary["run_id"],
                                "times": summary["times"],

@@ -25,7 +25,7 @@ DASK_ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0
 
 def check_dask_address(address: str) -> tuple[str, int]:
     """(host, port) of a Dask scheduler address ``tcp://HOST:PORT``; ValueError otherwise."""
-    match = DASK_ADDRESS.fullmatch(address.strip())
+    match = DASK_ADDRESS.fullmatch(address)
     if match is None or not 1 <= int(match.group(3)) <= 65535:
         raise ValueError(f"expected a Dask scheduler address tcp://HOST:PORT "
                          f"(e.g. tcp://127.0.0.1:8786), got {address!r}")
@@ -116,6 +116,19 @@ def parse_config(data: dict[str, Any], name: str, where: str) -> HardwareConfig:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"])
         raise QwalkError(f"{where}: '{key}': {first['msg']}") from None
+
+
+def with_dask_address(config: HardwareConfig, address: str | None) -> HardwareConfig:
+    """The config with ``[backend] dask_address`` replaced (``--dask``); ``None`` keeps it."""
+    if address is None:
+        return config
+    data = config.model_dump()
+    data["backend"]["dask_address"] = address
+    try:
+        return HardwareConfig.model_validate(data)
+    except ValidationError as exc:
+        raise QwalkError("--dask: " + exc.errors()[0]["msg"].removeprefix("Value error, ")
+                         ) from None
 
 
 def load_config(name_or_path: str | None = None) -> HardwareConfig:

@@ -13,7 +13,7 @@ it, running the same code with the same seed: the same results as locally.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -63,21 +63,23 @@ def execute_ensemble(templates: Sequence[QuantumCircuit], values: Sequence[np.nd
     backend = AerSimulator(**options)
     prepared = [exact_variant(t) if shots is None else t for t in templates]
     compiled = transpile_for(backend, prepared, config.run.optimization_level, seed)
-    tasks: list[tuple[Any, ...]] = []
-    owners: list[int] = []
-    for i, (circuit, array) in enumerate(zip(compiled, values, strict=True)):
-        stats = circuit_stats(circuit)
-        shared = share(executor, circuit)
-        for part in _chunks(len(array), chunk):
-            child = None if seed is None else int(np.random.SeedSequence(
-                (seed, i, part.start)).generate_state(1)[0])
-            tasks.append((shared, array[part.start:part.stop], stats, shots, child, options))
-            owners.append(i)
+    owners = [i for i, array in enumerate(values) for _ in _chunks(len(array), chunk)]
+
+    def tasks() -> Iterator[tuple[Any, ...]]:
+        # a generator: with an executor, chunks of template i run while i + 1 is shipped
+        for i, (circuit, array) in enumerate(zip(compiled, values, strict=True)):
+            stats = circuit_stats(circuit)
+            shared = share(executor, circuit)
+            for part in _chunks(len(array), chunk):
+                child = None if seed is None else int(np.random.SeedSequence(
+                    (seed, i, part.start)).generate_state(1)[0])
+                yield shared, array[part.start:part.stop], stats, shots, child, options
+
     total = sum(len(v) for v in values)
     with tqdm(total=total, desc="realisations", unit="real", leave=False,
               disable=total < 2 * chunk or None) as bar:
-        outcomes = run_tasks(executor, _run_chunk, tasks,
-                             done=lambda k: bar.update(len(tasks[k][1])))
+        outcomes = run_tasks(executor, _run_chunk, tasks(),
+                             done=lambda outcome: bar.update(len(outcome)))
     results: list[list[CircuitResult]] = [[] for _ in templates]
     for i, outcome in zip(owners, outcomes, strict=True):
         results[i] += outcome

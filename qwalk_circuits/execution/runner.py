@@ -6,7 +6,9 @@ the transpiled statistics next to each result.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,7 @@ from tqdm import tqdm  # plain: tqdm.auto warns in notebooks without ipywidgets
 
 from ..errors import QwalkError
 from .config import HardwareConfig
+from .dask_cluster import run_tasks, share
 from .resources import circuit_stats
 
 # Aer's native "multiplexer" instruction mishandles a UCGate whose identical
@@ -81,7 +84,9 @@ def transpile_for(backend: AerSimulator, circuits: list[QuantumCircuit], optimiz
     """Transpile for the backend, with a progress bar when there are many circuits."""
     manager = generate_preset_pass_manager(optimization_level, backend=backend,
                                            seed_transpiler=seed)
-    prepared = [c.decompose(gates_to_decompose=list(AER_DECOMPOSE)) for c in circuits]
+    prepared = [c.decompose(gates_to_decompose=list(AER_DECOMPOSE))
+                if any(name in c.count_ops() for name in AER_DECOMPOSE) else c
+                for c in circuits]
     return [manager.run(c) for c in tqdm(prepared, desc="transpiling", unit="circuit",
                                          disable=len(prepared) < PROGRESS_MIN_CIRCUITS or None,
                                          leave=False)]
@@ -106,14 +111,56 @@ def _check_markers(originals: list[QuantumCircuit], compiled: list[QuantumCircui
             raise RuntimeError(f"transpiling {before.name} dropped noise markers {labels}")
 
 
+@cache
+def aer_seed_stride() -> int:
+    """Aer seeds experiment j of a run ``seed_simulator + j * stride`` (2113 in Aer 0.18).
+
+    Read from a two-circuit run (a few ms, once) rather than hard-coded, so a
+    circuit run alone gets exactly the seed it has inside the whole batch.
+    """
+    probe = QuantumCircuit(1, 1)
+    probe.measure(0, 0)
+    data = AerSimulator().run([probe, probe], shots=1, seed_simulator=0).result()
+    return int(data.results[1].seed_simulator) - int(data.results[0].seed_simulator)
+
+
+def _run_exact_block(circuits: list[QuantumCircuit], options: dict[str, Any],
+                     seed: int | None) -> list[np.ndarray]:
+    data = AerSimulator(**options).run(circuits, shots=1, seed_simulator=seed).result()
+    return [np.asarray(data.data(i)["probabilities"], dtype=float) for i in range(len(circuits))]
+
+
+def _run_sampled_block(circuits: list[QuantumCircuit], shots: int, seed: int | None,
+                       options: dict[str, Any]) -> list[dict[int, int]]:
+    sampler = SamplerV2(default_shots=shots, seed=seed, options={"backend_options": options})
+    pub_results = sampler.run([(c,) for c in circuits]).result()
+    return [dict(getattr(pub.data, c.cregs[0].name).get_int_counts())
+            for c, pub in zip(circuits, pub_results, strict=True)]
+
+
+def _run_blocks(fn: Callable[..., list[Any]], circuits: list[QuantumCircuit],
+                seed: int | None, executor: Any, make_args: Callable[..., tuple[Any, ...]]
+                ) -> list[Any]:
+    """All circuits as one Aer run, or one task per circuit on the executor, seeded as
+    that circuit is inside the whole run (so the results are the same)."""
+    if executor is None:
+        return fn(*make_args(circuits, seed))
+    stride = aer_seed_stride()
+    tasks = [make_args([c], None if seed is None else seed + j * stride)
+             for j, c in enumerate(circuits)]
+    return [out[0] for out in run_tasks(executor, fn, tasks)]
+
+
 def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int | None,
             seed: int | None, noise_model: NoiseModel | None = None,
-            method: str | None = None) -> ExecutionResult:
+            method: str | None = None, executor: Any = None) -> ExecutionResult:
     """Run measured circuits; ``shots=None`` gives exact probabilities of the measured bits.
 
     With a ``noise_model`` the channels act on the circuits' labelled markers;
     ``method`` overrides the config's simulation method (``density_matrix``
     for exact noisy probabilities, ``statevector`` for sampled trajectories).
+    ``executor`` (a ``distributed.Client`` or ``concurrent.futures`` executor)
+    runs each circuit as one task, with the results of the local run.
     """
     method = method or config.backend.method
     if noise_model is not None and shots is None and method != "density_matrix":
@@ -121,8 +168,12 @@ def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int |
                          f"(got {method}); use the density_matrix method or give --shots N "
                          "to sample noisy trajectories")
     state_qubits = max(c.num_qubits for c in circuits) * (2 if method == "density_matrix" else 1)
-    backend = AerSimulator(method=method, noise_model=noise_model,
-                           max_parallel_threads=threads_for(state_qubits))
+    options: dict[str, Any] = {"method": method,
+                               "max_parallel_threads": threads_for(state_qubits)}
+    if noise_model is not None:
+        options["noise_model"] = noise_model
+    backend = AerSimulator(**options)
+    shared = share(executor, options)
     level = config.run.optimization_level
     if noise_model is not None:
         level = min(level, MAX_MARKER_OPTIMIZATION_LEVEL)
@@ -131,29 +182,20 @@ def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int |
         compiled = transpile_for(backend, prepared, level, seed)
         if noise_model is not None:
             _check_markers(prepared, compiled, noise_model)
-        job = backend.run(compiled, shots=1, seed_simulator=seed)
-        data = job.result()
-        results = [
-            CircuitResult(stats=circuit_stats(c),
-                          probabilities=np.asarray(data.data(i)["probabilities"], dtype=float))
-            for i, c in enumerate(compiled)]
+        probabilities = _run_blocks(_run_exact_block, compiled, seed, executor,
+                                    lambda block, s: (block, shared, s))
+        results = [CircuitResult(stats=circuit_stats(c), probabilities=p)
+                   for c, p in zip(compiled, probabilities, strict=True)]
     else:
         if shots < 1:
             raise ValueError("shots must be >= 1, or None for exact probabilities")
         compiled = transpile_for(backend, circuits, level, seed)
-        options: dict[str, Any] = {"method": method}
         if noise_model is not None:
             _check_markers(circuits, compiled, noise_model)
-            options["noise_model"] = noise_model
-        options["max_parallel_threads"] = threads_for(state_qubits)
-        sampler = SamplerV2(default_shots=shots, seed=seed,
-                            options={"backend_options": options})
-        pub_results = sampler.run([(c,) for c in compiled]).result()
-        results = []
-        for c, pub in zip(compiled, pub_results, strict=True):
-            register = c.cregs[0].name
-            counts = getattr(pub.data, register).get_int_counts()
-            results.append(CircuitResult(stats=circuit_stats(c), counts=dict(counts)))
+        counts = _run_blocks(_run_sampled_block, compiled, seed, executor,
+                             lambda block, s: (block, shots, s, shared))
+        results = [CircuitResult(stats=circuit_stats(c), counts=n)
+                   for c, n in zip(compiled, counts, strict=True)]
     return ExecutionResult(results=results, backend=f"aer_simulator({method})",
                            shots=shots, seed=seed)
 

@@ -16,6 +16,7 @@ import numpy as np
 from .. import analysis
 from ..execution import ResultStore, execute
 from ..execution.config import HardwareConfig
+from ..execution.dask_cluster import cluster_executor
 from ..execution.store import new_run_id
 from .base import Experiment
 
@@ -50,22 +51,29 @@ def _fit(times: Sequence[float], sigma: list[float], errors: list[float] | None
 
 def run_experiment(experiment: Experiment[Any], config: HardwareConfig, shots: int | None = None,
                    seed: int | None = None, store: ResultStore | None = None,
-                   save: bool = True) -> RunRecord:
+                   save: bool = True, executor: Any = None) -> RunRecord:
     """Run on the config's backend (``shots=None``: exact probabilities) and record the run.
 
     The run goes to ``store`` (default: the store at QWALK_STORE or the user's
-    default location) unless ``save`` is False.
+    default location) unless ``save`` is False.  The circuits (or an ensemble's
+    chunks) run on ``executor`` (a ``distributed.Client``) when given, else on
+    a client to the config's ``dask_address`` (closed after the run), else here;
+    the results are the same for the same seed.
     """
     from .ensemble import EnsembleExperiment  # (the ensemble runner imports this module)
     from .ensemble_runner import run_ensemble
 
+    if executor is None and config.backend.dask_address is not None:
+        experiment.check_size(config)  # bad input fails before connecting
+        with cluster_executor(config.backend.dask_address) as client:
+            return run_experiment(experiment, config, shots, seed, store, save, client)
     if isinstance(experiment, EnsembleExperiment):
-        return run_ensemble(experiment, config, shots, seed, store, save)
+        return run_ensemble(experiment, config, shots, seed, store, save, executor=executor)
     experiment.check_size(config)
     times = list(experiment.times())
     circuits = experiment.circuits(AER_TARGET)
     executed = execute(circuits, config, shots, seed, noise_model=experiment.noise_model(),
-                       method=experiment.simulation_method())
+                       method=experiment.simulation_method(), executor=executor)
     distributions = [experiment.site_distribution(c, r.probabilities, r.counts)
                      for c, r in zip(circuits, executed.results, strict=True)]
     reference = experiment.reference_distributions()
