@@ -116,7 +116,7 @@ def _outcome_axis(experiment: Any, size: int) -> tuple[Any, str] | None:
     from .lattice import signed_displacement
 
     if hasattr(experiment, "outcome_axis"):
-        return experiment.outcome_axis()  # type: ignore[no-any-return]
+        return experiment.outcome_axis()
     spec = experiment.spec
     if getattr(spec, "dimension", None) == 1 and spec.num_sites == size:
         return signed_displacement(spec.num_sites, spec.origin()), "x - x0"
