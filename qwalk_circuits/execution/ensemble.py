@@ -111,10 +111,13 @@ def _run_exact(backend: AerSimulator, circuit: QuantumCircuit, block: np.ndarray
 def _run_sampled(circuit: QuantumCircuit, block: np.ndarray, stats: dict[str, Any], shots: int,
                  seed: int | None, options: dict[str, Any]) -> list[CircuitResult]:
     sampler = SamplerV2(default_shots=shots, seed=seed, options={"backend_options": options})
-    pub = (circuit, block) if circuit.num_parameters else (circuit,)
-    result = sampler.run([pub]).result()[0]
-    bits = getattr(result.data, circuit.cregs[0].name)
-    if circuit.num_parameters == 0:
-        return [CircuitResult(stats=stats, counts=dict(bits.get_int_counts()))]
+    register = circuit.cregs[0].name
+    if circuit.num_parameters == 0:  # one independent sample per member, as with parameters
+        results = sampler.run([(circuit,)] * len(block)).result()
+        return [CircuitResult(stats=stats,
+                              counts=dict(getattr(r.data, register).get_int_counts()))
+                for r in results]
+    result = sampler.run([(circuit, block)]).result()[0]
+    bits = getattr(result.data, register)
     return [CircuitResult(stats=stats, counts=dict(bits.get_int_counts(loc=r)))
             for r in range(len(block))]

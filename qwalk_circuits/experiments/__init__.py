@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (importing registers them)
     ctqw,
     dephasing,
     free_packet,
+    kicked_rotor,
 )
 from .base import REGISTRY, Experiment
 from .runner import RunRecord, run_experiment

@@ -1,0 +1,352 @@
+"""The quantum kicked rotor: dynamical localization, and the quantum resonance.
+
+H = p^2/2 + K cos(theta) sum_n delta(t - n), [theta, p] = i kbar, p = kbar (m + beta).
+Classically (the standard map) <m^2> = <p^2>/kbar^2 grows like D t / kbar^2
+with the Rechester-White D; quantum mechanically it follows that line up to
+a break time and then freezes (dynamical localization; Shepelyansky, PRL 56,
+677 (1986)): the momentum distribution has exponential tails of length
+l ~ D / (2 kbar^2).  The saturated <m^2> depends on the quasi-momentum, so
+the experiment averages R quasi-momenta, beta_r = (r + 1/2) / R (midpoints
+of [0, 1); ``beta`` fixes a single one), each a binding of one template per
+kick count (``circuits/kicked_rotor.py``).  The default construction ``auto``
+simulates the ``fused`` form (the fewest, cheapest-to-convert instructions for
+Aer) and compiles ``quadratic`` (the fewest two-qubit gates) for devices;
+``qwalk resources kicked-rotor`` compares the device constructions.
+
+Where kbar/(4 pi) is rational the rotor is resonant: resonant quasi-momenta
+grow ballistically and nothing localizes (a warning, and ``resonance`` in
+the summary).  ``kicked-rotor-resonance`` shows the principal resonance,
+kbar = 4 pi, beta = 0: the free rotation is the identity and <m^2> = k^2 t^2/2
+exactly, k = K/kbar.  (Near K = 2 pi .. 7.4 the classical map has
+accelerator modes and diffuses faster than Rechester-White.)
+"""
+
+from __future__ import annotations
+
+import warnings
+from fractions import Fraction
+from functools import cached_property, lru_cache
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+from qiskit import QuantumCircuit
+
+from .. import analysis
+from ..circuits.kicked_rotor import (
+    HARDWARE_CONSTRUCTIONS,
+    KickedRotorConstruction,
+    KickedRotorTemplate,
+)
+from ..ensemble_analysis import fit_exponential_tails, inverse_participation_ratio, mean_and_error
+from ..errors import ParameterError
+from ..execution.backends import check_fits
+from ..execution.config import HardwareConfig
+from ..lattice_spec import sample_steps
+from ..memory import require_memory
+from ..reference.kicked_rotor import (
+    classical_moments,
+    momentum_distributions,
+    momentum_grid,
+    momentum_states,
+    rechester_white_diffusion,
+)
+from ..specs import Spec
+from .base import register
+from .ensemble import EnsembleExperiment
+from .runner import AER_TARGET
+
+RESONANCE_DENOMINATOR = 12  # kbar/(4 pi) = p/q with q <= this counts as a resonance
+RESONANCE_TOLERANCE = 1e-9  # |kbar/(4 pi) - p/q| below this (relative) is that p/q
+ESCAPE_TOLERANCE = 1e-4  # probability that may pass the register's edge |m| = N/2
+LARGEST_SUGGESTION = 14  # momentum_qubits searched when suggesting a register size
+TAIL_MIN_DISTANCE = 2
+CLASSICAL_PARTICLES = 20_000
+CLASSICAL_SEED = 0
+
+
+def resonance(kbar: float) -> Fraction | None:
+    """p/q if kbar/(4 pi) is that fraction (q <= RESONANCE_DENOMINATOR, p >= 1), else None."""
+    ratio = kbar / (4 * np.pi)
+    fraction = Fraction(ratio).limit_denominator(RESONANCE_DENOMINATOR)
+    if fraction.numerator >= 1 and abs(ratio - float(fraction)) <= RESONANCE_TOLERANCE * ratio:
+        return fraction
+    return None
+
+
+@lru_cache(maxsize=8)
+def _distributions(kick: float, kbar: float, times: tuple[int, ...], momentum_qubits: int,
+                   betas: tuple[float, ...]) -> np.ndarray:
+    """Exact (times, betas, N) distributions, cached and read-only."""
+    out = momentum_distributions(kick, kbar, times, momentum_qubits, betas)
+    out.setflags(write=False)
+    return out
+
+
+def escaped_probability(kick: float, kbar: float, times: tuple[int, ...], momentum_qubits: int,
+                        betas: tuple[float, ...]) -> float:
+    """What an n-qubit register would wrap around: the largest beta-averaged probability at
+    |m| >= 2^(n-1) over the times, computed on n + 1 qubits."""
+    larger = momentum_qubits + 1
+    mean = np.zeros((len(times), 1 << larger))
+    for beta in betas:
+        mean += np.abs(momentum_states(kick, kbar, times, larger, beta)) ** 2
+    outside = np.abs(momentum_grid(larger)) >= (1 << (momentum_qubits - 1))
+    return float(mean[:, outside].sum(axis=1).max() / len(betas))
+
+
+class KickedRotorSpec(Spec):
+    """Kicked rotor from m = 0, averaged over quasi-momenta, measured at evenly spaced kicks."""
+
+    kick_strength: float = Field(5.0, ge=0, description="kick strength K (stochasticity)")
+    kbar: float = Field(1.0, gt=0, description="effective Planck constant (kick k = K/kbar)")
+    kicks: int = Field(40, ge=0, description="kicks T")
+    momentum_qubits: int = Field(8, ge=1, description="qubits (momenta m = -N/2..N/2-1, "
+                                 "N = 2**n; 8 holds K=5, kbar=1 for 40 kicks)")
+    quasi_momenta: int = Field(16, ge=1, description="quasi-momenta R averaged: beta_r = "
+                               "(r + 1/2)/R")
+    beta: float | None = Field(None, description="a single quasi-momentum (needs "
+                               "quasi_momenta=1)")
+    times: list[int] | None = Field(None, description="kicks to measure; default: up to 25 "
+                                    "evenly spaced in 0..kicks")
+    construction: Literal["auto", "quadratic", "multiplexor", "diagonal-gate", "fused"] = Field(
+        "auto", description="auto: fused on the simulator (all-to-all), quadratic (the "
+        "fewest two-qubit gates) for a device; see circuits/kicked_rotor.py")
+
+    #: warn when kbar/(4 pi) is rational (the resonance experiment means it)
+    warn_resonance: ClassVar[bool] = True
+
+    dimension: ClassVar[int] = 1
+
+    @property
+    def num_sites(self) -> int:
+        return 1 << self.momentum_qubits
+
+    def origin(self) -> int:
+        """m = 0 is register value 0 (distributions are in register order)."""
+        return 0
+
+    @property
+    def steps(self) -> int:
+        """The kicks, under the name the resource report reads."""
+        return self.kicks
+
+    def betas(self) -> list[float]:
+        if self.beta is not None:
+            return [self.beta]
+        return [(r + 0.5) / self.quasi_momenta for r in range(self.quasi_momenta)]
+
+    def measured_times(self) -> list[int]:
+        return sorted(set(self.times)) if self.times is not None else sample_steps(self.kicks)
+
+    def distributions(self, momentum_qubits: int | None = None) -> np.ndarray:
+        """Exact (times, betas, N) distributions (read-only, cached)."""
+        n = self.momentum_qubits if momentum_qubits is None else momentum_qubits
+        return _distributions(self.kick_strength, self.kbar, tuple(self.measured_times()), n,
+                              tuple(self.betas()))
+
+    def check(self) -> None:
+        require_memory(self.momentum_qubits, "momentum_qubits", self.momentum_qubits)
+        if self.times is not None and [t for t in self.times if not 0 <= t <= self.kicks]:
+            raise ParameterError("times", f"each time must lie in 0..kicks={self.kicks}")
+        if self.beta is not None and self.quasi_momenta != 1:
+            raise ParameterError("beta", "fixes one quasi-momentum: set quasi_momenta=1, or "
+                                 "drop beta to average quasi_momenta evenly spaced values")
+        fraction = resonance(self.kbar)
+        if fraction is not None and self.warn_resonance:
+            warnings.warn(f"kbar/(4 pi) = {fraction} is rational: quantum resonance -- resonant "
+                          "quasi-momenta grow ballistically and the rotor does not localize; "
+                          "use an irrational kbar/(4 pi) (e.g. kbar=1) for dynamical "
+                          "localization", stacklevel=2)
+        self.check_register()
+
+    def check_register(self) -> None:
+        """Refuse a register whose edge the momentum reaches, and suggest one that holds it."""
+        n = self.momentum_qubits
+        args = (self.kick_strength, self.kbar, tuple(self.measured_times()))
+        betas = tuple(self.betas())
+        escaped = escaped_probability(*args, n, betas)
+        if escaped <= ESCAPE_TOLERANCE:
+            return
+        fits = next((k for k in range(n + 1, LARGEST_SUGGESTION + 1)
+                     if escaped_probability(*args, k, betas) <= ESCAPE_TOLERANCE), None)
+        advice = (f"use momentum_qubits={fits}" if fits is not None else
+                  f"even {max(n, LARGEST_SUGGESTION)} qubits do not hold it: lower kicks or "
+                  "kick_strength")
+        raise ParameterError("momentum_qubits", f"{n} qubits hold m = {-(1 << (n - 1))}.."
+                             f"{(1 << (n - 1)) - 1}, but a probability {escaped:.2g} "
+                             f"(> {ESCAPE_TOLERANCE:g}) reaches |m| >= {1 << (n - 1)} "
+                             f"and would wrap around; {advice}")
+
+
+@register
+class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
+    """Dynamical localization: quantum <m^2> freezes while the standard map keeps diffusing."""
+
+    name = "kicked-rotor"
+    summary = "quantum kicked rotor averaged over quasi-momenta vs the classical standard map"
+    spec_type: ClassVar[type[Spec]] = KickedRotorSpec
+    mean_over_realisations = ("ipr",)
+
+    def times(self) -> list[int]:
+        return self.spec.measured_times()
+
+    def realisations(self) -> int:
+        return len(self.spec.betas())
+
+    def check_size(self, config: HardwareConfig) -> None:
+        n = self.spec.momentum_qubits
+        check_fits(n, config, "momentum_qubits", n)
+
+    def construction(self, target: str) -> KickedRotorConstruction:
+        """The spec's construction; ``auto``: ``fused`` for the simulator's all-to-all target
+        (the fastest to simulate), ``quadratic`` (the cheapest) for any device."""
+        if self.spec.construction != "auto":
+            return self.spec.construction
+        return "fused" if target == AER_TARGET else "quadratic"
+
+    @cached_property
+    def _templates(self) -> dict[str, list[KickedRotorTemplate]]:
+        return {}
+
+    def rotor_templates(self, target: str = AER_TARGET) -> list[KickedRotorTemplate]:
+        """One measured, parameterized template per measured kick count."""
+        s = self.spec
+        construction = self.construction(target)
+        if construction not in self._templates:
+            self._templates[construction] = [
+                KickedRotorTemplate.build(s.kick_strength, s.kbar, t, s.momentum_qubits,
+                                          construction, measured=True) for t in self.times()]
+        return self._templates[construction]
+
+    def allowed_constructions(self) -> list[str]:
+        """The constructions meant for devices, for the resource report (``qwalk resources``)."""
+        return list(HARDWARE_CONSTRUCTIONS)
+
+    def build(self, kicks: int, construction: str) -> QuantumCircuit:
+        """``kicks`` periods by ``construction``, beta left as parameters: the circuit the
+        ensemble transpiles once (bound numbers would let the transpiler simplify more)."""
+        s = self.spec
+        return KickedRotorTemplate.build(s.kick_strength, s.kbar, kicks, s.momentum_qubits,
+                                         construction).circuit  # type: ignore[arg-type]
+
+    def templates(self, target: str) -> list[QuantumCircuit]:
+        return [t.circuit for t in self.rotor_templates(target)]
+
+    def template_values(self, index: int, template: QuantumCircuit) -> np.ndarray:
+        rotor = self._templates[template.metadata["construction"]][index]  # from templates()
+        return np.array([rotor.values(beta) for beta in self.spec.betas()]).reshape(
+            self.realisations(), template.num_parameters)
+
+    def reference_ensemble(self) -> list[np.ndarray]:
+        return list(self.spec.distributions())
+
+    def site_distribution(self, circuit: QuantumCircuit, probabilities: np.ndarray | None,
+                          counts: dict[int, int] | None) -> np.ndarray:
+        """The momentum distribution in register order (index i holds m = i or i - N)."""
+        if probabilities is not None:
+            return np.asarray(probabilities, dtype=float)
+        if counts is None:
+            raise ValueError("a circuit result needs probabilities or counts")
+        return analysis.distribution_from_counts(counts, self.spec.num_sites)
+
+    @cached_property
+    def _m(self) -> np.ndarray:
+        return momentum_grid(self.spec.momentum_qubits)
+
+    def observables(self, p: np.ndarray) -> dict[str, float]:
+        """mean, sigma, p_origin (of m), p2 = <m^2> (integer units) and the IPR."""
+        values = analysis.observables(p, 0, 1)
+        values["p2"] = float(p @ self._m**2)
+        values["ipr"] = inverse_participation_ratio(p)
+        return values
+
+    def observable_errors(self, p: np.ndarray, shots: int) -> dict[str, float]:
+        errors = analysis.observable_errors(p, 0, shots, 1)
+        p2 = float(p @ self._m**2)
+        errors["p2"] = float(np.sqrt(max(float(p @ self._m**4) - p2**2, 0.0) / shots))
+        ipr = float(p @ p)
+        errors["ipr"] = float(2 * np.sqrt(max(float(p @ p**2) - ipr**2, 0.0) / shots))
+        return errors
+
+    def ensemble_fits(self, mean: np.ndarray, error: np.ndarray | None) -> dict[str, float]:
+        fit = fit_exponential_tails(mean, self._m, error, TAIL_MIN_DISTANCE)
+        return {"localization_length": fit.length, "localization_length_error": fit.error}
+
+    def classical_p2(self) -> dict[str, list[float]]:
+        """The standard map from p = 0 (theta uniform) in integer units: p2, mean, sigma."""
+        s = self.spec
+        mean, p2 = classical_moments(s.kick_strength, s.kicks, CLASSICAL_PARTICLES,
+                                     CLASSICAL_SEED)
+        t = self.times()
+        mean_m, p2_m = mean[t] / s.kbar, p2[t] / s.kbar**2
+        return {"p2": p2_m.tolist(), "mean": mean_m.tolist(),
+                "sigma": np.sqrt(np.maximum(p2_m - mean_m**2, 0.0)).tolist()}
+
+    def ensemble_extra(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """saturation, break_time, diffusion, classical and resonance (see the module doc)."""
+        s = self.spec
+        times = self.times()
+        late = [i for i, t in enumerate(times) if t >= 0.75 * s.kicks] or [len(times) - 1]
+        per = summary["ensemble"]["per_realisation"]["p2"]
+        value, error = mean_and_error(np.mean([per[i] for i in late], axis=0))
+        reference = float(np.mean([summary["reference"]["p2"][i] for i in late]))
+        diffusion = rechester_white_diffusion(s.kick_strength)
+        rate = diffusion / s.kbar**2  # classical <m^2> per kick
+        fraction = resonance(s.kbar)
+
+        def break_time(p2: float) -> float | None:
+            """Kicks until the classical line D t / kbar^2 reaches p2 (none at a resonance)."""
+            return p2 / rate if rate > 0 and fraction is None else None
+
+        return {
+            "saturation": {"p2": float(value), "p2_error": float(error),
+                           "reference_p2": reference, "kicks": [times[i] for i in late]},
+            "break_time": {"value": break_time(float(value)),
+                           "error": break_time(float(error)),
+                           "reference": break_time(reference)},
+            "diffusion": {"rechester_white_D": diffusion, "classical_rate": rate,
+                          "localization_length_estimate": rate / 2},
+            "classical": self.classical_p2(),
+            "resonance": None if fraction is None else {
+                "kbar_over_4pi": str(fraction),
+                "note": "quantum resonance: resonant quasi-momenta grow ballistically"},
+        }
+
+
+class KickedRotorResonanceSpec(KickedRotorSpec):
+    """The principal resonance: kbar a multiple of 4 pi, beta = 0 (one quasi-momentum)."""
+
+    kick_strength: float = Field(5.0, ge=0, description="kick strength K (k = K/kbar)")
+    kbar: float = Field(4 * np.pi, gt=0, description="effective Planck constant: a "
+                        "multiple of 4 pi")
+    quasi_momenta: int = Field(1, ge=1, le=1, description="one quasi-momentum")
+    beta: float | None = Field(0.0, description="quasi-momentum: 0 (resonant)")
+
+    warn_resonance: ClassVar[bool] = False
+
+    def check(self) -> None:
+        ratio = self.kbar / (4 * np.pi)
+        if round(ratio) < 1 or abs(ratio - round(ratio)) > RESONANCE_TOLERANCE * ratio:
+            raise ParameterError("kbar", f"{self.kbar:g} is not a multiple of 4 pi: use "
+                                 "kbar=12.566370614359172 (4 pi), or the kicked-rotor "
+                                 "experiment for other values")
+        if self.beta != 0:
+            raise ParameterError("beta", "the ballistic resonance needs beta=0; other "
+                                 "quasi-momenta belong to the kicked-rotor experiment")
+        super().check()
+
+
+@register
+class KickedRotorResonance(KickedRotor):
+    """kbar = 4 pi, beta = 0: the free rotation is the identity, <m^2> = k^2 t^2 / 2."""
+
+    name = "kicked-rotor-resonance"
+    summary = "kicked rotor at the quantum resonance kbar = 4 pi: ballistic <m^2> = k^2 t^2/2"
+    spec_type: ClassVar[type[Spec]] = KickedRotorResonanceSpec
+
+    def ensemble_extra(self, summary: dict[str, Any]) -> dict[str, Any]:
+        extra = super().ensemble_extra(summary)
+        k = self.spec.kick_strength / self.spec.kbar
+        extra["ballistic"] = {"k": k, "p2": [k**2 * t**2 / 2 for t in self.times()]}
+        return extra

@@ -1,0 +1,164 @@
+"""Kicked rotor experiments: dynamical localization, the resonance, sampled runs, bad input.
+
+The classical Rechester-White rate, the reference resonance/anti-resonance
+and the reference localization are tested in tests/reference/; here the
+circuit path and the experiment's summary.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qwalk_circuits.errors import ParameterError
+from qwalk_circuits.execution import load_config
+from qwalk_circuits.experiments import get_experiment, run_experiment
+from qwalk_circuits.experiments.kicked_rotor import resonance
+from qwalk_circuits.reference.kicked_rotor import classical_p2, momentum_grid
+
+EXACT = 1e-9
+# K = 5, kbar = 1 (l ~ D/(2 kbar^2) ~ 6): 8 qubits hold 40 kicks
+LOCALIZED = {"kick_strength": 5.0, "kbar": 1.0, "kicks": 40, "momentum_qubits": 8,
+             "quasi_momenta": 8, "times": [0, 10, 20, 30, 40]}
+SMALL = {"kick_strength": 2.5, "kbar": 1.0, "kicks": 10, "momentum_qubits": 6,
+         "quasi_momenta": 4, "times": [0, 5, 10]}
+
+
+def run(name, settings, shots=None, seed=1):
+    experiment = get_experiment(name).from_settings(settings)
+    return experiment, run_experiment(experiment, load_config(None), shots=shots, seed=seed,
+                                      save=False)
+
+
+def test_quantum_p2_saturates_while_the_standard_map_diffuses():
+    """Dynamical localization (Shepelyansky 1986): the circuits equal the exact map, and over
+    the last quarter <m^2> grows far slower than the classical D t / kbar^2."""
+    _, record = run("kicked-rotor", LOCALIZED)
+    s = record.summary
+    assert max(s["distance"]["tvd"]) < EXACT
+    np.testing.assert_allclose(s["observables"]["p2"], s["reference"]["p2"], rtol=EXACT)
+    rate = s["diffusion"]["classical_rate"]
+    quantum, classical = np.asarray(s["observables"]["p2"]), np.asarray(s["classical"]["p2"])
+    assert quantum[-1] - quantum[-2] < 0.1 * rate * 10  # ~9 % of the classical growth
+    assert classical[-1] - classical[-2] > 0.8 * rate * 10
+    assert quantum[-1] < 0.5 * classical[-1]
+    # saturation of order a few l^2 (REFERENCES.md), reached after the break time
+    ell = s["diffusion"]["localization_length_estimate"]
+    assert ell**2 < s["saturation"]["p2"] < 5 * ell**2
+    assert s["saturation"]["kicks"] == [30, 40]
+    assert 0 < s["break_time"]["value"] < 40
+    assert s["saturation"]["p2_error"] > 0  # spread over quasi-momenta
+    # exponential tails: a finite localization length at the last kick
+    xi = s["observables"]["localization_length"][-1]
+    # the beta-average of exponentials has heavier tails than l ~ D/(2 kbar^2) (an O(1)
+    # estimate), and at 40 kicks they still grow: xi = 12.4 here against l = 6.0
+    assert np.isfinite(xi) and ell < xi < 3 * ell
+    assert s["resonance"] is None
+    assert set(s["params"]) >= {"kick_strength", "kbar", "kicks", "momentum_qubits",
+                                "quasi_momenta", "beta", "times", "construction"}
+
+
+def test_auto_simulates_the_fused_form_and_compiles_quadratic_for_devices():
+    experiment = get_experiment("kicked-rotor").from_settings(SMALL)
+    assert experiment.construction("all-to-all") == "fused"
+    assert experiment.construction("fake_fez") == "quadratic"
+    assert {t.metadata["construction"] for t in experiment.templates("all-to-all")} == {"fused"}
+    assert experiment.allowed_constructions() == ["quadratic", "multiplexor", "diagonal-gate"]
+
+
+def test_classical_summary_is_the_standard_map_in_integer_units():
+    experiment = get_experiment("kicked-rotor").from_settings({**SMALL, "kbar": 0.7,
+                                                               "momentum_qubits": 7})
+    classical = experiment.classical_p2()
+    want = classical_p2(2.5, 10)[[0, 5, 10]] / 0.7**2
+    np.testing.assert_allclose(classical["p2"], want)
+
+
+def test_resonance_is_ballistic_k2_t2_over_2_on_the_circuits():
+    """kbar = 4 pi, beta = 0: <m^2> = k^2 t^2 / 2 exactly, k = K/kbar (REFERENCES.md)."""
+    _, record = run("kicked-rotor-resonance", {"momentum_qubits": 5, "kick_strength": 2.5,
+                                               "kicks": 12, "construction": "quadratic"})
+    s = record.summary
+    assert set(s["construction"]) == {"quadratic"}  # the device form, through the runner
+    k = 2.5 / (4 * np.pi)
+    t = np.asarray(s["times"])
+    assert s["times"] == list(range(13))
+    np.testing.assert_allclose(s["observables"]["p2"], k**2 * t**2 / 2, rtol=EXACT, atol=EXACT)
+    np.testing.assert_allclose(s["ballistic"]["p2"], k**2 * t**2 / 2)
+    assert s["resonance"]["kbar_over_4pi"] == "1"
+    assert s["break_time"]["value"] is None
+
+
+def test_sampled_run_agrees_within_shot_noise():
+    shots = 2000
+    experiment, record = run("kicked-rotor", SMALL, shots=shots, seed=7)
+    s = record.summary
+    d = s["distance"]
+    assert all(tvd <= bound for tvd, bound in zip(d["tvd"], d["tvd_shot_noise_bound"],
+                                                   strict=True))
+    # <m^2> of the average of R independently sampled realisations: variance
+    # sum_r Var_r(m^2) / (shots R^2); five standard errors
+    m2 = momentum_grid(6) ** 2
+    for i, ensemble in enumerate(experiment.reference_ensemble()):
+        var = ensemble @ m2**2 - (ensemble @ m2) ** 2
+        sigma = np.sqrt(var.sum() / (shots * len(ensemble) ** 2))
+        assert abs(s["observables"]["p2"][i] - s["reference"]["p2"][i]) <= 5 * sigma + 1e-12
+
+
+def test_single_quasi_momentum_with_beta():
+    experiment = get_experiment("kicked-rotor").from_settings(
+        {**SMALL, "quasi_momenta": 1, "beta": 0.3})
+    assert experiment.spec.betas() == [0.3]
+    assert experiment.realisations() == 1
+    default = get_experiment("kicked-rotor").from_settings({**SMALL, "quasi_momenta": 4})
+    assert default.spec.betas() == [0.125, 0.375, 0.625, 0.875]
+
+
+def test_rational_kbar_over_4pi_warns_of_the_resonance():
+    assert resonance(4 * np.pi) == 1 and str(resonance(2 * np.pi)) == "1/2"
+    assert str(resonance(4 * np.pi * 3 / 7)) == "3/7"
+    assert resonance(1.0) is None and resonance(4 * np.pi + 1e-3) is None
+    with pytest.warns(UserWarning, match="resonance"):
+        experiment = get_experiment("kicked-rotor").from_settings({**SMALL,
+                                                                   "kbar": 2 * np.pi})
+    assert experiment.ensemble_extra(_fake_summary(experiment))["resonance"][
+        "kbar_over_4pi"] == "1/2"
+
+
+def _fake_summary(experiment):
+    """The parts of a run summary ensemble_extra reads, from the exact reference."""
+    ensembles = experiment.reference_ensemble()
+    p2 = [[experiment.observables(p)["p2"] for p in e] for e in ensembles]
+    return {"ensemble": {"per_realisation": {"p2": p2}},
+            "reference": {"p2": [float(np.mean(v)) for v in p2]}}
+
+
+@pytest.mark.parametrize(("settings", "parameter", "hint"), [
+    ({"kbar": 0.0}, "kbar", "greater than 0"),
+    ({"kbar": -1.0}, "kbar", "greater than 0"),
+    ({"kick_strength": -1.0}, "kick_strength", "greater than or equal to 0"),
+    ({"quasi_momenta": 0}, "quasi_momenta", "greater than or equal to 1"),
+    ({"beta": 0.3}, "beta", "quasi_momenta=1"),
+    ({"times": [0, 11]}, "times", "0..kicks=10"),
+    ({"construction": "fourier"}, "construction", "quadratic"),
+])
+def test_bad_input_names_the_parameter(settings, parameter, hint):
+    with pytest.raises(ParameterError, match=hint) as error:
+        get_experiment("kicked-rotor").from_settings({**SMALL, **settings})
+    assert error.value.parameter == parameter
+
+
+def test_too_small_register_suggests_the_size_that_holds_the_momenta():
+    with pytest.raises(ParameterError, match="use momentum_qubits=8") as error:
+        get_experiment("kicked-rotor").from_settings({**LOCALIZED, "momentum_qubits": 6})
+    assert error.value.parameter == "momentum_qubits"
+    assert "wrap around" in str(error.value)
+
+
+@pytest.mark.parametrize(("settings", "parameter"), [({"kbar": 1.0}, "kbar"),
+                                                     ({"beta": 0.25}, "beta")])
+def test_resonance_experiment_refuses_non_resonant_settings(settings, parameter):
+    with pytest.raises(ParameterError) as error:
+        get_experiment("kicked-rotor-resonance").from_settings({"momentum_qubits": 5,
+                                                                "kicks": 4, **settings})
+    assert error.value.parameter == parameter
