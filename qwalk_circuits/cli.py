@@ -1,4 +1,4 @@
-"""The `qwalk` command: list, run, resources, results, demo.
+"""The `qwalk` command: list, run, resources, results, demo, submit, jobs, backends.
 
 Bad input prints one line, ``qwalk: error: ...``, and exits with status 2.
 """
@@ -71,6 +71,9 @@ def cmd_run(args: argparse.Namespace) -> None:
     shots_setting = args.shots if args.shots is not None else config.run.shots
     shots = None if shots_setting == "exact" else int(shots_setting)
     seed = args.seed if args.seed is not None else config.run.seed
+    if config.is_device:
+        _run_on_device(args, experiment, config, shots, seed)
+        return
     record = run_experiment(experiment, config, shots=shots, seed=seed, store=_store(args))
     if args.plot:
         _plot_run(record, experiment, args.plot)
@@ -78,6 +81,129 @@ def cmd_run(args: argparse.Namespace) -> None:
         print(json.dumps(record.summary))
     else:
         _print_run(record.summary)
+
+
+def _device_shots(shots: int | None) -> int:
+    if shots is None:
+        raise QwalkError("devices sample: give --shots N (or shots = N in the config), "
+                         "not 'exact'")
+    return shots
+
+
+def _run_on_device(args: argparse.Namespace, experiment: Any, config: Any, shots: int | None,
+                   seed: int | None) -> None:
+    from .experiments.hardware_runner import run_on_device
+
+    summary = run_on_device(experiment, config, _device_shots(shots), seed, _store(args))
+    print(file=sys.stderr)
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        _print_device_run(summary)
+
+
+def _print_device_run(summary: dict[str, Any]) -> None:
+    """The three-way comparison: device vs exact, emulation vs exact, mitigated vs exact."""
+    comparison = summary["comparison"]
+    print(f"{summary['experiment']}  run {summary['run_id']}  device {comparison['device']}  "
+          f"shots {summary['shots']}  seed {summary['seed']}")
+    print(f"TVD / Hellinger to the exact distribution (± bootstrap standard error); "
+          f"emulation: {comparison['emulator']}")
+    columns = [("hardware", "device"), ("emulation", "emulation")]
+    if "mitigated" in comparison:
+        columns.append(("mitigated", "mitigated"))
+    print(f"{'t':>4} {'construction':>13} {'2q':>4} " + " ".join(
+        f"{label + ' TVD':>17} {label + ' H':>15}" for _, label in columns) + f" {'uniform':>8}")
+    for i, t in enumerate(summary["times"]):
+        cells = []
+        for key, _ in columns:
+            d = comparison[key]
+            cells.append(f"{d['tvd'][i]:>9.4f} ± {d['tvd_error'][i]:.4f} "
+                         f"{d['hellinger'][i]:>7.4f} ± {d['hellinger_error'][i]:.3f}")
+        print(f"{t:>4g} {summary['construction'][i]!s:>13} "
+              f"{summary['resources'][i].get('two_qubit_gates', '-'):>4} " + " ".join(cells)
+              + f" {comparison['uniform_tvd'][i]:>8.4f}")
+
+
+def cmd_submit(args: argparse.Namespace) -> None:
+    from .experiments import get_experiment
+    from .experiments.hardware_runner import submit_experiment
+
+    experiment = get_experiment(args.experiment).from_settings(_settings(args.set))
+    config = _config(args)
+    shots_setting = args.shots if args.shots is not None else config.run.shots
+    shots = _device_shots(None if shots_setting == "exact" else int(shots_setting))
+    seed = args.seed if args.seed is not None else config.run.seed
+    run_id = submit_experiment(experiment, config, shots, seed, _store(args))
+    print(run_id)
+
+
+def cmd_jobs(args: argparse.Namespace) -> None:
+    from .execution.ledger import Ledger
+    from .execution.service import scrub
+
+    store = _store(args)
+    ledger = Ledger(store)
+    if args.jobs_command == "list":
+        rows = ledger.list(args.limit)
+        if not rows:
+            print(f"no submitted runs in {store.path}")
+        for row in rows:
+            print(f"{row['run_id']}  {row['created_at'][:19]}  {row['status']:<10} "
+                  f"{row['experiment']:<14} {row['device']:<14} jobs {row['jobs_done']}/"
+                  f"{row['jobs']} done  shots={row['shots']}")
+        return
+    if args.jobs_command == "status":
+        sub = ledger.submission(args.run_id)
+        print(f"run {args.run_id}: {sub['status']} on {sub['device']}"
+              + (f" ({scrub(sub['error'])})" if sub["error"] else ""))
+        for job in ledger.jobs(args.run_id):
+            print(f"  job {job['job_id']}  {job['role']:<11} {len(job['circuits'])} circuits  "
+                  f"{job['status']}" + (f"  {job['error']}" if job["error"] else "")
+                  + ("  (result stored)" if job["result"] is not None else ""))
+        return
+    if args.jobs_command == "cancel":
+        from .execution.config import parse_config
+        from .execution.jobs import cancel
+
+        sub = ledger.submission(args.run_id)
+        config = parse_config({k: v for k, v in sub["config"].items() if k != "name"},
+                              sub["config"]["name"], "stored config")
+        print(f"cancelled {cancel(args.run_id, ledger, config)} job(s) of run {args.run_id}")
+        return
+    from .experiments.hardware_runner import finish_run
+
+    summary = finish_run(args.run_id, store)
+    if summary is None:
+        tally = {}
+        for job in ledger.jobs(args.run_id):
+            tally[job["status"]] = tally.get(job["status"], 0) + 1
+        print(f"run {args.run_id} not finished yet: {tally}; try again later")
+    elif args.json:
+        print(json.dumps(summary))
+    else:
+        _print_device_run(summary)
+
+
+def cmd_backends(args: argparse.Namespace) -> None:
+    from .execution.service import fake_devices, list_backends
+
+    fakes = fake_devices()
+    print(f"fake devices (offline, local testing mode): {len(fakes)}")
+    print("  " + " ".join(f["name"] for f in fakes))
+    config = None
+    if args.backend:
+        from .execution import load_config
+
+        config = load_config(args.backend)
+    real, why = list_backends(config)
+    if why is not None:
+        print(f"real IBM devices: none reachable: {why}")
+        return
+    print(f"real IBM devices: {len(real)}")
+    for row in real:
+        print(f"  {row['name']:<16} {row['num_qubits']:>4} qubits  pending jobs "
+              f"{row['pending_jobs'] if row['pending_jobs'] is not None else '?'}")
 
 
 def _plot_run(record: Any, experiment: Any, path: str) -> None:
@@ -123,10 +249,13 @@ def _outcome_axis(experiment: Any, size: int) -> tuple[Any, str] | None:
     return None
 
 
+MAIN_OBSERVABLES = ("p2", "ratio", "sigma")  # momentum spread, backscattering, walk width
+
+
 def _main_observable(summary: dict[str, Any]) -> str:
     """The observable a run is read by: sigma for walks, else the experiment's first one."""
     observables = summary["observables"]
-    return "sigma" if "sigma" in observables else next(iter(observables))
+    return next((key for key in MAIN_OBSERVABLES if key in observables), next(iter(observables)))
 
 
 def _print_ensemble(summary: dict[str, Any]) -> None:
@@ -318,6 +447,33 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("run_id")
     show.add_argument("--json", action="store_true")
     results.set_defaults(func=cmd_results)
+
+    submit = sub.add_parser("submit", help="submit an experiment to a (fake) IBM device; "
+                            "prints the run id at once (see 'qwalk jobs')")
+    submit.add_argument("experiment")
+    submit.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    submit.add_argument("--backend", metavar="CONFIG", required=True,
+                        help="a hardware config with kind = 'fake' or 'ibm'")
+    submit.add_argument("--shots", type=_shots)
+    submit.add_argument("--seed", type=int)
+    submit.set_defaults(func=cmd_submit, dask=None)
+
+    jobs = sub.add_parser("jobs", help="submitted device runs: list, status, fetch, cancel")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_list = jobs_sub.add_parser("list")
+    jobs_list.add_argument("--limit", type=int, default=50)
+    for name in ("status", "fetch", "cancel"):
+        command = jobs_sub.add_parser(name)
+        command.add_argument("run_id")
+        if name == "fetch":
+            command.add_argument("--json", action="store_true")
+    jobs.set_defaults(func=cmd_jobs)
+
+    backends = sub.add_parser("backends", help="fake devices, and the real IBM devices your "
+                              "saved account (or QISKIT_IBM_TOKEN) can reach")
+    backends.add_argument("--backend", metavar="CONFIG",
+                          help="use this config's [ibm] channel/instance")
+    backends.set_defaults(func=cmd_backends)
 
     demo = sub.add_parser("demo", help="the physics story, as figures and a summary table")
     demo.add_argument("--out", default="demo_output", help="output folder (default: demo_output)")
