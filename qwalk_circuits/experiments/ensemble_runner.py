@@ -14,14 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import analysis
 from ..ensemble_analysis import jackknife_errors, mean_and_error
 from ..execution import ResultStore
 from ..execution.config import HardwareConfig
 from ..execution.ensemble import execute_ensemble
 from ..execution.store import new_run_id
 from .ensemble import EnsembleExperiment
-from .runner import AER_TARGET, RunRecord, _fit, _series
+from .runner import AER_TARGET, RunRecord, _series, distances, sigma_fits
 
 
 def _ensemble_observables(experiment: EnsembleExperiment[Any], samples: np.ndarray
@@ -101,22 +100,12 @@ def run_ensemble(experiment: EnsembleExperiment[Any], config: HardwareConfig,
     }
     if classical is not None:
         summary["classical"] = _series([experiment.observables(p) for p in classical])
-    summary["distance"] = {
-        "tvd": [analysis.total_variation(p, q) for p, q in zip(averaged, reference,
-                                                               strict=True)],
-        "hellinger": [analysis.hellinger(p, q) for p, q in zip(averaged, reference,
-                                                               strict=True)],
-    }
-    if shots is not None:
-        summary["distance"]["tvd_shot_noise_bound"] = [
-            analysis.tvd_shot_noise_bound(q, shots * realisations) for q in reference]
+    # R realisations of S shots are R*S independent draws of the averaged distribution
+    summary["distance"] = distances(averaged, reference,
+                                    None if shots is None else shots * realisations)
     if "sigma" in summary["observables"]:
-        fits = {"observables": _fit(times, summary["observables"]["sigma"],
-                                    summary["observable_errors"]["sigma"]),
-                "reference": _fit(times, summary["reference"]["sigma"], None)}
-        if classical is not None:
-            fits["classical"] = _fit(times, summary["classical"]["sigma"], None)
-        summary["fits"] = {"sigma_power_law": fits}
+        summary["fits"] = {"sigma_power_law": sigma_fits(
+            times, summary, summary["observable_errors"]["sigma"])}
     summary.update(experiment.extra_results())
     summary.update(experiment.ensemble_extra(summary))
     summary["resources"] = [results[0].stats for results in executed]

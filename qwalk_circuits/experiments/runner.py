@@ -49,6 +49,29 @@ def _fit(times: Sequence[float], sigma: list[float], errors: list[float] | None
         return None
 
 
+def distances(measured: Sequence[np.ndarray], reference: Sequence[np.ndarray],
+              samples: int | None) -> dict[str, list[float]]:
+    """TVD and Hellinger distance to the reference per time, and the TVD's shot-noise bound
+    for ``samples`` draws per distribution (None: exact probabilities, no bound)."""
+    pairs = list(zip(measured, reference, strict=True))
+    out = {"tvd": [analysis.total_variation(p, q) for p, q in pairs],
+           "hellinger": [analysis.hellinger(p, q) for p, q in pairs]}
+    if samples is not None:
+        out["tvd_shot_noise_bound"] = [analysis.tvd_shot_noise_bound(q, samples)
+                                       for q in reference]
+    return out
+
+
+def sigma_fits(times: Sequence[float], summary: dict[str, Any], errors: list[float] | None
+               ) -> dict[str, dict[str, float] | None]:
+    """sigma ~ t^alpha for the circuits, the exact reference and (if any) the classical walk."""
+    fits = {"observables": _fit(times, summary["observables"]["sigma"], errors),
+            "reference": _fit(times, summary["reference"]["sigma"], None)}
+    if "sigma" in summary.get("classical", {}):
+        fits["classical"] = _fit(times, summary["classical"]["sigma"], None)
+    return fits
+
+
 def run_experiment(experiment: Experiment[Any], config: HardwareConfig, shots: int | None = None,
                    seed: int | None = None, store: ResultStore | None = None,
                    save: bool = True, executor: Any = None) -> RunRecord:
@@ -99,20 +122,8 @@ def run_experiment(experiment: Experiment[Any], config: HardwareConfig, shots: i
         summary["observable_errors"] = _series(
             [experiment.observable_errors(q, shots) for q in reference])
         errors = summary["observable_errors"]["sigma"]
-    summary["distance"] = {
-        "tvd": [analysis.total_variation(p, q) for p, q in zip(distributions, reference,
-                                                               strict=True)],
-        "hellinger": [analysis.hellinger(p, q) for p, q in zip(distributions, reference,
-                                                               strict=True)],
-    }
-    if shots is not None:
-        summary["distance"]["tvd_shot_noise_bound"] = [
-            analysis.tvd_shot_noise_bound(q, shots) for q in reference]
-    fits = {"observables": _fit(times, summary["observables"]["sigma"], errors),
-            "reference": _fit(times, summary["reference"]["sigma"], None)}
-    if classical is not None:
-        fits["classical"] = _fit(times, summary["classical"]["sigma"], None)
-    summary["fits"] = {"sigma_power_law": fits}
+    summary["distance"] = distances(distributions, reference, shots)
+    summary["fits"] = {"sigma_power_law": sigma_fits(times, summary, errors)}
     summary.update(experiment.extra_results())
     summary["resources"] = [r.stats for r in executed.results]
     summary["run_id"] = new_run_id()
