@@ -4,6 +4,8 @@ Each value is a full run (stored like any other); from each run's sigma(t)
 the diffusion constant is fitted (late-time slope of sigma^2) for the
 circuits and for the exact twin, next to the theory where the experiment
 knows one (HSR: D = 2 J^2 / gamma, crossover at t = 2 / gamma).
+Experiments without sigma (e.g. ``backscattering``, swept over flux or
+spin-orbit strength) get their named observable's series per value instead.
 """
 
 from __future__ import annotations
@@ -21,8 +23,13 @@ from .experiments import get_experiment, run_experiment
 
 def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dict[str, Any],
           config: HardwareConfig, shots: int | None, seed: int | None,
-          store: ResultStore | None = None, executor: Any = None) -> list[dict[str, Any]]:
+          store: ResultStore | None = None, executor: Any = None,
+          observable: str | None = None) -> list[dict[str, Any]]:
     """Run the experiment for each value; one row per value with the diffusion fits.
+
+    Each row holds the series of ``observable`` (default: sigma, else the
+    experiment's first observable) as ``<name>``, ``<name>_error`` and
+    ``<name>_reference``, and names it in ``observable``.
 
     Each run's circuits go to ``executor`` (a ``distributed.Client``) when
     given, else to one client on the config's ``dask_address`` for the whole sweep.
@@ -38,7 +45,7 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
     if executor is None and config.backend.dask_address is not None:
         with cluster_executor(config.backend.dask_address) as client:
             return sweep(experiment_name, parameter, values, settings, config, shots, seed,
-                         store, client)
+                         store, client, observable)
     rows = []
     for value, experiment in tqdm(list(zip(values, experiments, strict=True)),
                                   desc=f"{experiment_name} over {parameter}", unit="run",
@@ -46,12 +53,19 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
         record = run_experiment(experiment, config, shots=shots, seed=seed, store=store,
                                 executor=executor)
         summary = record.summary
+        observables = summary["observables"]
+        key = observable or ("sigma" if "sigma" in observables else next(iter(observables)))
+        if key not in observables:
+            raise ParameterError("observable", f"{experiment_name} has no observable {key!r}; "
+                                 f"use one of {sorted(observables)}")
         row: dict[str, Any] = {parameter: value, "run_id": summary["run_id"],
-                               "times": summary["times"],
-                               "sigma": summary["observables"]["sigma"],
-                               "sigma_reference": summary["reference"]["sigma"]}
+                               "times": summary["times"], "observable": key,
+                               key: observables[key],
+                               f"{key}_reference": summary["reference"][key]}
+        if key in summary.get("observable_errors", {}):
+            row[f"{key}_error"] = summary["observable_errors"][key]
         fit = getattr(experiment, "diffusion_fit", None)
-        if fit is not None:
+        if fit is not None and key == "sigma":
             errors = summary.get("observable_errors", {}).get("sigma")
             try:
                 row["fit"] = fit(summary["observables"]["sigma"], errors)

@@ -3,12 +3,14 @@
 from . import (  # noqa: F401  (importing registers them)
     anderson_ctqw,
     anderson_walk,
+    backscattering,
     coined_dephasing,
     coined_walk,
     ctqw,
     dephasing,
     free_packet,
     kicked_rotor,
+    return_probability,
 )
 from .base import REGISTRY, Experiment
 from .runner import RunRecord, run_experiment
