@@ -127,3 +127,34 @@ def sweep_figure(rows: list[dict[str, Any]], parameter: str) -> Figure:
         right.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def observable_sweep_figure(rows: list[dict[str, Any]], parameter: str) -> Figure:
+    """A swept observable other than sigma (e.g. the backscattering ratio): its time series
+    per value (left) and its last-time value against the parameter (right)."""
+    key = rows[0]["observable"]
+    fig = Figure(figsize=(11, 4))
+    left, right = fig.subplots(1, 2)
+    for i, row in enumerate(rows):
+        colour = f"C{i % 10}"
+        values = np.array([np.nan if v is None else v for v in row[key]], dtype=float)
+        errors = row.get(f"{key}_error")
+        left.errorbar(row["times"], values,
+                      yerr=None if errors is None else
+                      np.array([np.nan if e is None else e for e in errors], dtype=float),
+                      fmt="o", ms=3, color=colour, label=f"{parameter} = {row[parameter]:g}")
+        reference = [np.nan if v is None else v for v in row[f"{key}_reference"]]
+        left.plot(row["times"], reference, "-", color=colour, lw=1)
+    left.set(xlabel="t", ylabel=key, title="circuits (dots) vs exact (lines)")
+    left.legend(fontsize=8)
+    x = np.array([r[parameter] for r in rows], dtype=float)
+    last = np.array([np.nan if r[key][-1] is None else r[key][-1] for r in rows], dtype=float)
+    last_error = [r.get(f"{key}_error", [None])[-1] for r in rows]
+    right.errorbar(x, last, yerr=np.array([np.nan if e is None else e for e in last_error],
+                                          dtype=float), fmt="o", label="circuits")
+    right.plot(x, [np.nan if r[f"{key}_reference"][-1] is None else r[f"{key}_reference"][-1]
+                   for r in rows], "ks", mfc="none", label="exact ensemble")
+    right.set(xlabel=parameter, ylabel=f"{key} at t = {rows[0]['times'][-1]:g}")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
