@@ -3,7 +3,8 @@
 Chapters, in the story's order: the free packet spreads (uncertainty
 principle); the quantum walk is ballistic where the classical walk diffuses;
 dephasing turns the quantum walk back into classical diffusion; disorder
-and kicks stop it altogether (localization, ``report_localization.py``).
+and kicks stop it altogether (localization, ``report_localization.py``);
+the quantum echo of coherent backscattering (``report_weak_localization.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .experiments import get_experiment, run_experiment
 from .lattice import signed_displacement
 from .report_localization import localization_chapter
 from .report_types import Chapter, DemoContext
+from .report_weak_localization import weak_localization_chapter
 
 DEMO_WALK = {"position_qubits": 7, "steps": 48}
 DISTRIBUTION_TIMES = (8, 24, 48)
@@ -143,7 +145,8 @@ def _decoherence(ctx: DemoContext) -> Chapter:
 
 
 CHAPTERS: list[Callable[[DemoContext], Chapter]] = [_free_packet, _two_walks, _decoherence,
-                                                    localization_chapter]
+                                                    localization_chapter,
+                                                    weak_localization_chapter]
 
 
 def _markdown(chapters: list[Chapter]) -> str:

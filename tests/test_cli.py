@@ -101,10 +101,11 @@ def test_demo_writes_figures_and_summary(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     for name in ("packet_sigma.png", "walk_sigma.png", "walk_distributions.png",
                  "walk_p_origin.png", "dephasing_sweep.png", "coin_dephasing.png",
-                 "localization_walks.png", "kicked_rotor.png", "summary.md", "summary.html"):
+                 "localization_walks.png", "kicked_rotor.png", "backscattering.png", "summary.md",
+                 "summary.html"):
         assert (tmp_path / name).stat().st_size > 0
     summary = (tmp_path / "summary.md").read_text()
-    for chapter in ("## 1.", "## 2.", "## 3.", "## 4."):
+    for chapter in ("## 1.", "## 2.", "## 3.", "## 4.", "## 5."):
         assert chapter in summary
     assert "0.54" in summary and "mm** wide" in summary
     assert "static disorder" in summary and "Resonance ħ = 4π" in summary
