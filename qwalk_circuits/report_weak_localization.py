@@ -17,11 +17,13 @@ from matplotlib.figure import Figure
 from .experiments import get_experiment, run_experiment
 from .report_types import Chapter, DemoContext
 
-DEMO_BACKSCATTERING = {"lattice_qubits_per_axis": 3, "W": 3.0, "dt": 0.5, "time": 16.0,
-                       "times": [2, 4, 6, 8, 10, 12, 14, 16], "realisations": 32}
-CASES = {"time-reversal symmetric": {},
-         "random flux f = 0.3": {"flux": "random", "flux_strength": 0.3},
-         "spin-orbit θ = 0.07": {"spin_orbit": 0.07}}
+DEMO_BACKSCATTERING: dict[str, Any] = {
+    "lattice_qubits_per_axis": 3, "W": 3.0, "dt": 0.5, "time": 16.0,
+    "times": [2, 4, 6, 8, 10, 12, 14, 16], "realisations": 32}
+CASES: dict[str, dict[str, Any]] = {
+    "time-reversal symmetric": {},
+    "random flux f = 0.3": {"flux": "random", "flux_strength": 0.3},
+    "spin-orbit θ = 0.07": {"spin_orbit": 0.07}}
 THEORY = {"time-reversal symmetric": 2.0, "random flux f = 0.3": 1.0, "spin-orbit θ = 0.07": 0.5}
 
 
