@@ -96,6 +96,8 @@ def _run_on_device(args: argparse.Namespace, experiment: Any, config: Any, shots
 
     summary = run_on_device(experiment, config, _device_shots(shots), seed, _store(args))
     print(file=sys.stderr)
+    if args.plot:
+        _plot_device_run(summary, args.plot)
     if args.json:
         print(json.dumps(summary))
     else:
@@ -125,6 +127,27 @@ def _print_device_run(summary: dict[str, Any]) -> None:
               + f" {comparison['uniform_tvd'][i]:>8.4f}")
 
 
+def _plot_device_run(summary: dict[str, Any], path: str) -> None:
+    """TVD to the exact distribution against steps: device, emulation, mitigated, uniform."""
+    from matplotlib.figure import Figure
+
+    from . import plots
+
+    comparison = summary["comparison"]
+    fig = Figure(figsize=(6, 4))
+    axis = fig.subplots()
+    for key in ("hardware", "emulation", "mitigated"):
+        if key in comparison:
+            axis.errorbar(summary["times"], comparison[key]["tvd"],
+                          yerr=comparison[key]["tvd_error"], fmt="o-", ms=3, capsize=2,
+                          label=f"{key} ({comparison['device']})" if key == "hardware" else key)
+    axis.plot(summary["times"], comparison["uniform_tvd"], "k--", label="uniform")
+    axis.set(xlabel="steps", ylabel="TVD to exact", ylim=(0, None))
+    axis.legend()
+    fig.tight_layout()
+    plots.save(fig, path)
+
+
 def cmd_submit(args: argparse.Namespace) -> None:
     from .experiments import get_experiment
     from .experiments.hardware_runner import submit_experiment
@@ -145,7 +168,7 @@ def cmd_jobs(args: argparse.Namespace) -> None:
     store = _store(args)
     ledger = Ledger(store)
     if args.jobs_command == "list":
-        rows = ledger.list(args.limit)
+        rows = ledger.runs(args.limit)
         if not rows:
             print(f"no submitted runs in {store.path}")
         for row in rows:
@@ -175,7 +198,7 @@ def cmd_jobs(args: argparse.Namespace) -> None:
 
     summary = finish_run(args.run_id, store)
     if summary is None:
-        tally = {}
+        tally: dict[str, int] = {}
         for job in ledger.jobs(args.run_id):
             tally[job["status"]] = tally.get(job["status"], 0) + 1
         print(f"run {args.run_id} not finished yet: {tally}; try again later")
@@ -337,6 +360,18 @@ def _values(text: str) -> list[Any]:
     return [parse_setting(f"v={v}")[1] for v in text.split(",") if v.strip()]
 
 
+def _print_observable_sweep(rows: list[dict[str, Any]], parameter: str, key: str) -> None:
+    """One line per swept value: the observable at the last time, with error and exact."""
+    print(f"{'value':>8} {key + ' (last t)':>20} {'exact':>9}  run")
+    for row in rows:
+        value, exact = row[key][-1], row[f"{key}_reference"][-1]
+        error = row.get(f"{key}_error", [None])[-1]
+        shown = "-" if value is None else f"{value:.4f}" + (
+            f" ± {error:.4f}" if error is not None else "")
+        print(f"{row[parameter]!s:>8} {shown:>20} "
+              f"{'-' if exact is None else f'{exact:.4f}':>9}  {row['run_id']}")
+
+
 def cmd_sweep(args: argparse.Namespace) -> None:
     from . import plots
     from .crossover import sweep
@@ -350,10 +385,16 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     seed = args.seed if args.seed is not None else config.run.seed
     rows = sweep(args.experiment, name.strip(), _values(raw), _settings(args.set), config,
                  shots, seed, _store(args))
+    key = rows[0]["observable"] if rows else "sigma"
     if args.plot:
-        plots.save(plots.sweep_figure(rows, name.strip()), args.plot)
+        figure = (plots.sweep_figure(rows, name.strip()) if key == "sigma"
+                  else plots.observable_sweep_figure(rows, name.strip()))
+        plots.save(figure, args.plot)
     if args.json:
         print(json.dumps(rows))
+        return
+    if key != "sigma":
+        _print_observable_sweep(rows, name.strip(), key)
         return
     print(f"{'value':>8} {'D circuit':>16} {'D exact twin':>13} {'D theory':>9} "
           f"{'t* circuit':>11} {'t* theory':>10}  run")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qiskit.providers import BackendV2
 from qiskit_aer import AerSimulator
 
 from ..errors import QwalkError
@@ -9,8 +10,18 @@ from ..memory import require_memory
 from .config import HardwareConfig
 
 
-def make_backend(config: HardwareConfig) -> AerSimulator:
-    """The simulator a config names (later kinds: fake and real IBM devices)."""
+def make_backend(config: HardwareConfig) -> BackendV2:
+    """The simulator a config names; for a device, the fake device (or a real device's
+    fake twin: no network here), whose size and gates are the device's."""
+    if config.is_device and config.backend.device is not None:
+        from .devices import fake_backend, twin_of
+
+        device = config.backend.device
+        try:
+            return fake_backend(device if config.backend.kind == "fake" else twin_of(device))
+        except QwalkError:
+            if config.backend.kind == "fake":
+                raise
     return AerSimulator(method=config.backend.method)
 
 

@@ -11,7 +11,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..errors import QwalkError
 
@@ -37,9 +45,22 @@ class _Strict(BaseModel):
 
 
 class BackendSection(_Strict):
-    """Which simulator or device runs the circuits."""
+    """Which simulator or device runs the circuits.
 
-    kind: Literal["aer"] = "aer"
+    ``aer``: the local simulator (``noise = "dephasing"`` adds a per-qubit
+    phase-damping channel after every gate); ``fake``: a fake IBM device from
+    qiskit-ibm-runtime (its noise, simulated locally: the local testing mode);
+    ``ibm``: a real IBM device through qiskit-ibm-runtime.
+    """
+
+    kind: Literal["aer", "fake", "ibm"] = "aer"
+    device: str | None = Field(default=None, description="fake_fez | fake_torino | ... for "
+                               "kind = fake; ibm_fez | ibm_torino | ... for kind = ibm")
+    fractional_gates: bool = Field(default=False, description="use RZZ(theta)/RX(theta) on "
+                                   "Heron devices (kind = ibm; fake devices: see README)")
+    noise: Literal["none", "dephasing"] = "none"
+    dephasing_lambda: float = Field(default=0.01, ge=0.0, le=1.0,
+                                    description="phase-damping parameter per qubit per gate")
     method: Literal["automatic", "statevector", "density_matrix", "matrix_product_state"] = (
         "statevector")
     dask_address: str | None = Field(
@@ -48,6 +69,24 @@ class BackendSection(_Strict):
                     "workers ensembles and the circuits of each run are spread; start one with "
                     "`dask scheduler` and `dask worker ADDRESS` (needs the 'dask' extra). "
                     "Unset: everything runs in this process. `--dask ADDRESS` overrides it.")
+
+    @model_validator(mode="after")
+    def _check_device(self) -> BackendSection:
+        if self.kind == "aer":
+            if self.device is not None:
+                raise ValueError("device is only for kind = 'fake' or 'ibm'")
+        elif self.device is None:
+            raise ValueError(f"kind = '{self.kind}' needs a device name, e.g. "
+                             + ("'fake_fez'" if self.kind == "fake" else "'ibm_fez'"))
+        elif self.kind == "fake" and not self.device.startswith("fake_"):
+            raise ValueError(f"a fake device's name starts with 'fake_' (got {self.device!r})")
+        elif self.kind == "ibm" and self.device.startswith("fake_"):
+            raise ValueError(f"kind = 'ibm' needs a real device (got {self.device!r}); "
+                             "use kind = 'fake' for fake devices")
+        if self.noise != "none" and self.kind != "aer":
+            raise ValueError("noise = 'dephasing' is only for kind = 'aer' (devices bring "
+                             "their own noise)")
+        return self
 
     @field_validator("dask_address")
     @classmethod
@@ -63,7 +102,38 @@ class RunSection(_Strict):
     shots: PositiveInt | Literal["exact"] = Field(default=4096)
     seed: int | None = None
     optimization_level: int = Field(default=1, ge=0, le=3)
+    layout_method: Literal["default", "trivial", "dense", "sabre", "noise_aware"] = Field(
+        default="default", description="transpiler layout; noise_aware picks the qubits with "
+        "the lowest two-qubit and readout errors for the circuit's interaction graph (VF2)")
+    dynamical_decoupling: bool = False
+    dd_sequence: Literal["XX", "XpXm", "XY4"] = "XX"
+    twirling: bool = Field(default=False, description="Pauli twirling of gates and "
+                           "measurements (runtime option)")
+    readout_mitigation: bool = Field(default=False, description="calibrate the measured "
+                                     "qubits' readout and store mitigated results too")
 
+
+class JobsSection(_Strict):
+    """How device runs are split into jobs and waited on."""
+
+    max_circuits_per_job: PositiveInt = 100
+    max_shots_per_job: PositiveInt = 5_000_000
+    poll_interval_s: float = Field(default=10.0, gt=0)
+    max_retries: int = Field(default=5, ge=0, description="retries of transient errors "
+                             "(with exponential backoff)")
+    retry_backoff_s: float = Field(default=1.0, gt=0, description="first backoff; doubles "
+                                   "after each failure, at most 60 s")
+    timeout_s: float | None = Field(default=None, gt=0, description="give up waiting after "
+                                    "this long (the jobs keep running; `qwalk jobs fetch`)")
+
+
+class IBMSection(_Strict):
+    """Which IBM account entry to use (names only: credentials stay in the saved account)."""
+
+    channel: Literal["ibm_quantum_platform", "ibm_cloud", "local"] | None = None
+    instance: str | None = Field(default=None, description="CRN or instance name")
+    account_name: str | None = Field(default=None, description="a name given to "
+                                     "QiskitRuntimeService.save_account(name=...)")
 
 class HardwareConfig(_Strict):
     """A validated hardware config."""
@@ -72,6 +142,13 @@ class HardwareConfig(_Strict):
     description: str = ""
     backend: BackendSection = BackendSection()
     run: RunSection = RunSection()
+    jobs: JobsSection = JobsSection()
+    ibm: IBMSection = IBMSection()
+
+    @property
+    def is_device(self) -> bool:
+        """True for fake and real IBM devices (the job path), False for plain Aer."""
+        return self.backend.kind != "aer"
 
     def summary(self) -> dict[str, Any]:
         return self.model_dump()
@@ -115,7 +192,8 @@ def parse_config(data: dict[str, Any], name: str, where: str) -> HardwareConfig:
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"])
-        raise QwalkError(f"{where}: '{key}': {first['msg']}") from None
+        raise QwalkError(f"{where}: '{key}': {first['msg'].removeprefix('Value error, ')}"
+                         ) from None
 
 
 def with_dask_address(config: HardwareConfig, address: str | None) -> HardwareConfig:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from functools import cache
 from typing import Any
 
 from qiskit import QuantumCircuit
@@ -11,6 +10,7 @@ from qiskit.providers import BackendV2
 from qiskit.transpiler import CouplingMap, generate_preset_pass_manager
 
 from ..errors import QwalkError
+from .config import HardwareConfig
 
 ABSTRACT_TARGETS = ("all-to-all", "line")
 FAKE_DEVICES = {"fake_fez": "FakeFez", "fake_torino": "FakeTorino",
@@ -53,30 +53,42 @@ def circuit_stats(circuit: QuantumCircuit) -> dict[str, Any]:
             "ops": dict(ops)}
 
 
-@cache
 def fake_device(name: str) -> BackendV2:
     """A fake IBM device from qiskit-ibm-runtime's local testing mode."""
-    from qiskit_ibm_runtime import fake_provider
+    from .devices import fake_backend
 
-    return getattr(fake_provider, FAKE_DEVICES[name])()
+    return fake_backend(name)
 
 
-def _config_backend(target: str) -> BackendV2:
-    """The backend of a hardware config named as a target."""
-    from .backends import make_backend
-    from .config import load_config
+def device_config(target: str, optimization_level: int, seed: int) -> HardwareConfig | None:
+    """The hardware config a target names (a device config wins over a bare fake device
+    name, so `qwalk resources --target fake_fez` transpiles as `qwalk run --backend
+    fake_fez` does); None for an Aer config."""
+    from .config import HardwareConfig, load_config
 
     try:
         config = load_config(target)
     except QwalkError:
-        raise QwalkError(f"unknown target '{target}'; choose one of {list(TARGET_NAMES)} "
-                         "or a hardware config") from None
-    return make_backend(config)
+        if not target.startswith("fake_"):
+            raise QwalkError(f"unknown target '{target}'; choose one of {list(TARGET_NAMES)} "
+                             "or a hardware config") from None
+        return HardwareConfig.model_validate(
+            {"name": target, "backend": {"kind": "fake", "device": target},
+             "run": {"optimization_level": optimization_level, "seed": seed}})
+    return config if config.is_device else None
 
 
 def transpile_to_target(circuit: QuantumCircuit, target: str, optimization_level: int = 2,
                         seed: int = 11) -> QuantumCircuit:
-    """Transpile for a target: all-to-all, line (CX + 1q basis), a fake IBM device or a config."""
+    """Transpile for a target: all-to-all, line (CX + 1q basis), a fake IBM device or a config.
+
+    Devices (fake, or real ones through their fake twin: no network here) use
+    the pass manager of the device run itself (:func:`.devices.pass_manager`).
+    """
+    from .backends import make_backend
+    from .config import load_config
+    from .devices import fake_backend, pass_manager, twin_of
+
     if target == "all-to-all":
         manager = generate_preset_pass_manager(optimization_level, basis_gates=list(ABSTRACT_BASIS),
                                                seed_transpiler=seed)
@@ -84,11 +96,14 @@ def transpile_to_target(circuit: QuantumCircuit, target: str, optimization_level
         manager = generate_preset_pass_manager(
             optimization_level, basis_gates=list(ABSTRACT_BASIS),
             coupling_map=CouplingMap.from_line(circuit.num_qubits), seed_transpiler=seed)
-    elif target in FAKE_DEVICES:
-        manager = generate_preset_pass_manager(optimization_level, backend=fake_device(target),
-                                               seed_transpiler=seed)
     else:
-        manager = generate_preset_pass_manager(optimization_level,
-                                               backend=_config_backend(target),
-                                               seed_transpiler=seed)
+        config = device_config(target, optimization_level, seed)
+        if config is None:
+            manager = generate_preset_pass_manager(optimization_level,
+                                                   backend=make_backend(load_config(target)),
+                                                   seed_transpiler=seed)
+        else:
+            device = config.backend.device or target
+            name = device if config.backend.kind == "fake" else twin_of(device)
+            manager = pass_manager(fake_backend(name), config)
     return manager.run(circuit)

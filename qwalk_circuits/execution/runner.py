@@ -54,6 +54,21 @@ class ExecutionResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+DEPHASING_BASIS = ("rz", "sx", "x", "cx")
+
+
+def dephasing_model(lam: float) -> NoiseModel:
+    """The ``noise = "dephasing"`` config model: after every gate, phase damping with
+    parameter ``lam`` on each qubit it acts on (gates in the rz, sx, x, cx basis)."""
+    from qiskit_aer.noise import phase_damping_error
+
+    error = phase_damping_error(lam)
+    model = NoiseModel(basis_gates=list(DEPHASING_BASIS))
+    model.add_all_qubit_quantum_error(error, ["rz", "sx", "x"])
+    model.add_all_qubit_quantum_error(error.tensor(error), ["cx"])
+    return model
+
+
 def measured_qubits(circuit: QuantumCircuit) -> list[int]:
     """Qubit indices in classical-bit order (bit 0 first) of a circuit's measurements."""
     pairs = {}
@@ -162,7 +177,13 @@ def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int |
     ``executor`` (a ``distributed.Client`` or ``concurrent.futures`` executor)
     runs each circuit as one task, with the results of the local run.
     """
+    if config.is_device:
+        raise QwalkError(f"config '{config.name}' is a device (kind = "
+                         f"'{config.backend.kind}'): run experiments on it with 'qwalk run' "
+                         "or 'qwalk submit' (the job path), not through execute()")
     method = method or config.backend.method
+    if noise_model is None and config.backend.noise == "dephasing":
+        noise_model = dephasing_model(config.backend.dephasing_lambda)
     if noise_model is not None and shots is None and method != "density_matrix":
         raise QwalkError(f"exact probabilities under noise need the density_matrix method "
                          f"(got {method}); use the density_matrix method or give --shots N "

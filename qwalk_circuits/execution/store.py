@@ -20,7 +20,10 @@ from typing import Any
 
 from ..errors import QwalkError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# version 1: runs, circuits.  version 2 adds the job ledger (submissions, jobs);
+# a version-1 store is migrated in place (new tables only), a newer one refused.
+MIGRATABLE = (0, 1)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id     TEXT PRIMARY KEY,
@@ -41,6 +44,33 @@ CREATE TABLE IF NOT EXISTS circuits (
     data    TEXT NOT NULL,
     PRIMARY KEY (run_id, idx)
 );
+CREATE TABLE IF NOT EXISTS submissions (
+    run_id     TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    status     TEXT NOT NULL,   -- submitting | submitted | done | failed | cancelled
+    experiment TEXT NOT NULL,
+    params     TEXT NOT NULL,   -- JSON: the spec, enough to rebuild the circuits
+    config     TEXT NOT NULL,   -- JSON: the hardware config
+    device     TEXT NOT NULL,
+    shots      INTEGER NOT NULL,
+    seed       INTEGER,
+    circuits   TEXT NOT NULL,   -- JSON: per circuit label, metadata, physical qubits, stats
+    error      TEXT
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id     TEXT PRIMARY KEY,
+    run_id     TEXT NOT NULL REFERENCES submissions(run_id) ON DELETE CASCADE,
+    idx        INTEGER NOT NULL,  -- job number within the run
+    role       TEXT NOT NULL,     -- circuits | calibration
+    circuits   TEXT NOT NULL,     -- JSON: indices of the run's circuits in this job
+    status     TEXT NOT NULL,     -- QUEUED | RUNNING | DONE | ERROR | CANCELLED | ...
+    submitted_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    error      TEXT,
+    result     TEXT               -- JSON: counts per circuit, once fetched
+);
+CREATE INDEX IF NOT EXISTS jobs_by_run ON jobs(run_id, idx);
 """
 VERSIONED_PACKAGES = ("qwalk_circuits", "qiskit", "qiskit-aer", "qiskit-ibm-runtime", "numpy",
                       "scipy")
@@ -78,17 +108,20 @@ class ResultStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, SCHEMA_VERSION):
+            if version not in (*MIGRATABLE, SCHEMA_VERSION):
                 raise QwalkError(f"result store {self.path} has schema version {version}, this "
-                                 f"qwalk reads version {SCHEMA_VERSION}; use another QWALK_STORE")
-            db.executescript(SCHEMA)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                                 f"qwalk reads version {SCHEMA_VERSION}; upgrade qwalk_circuits "
+                                 "or use another QWALK_STORE")
+            if version != SCHEMA_VERSION:
+                db.executescript("BEGIN IMMEDIATE;" + SCHEMA +
+                                 f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         db = sqlite3.connect(self.path, timeout=30)
         try:
             db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA busy_timeout = 30000")
             with db:  # one transaction: commit on success, roll back on error
                 yield db
         finally:
@@ -99,15 +132,23 @@ class ResultStore:
                  summary: dict[str, Any], circuits: list[dict[str, Any]]) -> None:
         """Write a run and its circuits in a single transaction."""
         with self._connect() as db:
-            db.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, datetime.now(UTC).isoformat(), experiment, json.dumps(params),
-                 json.dumps(backend), shots, seed, json.dumps(package_versions()),
-                 json.dumps(summary)))
-            db.executemany(
-                "INSERT INTO circuits VALUES (?, ?, ?, ?, ?)",
-                [(run_id, i, c["label"], json.dumps(c["stats"]), json.dumps(c["data"]))
-                 for i, c in enumerate(circuits)])
+            self.insert_run(db, run_id, experiment, params, backend, shots, seed, summary,
+                            circuits)
+
+    @staticmethod
+    def insert_run(db: sqlite3.Connection, run_id: str, experiment: str, params: dict[str, Any],
+                   backend: dict[str, Any], shots: int | None, seed: int | None,
+                   summary: dict[str, Any], circuits: list[dict[str, Any]]) -> None:
+        """The inserts of :meth:`save_run`, inside the caller's transaction."""
+        db.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, datetime.now(UTC).isoformat(), experiment, json.dumps(params),
+             json.dumps(backend), shots, seed, json.dumps(package_versions()),
+             json.dumps(summary)))
+        db.executemany(
+            "INSERT INTO circuits VALUES (?, ?, ?, ?, ?)",
+            [(run_id, i, c["label"], json.dumps(c["stats"]), json.dumps(c["data"]))
+             for i, c in enumerate(circuits)])
 
     def list_runs(self, limit: int = 50) -> list[dict[str, Any]]:
         """Newest runs first: id, time, experiment, backend name, shots."""

@@ -1,0 +1,191 @@
+"""Fake and real IBM devices: the backend, transpiling for it, the sampler, local emulation.
+
+The one place that chooses the qiskit-ibm-runtime sampler is :func:`make_sampler`.
+qiskit-ibm-runtime 0.50 deprecated ``SamplerV2`` in favour of the client-side
+``qiskit_ibm_runtime.executor_sampler.Sampler``; we use the latter.
+
+Fake devices run in the runtime's local testing mode, with one speed-up that
+does not change the result: the runtime simulates a transpiled 156-qubit
+circuit with the whole device's noise model (about 5 s per circuit), so
+we hand it the circuit *compacted* to the qubits it uses, and an
+``AerSimulator`` whose noise model is the device's restricted to those
+qubits (the same errors, relabelled; 0.1 s per circuit).
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from dataclasses import dataclass
+from functools import cache
+from math import pi
+from typing import Any
+
+from qiskit import QuantumCircuit
+from qiskit.circuit import Parameter
+from qiskit.circuit.library import RXGate, RZZGate
+from qiskit.providers import BackendV2
+from qiskit.transpiler import Target, generate_preset_pass_manager
+from qiskit_aer import AerSimulator
+from qiskit_aer.noise import NoiseModel
+
+from ..errors import QwalkError
+from .config import HardwareConfig
+
+IDLE_OPS = ("barrier", "delay")
+LAYOUTS = {"default": None, "noise_aware": None, "trivial": "trivial", "dense": "dense",
+           "sabre": "sabre"}
+
+
+def fake_class_name(device: str) -> str:
+    """``fake_fez`` -> ``FakeFez`` (the qiskit-ibm-runtime fake_provider class)."""
+    return "Fake" + "".join(part.capitalize() for part in device.removeprefix("fake_").split("_"))
+
+
+@cache
+def fake_backend(device: str) -> BackendV2:
+    """A fake IBM device by config name (``fake_fez``, ``fake_torino``, ``fake_manila`` ...)."""
+    from qiskit_ibm_runtime import fake_provider
+
+    for name in (fake_class_name(device), fake_class_name(device) + "V2"):
+        if hasattr(fake_provider, name):
+            return getattr(fake_provider, name)()
+    raise QwalkError(f"unknown fake device '{device}'; `qwalk backends` lists them")
+
+
+def twin_of(device: str) -> str:
+    """The fake twin of a real device (``ibm_fez`` -> ``fake_fez``), for offline emulation."""
+    return "fake_" + device.removeprefix("ibm_")
+
+
+def device_backend(config: HardwareConfig, service: Any = None) -> BackendV2:
+    """The device a config names: a fake one, or a real one from the runtime service."""
+    device = config.backend.device
+    assert device is not None
+    if config.backend.kind == "fake":
+        return fake_backend(device)
+    from .service import runtime_service
+
+    service = service if service is not None else runtime_service(config)
+    return service.backend(device, use_fractional_gates=config.backend.fractional_gates)
+
+
+@cache
+def fractional_target(device: str) -> Target:
+    """A fake Heron's target with the fractional gates a real one offers when asked
+    (``use_fractional_gates=True``): RZZ(theta), 0 < theta <= pi/2, on every CZ pair
+    (with the CZ's error) and RX(theta) on every qubit (with the SX's error).
+    Used offline only (resource reports, construction choice); a real device brings
+    its own target."""
+    target = deepcopy(fake_backend(device).target)
+    theta = Parameter("theta")
+    target.add_instruction(RZZGate(theta), dict(target["cz"]), angle_bounds=[(0.0, pi / 2)])
+    target.add_instruction(RXGate(theta), dict(target["sx"]))
+    return target
+
+
+def pass_manager(backend: BackendV2, config: HardwareConfig) -> Any:
+    """The preset pass manager for the device: its native gates (CZ, or RZZ/RX with
+    fractional gates), its coupling map, and (level >= 1) Qiskit's VF2 layout
+    scoring, which prefers the qubits with the lowest gate and readout errors."""
+    common = {"optimization_level": config.run.optimization_level,
+              "layout_method": LAYOUTS[config.run.layout_method],
+              "seed_transpiler": config.run.seed}
+    if config.backend.fractional_gates and "rzz" not in backend.target.operation_names:
+        name = backend.name if backend.name.startswith("fake_") else twin_of(backend.name)
+        return generate_preset_pass_manager(target=fractional_target(name), **common)
+    return generate_preset_pass_manager(backend=backend, **common)
+
+
+def transpile_for_device(circuits: list[QuantumCircuit], backend: BackendV2,
+                         config: HardwareConfig) -> list[QuantumCircuit]:
+    """ISA circuits for the device (what is submitted, and what `qwalk resources` counts)."""
+    manager = pass_manager(backend, config)
+    return [manager.run(c) for c in circuits]
+
+
+def active_qubits(circuit: QuantumCircuit) -> list[int]:
+    """Physical qubits a transpiled circuit acts on (idle delays and barriers excluded)."""
+    return sorted({circuit.find_bit(q).index for inst in circuit.data
+                   if inst.operation.name not in IDLE_OPS for q in inst.qubits})
+
+
+@dataclass(frozen=True)
+class Compacted:
+    """A transpiled circuit relabelled onto its active qubits 0..k-1."""
+
+    circuit: QuantumCircuit
+    physical: tuple[int, ...]   # compact qubit i is device qubit physical[i]
+
+
+def compact(circuit: QuantumCircuit) -> Compacted:
+    """The circuit on its active qubits only (same gates, same classical bits)."""
+    physical = active_qubits(circuit)
+    index = {p: i for i, p in enumerate(physical)}
+    small = QuantumCircuit(len(physical), name=circuit.name, metadata=dict(circuit.metadata))
+    for register in circuit.cregs:
+        small.add_register(register)
+    for inst in circuit.data:
+        if inst.operation.name == "delay":
+            continue
+        qubits = [index[circuit.find_bit(q).index] for q in inst.qubits]
+        if inst.operation.name == "barrier" and len(qubits) != len(inst.qubits):
+            continue
+        small.append(inst.operation, qubits, [circuit.find_bit(c).index for c in inst.clbits])
+    return Compacted(small, tuple(physical))
+
+
+@cache
+def device_noise_model(device: str) -> NoiseModel:
+    """The full noise model of a fake device (built once per process: seconds)."""
+    return NoiseModel.from_backend(fake_backend(device))
+
+
+def restricted_noise_model(device: str, physical: tuple[int, ...]) -> NoiseModel:
+    """The device's noise on ``physical`` qubits, relabelled to 0..k-1."""
+    full = device_noise_model(device)
+    index = {p: i for i, p in enumerate(physical)}
+    model = NoiseModel(basis_gates=full.basis_gates)
+    for name, errors in full._local_quantum_errors.items():
+        for qubits, error in errors.items():
+            if all(q in index for q in qubits):
+                model.add_quantum_error(error, name, [index[q] for q in qubits])
+    for qubits, error in full._local_readout_errors.items():
+        if all(q in index for q in qubits):
+            model.add_readout_error(error, [index[q] for q in qubits])
+    return model
+
+
+def emulator(device: str, physical: tuple[int, ...], seed: int | None) -> AerSimulator:
+    """Aer with the fake device's noise on the given physical qubits."""
+    model = restricted_noise_model(device, physical)
+    return AerSimulator(noise_model=model, basis_gates=model.basis_gates, seed_simulator=seed)
+
+
+def sampler_options(config: HardwareConfig, shots: int, seed: int | None,
+                    tags: list[str]) -> dict[str, Any]:
+    """Runtime sampler options from the config (DD, twirling, tags, simulator seed)."""
+    run = config.run
+    options: dict[str, Any] = {
+        "default_shots": shots,
+        # DD needs the device's gate timings, which a local emulator does not have
+        "dynamical_decoupling": {"enable": run.dynamical_decoupling
+                                 and config.backend.kind == "ibm",
+                                 "sequence_type": run.dd_sequence},
+        "twirling": {"enable_gates": run.twirling, "enable_measure": run.twirling},
+        "environment": {"job_tags": tags},
+    }
+    if config.backend.kind == "fake":
+        options["simulator"] = {"seed_simulator": seed}
+    return options
+
+
+def make_sampler(mode: Any, config: HardwareConfig, shots: int, seed: int | None,
+                 tags: list[str]) -> Any:
+    """THE sampler for fake and real devices (the one place to change when the API moves).
+
+    ``mode``: a backend (job mode; for fake devices the compact emulator), or a
+    ``Batch`` / ``Session`` for real devices.
+    """
+    from qiskit_ibm_runtime.executor_sampler import Sampler
+
+    return Sampler(mode=mode, options=sampler_options(config, shots, seed, tags))

@@ -1,0 +1,201 @@
+"""A test double of the IBM Quantum service's network boundary.
+
+It replaces what crosses the network: ``QiskitRuntimeService`` (backend
+lookup, ``job(job_id)``, ``backends()``), the ``Batch`` and the runtime
+sampler's ``run`` (the upload).  Its "server" state lives in a folder, so a
+job submitted by one process can be fetched by another, as on the real
+service.  Jobs go QUEUED -> RUNNING -> DONE, one step per ``status()`` call,
+unless the server's ``mode.json`` says otherwise:
+
+- ``{"hold": true}``: jobs stay QUEUED (the device is busy);
+- ``{"fail": "reason"}``: jobs end in ERROR with that reason;
+- ``{"flaky": N}``: the first N calls of each kind raise ConnectionError.
+
+The counts are computed at upload by an ideal Aer run of the ISA circuits
+(the "device" is perfect), so results are checkable.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from qiskit_aer import AerSimulator
+
+from qwalk_circuits.execution import devices, jobs, service
+
+STEPS = ("QUEUED", "RUNNING", "DONE")
+
+
+class Server:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def mode(self) -> dict[str, Any]:
+        path = self.root / "mode.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def set_mode(self, **mode: Any) -> None:
+        tmp = self.root / "mode.tmp"
+        tmp.write_text(json.dumps(mode))
+        tmp.replace(self.root / "mode.json")
+
+    def flaky(self, what: str) -> None:
+        limit = int(self.mode().get("flaky", 0))
+        if limit == 0:
+            return
+        path = self.root / f"flaky_{what}"
+        calls = int(path.read_text() or 0) if path.exists() else 0
+        path.write_text(str(calls + 1))
+        if calls < limit:
+            raise ConnectionError(f"simulated network failure ({what})")
+
+    def job_ids(self) -> list[str]:
+        return sorted(p.stem for p in self.root.glob("job_*.json"))
+
+    def load(self, job_id: str) -> dict[str, Any]:
+        return json.loads((self.root / f"{job_id}.json").read_text())
+
+    def save(self, job_id: str, state: dict[str, Any]) -> None:
+        tmp = self.root / f"{job_id}.tmp"
+        tmp.write_text(json.dumps(state))
+        tmp.replace(self.root / f"{job_id}.json")
+
+
+class RemoteJob:
+    def __init__(self, server: Server, job_id: str) -> None:
+        self.server, self._id = server, job_id
+
+    def job_id(self) -> str:
+        return self._id
+
+    def status(self) -> str:
+        self.server.flaky("status")
+        state = self.server.load(self._id)
+        mode = self.server.mode()
+        if state["status"] in ("DONE", "ERROR", "CANCELLED") or mode.get("hold"):
+            return str(state["status"])
+        if mode.get("fail"):
+            state["status"], state["error"] = "ERROR", mode["fail"]
+        else:
+            state["status"] = STEPS[STEPS.index(state["status"]) + 1]
+        self.server.save(self._id, state)
+        return str(state["status"])
+
+    def error_message(self) -> str | None:
+        return self.server.load(self._id).get("error")
+
+    def result(self) -> list[Any]:
+        self.server.flaky("result")
+        state = self.server.load(self._id)
+        if state["status"] != "DONE":
+            raise RuntimeError("job not done")
+        return [SimpleNamespace(data=SimpleNamespace(**{
+            creg: SimpleNamespace(get_int_counts=lambda c=counts: {int(k): v
+                                                                   for k, v in c.items()})}))
+            for creg, counts in state["counts"]]
+
+    def cancel(self) -> None:
+        state = self.server.load(self._id)
+        state["status"] = "CANCELLED"
+        self.server.save(self._id, state)
+
+
+class Service:
+    """Stands in for QiskitRuntimeService."""
+
+    def __init__(self, server: Server, **kwargs: Any) -> None:
+        self.server, self.kwargs = server, kwargs
+
+    def backend(self, name: str, use_fractional_gates: bool = False) -> Any:
+        self.server.flaky("backend")
+        return devices.fake_backend(devices.twin_of(name))
+
+    def backends(self) -> list[Any]:
+        return [SimpleNamespace(name="ibm_fez", num_qubits=156,
+                                status=lambda: SimpleNamespace(pending_jobs=3))]
+
+    def job(self, job_id: str) -> RemoteJob:
+        if not (self.server.root / f"{job_id}.json").exists():
+            raise KeyError(f"job {job_id} not found")
+        return RemoteJob(self.server, job_id)
+
+
+class Sampler:
+    """Stands in for the runtime sampler in batch mode: ``run`` uploads a job."""
+
+    def __init__(self, server: Server, shots: int, seed: int | None, tags: list[str]) -> None:
+        self.server, self.shots, self.seed, self.tags = server, shots, seed, tags
+
+    def run(self, pubs: list[Any]) -> RemoteJob:
+        self.server.flaky("submit")
+        result = AerSimulator().run(list(pubs), shots=self.shots, seed_simulator=self.seed
+                                    ).result()
+        counts = []
+        for i, circuit in enumerate(pubs):
+            raw = result.get_counts(i)
+            counts.append((circuit.cregs[0].name,
+                           {str(int(k.replace(" ", ""), 2)): v for k, v in raw.items()}))
+        job_id = "job_" + uuid.uuid4().hex[:12]
+        self.server.save(job_id, {"status": "QUEUED", "counts": counts, "tags": self.tags})
+        return RemoteJob(self.server, job_id)
+
+
+class Batch:
+    def __init__(self) -> None:
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def install(root: str | Path, monkeypatch: Any = None) -> Server:
+    """Route qwalk's service, batch and sampler to the double (monkeypatch or for good)."""
+    server = Server(Path(root))
+    patches = [
+        (jobs, "open_batch", lambda backend: Batch()),
+        (jobs, "make_sampler",
+         lambda mode, config, shots, seed, tags: Sampler(server, shots, seed, tags)
+         if isinstance(mode, Batch) else devices.make_sampler(mode, config, shots, seed, tags)),
+    ]
+    for module, name, value in patches:
+        if monkeypatch is not None:
+            monkeypatch.setattr(module, name, value)
+        else:
+            setattr(module, name, value)
+    def factory(**kwargs: Any) -> Service:
+        return Service(server, **kwargs)
+
+    if monkeypatch is not None:
+        monkeypatch.setattr(service, "_factory", factory)
+    else:
+        service.set_service_factory(factory)
+    return server
+
+
+IBM_CONFIG = """
+description = "test: a real device behind the service double"
+[backend]
+kind = "ibm"
+device = "ibm_manila"            # its fake twin fake_manila is small: fast tests
+[run]
+shots = 200
+seed = 5
+optimization_level = 1
+readout_mitigation = true
+[jobs]
+max_circuits_per_job = 2
+poll_interval_s = 0.01
+max_retries = 3
+retry_backoff_s = 0.01
+"""
+
+
+def ibm_config(folder: Path) -> Path:
+    path = Path(folder) / "ibm_double.toml"
+    path.write_text(IBM_CONFIG)
+    return path

@@ -1,0 +1,146 @@
+"""The device path on fake devices (local testing mode): transpile, compact, sample, compare."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+from qiskit import QuantumCircuit
+from qiskit_aer import AerSimulator
+
+from qwalk_circuits.execution import ResultStore
+from qwalk_circuits.execution.config import load_config, parse_config
+from qwalk_circuits.execution.devices import (
+    compact,
+    device_noise_model,
+    emulator,
+    fake_backend,
+    make_sampler,
+    transpile_for_device,
+)
+from qwalk_circuits.execution.ledger import Ledger
+from qwalk_circuits.execution.resources import circuit_stats, transpile_to_target
+from qwalk_circuits.experiments import get_experiment
+from qwalk_circuits.experiments.hardware_runner import finish_run, run_on_device
+
+SMALL = {"backend": {"kind": "fake", "device": "fake_manila"},
+         "run": {"shots": 400, "seed": 3, "readout_mitigation": True},
+         "jobs": {"poll_interval_s": 0.01}}
+
+
+def small_config(**run):
+    data = json.loads(json.dumps(SMALL))
+    data["run"].update(run)
+    return parse_config(data, "fake_manila_test", "test")
+
+
+def ghz(n=3):
+    circuit = QuantumCircuit(n, n)
+    circuit.h(0)
+    for q in range(n - 1):
+        circuit.cx(q, q + 1)
+    circuit.measure(range(n), range(n))
+    return circuit
+
+
+def test_compacting_keeps_the_device_noise_exactly():
+    """Same seed, same counts: the compact circuit on the restricted noise model is the
+    full-device simulation, only faster."""
+    config = small_config()
+    backend = fake_backend("fake_manila")
+    isa = transpile_for_device([ghz()], backend, config)[0]
+    small = compact(isa)
+    assert small.circuit.num_qubits == 3 < isa.num_qubits
+    full = AerSimulator(noise_model=device_noise_model("fake_manila"),
+                        basis_gates=device_noise_model("fake_manila").basis_gates)
+    want = full.run(isa, shots=500, seed_simulator=9).result().get_counts()
+    got = emulator("fake_manila", small.physical, 9).run(small.circuit, shots=500
+                                                         ).result().get_counts()
+    assert got == want
+
+
+def test_the_sampler_is_the_supported_client_side_one():
+    from qiskit_ibm_runtime.executor_sampler import Sampler
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        sampler = make_sampler(fake_backend("fake_manila"), small_config(), 100, 1, ["t"])
+    assert isinstance(sampler, Sampler)
+    assert sampler.options.default_shots == 100
+
+
+def test_resources_transpile_as_the_run_does():
+    """`qwalk resources --target fake_fez` and `qwalk run --backend fake_fez` share the
+    pass manager (config fake_fez: its level, layout and seed)."""
+    config = load_config("fake_fez")
+    circuit = ghz(4)
+    run_isa = transpile_for_device([circuit], fake_backend("fake_fez"), config)[0]
+    report_isa = transpile_to_target(circuit, "fake_fez")
+    assert circuit_stats(run_isa) == circuit_stats(report_isa)
+    assert run_isa.layout.final_index_layout() == report_isa.layout.final_index_layout()
+    assert set(circuit_stats(run_isa)["ops"]) <= {"cz", "rz", "sx", "x", "measure", "barrier"}
+
+
+def test_fake_device_run_compares_hardware_emulation_and_exact(tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    experiment = get_experiment("coined-walk").from_settings({"position_qubits": 2,
+                                                              "steps": 3})
+    summary = run_on_device(experiment, small_config(), 400, 3, store, progress=False)
+    comparison = summary["comparison"]
+    assert set(comparison) >= {"hardware", "emulation", "mitigated", "uniform_tvd"}
+    for key in ("hardware", "emulation", "mitigated"):
+        for name in ("tvd", "hellinger", "tvd_error", "hellinger_error"):
+            assert len(comparison[key][name]) == len(summary["times"])
+    # a 4-site walk on a good 5-qubit device: far closer to exact than to uniform
+    assert max(comparison["hardware"]["tvd"]) < 0.25
+    run = store.get_run(summary["run_id"])
+    assert set(run["circuits"][0]["data"]) == {"raw", "mitigated_sites"}
+    ledger = Ledger(store)
+    assert ledger.submission(summary["run_id"])["status"] == "done"
+    assert all(j["status"] == "DONE" for j in ledger.jobs(summary["run_id"]))
+    # fetching again is harmless: same summary, one run
+    assert finish_run(summary["run_id"], store) == summary
+    assert len(store.list_runs()) == 1
+
+
+def test_fractional_gates_give_exact_rzz_circuits_within_the_angle_bounds():
+    """Offline, ibm_fez_fractional transpiles to its fake twin's target plus RZZ/RX."""
+    from math import pi
+
+    from qiskit.quantum_info import Operator
+
+    circuit = QuantumCircuit(2)
+    circuit.rzz(2.5, 0, 1)
+    circuit.rx(0.3, 0)
+    circuit.rzz(-0.4, 0, 1)
+    isa = transpile_to_target(circuit, "ibm_fez_fractional")
+    angles = [float(i.operation.params[0]) for i in isa.data if i.operation.name == "rzz"]
+    assert angles and all(0 < a <= pi / 2 + 1e-12 for a in angles)
+    assert "cz" not in isa.count_ops()
+    small = compact(isa)
+    physical = list(small.physical)
+    order = [physical.index(p) for p in isa.layout.final_index_layout()]
+    expected = QuantumCircuit(2)
+    expected.append(circuit.to_gate(), order)
+    assert Operator(expected).equiv(Operator(small.circuit))
+    assert "rzz" not in transpile_to_target(circuit, "ibm_fez").count_ops()
+
+
+def test_device_size_limits_come_from_the_device():
+    from qwalk_circuits.errors import QwalkError
+
+    experiment = get_experiment("coined-walk").from_settings({"position_qubits": 3,
+                                                              "steps": 1})
+    experiment.check_size(small_config())  # 4 qubits on 5-qubit manila
+    big = get_experiment("coined-walk").from_settings({"position_qubits": 5, "steps": 1})
+    with pytest.raises(QwalkError, match="more than the backend's 5"):
+        big.check_size(small_config())
+
+
+def test_execute_refuses_device_configs_with_a_pointer():
+    from qwalk_circuits.errors import QwalkError
+    from qwalk_circuits.execution import execute
+
+    with pytest.raises(QwalkError, match="qwalk submit"):
+        execute([ghz()], small_config(), 100, 1)

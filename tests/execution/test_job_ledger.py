@@ -1,0 +1,221 @@
+"""The job ledger against a double of the IBM service: submit, poll, fail, retry, cancel,
+and a process killed between submission and result."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.execution import ResultStore
+from qwalk_circuits.execution.config import load_config
+from qwalk_circuits.execution.ledger import Ledger
+from qwalk_circuits.experiments import get_experiment
+from qwalk_circuits.experiments.hardware_runner import finish_run, run_on_device, submit_experiment
+
+from . import service_double
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = {"position_qubits": 2, "steps": 2}
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    return service_double.install(tmp_path / "server", monkeypatch)
+
+
+@pytest.fixture
+def config(tmp_path):
+    return load_config(str(service_double.ibm_config(tmp_path)))
+
+
+def walk():
+    return get_experiment("coined-walk").from_settings(SETTINGS)
+
+
+def finish(run_id, store, rounds=10):
+    for _ in range(rounds):
+        summary = finish_run(run_id, store)
+        if summary is not None:
+            return summary
+    raise AssertionError("run did not finish")
+
+
+def test_submit_returns_at_once_and_the_ledger_holds_the_jobs(server, config, tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    ledger = Ledger(store)
+    sub = ledger.submission(run_id)
+    assert sub["status"] == "submitted" and sub["experiment"] == "coined-walk"
+    assert sub["params"]["position_qubits"] == 2 and sub["shots"] == 200
+    jobs = ledger.jobs(run_id)
+    # 3 walk circuits (2 per job) + 2 calibration circuits: 3 jobs, all still queued
+    assert [j["role"] for j in jobs] == ["circuits", "circuits", "calibration"]
+    assert all(j["status"] == "QUEUED" and j["result"] is None for j in jobs)
+    assert sorted(j["job_id"] for j in jobs) == server.job_ids()
+    assert finish_run(run_id, store) is None  # QUEUED -> RUNNING
+    summary = finish(run_id, store)
+    # the double's device is ideal: the raw distance is shot noise only
+    assert max(summary["comparison"]["hardware"]["tvd"]) < 0.2
+    assert summary["jobs"] == [j["job_id"] for j in jobs]
+    assert finish_run(run_id, store) == summary  # idempotent
+    assert len(store.list_runs()) == 1 and len(server.job_ids()) == 3
+
+
+def test_a_job_failed_on_the_device_is_recorded_with_its_reason(server, config, tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    server.set_mode(fail="qubit 7 calibration drift (code 1517)")
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    with pytest.raises(QwalkError, match="code 1517"):
+        finish(run_id, store)
+    ledger = Ledger(store)
+    assert ledger.submission(run_id)["status"] == "failed"
+    assert all(j["status"] == "ERROR" and "1517" in j["error"] for j in ledger.jobs(run_id))
+    assert store.list_runs() == []
+
+
+def test_transient_errors_are_retried(server, config, tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    server.set_mode(flaky=2)  # every kind of call fails twice, then works
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    assert finish(run_id, store)["run_id"] == run_id
+
+
+def test_too_many_failures_leave_the_run_resumable(server, config, tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    server.set_mode(flaky=100)
+    with pytest.raises(QwalkError, match="qwalk jobs fetch"):
+        finish_run(run_id, store)
+    server.set_mode()
+    for path in server.root.glob("flaky_*"):
+        path.unlink()
+    assert finish(run_id, store)["run_id"] == run_id
+
+
+def test_waiting_times_out_and_the_jobs_stay_in_the_ledger(server, tmp_path):
+    path = service_double.ibm_config(tmp_path)
+    path.write_text(path.read_text().replace("max_retries = 3", "max_retries = 3\ntimeout_s = 0.2"))
+    config = load_config(str(path))
+    store = ResultStore(tmp_path / "s.sqlite")
+    server.set_mode(hold=True)
+    with pytest.raises(QwalkError, match="still waiting") as info:
+        run_on_device(walk(), config, 200, 5, store, progress=False)
+    run_id = str(info.value).split()[1]
+    server.set_mode()
+    assert finish(run_id, store)["run_id"] == run_id
+
+
+def test_cancel(server, config, tmp_path):
+    from qwalk_circuits.execution.jobs import cancel
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    server.set_mode(hold=True)
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    ledger = Ledger(store)
+    assert cancel(run_id, ledger, config) == 3
+    assert {server.load(j)["status"] for j in server.job_ids()} == {"CANCELLED"}
+    assert ledger.submission(run_id)["status"] == "cancelled"
+    with pytest.raises(QwalkError, match="CANCELLED"):
+        finish_run(run_id, store)
+
+
+CHILD = """
+import sys
+from tests.execution import service_double
+service_double.install(sys.argv[1])
+from qwalk_circuits.cli import main
+sys.exit(main(["--store", sys.argv[2], "run", "coined-walk", "--backend", sys.argv[3],
+               "--set", "position_qubits=2", "--set", "steps=2"]))
+"""
+
+
+def test_a_process_killed_while_waiting_is_recovered_not_duplicated(tmp_path):
+    server = service_double.Server(tmp_path / "server")
+    server.set_mode(hold=True)  # the device queue is long: the child waits
+    store_path = tmp_path / "s.sqlite"
+    config = service_double.ibm_config(tmp_path)
+    with (tmp_path / "child.err").open("wb") as errors:
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(server.root),
+                                  str(store_path), str(config)], cwd=ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=errors)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if store_path.exists():
+                with sqlite3.connect(store_path) as db:
+                    try:
+                        rows = db.execute("SELECT status FROM submissions").fetchall()
+                    except sqlite3.OperationalError:
+                        rows = []
+                if rows and rows[0][0] == "submitted":
+                    break
+            assert child.poll() is None, (tmp_path / "child.err").read_text()
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the child never submitted")
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    store = ResultStore(store_path)
+    ledger = Ledger(store)
+    (row,) = ledger.runs()
+    assert row["status"] == "submitted" and row["jobs"] == 3
+    server.set_mode()  # the device runs the jobs while nobody watches
+    service_double.install(server.root)
+    try:
+        summary = finish(row["run_id"], store)
+    finally:
+        from qwalk_circuits.execution import service
+        service.set_service_factory(None)
+    assert summary["run_id"] == row["run_id"]
+    assert len(store.list_runs()) == 1 and len(server.job_ids()) == 3  # nothing resubmitted
+    assert os.path.getsize(store_path) > 0
+
+
+def test_ctrl_c_while_waiting_says_how_to_resume(server, config, tmp_path, monkeypatch):
+    from qwalk_circuits.experiments import hardware_runner
+
+    def interrupt(seconds):
+        raise KeyboardInterrupt
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    server.set_mode(hold=True)
+    monkeypatch.setattr(hardware_runner.time, "sleep", interrupt)
+    with pytest.raises(QwalkError, match="qwalk jobs fetch") as info:
+        run_on_device(walk(), config, 200, 5, store, progress=False)
+    run_id = str(info.value).split()[2]
+    monkeypatch.undo()
+    service_double.install(server.root, monkeypatch)
+    server.set_mode()
+    assert finish(run_id, store)["run_id"] == run_id
+
+
+def test_an_interrupted_submission_is_reported_not_analysed(server, config, tmp_path,
+                                                            monkeypatch):
+    from qwalk_circuits.execution import jobs as jobs_module
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    calls = []
+    real = jobs_module.Ledger.add_job
+
+    def crash_after_first(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        calls.append(1)
+        raise KeyboardInterrupt  # the process dies after recording the first job
+
+    monkeypatch.setattr(jobs_module.Ledger, "add_job", crash_after_first)
+    with pytest.raises(KeyboardInterrupt):
+        submit_experiment(walk(), config, 200, 5, store)
+    monkeypatch.setattr(jobs_module.Ledger, "add_job", real)
+    (row,) = Ledger(store).runs()
+    assert row["jobs"] == 1
+    with pytest.raises(QwalkError, match="job_tags"):
+        finish_run(row["run_id"], store)

@@ -1,0 +1,106 @@
+"""`qwalk submit`, `qwalk jobs ...`, `qwalk backends`, and `qwalk run` on a fake device."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qwalk_circuits.cli import main
+
+from .execution import service_double
+
+ROOT = Path(__file__).resolve().parents[1]
+WALK = ["--set", "position_qubits=2", "--set", "steps=2"]
+
+
+@pytest.fixture
+def fake_config(tmp_path):
+    path = tmp_path / "fake_manila.toml"
+    path.write_text('# test\n[backend]\nkind = "fake"\ndevice = "fake_manila"\n'
+                    '[run]\nshots = 300\nseed = 2\nreadout_mitigation = true\n'
+                    '[jobs]\npoll_interval_s = 0.01\n')
+    return str(path)
+
+
+def test_run_on_a_fake_device_prints_the_three_way_comparison(fake_config, capsys, tmp_path):
+    plot = tmp_path / "tvd.png"
+    assert main(["run", "coined-walk", "--backend", fake_config, *WALK, "--plot", str(plot)]) == 0
+    assert plot.stat().st_size > 1000
+    out = capsys.readouterr().out
+    assert "device fake_manila" in out and "aer+noise(fake_manila)" in out
+    assert "device TVD" in out and "emulation TVD" in out and "mitigated TVD" in out
+    assert out.count("±") >= 3 * 6
+
+
+def test_submit_then_jobs_list_status_fetch(fake_config, capsys):
+    assert main(["submit", "coined-walk", "--backend", fake_config, *WALK]) == 0
+    run_id = capsys.readouterr().out.strip()
+    assert main(["jobs", "list"]) == 0
+    assert run_id in capsys.readouterr().out
+    assert main(["jobs", "status", run_id]) == 0
+    assert "DONE" in capsys.readouterr().out
+    assert main(["jobs", "fetch", run_id, "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(["jobs", "fetch", run_id, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == first
+    assert main(["results", "list"]) == 0
+    assert capsys.readouterr().out.count(run_id) == 1
+
+
+def test_jobs_on_the_ibm_double_submit_fetch_cancel(tmp_path, monkeypatch, capsys):
+    server = service_double.install(tmp_path / "server", monkeypatch)
+    config = str(service_double.ibm_config(tmp_path))
+    server.set_mode(hold=True)
+    assert main(["submit", "coined-walk", "--backend", config, *WALK]) == 0
+    run_id = capsys.readouterr().out.strip()
+    assert main(["jobs", "fetch", run_id]) == 0
+    assert "not finished yet" in capsys.readouterr().out
+    assert main(["jobs", "cancel", run_id]) == 0
+    assert "cancelled 3 job(s)" in capsys.readouterr().out
+    assert main(["jobs", "fetch", run_id]) == 2
+    assert "CANCELLED" in capsys.readouterr().err
+
+
+def test_backends_lists_fake_devices_and_says_why_no_real_ones(monkeypatch, capsys, tmp_path):
+    from qiskit_ibm_runtime import QiskitRuntimeService
+
+    from qwalk_circuits.execution import service
+
+    # the real service class, reading an empty account file: no saved account, no env token
+    monkeypatch.setattr(service, "_factory", lambda **kwargs: QiskitRuntimeService(
+        filename=str(tmp_path / "no_accounts.json"), **kwargs))
+    for name in ("QISKIT_IBM_TOKEN", "QISKIT_IBM_INSTANCE", "QISKIT_IBM_CHANNEL"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["backends"]) == 0
+    out = capsys.readouterr().out
+    assert "fake_fez" in out and "fake_torino" in out
+    assert "none reachable" in out and "save_account" in out
+
+
+def test_backends_lists_real_devices_when_the_service_answers(tmp_path, monkeypatch, capsys):
+    service_double.install(tmp_path / "server", monkeypatch)
+    assert main(["backends"]) == 0
+    assert "ibm_fez" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["submit", "coined-walk", "--backend", "aer_ideal"], "use 'qwalk run'"),
+    (["jobs", "fetch", "nope"], "qwalk jobs list"),
+    (["submit", "coined-walk", "--backend", "fake_fez", "--shots", "exact"], "--shots N"),
+])
+def test_job_commands_fail_with_one_line(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_the_documented_fake_fez_command(capsys):
+    assert main(["run", "coined-walk", "--backend", str(ROOT / "hardware_configs/fake_fez.toml"),
+                 "--set", "position_qubits=3", "--set", "steps=4", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["comparison"]["device"] == "fake_fez"
+    assert all(t < u for t, u in zip(summary["comparison"]["hardware"]["tvd"],
+                                      summary["comparison"]["uniform_tvd"], strict=True))
