@@ -41,6 +41,17 @@ OVERRIDES: dict[str, dict[str, Any]] = {
                    "checks passed"],
         "stored_runs": 14,
     },
+    "03_anderson_and_dynamical_localization.ipynb": {
+        "parameters": {"N_QUBITS_WALK": 5, "STEPS": 10, "REALISATIONS": 4,
+                       "REALISATIONS_REFERENCE": 50, "STRENGTH": 0.5, "SHOTS": 256,
+                       "N_QUBITS_CTQW": 5, "W_VALUES": [3.0, 6.0], "TIME": 6.0, "TIME_STEPS": 24,
+                       "REALISATIONS_CTQW": 4, "LYAPUNOV_LENGTH": 1000, "KICK_STRENGTH": 5.0,
+                       "KBAR": 1.0, "KICKS": 10, "N_QUBITS_ROTOR": 7, "QUASI_MOMENTA": 4,
+                       "KICKS_RESONANCE": 8, "N_QUBITS_RESONANCE": 5, "SEED": 7},
+        "expect": ["dephasing equivalent p = 1.0000", "largest TVD / shot-noise bound",
+                   "resonance: the circuits follow k^2 t^2 / 2", "checks passed"],
+        "stored_runs": 9,  # 3 walks, sampled, weaker dynamic, one per W, rotor, resonance
+    },
 }
 
 
