@@ -14,7 +14,8 @@ import time
 from collections.abc import Sequence
 
 BENCHMARKS = ("bench_resources", "bench_reference", "bench_aer_vs_reference", "bench_dephasing",
-              "bench_noise_methods", "bench_ensembles", "bench_weak_localization")
+              "bench_noise_methods", "bench_ensembles", "bench_weak_localization",
+              "bench_kicked_rotor", "bench_hardware_fidelity")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
