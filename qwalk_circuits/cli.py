@@ -125,6 +125,9 @@ def _print_device_run(summary: dict[str, Any]) -> None:
         print(f"{t:>4g} {summary['construction'][i]!s:>13} "
               f"{summary['resources'][i].get('two_qubit_gates', '-'):>4} " + " ".join(cells)
               + f" {comparison['uniform_tvd'][i]:>8.4f}")
+    if "ensemble" in summary:
+        print("(ensemble runs: the members' average against the exact ensemble average)")
+        _print_ensemble(summary)
 
 
 def _plot_device_run(summary: dict[str, Any], path: str) -> None:

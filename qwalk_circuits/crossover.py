@@ -14,11 +14,33 @@ from typing import Any
 
 from tqdm import tqdm
 
-from .errors import ParameterError
+from .errors import ParameterError, QwalkError
 from .execution import ResultStore
 from .execution.config import HardwareConfig
 from .execution.dask_cluster import cluster_executor
 from .experiments import get_experiment, run_experiment
+
+
+def _check_device_sweep(experiments: list[Any], config: HardwareConfig, shots: int | None
+                        ) -> None:
+    """Refuse a device sweep that could not finish, before anything is submitted."""
+    if shots is None:
+        raise QwalkError("devices sample: give --shots N (or shots = N in the config), "
+                         "not 'exact'")
+    for experiment in experiments:
+        if experiment.noise_model() is not None:
+            raise QwalkError(f"{experiment.name} models its physics with an Aer noise model, "
+                             "which a device cannot apply: sweep it on an Aer config")
+
+
+def _run_on_device(experiment: Any, config: HardwareConfig, shots: int | None,
+                   seed: int | None, store: ResultStore | None) -> dict[str, Any]:
+    """One sweep point on a (fake) device: a run of its own in the job ledger, waited for."""
+    from .experiments.hardware_runner import run_on_device
+
+    assert shots is not None
+    return run_on_device(experiment, config, shots, seed,
+                         store if store is not None else ResultStore(), progress=False)
 
 
 def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dict[str, Any],
@@ -33,6 +55,9 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
 
     Each run's circuits go to ``executor`` (a ``distributed.Client``) when
     given, else to one client on the config's ``dask_address`` for the whole sweep.
+    On a fake or real device (``config.is_device``) each value is a device run of its
+    own (in the job ledger, one after another, each waited for; an interrupted sweep
+    leaves its runs there for ``qwalk jobs fetch``).
     """
     experiment_type = get_experiment(experiment_name)
     if parameter in settings:
@@ -42,7 +67,9 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
                    for value in values]
     for experiment in experiments:
         experiment.check_size(config)
-    if executor is None and config.backend.dask_address is not None:
+    if config.is_device:
+        _check_device_sweep(experiments, config, shots)
+    elif executor is None and config.backend.dask_address is not None:
         with cluster_executor(config.backend.dask_address) as client:
             return sweep(experiment_name, parameter, values, settings, config, shots, seed,
                          store, client, observable)
@@ -50,9 +77,11 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
     for value, experiment in tqdm(list(zip(values, experiments, strict=True)),
                                   desc=f"{experiment_name} over {parameter}", unit="run",
                                   disable=None):
-        record = run_experiment(experiment, config, shots=shots, seed=seed, store=store,
-                                executor=executor)
-        summary = record.summary
+        if config.is_device:
+            summary = _run_on_device(experiment, config, shots, seed, store)
+        else:
+            summary = run_experiment(experiment, config, shots=shots, seed=seed, store=store,
+                                     executor=executor).summary
         observables = summary["observables"]
         key = observable or ("sigma" if "sigma" in observables else next(iter(observables)))
         if key not in observables:

@@ -9,10 +9,11 @@ each job id reaches the ledger before anything waits on it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
+import numpy as np
 from qiskit import QuantumCircuit
 
 from ..errors import QwalkError
@@ -51,34 +52,70 @@ def with_retries(action: Callable[[], Any], config: HardwareConfig, sleep: Sleep
     raise AssertionError("unreachable")
 
 
-def counts_of(pub_result: Any, creg: str) -> dict[str, int]:
-    """Integer-keyed counts of a circuit's (single) classical register, as JSON keys."""
+def counts_of(pub_result: Any, creg: str, members: int | None = None
+              ) -> dict[str, int] | list[dict[str, int]]:
+    """Integer-keyed counts of a circuit's (single) classical register, as JSON keys; for a
+    PUB with a parameter array of ``members`` rows, one such dict per row."""
     bits = getattr(pub_result.data, creg)
-    return {str(k): int(v) for k, v in bits.get_int_counts().items()}
+    if members is None:
+        return {str(k): int(v) for k, v in bits.get_int_counts().items()}
+    return [{str(k): int(v) for k, v in bits.get_int_counts(loc=r).items()}
+            for r in range(members)]
 
 
-def chunks(indices: list[int], size: int) -> list[list[int]]:
-    return [indices[i:i + size] for i in range(0, len(indices), size)]
+def chunks(indices: list[int], size: int, weights: Sequence[int] | None = None
+           ) -> list[list[int]]:
+    """Consecutive runs of ``indices`` of at most ``size`` circuits each; with ``weights``
+    (circuits per index: a PUB's parameter sets) the weights of a run add up to at most
+    ``size`` (an index heavier than ``size`` gets a run of its own)."""
+    if weights is None:
+        return [indices[i:i + size] for i in range(0, len(indices), size)]
+    out: list[list[int]] = []
+    load = 0
+    for i in indices:
+        if not out or load + weights[i] > size:
+            out.append([])
+            load = 0
+        out[-1].append(i)
+        load += weights[i]
+    return out
+
+
+def pubs_of(circuits: list[QuantumCircuit], values: Sequence[np.ndarray | None] | None
+            ) -> tuple[list[Any], list[int] | None]:
+    """Sampler PUBs: a circuit alone, or ``(circuit, values)`` with a parameter array of
+    shape (members, circuit parameters) (one transpiled circuit, many bindings); and the
+    circuits each PUB counts for (None: one each)."""
+    if values is None:
+        return list(circuits), None
+    pubs = [c if v is None else (c, v) for c, v in zip(circuits, values, strict=True)]
+    return pubs, [1 if v is None else len(v) for v in values]
 
 
 def submit_fake(run_id: str, ledger: Ledger, circuits: list[QuantumCircuit],
                 physical: list[tuple[int, ...]], config: HardwareConfig, shots: int,
-                seed: int | None, roles: list[str]) -> None:
-    """One local job per (qubit set, role, chunk); results into the ledger at once."""
+                seed: int | None, roles: list[str],
+                values: Sequence[np.ndarray | None] | None = None) -> None:
+    """One local job per (qubit set, role, chunk); results into the ledger at once.
+
+    ``values[i]`` (optional): circuit i is a PUB with that parameter array."""
     device = config.backend.device
     assert device is not None
+    pubs, weights = pubs_of(circuits, values)
     groups: dict[tuple[tuple[int, ...], str], list[int]] = {}
     for i, (qubits, role) in enumerate(zip(physical, roles, strict=True)):
         groups.setdefault((qubits, role), []).append(i)
     idx = 0
     for (qubits, role), members in groups.items():
-        for part in chunks(members, config.jobs.max_circuits_per_job):
+        for part in chunks(members, config.jobs.max_circuits_per_job, weights):
             sampler = make_sampler(emulator(device, qubits, seed), config, shots, seed, [run_id])
-            job = sampler.run([circuits[i] for i in part])
+            job = sampler.run([pubs[i] for i in part])
             job_id = str(job.job_id())
             ledger.add_job(run_id, job_id, idx, role, part, "RUNNING")
             result = job.result()
-            counts = [counts_of(result[k], circuits[i].cregs[0].name)
+            counts = [counts_of(result[k], circuits[i].cregs[0].name,
+                                None if values is None or values[i] is None
+                                else len(values[i]))  # type: ignore[arg-type]
                       for k, i in enumerate(part)]
             ledger.update_job(job_id, "DONE", result=counts)
             idx += 1
@@ -93,17 +130,21 @@ def open_batch(backend: Any) -> Any:
 
 def submit_ibm(run_id: str, ledger: Ledger, backend: Any, circuits: list[QuantumCircuit],
                config: HardwareConfig, shots: int, seed: int | None, roles: list[str],
-               sleep: Sleep = time.sleep) -> None:
+               sleep: Sleep = time.sleep,
+               values: Sequence[np.ndarray | None] | None = None) -> None:
     """Submit the ISA circuits to the real device in a Batch; each job id is recorded
-    before the next submission and before anything waits."""
+    before the next submission and before anything waits.  ``values[i]`` (optional):
+    circuit i is a PUB with that parameter array (counting as its rows toward
+    ``max_circuits_per_job``)."""
+    pubs, weights = pubs_of(circuits, values)
     batch = open_batch(backend)
     try:
         idx = 0
         for role in dict.fromkeys(roles):
             members = [i for i, r in enumerate(roles) if r == role]
-            for part in chunks(members, config.jobs.max_circuits_per_job):
+            for part in chunks(members, config.jobs.max_circuits_per_job, weights):
                 sampler = make_sampler(batch, config, shots, seed, [run_id])
-                job = with_retries(partial(sampler.run, [circuits[i] for i in part]), config,
+                job = with_retries(partial(sampler.run, [pubs[i] for i in part]), config,
                                    sleep, "submitting a job")
                 ledger.add_job(run_id, str(job.job_id()), idx, role, part)
                 idx += 1
@@ -114,11 +155,13 @@ def submit_ibm(run_id: str, ledger: Ledger, backend: Any, circuits: list[Quantum
 
 
 def poll(run_id: str, ledger: Ledger, config: HardwareConfig, cregs: list[str],
-         service: Any = None, sleep: Sleep = time.sleep) -> dict[str, int]:
+         service: Any = None, sleep: Sleep = time.sleep,
+         members: Sequence[int | None] | None = None) -> dict[str, int]:
     """Update every unfinished job of the run once; fetch the counts of finished ones.
 
     Returns how many jobs are in each status.  A job that failed on the device
-    is recorded as ERROR with its reason.
+    is recorded as ERROR with its reason.  ``members[i]``: circuit i was a PUB with
+    that many parameter sets (its result is a list of counts), None: a plain circuit.
     """
     jobs = ledger.jobs(run_id)
     todo = [j for j in jobs if j["result"] is None and j["status"] not in ("ERROR", "CANCELLED")]
@@ -132,7 +175,8 @@ def poll(run_id: str, ledger: Ledger, config: HardwareConfig, cregs: list[str],
         status = status_name(with_retries(remote.status, config, sleep))
         if status == "DONE":
             result = with_retries(remote.result, config, sleep, "fetching a result")
-            counts = [counts_of(result[k], cregs[i]) for k, i in enumerate(job["circuits"])]
+            counts = [counts_of(result[k], cregs[i], None if members is None else members[i])
+                      for k, i in enumerate(job["circuits"])]
             ledger.update_job(job["job_id"], "DONE", result=counts)
         elif status == "ERROR":
             reason = with_retries(getattr(remote, "error_message", lambda: None), config, sleep)

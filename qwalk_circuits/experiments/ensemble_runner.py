@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from qiskit import QuantumCircuit
 
 from ..ensemble_analysis import jackknife_errors, mean_and_error
 from ..execution import ResultStore
@@ -54,21 +55,15 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def run_ensemble(experiment: EnsembleExperiment[Any], config: HardwareConfig,
-                 shots: int | None = None, seed: int | None = None,
-                 store: ResultStore | None = None, save: bool = True,
-                 executor: Any = None) -> RunRecord:
-    """Execute all realisations (one transpilation per time), average, compare, store."""
-    experiment.check_size(config)
+def ensemble_summary(experiment: EnsembleExperiment[Any], templates: list[QuantumCircuit],
+                     samples: list[np.ndarray], shots: int | None, seed: int | None,
+                     backend: dict[str, Any]
+                     ) -> tuple[dict[str, Any], list[np.ndarray], list[np.ndarray],
+                                list[np.ndarray] | None]:
+    """The ensemble analysis of per-member distributions ``samples[i]`` (R, outcomes) of
+    each time, shared by Aer runs and device runs: (summary without resources and run
+    id, averaged, exact ensemble average, classical)."""
     times = list(experiment.times())
-    templates = experiment.templates(AER_TARGET)
-    values = [experiment.template_values(i, t) for i, t in enumerate(templates)]
-    executed = execute_ensemble(templates, values, config, shots, seed,
-                                method=experiment.simulation_method(), executor=executor)
-    samples = [np.array([experiment.member_distribution(t, r, result.probabilities,
-                                                        result.counts)
-                         for r, result in enumerate(results)])
-               for t, results in zip(templates, executed, strict=True)]
     reference_samples = experiment.reference_ensemble()
     classical = experiment.classical_distributions()
 
@@ -85,7 +80,7 @@ def run_ensemble(experiment: EnsembleExperiment[Any], config: HardwareConfig,
     summary: dict[str, Any] = {
         "experiment": experiment.name,
         "params": experiment.spec.as_json(),
-        "backend": {**config.summary(), "simulator": f"aer_simulator({config.backend.method})"},
+        "backend": backend,
         "shots": "exact" if shots is None else shots,
         "seed": seed,
         "times": times,
@@ -108,6 +103,26 @@ def run_ensemble(experiment: EnsembleExperiment[Any], config: HardwareConfig,
             times, summary, summary["observable_errors"]["sigma"])}
     summary.update(experiment.extra_results())
     summary.update(experiment.ensemble_extra(summary))
+    return summary, averaged, reference, classical
+
+
+def run_ensemble(experiment: EnsembleExperiment[Any], config: HardwareConfig,
+                 shots: int | None = None, seed: int | None = None,
+                 store: ResultStore | None = None, save: bool = True,
+                 executor: Any = None) -> RunRecord:
+    """Execute all realisations (one transpilation per time), average, compare, store."""
+    experiment.check_size(config)
+    templates = experiment.templates(AER_TARGET)
+    values = [experiment.template_values(i, t) for i, t in enumerate(templates)]
+    executed = execute_ensemble(templates, values, config, shots, seed,
+                                method=experiment.simulation_method(), executor=executor)
+    samples = [np.array([experiment.member_distribution(t, r, result.probabilities,
+                                                        result.counts)
+                         for r, result in enumerate(results)])
+               for t, results in zip(templates, executed, strict=True)]
+    summary, averaged, reference, classical = ensemble_summary(
+        experiment, templates, samples, shots, seed,
+        {**config.summary(), "simulator": f"aer_simulator({config.backend.method})"})
     summary["resources"] = [results[0].stats for results in executed]
     summary["run_id"] = new_run_id()
     summary = json_safe(summary)

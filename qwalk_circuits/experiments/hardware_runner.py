@@ -6,6 +6,11 @@ distribution, the exact reference and a noisy emulation of the same ISA
 circuits on Aer with the device's noise (a fake device's own model; for a
 real device its fake twin's snapshot), TVD and Hellinger with bootstrap
 error bars, per step; readout-mitigated distances too when calibrated.
+
+Ensemble experiments send each time's template once, transpiled with its
+parameters, as PUBs ``(circuit, values)`` with one parameter set per member;
+the finished summary is the Aer ensemble runner's (same analysis of the
+members' counts) plus ``comparison`` of the ensemble averages.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from qiskit import QuantumCircuit, qpy
+from qiskit.circuit import ParameterExpression
 
 from .. import analysis
 from ..errors import QwalkError
@@ -33,6 +39,7 @@ from ..execution.store import ResultStore, new_run_id
 from .base import Experiment
 
 BOOTSTRAP = 100
+FRACTIONAL = ("rzz", "rx")
 
 
 def _qpy(circuit: QuantumCircuit) -> str:
@@ -58,27 +65,93 @@ def construction_target(config: HardwareConfig) -> str:
     return device if config.backend.kind == "fake" else twin_of(device)
 
 
+def columns(circuit: QuantumCircuit, names: list[str], values: np.ndarray) -> np.ndarray:
+    """The (members, parameters) values of a template (parameters ``names``) for its
+    transpiled circuit, whose parameters are a subset (the transpiler drops those that
+    only set a global phase) in the circuit's own order."""
+    index = {name: j for j, name in enumerate(names)}
+    return np.asarray(values, dtype=float).reshape(len(values), len(names))[
+        :, [index[p.name] for p in circuit.parameters]]
+
+
+def _is_ensemble(experiment: Experiment[Any]) -> bool:
+    from .ensemble import EnsembleExperiment
+
+    return isinstance(experiment, EnsembleExperiment)
+
+
+def _info(logical: QuantumCircuit, isa: QuantumCircuit, small: Any) -> dict[str, Any]:
+    return {"label": logical.name, "role": "circuits", "metadata": json.loads(json.dumps(
+        logical.metadata, default=str)), "physical": list(small.physical),
+        "stats": circuit_stats(isa), "creg": isa.cregs[0].name,
+        "bits": _bit_qubits(small.circuit), "qpy": _qpy(small.circuit)}
+
+
+def members_per_pub(config: HardwareConfig, shots: int) -> int:
+    """Parameter sets of one PUB: the job limits (circuits, and circuits x shots)."""
+    size = min(config.jobs.max_circuits_per_job, config.jobs.max_shots_per_job // shots)
+    if size < 1:
+        raise QwalkError(f"{shots} shots exceed max_shots_per_job = "
+                         f"{config.jobs.max_shots_per_job}; lower the shots")
+    return size
+
+
 def submit_experiment(experiment: Experiment[Any], config: HardwareConfig, shots: int,
                       seed: int | None, store: ResultStore, service: Any = None) -> str:
-    """Transpile, write the ledger entry, submit; returns the run id (nothing waits)."""
+    """Transpile, write the ledger entry, submit; returns the run id (nothing waits).
+
+    An ensemble experiment's templates are transpiled once each (parameters kept)
+    and sent as PUBs ``(circuit, values)`` with one parameter set per member, split
+    only where the job limits demand it."""
     if not config.is_device:
         raise QwalkError(f"config '{config.name}' runs on Aer: use 'qwalk run' (submit is for "
                          "kind = 'fake' or 'ibm')")
+    if experiment.noise_model() is not None:
+        raise QwalkError(f"{experiment.name} models its physics with an Aer noise model, "
+                         "which a device cannot apply: run it on an Aer config (e.g. "
+                         "--backend aer_ideal)")
     experiment.check_size(config)
     if config.backend.kind == "ibm" and service is None:
         service = runtime_service(config)
     backend = with_retries(lambda: device_backend(config, service), config,
                            what="looking up the device")
-    logical = experiment.circuits(construction_target(config))
+    ensemble = _is_ensemble(experiment)
+    target = construction_target(config)
+    members: Any = experiment  # an EnsembleExperiment when ``ensemble``
+    logical = members.templates(target) if ensemble else experiment.circuits(target)
     isa = transpile_for_device(logical, backend, config)
+    if ensemble and any(isinstance(inst.operation.params[0], ParameterExpression)
+                        for c in isa for inst in c.data if inst.operation.name in FRACTIONAL):
+        raise QwalkError("a fractional gate (RZZ/RX) kept a parameter, whose bound values "
+                         "could leave the device's angle range; use a config without "
+                         "fractional gates for this ensemble")
     compacted = [compact(c) for c in isa]
-    infos: list[dict[str, Any]] = [
-        {"label": c.name, "role": "circuits", "metadata": json.loads(json.dumps(
-            c.metadata, default=str)), "physical": list(k.physical), "stats": circuit_stats(i),
-         "creg": i.cregs[0].name, "bits": _bit_qubits(k.circuit), "qpy": _qpy(k.circuit)}
-        for c, i, k in zip(logical, isa, compacted, strict=True)]
-    submitted = list(isa) if config.backend.kind == "ibm" else [k.circuit for k in compacted]
-    physical = [k.physical for k in compacted]
+    sent = list(isa) if config.backend.kind == "ibm" else [k.circuit for k in compacted]
+    infos: list[dict[str, Any]] = []
+    submitted: list[QuantumCircuit] = []
+    values: list[np.ndarray | None] | None = None
+    if not ensemble:
+        infos = [_info(c, i, k) for c, i, k in zip(logical, isa, compacted, strict=True)]
+        submitted = sent
+    else:
+        values = []
+        size = members_per_pub(config, shots)
+        for t, (c, i, k, circuit) in enumerate(zip(logical, isa, compacted, sent,
+                                                   strict=True)):
+            array = np.asarray(members.template_values(t, c), dtype=float)
+            names = [p.name for p in c.parameters]
+            # a circuit left without parameters goes once per member (the runtime's local
+            # sampler takes a (circuit, (m, 0) array) PUB as one shot per member)
+            step = size if circuit.num_parameters else 1
+            for start in range(0, len(array), step):
+                part = array[start:start + step]
+                infos.append({**_info(c, i, k), "template": t,
+                              "members": [start, start + len(part)], "parameters": names,
+                              "values": part.tolist(), "array": bool(circuit.num_parameters)})
+                submitted.append(circuit)
+                values.append(columns(circuit, names, part) if circuit.num_parameters
+                              else None)
+    physical = [tuple(info["physical"]) for info in infos]
     if config.run.readout_mitigation:
         for qubits in dict.fromkeys(physical):
             width = backend.num_qubits if config.backend.kind == "ibm" else len(qubits)
@@ -89,8 +162,10 @@ def submit_experiment(experiment: Experiment[Any], config: HardwareConfig, shots
                               "qpy": ""})
                 submitted.append(cal)
                 physical.append(qubits)
+                if values is not None:
+                    values.append(None)
     per_job = min(len(submitted), config.jobs.max_circuits_per_job) * shots
-    if per_job > config.jobs.max_shots_per_job:
+    if values is None and per_job > config.jobs.max_shots_per_job:
         raise QwalkError(f"a job of {per_job // shots} circuits x {shots} shots exceeds "
                          f"max_shots_per_job = {config.jobs.max_shots_per_job}; lower the shots "
                          "or max_circuits_per_job")
@@ -101,9 +176,11 @@ def submit_experiment(experiment: Experiment[Any], config: HardwareConfig, shots
     roles = [info["role"] for info in infos]
     try:
         if config.backend.kind == "fake":
-            submit_fake(run_id, ledger, submitted, physical, config, shots, seed, roles)
+            submit_fake(run_id, ledger, submitted, physical, config, shots, seed, roles,
+                        values=values)
         else:
-            submit_ibm(run_id, ledger, backend, submitted, config, shots, seed, roles)
+            submit_ibm(run_id, ledger, backend, submitted, config, shots, seed, roles,
+                       values=values)
     except BaseException as exc:
         ledger.set_status(run_id, "failed" if not ledger.jobs(run_id) else "submitting",
                           f"submission interrupted: {type(exc).__name__}")
@@ -157,7 +234,9 @@ def finish_run(run_id: str, store: ResultStore, service: Any = None) -> dict[str
             + ("" if config.backend.kind == "fake" else
                f" (jobs already sent carry the tag {run_id}: "
                f"QiskitRuntimeService().jobs(job_tags=['{run_id}']) finds them)"))
-    tally = poll(run_id, ledger, config, [i["creg"] for i in infos], service)
+    members = [info["members"][1] - info["members"][0] if info.get("array") else None
+               for info in infos]
+    tally = poll(run_id, ledger, config, [i["creg"] for i in infos], service, members=members)
     jobs = ledger.jobs(run_id)
     failed = [j for j in jobs if j["status"] in ("ERROR", "CANCELLED")]
     if failed:
@@ -168,12 +247,14 @@ def finish_run(run_id: str, store: ResultStore, service: Any = None) -> dict[str
     if any(j["result"] is None for j in jobs) or not jobs:
         del tally
         return None
-    counts: list[dict[int, int]] = [{} for _ in infos]
+    counts: list[Any] = [{} for _ in infos]
     for job in jobs:
         for i, c in zip(job["circuits"], job["result"], strict=True):
-            counts[i] = {int(k): v for k, v in c.items()}
-    summary, circuits = _analyse(run_id, sub, config, infos, counts,
-                                 [j["job_id"] for j in jobs])
+            counts[i] = ([{int(k): v for k, v in m.items()} for m in c] if isinstance(c, list)
+                         else {int(k): v for k, v in c.items()})
+    analyse = _analyse_ensemble if any("members" in info for info in infos) else _analyse
+    summary, circuits = analyse(run_id, sub, config, infos, counts,
+                                [j["job_id"] for j in jobs])
     ledger.finish(run_id, summary, summary["backend"], circuits)
     return dict(store.get_run(run_id)["summary"])
 
@@ -247,6 +328,102 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                  "data": {"raw": {str(k): v for k, v in counts[i].items()},
                           **({"mitigated_sites": mitigated[n].tolist()} if mitigated else {})}}
                 for n, i in enumerate(main)]
+    return summary, circuits
+
+
+def _emulate_members(twin: str, info: dict[str, Any], shots: int, seed: int | None
+                    ) -> list[dict[int, int]]:
+    """The members of one ensemble PUB on Aer with the device's noise (same ISA circuit)."""
+    compacted = _unqpy(info["qpy"])
+    array = columns(compacted, info["parameters"], np.array(info["values"]))
+    sim = emulator(twin, tuple(info["physical"]), None if seed is None else seed + 7919)
+    if compacted.num_parameters == 0:
+        data = sim.run([compacted] * len(array), shots=shots).result()
+    else:
+        data = sim.run([compacted], shots=shots, parameter_binds=[
+            {p: array[:, j].tolist() for j, p in enumerate(compacted.parameters)}]).result()
+    return [{int(k.replace(" ", ""), 2): v for k, v in data.get_counts(r).items()}
+            for r in range(len(array))]
+
+
+def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
+                      infos: list[dict[str, Any]], counts: list[Any], job_ids: list[str]
+                      ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """An ensemble run: the Aer ensemble analysis of the device's member counts, plus the
+    device / emulation / mitigated ensemble averages against the exact ensemble average."""
+    from . import get_experiment
+    from .ensemble_runner import _ensemble_observables, _series, ensemble_summary, json_safe
+
+    cls = get_experiment(sub["experiment"])
+    experiment: Any = cls(cls.spec_type.model_validate(sub["params"]))
+    shots, seed = int(sub["shots"]), sub["seed"]
+    main = [i for i, info in enumerate(infos) if info["role"] == "circuits"]
+    slots: dict[int, list[int]] = {}
+    for i in sorted(main, key=lambda i: (infos[i]["template"], infos[i]["members"][0])):
+        slots.setdefault(infos[i]["template"], []).append(i)
+    pubs = [slots[t] for t in sorted(slots)]
+    shells = [QuantumCircuit(name=infos[s[0]]["label"], metadata=infos[s[0]]["metadata"])
+              for s in pubs]
+    twin = sub["device"] if config.backend.kind == "fake" else twin_of(sub["device"])
+    cal: dict[tuple[int, ...], list[dict[int, int]]] = {
+        tuple(info["physical"]): [] for info in infos if info["role"] == "calibration"}
+    for i, info in enumerate(infos):
+        if info["role"] == "calibration":
+            cal[tuple(info["physical"])].append(counts[i])
+    raw: list[list[dict[int, int]]] = []
+    emulated: list[np.ndarray] = []
+    mitigated: list[np.ndarray] = []
+    counts = [c if isinstance(c, list) else [c] for c in counts]  # a plain PUB: one member
+    for shell, group in zip(shells, pubs, strict=True):
+        members = [c for i in group for c in counts[i]]
+        raw.append(members)
+        emulated.append(np.array([
+            experiment.member_distribution(shell, r, None, c) for r, c in enumerate(
+                [c for i in group for c in _emulate_members(twin, infos[i], shots, seed)])]))
+        if cal:
+            vectors = []
+            for i in group:
+                zeros, ones = cal[tuple(infos[i]["physical"])]
+                matrices = assignment_matrices(zeros, ones, len(infos[i]["physical"]))
+                for c in counts[i]:
+                    vector = np.zeros(2 ** len(infos[i]["bits"]))
+                    for k, v in mitigate(c, matrices, infos[i]["bits"]).items():
+                        vector[k] = v
+                    vectors.append(vector)
+            mitigated.append(np.array([experiment.member_distribution(shell, r, v, None)
+                                       for r, v in enumerate(vectors)]))
+    samples = [np.array([experiment.member_distribution(shell, r, None, c)
+                         for r, c in enumerate(members)])
+               for shell, members in zip(shells, raw, strict=True)]
+    summary, averaged, reference, _ = ensemble_summary(
+        experiment, shells, samples, shots, seed,
+        {**config.summary(), "simulator": sub["device"]})
+    draws = shots * experiment.realisations()
+    rng = np.random.default_rng(0 if seed is None else seed)
+    comparison: dict[str, Any] = {
+        "device": sub["device"], "emulator": f"aer+noise({twin})",
+        "ensemble_average": True,
+        "hardware": _distances(averaged, reference, draws, rng),
+        "emulation": _distances([e.mean(axis=0) for e in emulated], reference, draws, rng),
+        "uniform_tvd": [analysis.total_variation(np.full(q.size, 1 / q.size), q)
+                        for q in reference],
+    }
+    if mitigated:
+        comparison["mitigated"] = _distances([m.mean(axis=0) for m in mitigated], reference,
+                                             draws, rng)
+        summary["mitigated_observables"] = _series(
+            [_ensemble_observables(experiment, m)[0] for m in mitigated])
+    summary["comparison"] = comparison
+    summary["resources"] = [infos[group[0]]["stats"] for group in pubs]
+    summary["jobs"] = job_ids
+    summary["run_id"] = run_id
+    summary = json_safe(summary)
+    circuits = [{"label": f"{shell.name}[{r}]", "stats": infos[group[0]]["stats"],
+                 "data": {"raw": {str(k): v for k, v in c.items()},
+                          **({"mitigated_sites": mitigated[t][r].tolist()} if mitigated
+                             else {})}}
+                for t, (shell, group) in enumerate(zip(shells, pubs, strict=True))
+                for r, c in enumerate(raw[t])]
     return summary, circuits
 
 

@@ -1,0 +1,283 @@
+"""Ensemble experiments and sweeps on the device path: one transpiled template per time,
+its members sent as Sampler V2 PUBs with parameter arrays, through the job ledger."""
+
+from __future__ import annotations
+
+import json
+import math
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qwalk_circuits.cli import main
+from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.execution import ResultStore
+from qwalk_circuits.execution.config import load_config, parse_config
+from qwalk_circuits.execution.jobs import cancel, chunks
+from qwalk_circuits.execution.ledger import Ledger
+from qwalk_circuits.experiments import get_experiment
+from qwalk_circuits.experiments.hardware_runner import finish_run, run_on_device, submit_experiment
+
+from . import pub_double, service_double
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = {"position_qubits": 2, "steps": 2, "realisations": 3}
+FAKE = {"backend": {"kind": "fake", "device": "fake_manila"},
+        "run": {"shots": 300, "seed": 3, "readout_mitigation": True},
+        "jobs": {"poll_interval_s": 0.01}}
+
+
+def fake_config():
+    return parse_config(json.loads(json.dumps(FAKE)), "fake_manila_test", "test")
+
+
+def walk(**extra):
+    return get_experiment("anderson-walk").from_settings({**SETTINGS, **extra})
+
+
+def finish(run_id, store, rounds=10):
+    for _ in range(rounds):
+        summary = finish_run(run_id, store)
+        if summary is not None:
+            return summary
+    raise AssertionError("run did not finish")
+
+
+def test_weighted_chunks_respect_the_circuit_limit():
+    assert chunks([0, 1, 2], 2) == [[0, 1], [2]]
+    assert chunks([0, 1, 2], 2, [1, 1, 1]) == [[0, 1], [2]]  # = the unweighted split
+    assert chunks([0, 1, 2, 3], 6, [1, 3, 3, 2]) == [[0, 1], [2, 3]]
+
+
+def test_an_ensemble_runs_on_a_fake_device_and_is_averaged_like_on_aer(tmp_path):
+    config = fake_config()
+    store = ResultStore(tmp_path / "a.sqlite")
+    summary = run_on_device(walk(), config, 300, 3, store, progress=False)
+    times = summary["times"]
+    realisations = SETTINGS["realisations"]
+    assert summary["ensemble"]["realisations"] == realisations
+    assert all(len(v) == realisations for v in
+               summary["ensemble"]["per_realisation"]["sigma"])
+    # the same summary contract as the Aer ensemble runner, plus the device comparison
+    aer = get_experiment("anderson-walk").from_settings(SETTINGS)
+    from qwalk_circuits.experiments import run_experiment
+
+    record = run_experiment(aer, load_config("aer_ideal"), shots=300, seed=3, save=False)
+    assert set(record.summary) <= set(summary)
+    assert set(summary["observables"]) == set(record.summary["observables"])
+    comparison = summary["comparison"]
+    assert set(comparison) >= {"hardware", "emulation", "mitigated", "uniform_tvd"}
+    for key in ("hardware", "emulation", "mitigated"):
+        assert len(comparison[key]["tvd"]) == len(times)
+    # the averaged TVD to the exact ensemble: shot noise of shots x members draws plus
+    # the device's errors on a few-gate walk, far below the uniform distribution's
+    bound = summary["distance"]["tvd_shot_noise_bound"]
+    for tvd, noise, uniform in zip(comparison["hardware"]["tvd"], bound,
+                                   comparison["uniform_tvd"], strict=True):
+        assert tvd < 3 * noise + 0.1 < uniform
+    # every member stored, raw and mitigated; the ledger run finished
+    run = store.get_run(summary["run_id"])
+    assert len(run["circuits"]) == len(times) * realisations
+    assert set(run["circuits"][0]["data"]) == {"raw", "mitigated_sites"}
+    ledger = Ledger(store)
+    assert ledger.submission(summary["run_id"])["status"] == "done"
+    infos = ledger.submission(summary["run_id"])["circuits"]
+    # one transpiled template per time: every parameterized time is one array PUB
+    arrays = [i for i in infos if i.get("array")]
+    assert len({i["template"] for i in arrays}) == len(arrays)
+    assert all(i["members"] == [0, realisations] for i in arrays)
+    assert finish_run(summary["run_id"], store) == summary  # fetching again is harmless
+    # deterministic for a seed: a second run gives the same member counts
+    again = run_on_device(walk(), config, 300, 3, ResultStore(tmp_path / "b.sqlite"),
+                          progress=False)
+    assert again["ensemble"] == summary["ensemble"]
+    assert again["comparison"]["hardware"] == comparison["hardware"]
+
+
+def test_noise_model_experiments_are_refused_on_devices(tmp_path):
+    experiment = get_experiment("coin-dephasing").from_settings({"position_qubits": 2,
+                                                                 "steps": 2})
+    store = ResultStore(tmp_path / "s.sqlite")
+    with pytest.raises(QwalkError, match="Aer noise model"):
+        submit_experiment(experiment, fake_config(), 100, 1, store)
+    assert Ledger(store).runs() == []
+
+
+IBM_ENSEMBLE = service_double.IBM_CONFIG.replace("max_circuits_per_job = 2",
+                                                 "max_circuits_per_job = 6")
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    pub_double.Sampler.uploads = []
+    return pub_double.install(tmp_path / "server", monkeypatch)
+
+
+@pytest.fixture
+def ibm(tmp_path):
+    path = tmp_path / "ibm_ensemble.toml"
+    path.write_text(IBM_ENSEMBLE)
+    return load_config(str(path))
+
+
+def test_members_go_as_parameter_arrays_in_as_few_jobs_as_the_limits_allow(server, ibm,
+                                                                           tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    run_id = submit_experiment(walk(), ibm, 200, 5, store)
+    ledger = Ledger(store)
+    infos = ledger.submission(run_id)["circuits"]
+    main_jobs = [j for j in ledger.jobs(run_id) if j["role"] == "circuits"]
+    weights = [len(i["values"]) if i.get("array") else 1 for i in infos]
+    limit = ibm.jobs.max_circuits_per_job
+    assert all(sum(weights[i] for i in j["circuits"]) <= limit for j in main_jobs)
+    members = sum(w for w, i in zip(weights, infos, strict=True) if i["role"] == "circuits")
+    assert len(main_jobs) == math.ceil(members / limit)
+    shapes = [s for upload in pub_double.Sampler.uploads for s in upload if s is not None]
+    assert shapes and all(s[0] == SETTINGS["realisations"] for s in shapes)
+    assert all(j["status"] == "QUEUED" for j in ledger.jobs(run_id))  # nothing waited
+    summary = finish(run_id, store)
+    # the double's device is ideal: the ensemble average is off by shot noise alone
+    bound = summary["distance"]["tvd_shot_noise_bound"]
+    assert all(t < 3 * b + 0.02 for t, b in zip(summary["comparison"]["hardware"]["tvd"],
+                                                bound, strict=True))
+    assert finish_run(run_id, store) == summary
+    assert len(store.list_runs()) == 1
+
+
+def test_an_ensemble_pub_split_by_the_job_limit(server, tmp_path):
+    path = tmp_path / "ibm_tight.toml"
+    path.write_text(service_double.IBM_CONFIG)  # max_circuits_per_job = 2 < 3 members
+    config = load_config(str(path))
+    store = ResultStore(tmp_path / "s.sqlite")
+    summary = finish(submit_experiment(walk(), config, 200, 5, store), store)
+    shapes = [s for upload in pub_double.Sampler.uploads for s in upload if s is not None]
+    assert sorted({s[0] for s in shapes}) == [1, 2]
+    assert summary["ensemble"]["realisations"] == 3
+    assert len(store.get_run(summary["run_id"])["circuits"]) == 3 * len(summary["times"])
+
+
+def test_cancelling_an_ensemble_run(server, ibm, tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    server.set_mode(hold=True)
+    run_id = submit_experiment(walk(), ibm, 200, 5, store)
+    ledger = Ledger(store)
+    assert cancel(run_id, ledger, ibm) == len(ledger.jobs(run_id))
+    with pytest.raises(QwalkError, match="CANCELLED"):
+        finish_run(run_id, store)
+
+
+CHILD = """
+import sys
+from tests.execution import pub_double
+pub_double.install(sys.argv[1])
+from qwalk_circuits.cli import main
+sys.exit(main(["--store", sys.argv[2], "run", "anderson-walk", "--backend", sys.argv[3],
+               "--set", "position_qubits=2", "--set", "steps=2", "--set", "realisations=3"]))
+"""
+
+
+def test_an_ensemble_run_killed_while_waiting_is_recovered_not_duplicated(tmp_path):
+    server = service_double.Server(tmp_path / "server")
+    server.set_mode(hold=True)
+    store_path = tmp_path / "s.sqlite"
+    config = tmp_path / "ibm_ensemble.toml"
+    config.write_text(IBM_ENSEMBLE)
+    with (tmp_path / "child.err").open("wb") as errors:
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(server.root),
+                                  str(store_path), str(config)], cwd=ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=errors)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if store_path.exists():
+                with sqlite3.connect(store_path) as db:
+                    try:
+                        rows = db.execute("SELECT status FROM submissions").fetchall()
+                    except sqlite3.OperationalError:
+                        rows = []
+                if rows and rows[0][0] == "submitted":
+                    break
+            assert child.poll() is None, (tmp_path / "child.err").read_text()
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the child never submitted")
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    store = ResultStore(store_path)
+    (row,) = Ledger(store).runs()
+    jobs_before = server.job_ids()
+    assert row["status"] == "submitted" and row["jobs"] == len(jobs_before)
+    server.set_mode()
+    pub_double.install(server.root)
+    try:
+        summary = finish(row["run_id"], store)
+    finally:
+        from qwalk_circuits.execution import jobs, service
+
+        service.set_service_factory(None)
+        from qwalk_circuits.execution import devices
+
+        jobs.make_sampler = devices.make_sampler
+    assert summary["ensemble"]["realisations"] == 3
+    assert len(store.list_runs()) == 1 and server.job_ids() == jobs_before
+
+
+def fake_toml(tmp_path):
+    path = tmp_path / "fake_manila.toml"
+    path.write_text('# test\n[backend]\nkind = "fake"\ndevice = "fake_manila"\n'
+                    '[run]\nshots = 200\nseed = 2\nreadout_mitigation = true\n'
+                    '[jobs]\npoll_interval_s = 0.01\n')
+    return str(path)
+
+
+ARGS = ["--set", "position_qubits=2", "--set", "steps=2", "--set", "realisations=3"]
+
+
+def test_cli_run_submit_and_fetch_an_ensemble_on_a_fake_device(tmp_path, capsys):
+    config = fake_toml(tmp_path)
+    store = ["--store", str(tmp_path / "s.sqlite")]
+    assert main([*store, "run", "anderson-walk", "--backend", config, *ARGS]) == 0
+    out = capsys.readouterr().out
+    assert "device fake_manila" in out and "ensemble of 3 realisations" in out
+    assert main([*store, "submit", "anderson-walk", "--backend", config, *ARGS]) == 0
+    run_id = capsys.readouterr().out.strip()
+    assert main([*store, "jobs", "fetch", run_id, "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["ensemble"]["realisations"] == 3 and first["run_id"] == run_id
+    assert main([*store, "jobs", "fetch", run_id, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == first
+
+
+def test_a_sweep_runs_each_point_through_the_device_path(tmp_path):
+    from qwalk_circuits.crossover import sweep
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    rows = sweep("anderson-walk", "strength", [0.25, 1.0], SETTINGS, fake_config(), 200, 4,
+                 store)
+    assert [r["strength"] for r in rows] == [0.25, 1.0]
+    runs = {r["run_id"]: r for r in Ledger(store).runs()}
+    assert set(runs) == {r["run_id"] for r in rows}
+    assert all(r["status"] == "done" for r in runs.values())
+    for row in rows:
+        summary = store.get_run(row["run_id"])["summary"]
+        assert summary["comparison"]["device"] == "fake_manila"
+        assert np.allclose(row["sigma"], summary["observables"]["sigma"])
+
+
+def test_a_device_sweep_refuses_what_it_cannot_finish_before_submitting(tmp_path):
+    from qwalk_circuits.crossover import sweep
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    with pytest.raises(QwalkError, match="Aer noise model"):
+        sweep("coin-dephasing", "p", [0.1, 0.5], {"position_qubits": 2, "steps": 2},
+              fake_config(), 100, 1, store)
+    with pytest.raises(QwalkError, match="--shots"):
+        sweep("anderson-walk", "strength", [0.5], SETTINGS, fake_config(), None, 1, store)
+    assert Ledger(store).runs() == []
