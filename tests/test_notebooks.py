@@ -52,6 +52,25 @@ OVERRIDES: dict[str, dict[str, Any]] = {
                    "resonance: the circuits follow k^2 t^2 / 2", "checks passed"],
         "stored_runs": 9,  # 3 walks, sampled, weaker dynamic, one per W, rotor, resonance
     },
+    "04_weak_localization.ipynb": {
+        "parameters": {"LATTICE_QUBITS": 3, "W": 3.0, "TIMES": [2.0, 4.0], "REALISATIONS": 9,
+                       "REALISATIONS_EXACT": 20, "FLUX": 0.3, "SPIN_ORBIT": 0.07,
+                       "FLUX_STRENGTHS": [0.0, 0.3], "FLUX_SWEEP_TIME": 2.0,
+                       "SPIN_ORBITS": [0.0, 0.2], "SOC_SWEEP_TIME": 2.0, "CHAIN_QUBITS": 5,
+                       "TORUS_QUBITS": 3, "RETURN_REALISATIONS": 9, "RETURN_TIME_1D": 8.0,
+                       "RETURN_TIME_2D": 4.0, "SHOTS": None, "SEED": 7},
+        "expect": ["symmetric split step: U^T = U", "circuits = exact reference for every run",
+                   "checks passed"],
+        "stored_runs": 9,  # r(t) x 3 (symmetric, flux, spin-orbit), 2 + 2 sweep points, 2 returns
+    },
+    "05_running_on_ibm_hardware.ipynb": {
+        # offline: fake_fez only; the notebook writes to its own temporary store (checked there)
+        "parameters": {"N_QUBITS": 3, "STEPS": 4, "SHOTS": 200, "SEED": 7,
+                       "DEVICE_CONFIG": "fake_fez", "REAL_CONFIG": "ibm_fez",
+                       "USE_REAL_HARDWARE": False},
+        "expect": ["auto picks, per step", "fetched twice: same summary True, stored 1 time(s)",
+                   "USE_REAL_HARDWARE = False: nothing was sent to IBM Quantum", "checks passed"],
+    },
 }
 
 
