@@ -254,7 +254,9 @@ def _plot_run(record: Any, experiment: Any, path: str) -> None:
     axis = _outcome_axis(experiment, record.distributions[-1].size)
     if axis is not None:
         values, label = axis
-        right.bar(values, record.distributions[-1], width=1.0, alpha=0.5, label="circuit")
+        errors = getattr(record, "distribution_errors", None)
+        right.bar(values, record.distributions[-1], width=1.0, alpha=0.5, label="circuit",
+                  yerr=None if errors is None else errors[-1], error_kw={"lw": 0.6})
         order = values.argsort()
         right.plot(values[order], record.reference[-1][order], "k-", label="exact quantum")
         right.set(xlabel=label, ylabel=f"P(t={t[-1]:g})")

@@ -38,8 +38,10 @@ def _disorder_figure(runs: dict[str, Any]) -> Figure:
         d = signed_displacement(experiment.spec.num_sites, experiment.spec.origin())
         # after t steps only sites of the parity of t are reachable: plot those
         order = [i for i in np.argsort(d) if (d[i] - int(t[-1])) % 2 == 0]
-        right.semilogy(d[order], np.maximum(record.distributions[-1][order], 1e-7), "o", ms=3,
+        right.errorbar(d[order], np.maximum(record.distributions[-1][order], 1e-7),
+                       yerr=record.distribution_errors[-1][order], fmt="o", ms=3, lw=0.6,
                        color=colour, label=DISORDERS[disorder])
+        right.set_yscale("log")
         right.semilogy(d[order], np.maximum(record.reference[-1][order], 1e-7), "-",
                        color=colour, lw=1)
     classical = next(iter(runs.values()))[1].summary["classical"]["sigma"]

@@ -136,4 +136,5 @@ def run_ensemble(experiment: EnsembleExperiment[Any], config: HardwareConfig,
                        else {str(k): v for k, v in (result.counts or {}).items()})}
              for t, results in zip(templates, executed, strict=True)
              for r, result in enumerate(results)])
-    return RunRecord(summary, averaged, reference, classical)
+    errors = [mean_and_error(s)[1] for s in samples]
+    return RunRecord(summary, averaged, reference, classical, errors)

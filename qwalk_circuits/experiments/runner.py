@@ -31,6 +31,8 @@ class RunRecord:
     distributions: list[np.ndarray]
     reference: list[np.ndarray]
     classical: list[np.ndarray] | None
+    #: ensembles: standard error of each averaged outcome probability (spread over members)
+    distribution_errors: list[np.ndarray] | None = None
 
 
 def _series(dicts: list[dict[str, float]]) -> dict[str, list[float]]:

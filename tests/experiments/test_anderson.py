@@ -175,3 +175,11 @@ def test_a_single_sampled_realisation_reports_shot_noise_errors():
     assert summary["ensemble"]["realisations"] == 1
     assert all(e > 0 for e in summary["observable_errors"]["sigma"][1:])
     assert all(e > 0 for e in summary["observable_errors"]["ipr"][1:])
+
+
+def test_averaged_distributions_carry_their_standard_errors():
+    experiment = make("anderson-walk", {**SMALL_WALK, "realisations": 5})
+    record = run_experiment(experiment, load_config(), shots=None, seed=2, save=False)
+    samples = experiment.reference_ensemble()[-1]  # exact mode: the members are these
+    np.testing.assert_allclose(record.distribution_errors[-1],
+                               samples.std(axis=0, ddof=1) / np.sqrt(5), atol=1e-10)
