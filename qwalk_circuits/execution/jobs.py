@@ -108,17 +108,29 @@ def submit_fake(run_id: str, ledger: Ledger, circuits: list[QuantumCircuit],
     idx = 0
     for (qubits, role), members in groups.items():
         for part in chunks(members, config.jobs.max_circuits_per_job, weights):
-            sampler = make_sampler(emulator(device, qubits, seed), config, shots, seed, [run_id])
-            job = sampler.run([pubs[i] for i in part])
-            job_id = str(job.job_id())
-            ledger.add_job(run_id, job_id, idx, role, part, "RUNNING")
-            result = job.result()
-            counts = [counts_of(result[k], circuits[i].cregs[0].name,
-                                None if values is None or values[i] is None
-                                else len(values[i]))  # type: ignore[arg-type]
-                      for k, i in enumerate(part)]
+            backend = emulator(device, qubits, None)
+            counts, job_id = [], ""
+            for k, i in enumerate(part):
+                # a seed per PUB: one seed for the whole job would give every PUB of the
+                # same shape the same shot noise (identical counts for repeated members)
+                pub_seed = pub_seed_of(seed, i)
+                backend.set_options(seed_simulator=pub_seed)
+                job = make_sampler(backend, config, shots, pub_seed, [run_id]).run([pubs[i]])
+                if k == 0:  # the ledger's job record, written before the first wait
+                    job_id = str(job.job_id())
+                    ledger.add_job(run_id, job_id, idx, role, part, "RUNNING")
+                counts.append(counts_of(job.result()[0], circuits[i].cregs[0].name,
+                                        None if values is None or values[i] is None
+                                        else len(values[i])))  # type: ignore[arg-type]
             ledger.update_job(job_id, "DONE", result=counts)
             idx += 1
+
+
+def pub_seed_of(seed: int | None, index: int) -> int | None:
+    """The simulator seed of PUB ``index`` of a fake-device run with seed ``seed``."""
+    if seed is None:
+        return None
+    return int(np.random.SeedSequence((seed, index)).generate_state(1)[0])
 
 
 def open_batch(backend: Any) -> Any:
