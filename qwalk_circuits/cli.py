@@ -314,12 +314,13 @@ def _print_run(summary: dict[str, Any]) -> None:
     second = "p_origin" if "p_origin" in obs else None
     print(f"{'t':>5} {'construction':>13} {key:>16} {'exact':>8} {'classical':>9} "
           f"{'P(origin)' if second else '':>9} {'TVD':>7}")
+    tvd = summary.get("distance", {}).get("tvd")
     for i, t in enumerate(summary["times"]):
         value = f"{obs[key][i]:.3f}" + (f" ± {err[key][i]:.3f}" if err else "")
         classical = f"{cls[key][i]:.3f}" if cls and key in cls else "-"
         extra = f"{obs[second][i]:>9.4f}" if second else f"{'':>9}"
         print(f"{t:>5.4g} {summary['construction'][i]:>13} {value:>16} {ref[key][i]:>8.3f} "
-              f"{classical:>9} {extra} {summary['distance']['tvd'][i]:>7.4f}")
+              f"{classical:>9} {extra} {f'{tvd[i]:.4f}' if tvd else '-':>7}")
     for who, fit in summary.get("fits", {}).get("sigma_power_law", {}).items():
         if fit:
             print(f"sigma ~ t^alpha ({who}): alpha = {fit['exponent']:.3f} "

@@ -212,6 +212,12 @@ class Backscattering(EnsembleExperiment[BackscatteringSpec]):
         return self._outcome(self.site_distribution(template, probabilities, counts),
                              self.member(member)[0])
 
+    def distance_distribution(self, outcome: np.ndarray) -> np.ndarray | None:
+        """The spin-summed momentum distribution (one k0 only; the eight point-group slots
+        before it are not a distribution)."""
+        grid = self.momentum_map(outcome)
+        return None if grid is None else grid.reshape(-1)
+
     def momentum_map(self, distribution: np.ndarray) -> np.ndarray | None:
         """The averaged momentum map P[p_y, p_x] of an outcome vector (one k0 only)."""
         if not self.with_map:

@@ -48,6 +48,11 @@ class EnsembleExperiment(Experiment[SpecT]):
         members that need relabelling (each its own k0, say) override this."""
         return self.site_distribution(template, probabilities, counts)
 
+    def distance_distribution(self, outcome: np.ndarray) -> np.ndarray | None:
+        """The probability distribution inside an (averaged) outcome vector that the TVD and
+        Hellinger distances compare; None when the outcome holds none (then no distance)."""
+        return outcome
+
     def ensemble_fits(self, mean: np.ndarray, error: np.ndarray | None) -> dict[str, float]:
         """Observables fitted to an averaged distribution with its per-outcome errors
         (e.g. a localization length); the value and ``<name>_error``."""

@@ -35,12 +35,19 @@ def _ensemble_observables(experiment: EnsembleExperiment[Any], samples: np.ndarr
     for key in experiment.mean_over_realisations:
         m, e = mean_and_error(np.array(per_realisation[key]))
         values[key], errors[key] = float(m), float(e)
-    fits = experiment.ensemble_fits(mean, error if len(samples) > 1 else None)
+    weights = error if len(samples) > 1 else None
+    fits = experiment.ensemble_fits(mean, weights)
     for key, value in fits.items():
-        if key.endswith("_error"):
-            errors[key[: -len("_error")]] = value
-        else:
+        if not key.endswith("_error"):
             values[key] = value
+    if fits and len(samples) > 1:
+        # every fitted point comes from the same members, so the points are correlated and
+        # the fit's own error is too small (3.5x for a tail fit): jackknife the whole fit
+        errors.update(jackknife_errors(samples, lambda p: {
+            k: v for k, v in experiment.ensemble_fits(p, weights).items()
+            if not k.endswith("_error")}))
+    else:
+        errors.update({k[: -len("_error")]: v for k, v in fits.items() if k.endswith("_error")})
     return values, errors, per_realisation
 
 
@@ -96,8 +103,12 @@ def ensemble_summary(experiment: EnsembleExperiment[Any], templates: list[Quantu
     if classical is not None:
         summary["classical"] = _series([experiment.observables(p) for p in classical])
     # R realisations of S shots are R*S independent draws of the averaged distribution
-    summary["distance"] = distances(averaged, reference,
-                                    None if shots is None else shots * realisations)
+    measured_part = [experiment.distance_distribution(p) for p in averaged]
+    exact_part = [experiment.distance_distribution(q) for q in reference]
+    if all(p is not None for p in measured_part + exact_part):
+        summary["distance"] = distances(
+            [p for p in measured_part if p is not None], [q for q in exact_part if q is not None],
+            None if shots is None else shots * realisations)
     if "sigma" in summary["observables"]:
         summary["fits"] = {"sigma_power_law": sigma_fits(
             times, summary, summary["observable_errors"]["sigma"])}
