@@ -107,7 +107,7 @@ def submit_fake(run_id: str, ledger: Ledger, circuits: list[QuantumCircuit],
         groups.setdefault((qubits, role), []).append(i)
     idx = 0
     for (qubits, role), members in groups.items():
-        for part in chunks(members, config.jobs.max_circuits_per_job, weights):
+        for part in chunks(members, job_limit(config, shots), weights):
             backend = emulator(device, qubits, None)
             counts, job_id = [], ""
             for k, i in enumerate(part):
@@ -140,24 +140,67 @@ def open_batch(backend: Any) -> Any:
     return Batch(backend=backend)
 
 
+def job_limit(config: HardwareConfig, shots: int) -> int:
+    """Circuits (PUB rows) per job within both limits: circuits, and circuits x shots."""
+    return max(1, min(config.jobs.max_circuits_per_job, config.jobs.max_shots_per_job // shots))
+
+
+def chunk_tag(run_id: str, index: int) -> str:
+    """The job tag of chunk ``index`` of a run: finds a job whose id never reached us."""
+    return f"{run_id}:{index}"
+
+
+def submit_chunk(run: Callable[[], Any], service: Any, tag: str, config: HardwareConfig,
+                 sleep: Sleep = time.sleep) -> Any:
+    """Submit one job; after a failure, adopt a job the service accepted under ``tag``
+    (the reply may be lost after the job was created) before trying again -- a blind retry
+    would pay for the same circuits twice."""
+    attempts = config.jobs.max_retries + 1
+    for attempt in range(attempts):
+        try:
+            return run()
+        except QwalkError:
+            raise
+        except Exception as exc:
+            lookup = getattr(service, "jobs", None)
+            try:
+                found = list(lookup(job_tags=[tag], limit=1)) if lookup is not None else []
+            except Exception:
+                raise QwalkError(
+                    f"submitting job {tag} failed ({scrub(type(exc).__name__)}) and the service "
+                    f"cannot say whether it was accepted; look for it with "
+                    f"QiskitRuntimeService().jobs(job_tags=['{tag}']) before submitting again"
+                    ) from None
+            if found:
+                return found[0]
+            if attempt == attempts - 1:
+                raise QwalkError(f"submitting job {tag} failed {attempts} times: "
+                                 f"{scrub(type(exc).__name__ + ': ' + str(exc))[:300]}"
+                                 ) from None
+            sleep(min(config.jobs.retry_backoff_s * 2.0 ** attempt, 60.0))
+    raise AssertionError("unreachable")
+
+
 def submit_ibm(run_id: str, ledger: Ledger, backend: Any, circuits: list[QuantumCircuit],
                config: HardwareConfig, shots: int, seed: int | None, roles: list[str],
                sleep: Sleep = time.sleep,
-               values: Sequence[np.ndarray | None] | None = None) -> None:
+               values: Sequence[np.ndarray | None] | None = None, service: Any = None) -> None:
     """Submit the ISA circuits to the real device in a Batch; each job id is recorded
     before the next submission and before anything waits.  ``values[i]`` (optional):
     circuit i is a PUB with that parameter array (counting as its rows toward
     ``max_circuits_per_job``)."""
     pubs, weights = pubs_of(circuits, values)
-    batch = open_batch(backend)
+    service = service if service is not None else getattr(backend, "service", None)
+    batch = with_retries(partial(open_batch, backend), config, sleep, "opening a batch")
     try:
         idx = 0
         for role in dict.fromkeys(roles):
             members = [i for i, r in enumerate(roles) if r == role]
-            for part in chunks(members, config.jobs.max_circuits_per_job, weights):
-                sampler = make_sampler(batch, config, shots, seed, [run_id])
-                job = with_retries(partial(sampler.run, [pubs[i] for i in part]), config,
-                                   sleep, "submitting a job")
+            for part in chunks(members, job_limit(config, shots), weights):
+                tag = chunk_tag(run_id, idx)
+                sampler = make_sampler(batch, config, shots, seed, [run_id, tag])
+                job = submit_chunk(partial(sampler.run, [pubs[i] for i in part]), service,
+                                   tag, config, sleep)
                 ledger.add_job(run_id, str(job.job_id()), idx, role, part)
                 idx += 1
     finally:
@@ -207,10 +250,18 @@ def cancel(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any = N
     todo = [j for j in ledger.jobs(run_id) if j["status"] not in FINAL_JOB]
     if todo and config.backend.kind == "ibm":
         service = service if service is not None else runtime_service(config)
+    cancelled = 0
     for job in todo:
         if config.backend.kind == "ibm":
             remote = with_retries(partial(service.job, job["job_id"]), config, sleep)
-            with_retries(remote.cancel, config, sleep, "cancelling a job")
+            status = status_name(with_retries(remote.status, config, sleep))
+            if status in ("DONE", "ERROR", "CANCELLED"):
+                continue  # finished on the device: 'jobs fetch' records it, cancel cannot
+            try:
+                remote.cancel()
+            except Exception:  # it finished in the meantime (HTTP 409): keep going
+                continue
         ledger.update_job(job["job_id"], "CANCELLED")
+        cancelled += 1
     ledger.set_status(run_id, "cancelled")
-    return len(todo)
+    return cancelled

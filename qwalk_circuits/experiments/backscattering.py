@@ -110,9 +110,11 @@ class BackscatteringSpec(DisorderedTorusSpec):
         return shell_momenta(self.side, energy, self.shell, self.hopping)
 
 
-def symmetry_class(flux: str, spin_orbit: float | None) -> tuple[str, float]:
-    """Dyson class and its long-time CBS ratio (spin-summed, unpolarised)."""
-    if flux != "none":
+def symmetry_class(flux: str, spin_orbit: float | None, flux_strength: float = 1.0
+                   ) -> tuple[str, float]:
+    """Dyson class and its long-time CBS ratio (spin-summed, unpolarised); a flux of zero
+    strength (random f = 0, or zero quanta) keeps time-reversal symmetry."""
+    if flux != "none" and flux_strength != 0:
         return "unitary", 1.0
     if spin_orbit:
         return "symplectic", 0.5
@@ -252,7 +254,7 @@ class Backscattering(EnsembleExperiment[BackscatteringSpec]):
 
     def ensemble_extra(self, summary: dict[str, Any]) -> dict[str, Any]:
         s = self.spec
-        kind, expected = symmetry_class(s.flux, s.spin_orbit)
+        kind, expected = symmetry_class(s.flux, s.spin_orbit, s.flux_strength)
         out: dict[str, Any] = {
             "k0": [list(k) for k in self.k0s],
             "k0_energies": [band_energy(k, s.side, s.hopping) for k in self.k0s],

@@ -180,7 +180,7 @@ def submit_experiment(experiment: Experiment[Any], config: HardwareConfig, shots
                         values=values)
         else:
             submit_ibm(run_id, ledger, backend, submitted, config, shots, seed, roles,
-                       values=values)
+                       values=values, service=service)
     except BaseException as exc:
         ledger.set_status(run_id, "failed" if not ledger.jobs(run_id) else "submitting",
                           f"submission interrupted: {type(exc).__name__}")
@@ -230,10 +230,11 @@ def finish_run(run_id: str, store: ResultStore, service: Any = None) -> dict[str
     if sub["status"] == "submitting" and len(covered) < len(infos):
         raise QwalkError(
             f"run {run_id}: its submission was interrupted before all jobs were recorded "
-            f"({len(covered)} of {len(infos)} circuits); submit it again"
-            + ("" if config.backend.kind == "fake" else
-               f" (jobs already sent carry the tag {run_id}: "
-               f"QiskitRuntimeService().jobs(job_tags=['{run_id}']) finds them)"))
+            f"({len(covered)} of {len(infos)} circuits); "
+            + ("submit it again" if config.backend.kind == "fake" else
+               f"jobs already sent carry the tag {run_id} (chunk i: '{run_id}:i'): find "
+               f"them with QiskitRuntimeService().jobs(job_tags=['{run_id}']) and cancel or "
+               "keep them before submitting again -- a new submission pays for every chunk"))
     members = [info["members"][1] - info["members"][0] if info.get("array") else None
                for info in infos]
     tally = poll(run_id, ledger, config, [i["creg"] for i in infos], service, members=members)

@@ -101,6 +101,8 @@ class RemoteJob:
 
     def cancel(self) -> None:
         state = self.server.load(self._id)
+        if state["status"] in ("DONE", "ERROR", "CANCELLED"):  # as the real service: HTTP 409
+            raise RuntimeError(f"job {self._id} is in a final state ({state['status']})")
         state["status"] = "CANCELLED"
         self.server.save(self._id, state)
 
@@ -118,6 +120,12 @@ class Service:
     def backends(self) -> list[Any]:
         return [SimpleNamespace(name="ibm_fez", num_qubits=156,
                                 status=lambda: SimpleNamespace(pending_jobs=3))]
+
+    def jobs(self, job_tags: list[str] | None = None, limit: int = 10) -> list[RemoteJob]:
+        """Jobs carrying every tag in ``job_tags`` (QiskitRuntimeService.jobs)."""
+        found = [RemoteJob(self.server, job_id) for job_id in self.server.job_ids()
+                 if set(job_tags or []) <= set(self.server.load(job_id).get("tags", []))]
+        return found[:limit]
 
     def job(self, job_id: str) -> RemoteJob:
         if not (self.server.root / f"{job_id}.json").exists():
@@ -142,6 +150,10 @@ class Sampler:
                            {str(int(k.replace(" ", ""), 2)): v for k, v in raw.items()}))
         job_id = "job_" + uuid.uuid4().hex[:12]
         self.server.save(job_id, {"status": "QUEUED", "counts": counts, "tags": self.tags})
+        lost = self.server.root / "lost_replies"
+        if self.server.mode().get("lose_replies") and not lost.exists():
+            lost.write_text("1")  # the job exists on the server, but its reply is lost once
+            raise ConnectionError("simulated read timeout after the job was created")
         return RemoteJob(self.server, job_id)
 
 

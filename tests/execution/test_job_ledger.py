@@ -127,6 +127,33 @@ def test_cancel(server, config, tmp_path):
         finish_run(run_id, store)
 
 
+def test_cancel_skips_jobs_that_already_finished(server, config, tmp_path):
+    from qwalk_circuits.execution.jobs import cancel
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    server.set_mode(hold=True)
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    first = server.job_ids()[0]
+    state = server.load(first)
+    state["status"] = "DONE"
+    server.save(first, state)  # finished before the cancel reached it: the service says 409
+    assert cancel(run_id, Ledger(store), config) == len(server.job_ids()) - 1
+    statuses = {j: server.load(j)["status"] for j in server.job_ids()}
+    assert statuses.pop(first) == "DONE"
+    assert set(statuses.values()) == {"CANCELLED"}
+
+
+def test_a_lost_submission_reply_adopts_the_job_instead_of_paying_twice(server, config,
+                                                                       tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    server.set_mode(lose_replies=True)  # the first job is created, its reply lost
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    recorded = [j["job_id"] for j in Ledger(store).jobs(run_id)]
+    assert sorted(recorded) == server.job_ids()  # every server job is in the ledger, once
+    server.set_mode()
+    assert finish(run_id, store)["run_id"] == run_id
+
+
 CHILD = """
 import sys
 from tests.execution import service_double
