@@ -54,6 +54,9 @@ class AndersonCtqwSpec(LatticeSpec, ContinuousTimeSpec):
         super().check()
         if self.dimension != 1:
             raise ParameterError("dimension", "anderson-ctqw is a 1D chain; use dimension=1")
+        if self.disorder != "none" and self.realisations < 2:
+            raise ParameterError("realisations", "an ensemble needs at least 2 realisations "
+                                 "for an error bar; use realisations >= 2 (or disorder=none)")
 
     @property
     def effective_realisations(self) -> int:

@@ -79,6 +79,9 @@ class AndersonWalkSpec(LatticeSpec):
         super().check()
         if self.dimension != 1:
             raise ParameterError("dimension", "anderson-walk is a 1D walk; use dimension=1")
+        if self.disorder != "none" and self.realisations < 2:
+            raise ParameterError("realisations", "an ensemble needs at least 2 realisations "
+                                 "for an error bar; use realisations >= 2 (or disorder=none)")
         resolve_coin(self.coin, 1)
         resolve_coin_state(self.initial_coin, 1)
         if self.shift == "fast-forward" and self.disorder != "none":

@@ -24,14 +24,20 @@ from .ensemble import EnsembleExperiment
 from .runner import AER_TARGET, RunRecord, _series, distances, sigma_fits
 
 
-def _ensemble_observables(experiment: EnsembleExperiment[Any], samples: np.ndarray
+def _ensemble_observables(experiment: EnsembleExperiment[Any], samples: np.ndarray,
+                          shots: int | None = None
                           ) -> tuple[dict[str, float], dict[str, float], dict[str, list[float]]]:
-    """(values, standard errors, per-realisation values) of one time's (R, outcomes) samples."""
+    """(values, standard errors, per-realisation values) of one time's (R, outcomes) samples
+    (``shots`` per member when sampled: per-member estimates are made unbiased)."""
     mean, error = mean_and_error(samples)
     values = dict(experiment.observables(mean))
     errors = jackknife_errors(samples, experiment.observables)
     per = [experiment.observables(s) for s in samples]
     per_realisation = {key: [p[key] for p in per] for key in per[0]}
+    if shots is not None and shots > 1 and "ipr" in per_realisation:
+        # sum p_hat^2 of S shots overestimates the IPR by (1 - IPR)/S; averaging members
+        # shrinks the error bar but not this bias: (S sum p_hat^2 - 1)/(S - 1) is unbiased
+        per_realisation["ipr"] = [(shots * v - 1) / (shots - 1) for v in per_realisation["ipr"]]
     for key in experiment.mean_over_realisations:
         m, e = mean_and_error(np.array(per_realisation[key]))
         values[key], errors[key] = float(m), float(e)
@@ -74,7 +80,7 @@ def ensemble_summary(experiment: EnsembleExperiment[Any], templates: list[Quantu
     reference_samples = experiment.reference_ensemble()
     classical = experiment.classical_distributions()
 
-    measured = [_ensemble_observables(experiment, s) for s in samples]
+    measured = [_ensemble_observables(experiment, s, shots) for s in samples]
     exact = [_ensemble_observables(experiment, s) for s in reference_samples]
     averaged = [s.mean(axis=0) for s in samples]
     reference = [s.mean(axis=0) for s in reference_samples]

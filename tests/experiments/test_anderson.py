@@ -142,6 +142,8 @@ def test_anderson_ctqw_localizes_with_static_disorder_and_reports_the_splitting(
     ("anderson-walk", {"dimension": 2}, "dimension"),
     ("anderson-ctqw", {"W": -1.0}, "W"),
     ("anderson-ctqw", {"realisations": 0}, "realisations"),
+    ("anderson-walk", {"realisations": 1}, "realisations"),
+    ("anderson-ctqw", {"realisations": 1, "disorder": "dynamic"}, "realisations"),
 ])
 def test_bad_input_names_the_parameter(name, settings, field):
     with pytest.raises(QwalkError, match=field):
@@ -183,3 +185,18 @@ def test_averaged_distributions_carry_their_standard_errors():
     samples = experiment.reference_ensemble()[-1]  # exact mode: the members are these
     np.testing.assert_allclose(record.distribution_errors[-1],
                                samples.std(axis=0, ddof=1) / np.sqrt(5), atol=1e-10)
+
+
+def test_sampled_ipr_is_unbiased():
+    """sum p_hat^2 of S shots overestimates the IPR by (1 - IPR)/S; the run corrects it."""
+    from qwalk_circuits.experiments.ensemble_runner import _ensemble_observables
+
+    experiment = make("anderson-walk", {**SMALL_WALK, "realisations": 2000})
+    exact = experiment.reference_ensemble()[-1]
+    shots, rng = 20, np.random.default_rng(0)
+    sampled = np.array([rng.multinomial(shots, p / p.sum()) / shots for p in exact])
+    true_ipr = float(np.mean(np.sum(exact**2, axis=1)))
+    values, errors, _ = _ensemble_observables(experiment, sampled, shots)
+    assert abs(values["ipr"] - true_ipr) < 4 * errors["ipr"]
+    naive, naive_errors, _ = _ensemble_observables(experiment, sampled, None)
+    assert naive["ipr"] - true_ipr > 4 * naive_errors["ipr"]  # the bias the correction removes
