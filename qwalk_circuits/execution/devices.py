@@ -140,12 +140,21 @@ def device_noise_model(device: str) -> NoiseModel:
     return NoiseModel.from_backend(fake_backend(device))
 
 
+FRACTIONAL_ERROR_STAND_INS = {"rzz": "cz", "rx": "sx"}
+
+
 def restricted_noise_model(device: str, physical: tuple[int, ...]) -> NoiseModel:
     """The device's noise on ``physical`` qubits, relabelled to 0..k-1."""
     full = device_noise_model(device)
     index = {p: i for i, p in enumerate(physical)}
     model = NoiseModel(basis_gates=full.basis_gates)
-    for name, errors in full._local_quantum_errors.items():
+    local = dict(full._local_quantum_errors)
+    # the fake twins carry no errors for the fractional gates: give RZZ the CZ error and
+    # RX the SX error of the same qubits, or the emulation of a fractional run is noiseless
+    for fractional, native in FRACTIONAL_ERROR_STAND_INS.items():
+        if fractional not in local and native in local:
+            local[fractional] = local[native]
+    for name, errors in local.items():
         for qubits, error in errors.items():
             if all(q in index for q in qubits):
                 model.add_quantum_error(error, name, [index[q] for q in qubits])
