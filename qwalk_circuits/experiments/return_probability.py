@@ -288,5 +288,30 @@ class ReturnProbability(EnsembleExperiment[ReturnProbabilitySpec]):
             out["dephased"] = {"gamma": s.dephasing, "observables": values,
                                "observable_errors": {key: errors}}
             fits["dephased"] = self.return_fit(values[key], errors)
+        circuit_fit = fits["observables"]
+        if circuit_fit is not None:
+            spread = self.jackknife_exponent(summary["ensemble"]["per_realisation"][key],
+                                             summary["observable_errors"][key])
+            if spread is not None:
+                circuit_fit["exponent_error"] = spread
         out["fits"] = {**summary.get("fits", {}), "return_power_law": fits}
         return out
+
+    def jackknife_exponent(self, per_time: list[list[float]],
+                           errors: Sequence[float | None]) -> float | None:
+        """Jackknife error of the fitted exponent over members: every time point comes from
+        the same members, so the weighted fit's own error treats correlated points as
+        independent (too small)."""
+        members = np.array(per_time, dtype=float).T  # (members, times)
+        count = len(members)
+        if count < 2:
+            return None
+        total = members.sum(axis=0)
+        exponents = []
+        for member in members:
+            fit = self.return_fit(list((total - member) / (count - 1)), errors)
+            if fit is None:
+                return None
+            exponents.append(fit["exponent"])
+        spread = np.array(exponents)
+        return float(np.sqrt((count - 1) / count * np.sum((spread - spread.mean()) ** 2)))
