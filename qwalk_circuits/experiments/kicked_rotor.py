@@ -8,7 +8,9 @@ a break time and then freezes (dynamical localization; Shepelyansky, PRL 56,
 l ~ D / (2 kbar^2).  The saturated <m^2> depends on the quasi-momentum, so
 the experiment averages R quasi-momenta, beta_r = (r + 1/2) / R (midpoints
 of [0, 1); ``beta`` fixes a single one), each a binding of one template per
-kick count (``circuits/kicked_rotor.py``).  The default construction ``auto``
+kick count (``circuits/kicked_rotor.py``).  The grid is deterministic: the
+"standard errors" the ensemble runner reports are the spread over beta over
+sqrt(R), an upper estimate of the quadrature error, not a statistical error.  The default construction ``auto``
 simulates the ``fused`` form (the fewest, cheapest-to-convert instructions for
 Aer) and compiles ``quadratic`` (the fewest two-qubit gates) for devices;
 ``qwalk resources kicked-rotor`` compares the device constructions.
