@@ -200,6 +200,33 @@ def _bootstrap(counts: np.ndarray, reference: np.ndarray, rng: np.random.Generat
     return float(np.std(tvd)), float(np.std(hel))
 
 
+def _resample(counts: dict[Any, int], rng: np.random.Generator) -> dict[int, int]:
+    """One multinomial resample of a counts dict (same total)."""
+    keys = [int(k) for k in counts]
+    values = np.array(list(counts.values()), dtype=float)
+    draw = rng.multinomial(int(values.sum()), values / values.sum())
+    return {k: int(v) for k, v in zip(keys, draw, strict=True) if v}
+
+
+def _mitigated_bootstrap(counts: dict[Any, int], zeros: dict[Any, int], ones: dict[Any, int],
+                         info: dict[str, Any], to_sites: Any, reference: np.ndarray,
+                         rng: np.random.Generator) -> tuple[float, float]:
+    """Standard errors of the mitigated TVD and Hellinger: resample the circuit's counts AND
+    both calibration circuits, then mitigate again -- resampling the mitigated distribution
+    as if it were raw counts leaves out the calibration's noise and the inverse's variance."""
+    width = len(info["physical"])
+    tvd, hel = [], []
+    for _ in range(BOOTSTRAP):
+        matrices = assignment_matrices(_resample(zeros, rng), _resample(ones, rng), width)
+        vector = np.zeros(2 ** len(info["bits"]))
+        for k, v in mitigate(_resample(counts, rng), matrices, info["bits"]).items():
+            vector[k] = v
+        sites = to_sites(vector)
+        tvd.append(analysis.total_variation(sites, reference))
+        hel.append(analysis.hellinger(sites, reference))
+    return float(np.std(tvd)), float(np.std(hel))
+
+
 def _distances(dists: list[np.ndarray], reference: list[np.ndarray], shots: int,
                rng: np.random.Generator) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {"tvd": [], "hellinger": [], "tvd_error": [],
@@ -306,6 +333,14 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                 vector[k] = v
             mitigated.append(experiment.site_distribution(s, vector, None))
         comparison["mitigated"] = _distances(mitigated, reference, shots, rng)
+        errors = []
+        for s, i, q in zip(shells, main, reference, strict=True):
+            zeros, ones = cal[tuple(infos[i]["physical"])]
+            errors.append(_mitigated_bootstrap(
+                counts[i], zeros, ones, infos[i],
+                lambda v, shell=s: experiment.site_distribution(shell, v, None), q, rng))
+        comparison["mitigated"]["tvd_error"] = [e[0] for e in errors]
+        comparison["mitigated"]["hellinger_error"] = [e[1] for e in errors]
     observed = [experiment.observables(p) for p in device]
     summary: dict[str, Any] = {
         "experiment": experiment.name, "params": experiment.spec.as_json(),

@@ -10,10 +10,11 @@ the experiment averages R quasi-momenta, beta_r = (r + 1/2) / R (midpoints
 of [0, 1); ``beta`` fixes a single one), each a binding of one template per
 kick count (``circuits/kicked_rotor.py``).  The grid is deterministic: the
 "standard errors" the ensemble runner reports are the spread over beta over
-sqrt(R), an upper estimate of the quadrature error, not a statistical error.  The default construction ``auto``
-simulates the ``fused`` form (the fewest, cheapest-to-convert instructions for
-Aer) and compiles ``quadratic`` (the fewest two-qubit gates) for devices;
-``qwalk resources kicked-rotor`` compares the device constructions.
+sqrt(R), an upper estimate of the quadrature error, not a statistical error.
+The default construction ``auto`` simulates the ``fused`` form (the fewest,
+cheapest-to-convert instructions for Aer) and compiles ``quadratic`` (the
+fewest two-qubit gates) for devices; ``qwalk resources kicked-rotor``
+compares the device constructions.
 
 Where kbar/(4 pi) is rational the rotor is resonant: resonant quasi-momenta
 grow ballistically and nothing localizes (a warning, and ``resonance`` in

@@ -144,3 +144,24 @@ def test_execute_refuses_device_configs_with_a_pointer():
 
     with pytest.raises(QwalkError, match="qwalk submit"):
         execute([ghz()], small_config(), 100, 1)
+
+
+def test_mitigated_error_bars_include_the_calibration_noise():
+    """Resampling the circuit AND its calibration circuits spreads the mitigated distance
+    more than resampling the circuit alone (the inverse amplifies calibration noise)."""
+    import numpy as np
+
+    from qwalk_circuits.experiments.hardware_runner import _bootstrap, _mitigated_bootstrap
+
+    rng = np.random.default_rng(1)
+    zeros = {0: 780, 1: 70, 2: 70, 4: 70, 3: 5, 5: 5}  # ~8% readout error per qubit
+    ones = {7: 780, 6: 70, 5: 70, 3: 70, 4: 5, 2: 5}
+    counts = {0: 400, 7: 380, 1: 60, 6: 60, 3: 50, 4: 50}
+    reference = np.array([0.5, 0, 0, 0, 0, 0, 0, 0.5])
+    info = {"physical": [0, 1, 2], "bits": [0, 1, 2]}
+    full, _ = _mitigated_bootstrap(counts, zeros, ones, info, lambda v: v, reference, rng)
+    raw = np.zeros(8)
+    for k, v in counts.items():
+        raw[k] = v
+    circuit_only, _ = _bootstrap(raw, reference, rng)
+    assert full > 1.1 * circuit_only
