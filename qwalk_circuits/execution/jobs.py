@@ -32,10 +32,21 @@ def status_name(status: Any) -> str:
             "VALIDATING": "QUEUED"}.get(name, name)
 
 
+#: qiskit-ibm-runtime errors that another try cannot fix (matched by class name, so the
+#: runtime is imported only where it is used)
+PERMANENT_ERRORS = ("RuntimeJobNotFound", "IBMInputValueError", "RuntimeInvalidStateError",
+                    "IBMNotAuthorizedError", "IBMAccountError")
+
+
+def is_permanent(exc: BaseException) -> bool:
+    return any(cls.__name__ in PERMANENT_ERRORS for cls in type(exc).__mro__)
+
+
 def with_retries(action: Callable[[], Any], config: HardwareConfig, sleep: Sleep = time.sleep,
                  what: str = "the IBM Quantum service") -> Any:
     """``action()``, retrying transient errors with exponential backoff (1, 2, 4 ... s by
-    default: ``[jobs] retry_backoff_s``)."""
+    default: ``[jobs] retry_backoff_s``); a permanent error (job not found, invalid input
+    or state, not authorised) is reported at once."""
     attempts = config.jobs.max_retries + 1
     for attempt in range(attempts):
         try:
@@ -43,6 +54,10 @@ def with_retries(action: Callable[[], Any], config: HardwareConfig, sleep: Sleep
         except QwalkError:
             raise
         except Exception as exc:
+            if is_permanent(exc):
+                raise QwalkError(f"{what} refused: "
+                                 f"{scrub(type(exc).__name__ + ': ' + str(exc))[:300]}"
+                                 ) from None
             if attempt == attempts - 1:
                 raise QwalkError(f"{what} failed {attempts} times: "
                                  f"{scrub(type(exc).__name__ + ': ' + str(exc))[:300]}; "

@@ -246,3 +246,20 @@ def test_an_interrupted_submission_is_reported_not_analysed(server, config, tmp_
     assert row["jobs"] == 1
     with pytest.raises(QwalkError, match="job_tags"):
         finish_run(row["run_id"], store)
+
+
+def test_permanent_service_errors_are_not_retried(config):
+    from qwalk_circuits.execution.jobs import with_retries
+
+    class RuntimeJobNotFound(Exception):  # the runtime's class, by name
+        pass
+
+    calls = []
+
+    def lookup():
+        calls.append(1)
+        raise RuntimeJobNotFound("job abc not found")
+
+    with pytest.raises(QwalkError, match=r"refused.*not found"):
+        with_retries(lookup, config, sleep=lambda s: None)
+    assert calls == [1]
