@@ -99,6 +99,7 @@ def measure_position(circuit: QuantumCircuit) -> QuantumCircuit:
     """A copy that measures the position register into ``position`` (index x + L*y)."""
     position = WalkLayout.position(circuit)
     measured = circuit.copy()
+    measured.metadata = dict(circuit.metadata or {})  # its own dict: callers may add keys
     register = ClassicalRegister(len(position), "position")
     measured.add_register(register)
     measured.measure(position, register)

@@ -93,12 +93,7 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
                 for k in s.measured_slices()]
 
     def templates(self, target: str) -> list[QuantumCircuit]:
-        out = []
-        for template in self._walk_templates:
-            measured = measure_position(template.circuit)
-            measured.metadata = dict(template.circuit.metadata)
-            out.append(measured)
-        return out
+        return [measure_position(template.circuit) for template in self._walk_templates]
 
     def template_values(self, index: int, template: QuantumCircuit) -> np.ndarray:
         walk = self._walk_templates[index]

@@ -192,12 +192,7 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         return self._templates[target]
 
     def templates(self, target: str) -> list[QuantumCircuit]:
-        out = []
-        for template in self.walk_templates(target):
-            measured = measure_position(template.circuit)
-            measured.metadata = dict(template.circuit.metadata)
-            out.append(measured)
-        return out
+        return [measure_position(template.circuit) for template in self.walk_templates(target)]
 
     def template_values(self, index: int, template: QuantumCircuit) -> np.ndarray:
         walk = next(w for built in self._templates.values() for w in built

@@ -160,12 +160,7 @@ class ReturnProbability(EnsembleExperiment[ReturnProbabilitySpec]):
 
     def templates(self, target: str) -> list[QuantumCircuit]:
         """Each time: the walk with its position registers measured (the spin traced out)."""
-        out = []
-        for walk in self._walks:
-            measured = measure_position(walk.circuit)
-            measured.metadata = dict(walk.circuit.metadata)
-            out.append(measured)
-        return out
+        return [measure_position(walk.circuit) for walk in self._walks]
 
     def template_values(self, index: int, template: QuantumCircuit) -> np.ndarray:
         walk = self._walks[index]
