@@ -18,6 +18,11 @@ The counts are computed at upload by an ideal Aer run of the ISA circuits
 from __future__ import annotations
 
 import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -211,3 +216,32 @@ def ibm_config(folder: Path) -> Path:
     path = Path(folder) / "ibm_double.toml"
     path.write_text(IBM_CONFIG)
     return path
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def kill_child_once_submitted(code: str, args: list[str], store_path: Path, errors: Path,
+                              timeout: float) -> None:
+    """Run ``code`` in a child process and SIGKILL it as soon as its run is recorded as
+    submitted in the ledger at ``store_path`` (the crash between submission and result)."""
+    with errors.open("wb") as stream:
+        child = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=stream)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if store_path.exists():
+                with sqlite3.connect(store_path) as db:
+                    try:
+                        rows = db.execute("SELECT status FROM submissions").fetchall()
+                    except sqlite3.OperationalError:
+                        rows = []
+                if rows and rows[0][0] == "submitted":
+                    return
+            assert child.poll() is None, errors.read_text()
+            time.sleep(0.1)
+        raise AssertionError("the child never submitted")
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()

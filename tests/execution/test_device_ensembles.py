@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -188,28 +183,9 @@ def test_an_ensemble_run_killed_while_waiting_is_recovered_not_duplicated(tmp_pa
     store_path = tmp_path / "s.sqlite"
     config = tmp_path / "ibm_ensemble.toml"
     config.write_text(IBM_ENSEMBLE)
-    with (tmp_path / "child.err").open("wb") as errors:
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(server.root),
-                                  str(store_path), str(config)], cwd=ROOT,
-                                 stdout=subprocess.DEVNULL, stderr=errors)
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if store_path.exists():
-                with sqlite3.connect(store_path) as db:
-                    try:
-                        rows = db.execute("SELECT status FROM submissions").fetchall()
-                    except sqlite3.OperationalError:
-                        rows = []
-                if rows and rows[0][0] == "submitted":
-                    break
-            assert child.poll() is None, (tmp_path / "child.err").read_text()
-            time.sleep(0.1)
-        else:
-            raise AssertionError("the child never submitted")
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait()
+    service_double.kill_child_once_submitted(
+        CHILD, [str(server.root), str(store_path), str(config)], store_path,
+        tmp_path / "child.err", timeout=90)
     store = ResultStore(store_path)
     (row,) = Ledger(store).runs()
     jobs_before = server.job_ids()

@@ -4,11 +4,6 @@ and a process killed between submission and result."""
 from __future__ import annotations
 
 import os
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -169,28 +164,9 @@ def test_a_process_killed_while_waiting_is_recovered_not_duplicated(tmp_path):
     server.set_mode(hold=True)  # the device queue is long: the child waits
     store_path = tmp_path / "s.sqlite"
     config = service_double.ibm_config(tmp_path)
-    with (tmp_path / "child.err").open("wb") as errors:
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(server.root),
-                                  str(store_path), str(config)], cwd=ROOT,
-                                 stdout=subprocess.DEVNULL, stderr=errors)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if store_path.exists():
-                with sqlite3.connect(store_path) as db:
-                    try:
-                        rows = db.execute("SELECT status FROM submissions").fetchall()
-                    except sqlite3.OperationalError:
-                        rows = []
-                if rows and rows[0][0] == "submitted":
-                    break
-            assert child.poll() is None, (tmp_path / "child.err").read_text()
-            time.sleep(0.1)
-        else:
-            raise AssertionError("the child never submitted")
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait()
+    service_double.kill_child_once_submitted(
+        CHILD, [str(server.root), str(store_path), str(config)], store_path,
+        tmp_path / "child.err", timeout=60)
     store = ResultStore(store_path)
     ledger = Ledger(store)
     (row,) = ledger.runs()
