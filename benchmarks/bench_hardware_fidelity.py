@@ -50,10 +50,11 @@ def run(n: int, construction: str, steps: list[int], config_name: str, shots: in
     rows = []
     for i, t in enumerate(summary["times"]):
         raw, uniform = comparison["hardware"]["tvd"][i], comparison["uniform_tvd"][i]
-        mitigated = comparison.get("mitigated", {}).get("tvd", [None] * (i + 1))[i]
+        mitigated = comparison.get("mitigated")
         rows.append([n, 2 ** n, construction, t, summary["resources"][i]["two_qubit_gates"],
                      f"{raw:.3f} ± {comparison['hardware']['tvd_error'][i]:.3f}",
-                     "-" if mitigated is None else f"{mitigated:.3f}",
+                     "-" if mitigated is None else
+                     f"{mitigated['tvd'][i]:.3f} ± {mitigated['tvd_error'][i]:.3f}",
                      f"{comparison['emulation']['tvd'][i]:.3f}", f"{uniform:.3f}",
                      "yes" if raw < USEFUL_FRACTION * uniform or t == 0 else "no"])
     return rows

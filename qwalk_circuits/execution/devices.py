@@ -179,7 +179,10 @@ def sampler_options(config: HardwareConfig, shots: int, seed: int | None,
         # DD needs the device's gate timings, which a local emulator does not have
         "dynamical_decoupling": {"enable": run.dynamical_decoupling
                                  and config.backend.kind == "ibm",
-                                 "sequence_type": run.dd_sequence},
+                                 "sequence_type": run.dd_sequence,
+                                 # the ISA circuits span the whole device: without this the
+                                 # runtime pads every idle, never-used qubit with pulses too
+                                 "skip_reset_qubits": True},
         "twirling": {"enable_gates": run.twirling, "enable_measure": run.twirling},
         "environment": {"job_tags": tags},
     }

@@ -78,67 +78,74 @@ def counts_of(pub_result: Any, creg: str, members: int | None = None
             for r in range(members)]
 
 
-def chunks(indices: list[int], size: int, weights: Sequence[int] | None = None
-           ) -> list[list[int]]:
-    """Consecutive runs of ``indices`` of at most ``size`` circuits each; with ``weights``
-    (circuits per index: a PUB's parameter sets) the weights of a run add up to at most
-    ``size`` (an index heavier than ``size`` gets a run of its own)."""
-    if weights is None:
-        return [indices[i:i + size] for i in range(0, len(indices), size)]
-    out: list[list[int]] = []
-    load = 0
-    for i in indices:
-        if not out or load + weights[i] > size:
-            out.append([])
-            load = 0
-        out[-1].append(i)
-        load += weights[i]
-    return out
-
-
 def pubs_of(circuits: list[QuantumCircuit], values: Sequence[np.ndarray | None] | None
-            ) -> tuple[list[Any], list[int] | None]:
+            ) -> list[Any]:
     """Sampler PUBs: a circuit alone, or ``(circuit, values)`` with a parameter array of
-    shape (members, circuit parameters) (one transpiled circuit, many bindings); and the
-    circuits each PUB counts for (None: one each)."""
+    shape (members, circuit parameters) (one transpiled circuit, many bindings)."""
     if values is None:
-        return list(circuits), None
-    pubs = [c if v is None else (c, v) for c, v in zip(circuits, values, strict=True)]
-    return pubs, [1 if v is None else len(v) for v in values]
+        return list(circuits)
+    return [c if v is None else (c, v) for c, v in zip(circuits, values, strict=True)]
 
 
 def submit_fake(run_id: str, ledger: Ledger, circuits: list[QuantumCircuit],
                 physical: list[tuple[int, ...]], config: HardwareConfig, shots: int,
-                seed: int | None, roles: list[str],
+                seed: int | None, plan: list[list[int]], roles: list[str],
                 values: Sequence[np.ndarray | None] | None = None) -> None:
-    """One local job per (qubit set, role, chunk); results into the ledger at once.
+    """One local job per planned job (``plan[j]``: its circuit indices); results into the
+    ledger at once.  ``values[i]`` (optional): circuit i is a PUB with that parameter array.
 
-    ``values[i]`` (optional): circuit i is a PUB with that parameter array."""
+    Each PUB runs on the emulator of its own qubit set (a job may measure several)."""
     device = config.backend.device
     assert device is not None
-    pubs, weights = pubs_of(circuits, values)
-    groups: dict[tuple[tuple[int, ...], str], list[int]] = {}
-    for i, (qubits, role) in enumerate(zip(physical, roles, strict=True)):
-        groups.setdefault((qubits, role), []).append(i)
-    idx = 0
-    for (qubits, role), members in groups.items():
-        for part in chunks(members, job_limit(config, shots), weights):
-            backend = emulator(device, qubits, None)
-            counts, job_id = [], ""
-            for k, i in enumerate(part):
-                # a seed per PUB: one seed for the whole job would give every PUB of the
-                # same shape the same shot noise (identical counts for repeated members)
-                pub_seed = pub_seed_of(seed, i)
-                backend.set_options(seed_simulator=pub_seed)
-                job = make_sampler(backend, config, shots, pub_seed, [run_id]).run([pubs[i]])
-                if k == 0:  # the ledger's job record, written before the first wait
-                    job_id = str(job.job_id())
-                    ledger.add_job(run_id, job_id, idx, role, part, "RUNNING")
-                counts.append(counts_of(job.result()[0], circuits[i].cregs[0].name,
-                                        None if values is None or values[i] is None
-                                        else len(values[i])))  # type: ignore[arg-type]
-            ledger.update_job(job_id, "DONE", result=counts)
-            idx += 1
+    pubs = pubs_of(circuits, values)
+    emulators: dict[tuple[int, ...], Any] = {}
+    for idx, part in enumerate(plan):
+        counts, job_id = [], ""
+        for k, i in enumerate(part):
+            if physical[i] not in emulators:
+                emulators[physical[i]] = emulator(device, physical[i], None)
+            backend = emulators[physical[i]]
+            # a seed per PUB: one seed for the whole job would give every PUB of the
+            # same shape the same shot noise (identical counts for repeated members)
+            pub_seed = pub_seed_of(seed, i)
+            backend.set_options(seed_simulator=pub_seed)
+            job = make_sampler(backend, config, shots, pub_seed, [run_id]).run([pubs[i]])
+            if k == 0:  # the ledger's job record, written before the first wait
+                job_id = str(job.job_id())
+                ledger.add_job(run_id, job_id, idx, job_role(roles, part), part, "RUNNING")
+            counts.append(counts_of(job.result()[0], circuits[i].cregs[0].name,
+                                    None if values is None or values[i] is None
+                                    else len(values[i])))  # type: ignore[arg-type]
+        ledger.update_job(job_id, "DONE", result=counts)
+
+
+def job_role(roles: Sequence[str], part: Sequence[int]) -> str:
+    """What a job holds: ``circuits``, ``calibration`` or ``circuits+calibration``."""
+    return "+".join(dict.fromkeys(roles[i] for i in part))
+
+
+def pack_jobs(indices: Sequence[int], qubit_sets: Sequence[tuple[int, ...]], limit: int,
+              weights: Sequence[int] | None = None, reserve: int = 0) -> list[list[int]]:
+    """Consecutive runs of ``indices`` for jobs of at most ``limit`` circuits (PUB rows:
+    ``weights``), where each distinct qubit set in a job costs ``reserve`` more circuits
+    (its readout calibration, sent in the same job).  A circuit that cannot fit even
+    alone gets a job of its own."""
+    out: list[list[int]] = []
+    load = 0
+    seen: set[tuple[int, ...]] = set()
+    for i in indices:
+        cost = (1 if weights is None else weights[i]) + (
+            reserve if qubit_sets[i] not in seen else 0)
+        if out and load + cost > limit:
+            out.append([])
+            load, seen = 0, set()
+            cost = (1 if weights is None else weights[i]) + reserve
+        if not out:
+            out.append([])
+        out[-1].append(i)
+        seen.add(qubit_sets[i])
+        load += cost
+    return out
 
 
 def pub_seed_of(seed: int | None, index: int) -> int | None:
@@ -197,27 +204,23 @@ def submit_chunk(run: Callable[[], Any], service: Any, tag: str, config: Hardwar
 
 
 def submit_ibm(run_id: str, ledger: Ledger, backend: Any, circuits: list[QuantumCircuit],
-               config: HardwareConfig, shots: int, seed: int | None, roles: list[str],
-               sleep: Sleep = time.sleep,
+               config: HardwareConfig, shots: int, seed: int | None, plan: list[list[int]],
+               roles: list[str], sleep: Sleep = time.sleep,
                values: Sequence[np.ndarray | None] | None = None, service: Any = None) -> None:
-    """Submit the ISA circuits to the real device in a Batch; each job id is recorded
-    before the next submission and before anything waits.  ``values[i]`` (optional):
-    circuit i is a PUB with that parameter array (counting as its rows toward
-    ``max_circuits_per_job``)."""
-    pubs, weights = pubs_of(circuits, values)
+    """Submit the ISA circuits to the real device in a Batch, one job per ``plan[j]``
+    (its circuit indices); each job id is recorded before the next submission and
+    before anything waits.  ``values[i]`` (optional): circuit i is a PUB with that
+    parameter array."""
+    pubs = pubs_of(circuits, values)
     service = service if service is not None else getattr(backend, "service", None)
     batch = with_retries(partial(open_batch, backend), config, sleep, "opening a batch")
     try:
-        idx = 0
-        for role in dict.fromkeys(roles):
-            members = [i for i, r in enumerate(roles) if r == role]
-            for part in chunks(members, job_limit(config, shots), weights):
-                tag = chunk_tag(run_id, idx)
-                sampler = make_sampler(batch, config, shots, seed, [run_id, tag])
-                job = submit_chunk(partial(sampler.run, [pubs[i] for i in part]), service,
-                                   tag, config, sleep)
-                ledger.add_job(run_id, str(job.job_id()), idx, role, part)
-                idx += 1
+        for idx, part in enumerate(plan):
+            tag = chunk_tag(run_id, idx)
+            sampler = make_sampler(batch, config, shots, seed, [run_id, tag])
+            job = submit_chunk(partial(sampler.run, [pubs[i] for i in part]), service,
+                               tag, config, sleep)
+            ledger.add_job(run_id, str(job.job_id()), idx, job_role(roles, part), part)
     finally:
         close = getattr(batch, "close", None)
         if close is not None:

@@ -30,7 +30,7 @@ from .. import analysis
 from ..errors import QwalkError
 from ..execution.config import HardwareConfig, parse_config
 from ..execution.devices import compact, device_backend, emulator, transpile_for_device, twin_of
-from ..execution.jobs import poll, submit_fake, submit_ibm, with_retries
+from ..execution.jobs import job_limit, pack_jobs, poll, submit_fake, submit_ibm, with_retries
 from ..execution.ledger import Ledger
 from ..execution.mitigation import assignment_matrices, calibration_circuits, mitigate
 from ..execution.resources import circuit_stats
@@ -87,13 +87,62 @@ def _info(logical: QuantumCircuit, isa: QuantumCircuit, small: Any) -> dict[str,
         "bits": _bit_qubits(small.circuit), "qpy": _qpy(small.circuit)}
 
 
-def members_per_pub(config: HardwareConfig, shots: int) -> int:
-    """Parameter sets of one PUB: the job limits (circuits, and circuits x shots)."""
-    size = min(config.jobs.max_circuits_per_job, config.jobs.max_shots_per_job // shots)
-    if size < 1:
+#: circuits each job spends on the readout calibration of each qubit set it measures
+CALIBRATION_CIRCUITS = 2
+
+
+def job_capacity(config: HardwareConfig, shots: int) -> int:
+    """Circuits (PUB rows) one job may hold (its circuit and shot limits), checked to
+    leave room for at least one circuit beside a readout calibration."""
+    if shots > config.jobs.max_shots_per_job:
         raise QwalkError(f"{shots} shots exceed max_shots_per_job = "
                          f"{config.jobs.max_shots_per_job}; lower the shots")
-    return size
+    limit = job_limit(config, shots)
+    if config.run.readout_mitigation and limit <= CALIBRATION_CIRCUITS:
+        raise QwalkError(
+            f"a job holds at most {limit} circuits of {shots} shots (max_circuits_per_job, "
+            f"max_shots_per_job), and readout mitigation puts {CALIBRATION_CIRCUITS} "
+            "calibration circuits in every job beside the circuits they correct: raise the "
+            "limits, lower the shots, or set readout_mitigation = false")
+    return limit
+
+
+def members_per_pub(config: HardwareConfig, shots: int) -> int:
+    """Parameter sets of one PUB: a job's capacity, less its readout calibration."""
+    reserve = CALIBRATION_CIRCUITS if config.run.readout_mitigation else 0
+    return job_capacity(config, shots) - reserve
+
+
+def plan_with_calibration(infos: list[dict[str, Any]], submitted: list[QuantumCircuit],
+                          values: list[np.ndarray | None] | None, config: HardwareConfig,
+                          shots: int, width: int) -> list[list[int]]:
+    """Pack the circuits into jobs and, with readout mitigation, append to every job the
+    calibration pair of each qubit set it measures (readout drifts between jobs on a
+    device: a calibration corrects the circuits it ran beside).  Extends ``infos``,
+    ``submitted`` and ``values`` in place; every info gets its job number ``job``."""
+    physical = [tuple(info["physical"]) for info in infos]
+    weights = [1 if values is None or v is None else len(v) for v in
+               (values if values is not None else [None] * len(infos))]
+    reserve = CALIBRATION_CIRCUITS if config.run.readout_mitigation else 0
+    plan = pack_jobs(range(len(infos)), physical, job_capacity(config, shots), weights,
+                     reserve)
+    on_device = config.backend.kind == "ibm"
+    for job, part in enumerate(plan):
+        for i in part:
+            infos[i]["job"] = job
+        if not reserve:
+            continue
+        for qubits in dict.fromkeys(physical[i] for i in part):
+            for cal in calibration_circuits(width if on_device else len(qubits),
+                                            list(qubits) if on_device else range(len(qubits))):
+                part.append(len(infos))
+                infos.append({"label": cal.name, "role": "calibration", "metadata": {},
+                              "physical": list(qubits), "stats": {}, "creg": "c", "bits": [],
+                              "qpy": "", "job": job})
+                submitted.append(cal)
+                if values is not None:
+                    values.append(None)
+    return plan
 
 
 def submit_experiment(experiment: Experiment[Any], config: HardwareConfig, shots: int,
@@ -151,24 +200,8 @@ def submit_experiment(experiment: Experiment[Any], config: HardwareConfig, shots
                 submitted.append(circuit)
                 values.append(columns(circuit, names, part) if circuit.num_parameters
                               else None)
+    plan = plan_with_calibration(infos, submitted, values, config, shots, backend.num_qubits)
     physical = [tuple(info["physical"]) for info in infos]
-    if config.run.readout_mitigation:
-        for qubits in dict.fromkeys(physical):
-            width = backend.num_qubits if config.backend.kind == "ibm" else len(qubits)
-            targets = qubits if config.backend.kind == "ibm" else range(len(qubits))
-            for cal in calibration_circuits(width, list(targets)):
-                infos.append({"label": cal.name, "role": "calibration", "metadata": {},
-                              "physical": list(qubits), "stats": {}, "creg": "c", "bits": [],
-                              "qpy": ""})
-                submitted.append(cal)
-                physical.append(qubits)
-                if values is not None:
-                    values.append(None)
-    per_job = min(len(submitted), config.jobs.max_circuits_per_job) * shots
-    if values is None and per_job > config.jobs.max_shots_per_job:
-        raise QwalkError(f"a job of {per_job // shots} circuits x {shots} shots exceeds "
-                         f"max_shots_per_job = {config.jobs.max_shots_per_job}; lower the shots "
-                         "or max_circuits_per_job")
     run_id = new_run_id()
     ledger = Ledger(store)
     ledger.create(run_id, experiment.name, experiment.spec.as_json(), config.summary(),
@@ -176,10 +209,10 @@ def submit_experiment(experiment: Experiment[Any], config: HardwareConfig, shots
     roles = [info["role"] for info in infos]
     try:
         if config.backend.kind == "fake":
-            submit_fake(run_id, ledger, submitted, physical, config, shots, seed, roles,
+            submit_fake(run_id, ledger, submitted, physical, config, shots, seed, plan, roles,
                         values=values)
         else:
-            submit_ibm(run_id, ledger, backend, submitted, config, shots, seed, roles,
+            submit_ibm(run_id, ledger, backend, submitted, config, shots, seed, plan, roles,
                        values=values, service=service)
     except BaseException as exc:
         ledger.set_status(run_id, "failed" if not ledger.jobs(run_id) else "submitting",
@@ -187,6 +220,22 @@ def submit_experiment(experiment: Experiment[Any], config: HardwareConfig, shots
         raise
     ledger.set_status(run_id, "submitted")
     return run_id
+
+
+def _calibration_key(info: dict[str, Any]) -> tuple[Any, tuple[int, ...]]:
+    """(job, qubits) of a circuit: the calibration that corrects it ran in its job on its
+    qubits (ledgers written before calibrations went into every job have no ``job``)."""
+    return info.get("job"), tuple(info["physical"])
+
+
+def _calibrations(infos: list[dict[str, Any]], counts: list[Any]
+                  ) -> dict[tuple[Any, tuple[int, ...]], tuple[dict[int, int], dict[int, int]]]:
+    """The (all-0, all-1) calibration counts of each (job, qubits)."""
+    pairs: dict[tuple[Any, tuple[int, ...]], list[dict[int, int]]] = {}
+    for info, c in zip(infos, counts, strict=True):
+        if info["role"] == "calibration":
+            pairs.setdefault(_calibration_key(info), []).append(c)
+    return {key: (pair[0], pair[1]) for key, pair in pairs.items()}
 
 
 def _bootstrap(counts: np.ndarray, reference: np.ndarray, rng: np.random.Generator
@@ -198,6 +247,15 @@ def _bootstrap(counts: np.ndarray, reference: np.ndarray, rng: np.random.Generat
     tvd = [analysis.total_variation(s, reference) for s in samples]
     hel = [analysis.hellinger(s, reference) for s in samples]
     return float(np.std(tvd)), float(np.std(hel))
+
+
+def _mitigated_vector(counts: dict[Any, int], matrices: list[np.ndarray], bits: list[int]
+                      ) -> np.ndarray:
+    """The readout-mitigated outcome probabilities of one circuit, as a dense vector."""
+    vector = np.zeros(2 ** len(bits))
+    for k, v in mitigate(counts, matrices, bits).items():
+        vector[k] = v
+    return vector
 
 
 def _resample(counts: dict[Any, int], rng: np.random.Generator) -> dict[int, int]:
@@ -218,10 +276,7 @@ def _mitigated_bootstrap(counts: dict[Any, int], zeros: dict[Any, int], ones: di
     tvd, hel = [], []
     for _ in range(BOOTSTRAP):
         matrices = assignment_matrices(_resample(zeros, rng), _resample(ones, rng), width)
-        vector = np.zeros(2 ** len(info["bits"]))
-        for k, v in mitigate(_resample(counts, rng), matrices, info["bits"]).items():
-            vector[k] = v
-        sites = to_sites(vector)
+        sites = to_sites(_mitigated_vector(_resample(counts, rng), matrices, info["bits"]))
         tvd.append(analysis.total_variation(sites, reference))
         hel.append(analysis.hellinger(sites, reference))
     return float(np.std(tvd)), float(np.std(hel))
@@ -317,25 +372,18 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                         for q in reference],
     }
     mitigated = None
-    cal: dict[tuple[int, ...], list[dict[int, int]]] = {
-        tuple(info["physical"]): [] for info in infos if info["role"] == "calibration"}
-    for i, info in enumerate(infos):
-        if info["role"] == "calibration":
-            cal[tuple(info["physical"])].append(counts[i])
+    cal = _calibrations(infos, counts)
     if cal:
         mitigated = []
         for s, i in zip(shells, main, strict=True):
-            zeros, ones = cal[tuple(infos[i]["physical"])]
+            zeros, ones = cal[_calibration_key(infos[i])]
             matrices = assignment_matrices(zeros, ones, len(infos[i]["physical"]))
-            probs = mitigate(counts[i], matrices, infos[i]["bits"])
-            vector = np.zeros(2 ** len(infos[i]["bits"]))
-            for k, v in probs.items():
-                vector[k] = v
+            vector = _mitigated_vector(counts[i], matrices, infos[i]["bits"])
             mitigated.append(experiment.site_distribution(s, vector, None))
         comparison["mitigated"] = _distances(mitigated, reference, shots, rng)
         errors = []
         for s, i, q in zip(shells, main, reference, strict=True):
-            zeros, ones = cal[tuple(infos[i]["physical"])]
+            zeros, ones = cal[_calibration_key(infos[i])]
             errors.append(_mitigated_bootstrap(
                 counts[i], zeros, ones, infos[i],
                 lambda v, shell=s: experiment.site_distribution(shell, v, None), q, rng))
@@ -382,6 +430,62 @@ def _emulate_members(twin: str, info: dict[str, Any], shots: int, seed: int | No
             for r in range(len(array))]
 
 
+Member = tuple[dict[int, int], dict[str, Any]]  # one member's counts, and its PUB's info
+Calibrations = dict[tuple[Any, tuple[int, ...]], tuple[dict[int, int], dict[int, int]]]
+
+
+def _member_rows(experiment: Any, shell: QuantumCircuit, members: list[Member],
+                 matrices: dict[Any, list[np.ndarray]] | None) -> np.ndarray:
+    """The members' distributions (R, outcomes): raw, or mitigated with ``matrices`` (the
+    assignment matrices of each calibration key)."""
+    if matrices is None:
+        return np.array([experiment.member_distribution(shell, r, None, c)
+                         for r, (c, _) in enumerate(members)])
+    return np.array([experiment.member_distribution(
+        shell, r, _mitigated_vector(c, matrices[_calibration_key(info)], info["bits"]), None)
+        for r, (c, info) in enumerate(members)])
+
+
+def _ensemble_distances(experiment: Any, shells: list[QuantumCircuit],
+                        members: list[list[Member]], reference: list[np.ndarray],
+                        rng: np.random.Generator, cal: Calibrations | None = None
+                        ) -> dict[str, list[float]]:
+    """TVD and Hellinger of the members' average (mitigated with ``cal``) to the exact
+    ensemble average, per time, compared on ``experiment.distance_distribution``.
+
+    Error bars: a bootstrap that resamples every member's counts (and, mitigated, both
+    calibration circuits of each job and qubit set, then mitigates again) -- stratified
+    by member, as the shots were taken."""
+    def matrices_of(calibration: Calibrations, draw: Any) -> dict[Any, list[np.ndarray]]:
+        return {key: assignment_matrices(draw(zeros), draw(ones), len(key[1]))
+                for key, (zeros, ones) in calibration.items()}
+
+    def distances(shell: QuantumCircuit, group: list[Member], q: np.ndarray,
+                  matrices: dict[Any, list[np.ndarray]] | None) -> tuple[float, float]:
+        average = _member_rows(experiment, shell, group, matrices).mean(axis=0)
+        p = experiment.distance_distribution(average)
+        return analysis.total_variation(p, q), analysis.hellinger(p, q)
+
+    def identity(counts: dict[int, int]) -> dict[int, int]:
+        return counts
+
+    out: dict[str, list[float]] = {"tvd": [], "hellinger": [], "tvd_error": [],
+                                   "hellinger_error": []}
+    exact = [experiment.distance_distribution(q) for q in reference]
+    point = matrices_of(cal, identity) if cal is not None else None
+    replicas = [matrices_of(cal, lambda c: _resample(c, rng)) if cal is not None else None
+                for _ in range(BOOTSTRAP)]
+    for shell, group, q in zip(shells, members, exact, strict=True):
+        tvd, hel = distances(shell, group, q, point)
+        spread = np.array([distances(shell, [(_resample(c, rng), info) for c, info in group],
+                                     q, matrices) for matrices in replicas])
+        out["tvd"].append(tvd)
+        out["hellinger"].append(hel)
+        out["tvd_error"].append(float(spread[:, 0].std()))
+        out["hellinger_error"].append(float(spread[:, 1].std()))
+    return out
+
+
 def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                       infos: list[dict[str, Any]], counts: list[Any], job_ids: list[str]
                       ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -401,54 +505,41 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
     shells = [QuantumCircuit(name=infos[s[0]]["label"], metadata=infos[s[0]]["metadata"])
               for s in pubs]
     twin = sub["device"] if config.backend.kind == "fake" else twin_of(sub["device"])
-    cal: dict[tuple[int, ...], list[dict[int, int]]] = {
-        tuple(info["physical"]): [] for info in infos if info["role"] == "calibration"}
-    for i, info in enumerate(infos):
-        if info["role"] == "calibration":
-            cal[tuple(info["physical"])].append(counts[i])
-    raw: list[list[dict[int, int]]] = []
-    emulated: list[np.ndarray] = []
-    mitigated: list[np.ndarray] = []
+    cal = _calibrations(infos, counts)
     counts = [c if isinstance(c, list) else [c] for c in counts]  # a plain PUB: one member
-    for shell, group in zip(shells, pubs, strict=True):
-        members = [c for i in group for c in counts[i]]
-        raw.append(members)
-        emulated.append(np.array([
-            experiment.member_distribution(shell, r, None, c) for r, c in enumerate(
-                [c for i in group for c in _emulate_members(twin, infos[i], shots, seed)])]))
-        if cal:
-            vectors = []
-            for i in group:
-                zeros, ones = cal[tuple(infos[i]["physical"])]
-                matrices = assignment_matrices(zeros, ones, len(infos[i]["physical"]))
-                for c in counts[i]:
-                    vector = np.zeros(2 ** len(infos[i]["bits"]))
-                    for k, v in mitigate(c, matrices, infos[i]["bits"]).items():
-                        vector[k] = v
-                    vectors.append(vector)
-            mitigated.append(np.array([experiment.member_distribution(shell, r, v, None)
-                                       for r, v in enumerate(vectors)]))
-    samples = [np.array([experiment.member_distribution(shell, r, None, c)
-                         for r, c in enumerate(members)])
-               for shell, members in zip(shells, raw, strict=True)]
-    summary, averaged, reference, _ = ensemble_summary(
+    device = [[(c, infos[i]) for i in group for c in counts[i]] for group in pubs]
+    emulated = [[(c, infos[i]) for i in group
+                 for c in _emulate_members(twin, infos[i], shots, seed)] for group in pubs]
+    samples = [_member_rows(experiment, shell, members, None)
+               for shell, members in zip(shells, device, strict=True)]
+    summary, _, reference, _ = ensemble_summary(
         experiment, shells, samples, shots, seed,
         {**config.summary(), "simulator": sub["device"]})
-    draws = shots * experiment.realisations()
-    rng = np.random.default_rng(0 if seed is None else seed)
-    comparison: dict[str, Any] = {
-        "device": sub["device"], "emulator": f"aer+noise({twin})",
-        "ensemble_average": True,
-        "hardware": _distances(averaged, reference, draws, rng),
-        "emulation": _distances([e.mean(axis=0) for e in emulated], reference, draws, rng),
-        "uniform_tvd": [analysis.total_variation(np.full(q.size, 1 / q.size), q)
-                        for q in reference],
-    }
-    if mitigated:
-        comparison["mitigated"] = _distances([m.mean(axis=0) for m in mitigated], reference,
-                                             draws, rng)
+    mitigated: list[np.ndarray] = []
+    if cal:
+        matrices = {key: assignment_matrices(zeros, ones, len(key[1]))
+                    for key, (zeros, ones) in cal.items()}
+        mitigated = [_member_rows(experiment, shell, members, matrices)
+                     for shell, members in zip(shells, device, strict=True)]
         summary["mitigated_observables"] = _series(
             [_ensemble_observables(experiment, m)[0] for m in mitigated])
+    rng = np.random.default_rng(0 if seed is None else seed)
+    comparison: dict[str, Any] = {
+        "device": sub["device"], "emulator": f"aer+noise({twin})", "ensemble_average": True}
+    exact = [experiment.distance_distribution(q) for q in reference]
+    if all(q is not None for q in exact):
+        comparison["hardware"] = _ensemble_distances(experiment, shells, device, reference,
+                                                     rng)
+        comparison["emulation"] = _ensemble_distances(experiment, shells, emulated,
+                                                      reference, rng)
+        if cal:
+            comparison["mitigated"] = _ensemble_distances(experiment, shells, device,
+                                                          reference, rng, cal)
+        comparison["uniform_tvd"] = [analysis.total_variation(np.full(q.size, 1 / q.size), q)
+                                     for q in exact]
+    else:
+        comparison["no_distances"] = (f"{experiment.name}'s outcome holds no probability "
+                                      "distribution to compare (see its observables)")
     summary["comparison"] = comparison
     summary["resources"] = [infos[group[0]]["stats"] for group in pubs]
     summary["jobs"] = job_ids
@@ -459,7 +550,7 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                           **({"mitigated_sites": mitigated[t][r].tolist()} if mitigated
                              else {})}}
                 for t, (shell, group) in enumerate(zip(shells, pubs, strict=True))
-                for r, c in enumerate(raw[t])]
+                for r, (c, _) in enumerate(device[t])]
     return summary, circuits
 
 

@@ -4,7 +4,6 @@ its members sent as Sampler V2 PUBs with parameter arrays, through the job ledge
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -14,12 +13,12 @@ from qwalk_circuits.cli import main
 from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import ResultStore
 from qwalk_circuits.execution.config import load_config, parse_config
-from qwalk_circuits.execution.jobs import cancel, chunks
+from qwalk_circuits.execution.jobs import cancel, pack_jobs
 from qwalk_circuits.execution.ledger import Ledger
 from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.experiments.hardware_runner import finish_run, run_on_device, submit_experiment
 
-from . import pub_double, service_double
+from . import service_double
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = {"position_qubits": 2, "steps": 2, "realisations": 3}
@@ -44,10 +43,16 @@ def finish(run_id, store, rounds=10):
     raise AssertionError("run did not finish")
 
 
-def test_weighted_chunks_respect_the_circuit_limit():
-    assert chunks([0, 1, 2], 2) == [[0, 1], [2]]
-    assert chunks([0, 1, 2], 2, [1, 1, 1]) == [[0, 1], [2]]  # = the unweighted split
-    assert chunks([0, 1, 2, 3], 6, [1, 3, 3, 2]) == [[0, 1], [2, 3]]
+def test_jobs_are_packed_within_the_circuit_limit_with_room_for_calibrations():
+    one = [(0,)] * 4
+    assert pack_jobs([0, 1, 2], one, 2) == [[0, 1], [2]]
+    assert pack_jobs([0, 1, 2], one, 2, [1, 1, 1]) == [[0, 1], [2]]  # = the unweighted split
+    assert pack_jobs([0, 1, 2, 3], one, 6, [1, 3, 3, 2]) == [[0, 1], [2, 3]]
+    # each qubit set in a job costs its two calibration circuits once
+    assert pack_jobs([0, 1, 2, 3], one, 4, reserve=2) == [[0, 1], [2, 3]]
+    assert pack_jobs([0, 1, 2], [(0,), (1,), (1,)], 6, reserve=2) == [[0, 1], [2]]
+    assert pack_jobs([0, 1, 2], [(0,), (1,), (1,)], 5, reserve=2) == [[0], [1, 2]]
+    assert pack_jobs([0, 1], one, 3, [5, 1], reserve=2) == [[0], [1]]  # too big: alone
 
 
 def test_an_ensemble_runs_on_a_fake_device_and_is_averaged_like_on_aer(tmp_path):
@@ -104,14 +109,13 @@ def test_noise_model_experiments_are_refused_on_devices(tmp_path):
     assert Ledger(store).runs() == []
 
 
-IBM_ENSEMBLE = service_double.IBM_CONFIG.replace("max_circuits_per_job = 2",
+IBM_ENSEMBLE = service_double.IBM_CONFIG.replace("max_circuits_per_job = 4",
                                                  "max_circuits_per_job = 6")
 
 
 @pytest.fixture
 def server(tmp_path, monkeypatch):
-    pub_double.Sampler.uploads = []
-    return pub_double.install(tmp_path / "server", monkeypatch)
+    return service_double.install(tmp_path / "server", monkeypatch)
 
 
 @pytest.fixture
@@ -127,13 +131,21 @@ def test_members_go_as_parameter_arrays_in_as_few_jobs_as_the_limits_allow(serve
     run_id = submit_experiment(walk(), ibm, 200, 5, store)
     ledger = Ledger(store)
     infos = ledger.submission(run_id)["circuits"]
-    main_jobs = [j for j in ledger.jobs(run_id) if j["role"] == "circuits"]
+    jobs = ledger.jobs(run_id)
     weights = [len(i["values"]) if i.get("array") else 1 for i in infos]
     limit = ibm.jobs.max_circuits_per_job
-    assert all(sum(weights[i] for i in j["circuits"]) <= limit for j in main_jobs)
-    members = sum(w for w, i in zip(weights, infos, strict=True) if i["role"] == "circuits")
-    assert len(main_jobs) == math.ceil(members / limit)
-    shapes = [s for upload in pub_double.Sampler.uploads for s in upload if s is not None]
+    # every job: within the limit, its circuits' readout calibration beside them
+    assert all(sum(weights[i] for i in j["circuits"]) <= limit for j in jobs)
+    for job in jobs:
+        measured = {tuple(infos[i]["physical"]) for i in job["circuits"]
+                    if infos[i]["role"] == "circuits"}
+        calibrated = [tuple(infos[i]["physical"]) for i in job["circuits"]
+                      if infos[i]["role"] == "calibration"]
+        assert job["role"] == "circuits+calibration"
+        assert sorted(calibrated) == sorted(2 * list(measured))
+    # one template PUB (3 members) + 2 calibrations per job of 6: a job per time
+    assert len(jobs) == len(walk().times())
+    shapes = [s for upload in server.uploads() for s in upload if s is not None]
     assert shapes and all(s[0] == SETTINGS["realisations"] for s in shapes)
     assert all(j["status"] == "QUEUED" for j in ledger.jobs(run_id))  # nothing waited
     summary = finish(run_id, store)
@@ -147,14 +159,23 @@ def test_members_go_as_parameter_arrays_in_as_few_jobs_as_the_limits_allow(serve
 
 def test_an_ensemble_pub_split_by_the_job_limit(server, tmp_path):
     path = tmp_path / "ibm_tight.toml"
-    path.write_text(service_double.IBM_CONFIG)  # max_circuits_per_job = 2 < 3 members
+    # 4 circuits per job, 2 of them calibrations: PUBs of 2 members < 3 members
+    path.write_text(service_double.IBM_CONFIG)
+    assert "max_circuits_per_job = 4" in service_double.IBM_CONFIG
     config = load_config(str(path))
     store = ResultStore(tmp_path / "s.sqlite")
     summary = finish(submit_experiment(walk(), config, 200, 5, store), store)
-    shapes = [s for upload in pub_double.Sampler.uploads for s in upload if s is not None]
+    shapes = [s for upload in server.uploads() for s in upload if s is not None]
     assert sorted({s[0] for s in shapes}) == [1, 2]
     assert summary["ensemble"]["realisations"] == 3
     assert len(store.get_run(summary["run_id"])["circuits"]) == 3 * len(summary["times"])
+
+
+def test_a_job_too_small_for_its_readout_calibration_is_refused(tmp_path):
+    config = parse_config({**json.loads(json.dumps(FAKE)),
+                           "jobs": {"max_circuits_per_job": 2}}, "tight", "test")
+    with pytest.raises(QwalkError, match="readout_mitigation = false"):
+        submit_experiment(walk(), config, 100, 1, ResultStore(tmp_path / "s.sqlite"))
 
 
 def test_cancelling_an_ensemble_run(server, ibm, tmp_path):
@@ -169,8 +190,8 @@ def test_cancelling_an_ensemble_run(server, ibm, tmp_path):
 
 CHILD = """
 import sys
-from tests.execution import pub_double
-pub_double.install(sys.argv[1])
+from tests.execution import service_double
+service_double.install(sys.argv[1])
 from qwalk_circuits.cli import main
 sys.exit(main(["--store", sys.argv[2], "run", "anderson-walk", "--backend", sys.argv[3],
                "--set", "position_qubits=2", "--set", "steps=2", "--set", "realisations=3"]))
@@ -191,16 +212,11 @@ def test_an_ensemble_run_killed_while_waiting_is_recovered_not_duplicated(tmp_pa
     jobs_before = server.job_ids()
     assert row["status"] == "submitted" and row["jobs"] == len(jobs_before)
     server.set_mode()
-    pub_double.install(server.root)
+    service_double.install(server.root)
     try:
         summary = finish(row["run_id"], store)
     finally:
-        from qwalk_circuits.execution import jobs, service
-
-        service.set_service_factory(None)
-        from qwalk_circuits.execution import devices
-
-        jobs.make_sampler = devices.make_sampler
+        service_double.uninstall()
     assert summary["ensemble"]["realisations"] == 3
     assert len(store.list_runs()) == 1 and server.job_ids() == jobs_before
 

@@ -165,3 +165,44 @@ def test_mitigated_error_bars_include_the_calibration_noise():
         raw[k] = v
     circuit_only, _ = _bootstrap(raw, reference, rng)
     assert full > 1.1 * circuit_only
+
+
+def test_each_job_carries_the_calibration_that_mitigates_its_circuits(tmp_path):
+    """Readout drifts between jobs on a device: every job holds the calibration pair of
+    the qubits it measures, and a circuit is mitigated with its own job's pair (spoiling
+    one job's calibration changes that job's circuits only)."""
+    import sqlite3
+
+    from qwalk_circuits.experiments.hardware_runner import submit_experiment
+
+    config = parse_config({**json.loads(json.dumps(SMALL)), "jobs": {
+        "max_circuits_per_job": 4, "poll_interval_s": 0.01}}, "fake_manila_test", "test")
+    experiment = get_experiment("coined-walk").from_settings({"position_qubits": 2,
+                                                              "steps": 2})
+    mitigated = []
+    for spoil in (False, True):
+        store = ResultStore(tmp_path / f"{spoil}.sqlite")
+        run_id = submit_experiment(experiment, config, 400, 3, store)
+        ledger = Ledger(store)
+        infos = ledger.submission(run_id)["circuits"]
+        jobs = ledger.jobs(run_id)
+        assert len(jobs) == 2 and all(j["role"] == "circuits+calibration" for j in jobs)
+        for job in jobs:
+            roles = [infos[i]["role"] for i in job["circuits"]]
+            assert roles.count("calibration") == 2 and {infos[i]["job"] for i in
+                                                         job["circuits"]} == {job["idx"]}
+        if spoil:  # job 1's all-|0> calibration now reads qubit 0 as 1 a third of the time
+            last = jobs[1]
+            result = last["result"]
+            where = next(k for k, i in enumerate(last["circuits"])
+                         if infos[i]["role"] == "calibration")
+            result[where] = {"0": 200, "1": 100}
+            with sqlite3.connect(store.path) as db:
+                db.execute("UPDATE jobs SET result = ? WHERE job_id = ?",
+                           (json.dumps(result), last["job_id"]))
+        assert finish_run(run_id, store) is not None
+        circuits = store.get_run(run_id)["circuits"]
+        mitigated.append([c["data"]["mitigated_sites"] for c in circuits])
+    job_of = [infos[i]["job"] for i in range(len(infos)) if infos[i]["role"] == "circuits"]
+    for clean, spoiled, job in zip(*mitigated, job_of, strict=True):
+        assert (clean == spoiled) == (job == 0)

@@ -51,8 +51,10 @@ def test_submit_returns_at_once_and_the_ledger_holds_the_jobs(server, config, tm
     assert sub["status"] == "submitted" and sub["experiment"] == "coined-walk"
     assert sub["params"]["position_qubits"] == 2 and sub["shots"] == 200
     jobs = ledger.jobs(run_id)
-    # 3 walk circuits (2 per job) + 2 calibration circuits: 3 jobs, all still queued
-    assert [j["role"] for j in jobs] == ["circuits", "circuits", "calibration"]
+    # 3 walk circuits in jobs of 4, each job with its 2 calibration circuits: 2 jobs,
+    # all still queued
+    assert [j["role"] for j in jobs] == ["circuits+calibration"] * 2
+    assert [len(j["circuits"]) for j in jobs] == [4, 3]
     assert all(j["status"] == "QUEUED" and j["result"] is None for j in jobs)
     assert sorted(j["job_id"] for j in jobs) == server.job_ids()
     assert finish_run(run_id, store) is None  # QUEUED -> RUNNING
@@ -61,7 +63,7 @@ def test_submit_returns_at_once_and_the_ledger_holds_the_jobs(server, config, tm
     assert max(summary["comparison"]["hardware"]["tvd"]) < 0.2
     assert summary["jobs"] == [j["job_id"] for j in jobs]
     assert finish_run(run_id, store) == summary  # idempotent
-    assert len(store.list_runs()) == 1 and len(server.job_ids()) == 3
+    assert len(store.list_runs()) == 1 and len(server.job_ids()) == 2
 
 
 def test_a_job_failed_on_the_device_is_recorded_with_its_reason(server, config, tmp_path):
@@ -115,7 +117,7 @@ def test_cancel(server, config, tmp_path):
     server.set_mode(hold=True)
     run_id = submit_experiment(walk(), config, 200, 5, store)
     ledger = Ledger(store)
-    assert cancel(run_id, ledger, config) == 3
+    assert cancel(run_id, ledger, config) == 2
     assert {server.load(j)["status"] for j in server.job_ids()} == {"CANCELLED"}
     assert ledger.submission(run_id)["status"] == "cancelled"
     with pytest.raises(QwalkError, match="CANCELLED"):
@@ -170,7 +172,7 @@ def test_a_process_killed_while_waiting_is_recovered_not_duplicated(tmp_path):
     store = ResultStore(store_path)
     ledger = Ledger(store)
     (row,) = ledger.runs()
-    assert row["status"] == "submitted" and row["jobs"] == 3
+    assert row["status"] == "submitted" and row["jobs"] == 2
     server.set_mode()  # the device runs the jobs while nobody watches
     service_double.install(server.root)
     try:
@@ -179,7 +181,7 @@ def test_a_process_killed_while_waiting_is_recovered_not_duplicated(tmp_path):
         from qwalk_circuits.execution import service
         service.set_service_factory(None)
     assert summary["run_id"] == row["run_id"]
-    assert len(store.list_runs()) == 1 and len(server.job_ids()) == 3  # nothing resubmitted
+    assert len(store.list_runs()) == 1 and len(server.job_ids()) == 2  # nothing resubmitted
     assert os.path.getsize(store_path) > 0
 
 
