@@ -44,6 +44,20 @@ def _store(args: argparse.Namespace) -> Any:
     return ResultStore(args.store)
 
 
+def _existing_store(args: argparse.Namespace) -> tuple[Any, Path]:
+    """(the result store, its path) for commands that only read: None instead of the
+    store when its file does not exist (opening a ResultStore would create it)."""
+    from .execution.store import default_store_path
+
+    path = Path(args.store) if args.store is not None else default_store_path()
+    return (_store(args) if path.exists() else None), path
+
+
+def _no_store(path: Path, what: str) -> QwalkError:
+    return QwalkError(f"no {what}: no result store at {path} (nothing has been run with it "
+                      "yet; --store or QWALK_STORE picks another)")
+
+
 def cmd_list(args: argparse.Namespace) -> None:
     from .experiments import REGISTRY
 
@@ -109,6 +123,16 @@ def _print_device_run(summary: dict[str, Any]) -> None:
     comparison = summary["comparison"]
     print(f"{summary['experiment']}  run {summary['run_id']}  device {comparison['device']}  "
           f"shots {summary['shots']}  seed {summary['seed']}")
+    if "no_distances" in comparison:
+        print(f"no TVD / Hellinger: {comparison['no_distances']}")
+        key = _main_observable(summary)
+        obs, err = summary["observables"][key], summary["observable_errors"][key]
+        print(f"{'t':>6} {key + ' (device)':>24} {'exact':>8}")
+        for i, t in enumerate(summary["times"]):
+            print(f"{t:>6g} {obs[i]:>14.4f} ± {err[i]:<7.4f} {summary['reference'][key][i]:>8.4f}")
+        if "ensemble" in summary:
+            _print_ensemble(summary)
+        return
     print(f"TVD / Hellinger to the exact distribution (± bootstrap standard error); "
           f"emulation: {comparison['emulator']}")
     columns = [("hardware", "device"), ("emulation", "emulation")]
@@ -137,6 +161,9 @@ def _plot_device_run(summary: dict[str, Any], path: str) -> None:
     from . import plots
 
     comparison = summary["comparison"]
+    if "no_distances" in comparison:
+        print(f"no plot: {comparison['no_distances']}", file=sys.stderr)
+        return
     fig = Figure(figsize=(6, 4))
     axis = fig.subplots()
     for key in ("hardware", "emulation", "mitigated"):
@@ -168,7 +195,12 @@ def cmd_jobs(args: argparse.Namespace) -> None:
     from .execution.ledger import Ledger
     from .execution.service import scrub
 
-    store = _store(args)
+    store, path = _existing_store(args)
+    if store is None:
+        if args.jobs_command == "list":
+            print(f"no submitted runs: no result store at {path}")
+            return
+        raise _no_store(path, f"submitted run '{args.run_id}'")
     ledger = Ledger(store)
     if args.jobs_command == "list":
         rows = ledger.runs(args.limit)
@@ -417,7 +449,12 @@ def cmd_sweep(args: argparse.Namespace) -> None:
 
 
 def cmd_results(args: argparse.Namespace) -> None:
-    store = _store(args)
+    store, path = _existing_store(args)
+    if store is None:
+        if args.results_command == "list":
+            print(f"no runs yet: no result store at {path}")
+            return
+        raise _no_store(path, f"run '{args.run_id}'")
     if args.results_command == "list":
         runs = store.list_runs(args.limit)
         if not runs:

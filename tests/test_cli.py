@@ -51,6 +51,36 @@ def test_exact_mode_and_results_commands(capsys):
     assert "sigma" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("where", ["env", "option", "xdg"])
+def test_reading_results_never_creates_the_store(where, tmp_path, monkeypatch, capsys):
+    """``results list`` / ``show`` are read-only: no store yet means no runs (list: exit 0,
+    show: exit 2), each naming where it looked, and no file or folder left behind."""
+    path = tmp_path / "nowhere" / "runs.sqlite"
+    option = []
+    if where == "env":
+        monkeypatch.setenv("QWALK_STORE", str(path))
+    elif where == "option":
+        option = ["--store", str(path)]
+    else:
+        monkeypatch.delenv("QWALK_STORE")
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "nowhere"))
+        path = tmp_path / "nowhere" / "qwalk" / "runs.sqlite"
+    assert main([*option, "results", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "no runs yet" in out and str(path) in out
+    assert main([*option, "results", "show", "20250101-000000-abcdef"]) == 2
+    err = capsys.readouterr().err
+    assert "no run '20250101-000000-abcdef'" in err and str(path) in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_results_list_on_an_empty_store_says_so(capsys, isolated_store):
+    ResultStore(isolated_store)  # created, holding no runs
+    assert main(["results", "list"]) == 0
+    assert f"no runs yet in {isolated_store}" in capsys.readouterr().out
+
+
 def test_plot_file(tmp_path, capsys):
     out = tmp_path / "walk.png"
     assert main(["run", "coined-walk", *SMALL, "--shots", "exact", "--plot", str(out)]) == 0

@@ -87,7 +87,7 @@ def test_backends_lists_real_devices_when_the_service_answers(tmp_path, monkeypa
 
 @pytest.mark.parametrize("argv, message", [
     (["submit", "coined-walk", "--backend", "aer_ideal"], "use 'qwalk run'"),
-    (["jobs", "fetch", "nope"], "qwalk jobs list"),
+    (["jobs", "fetch", "nope"], "no submitted run 'nope'"),
     (["submit", "coined-walk", "--backend", "fake_fez", "--shots", "exact"], "--shots N"),
 ])
 def test_job_commands_fail_with_one_line(argv, message, capsys):

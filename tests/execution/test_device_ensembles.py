@@ -273,3 +273,50 @@ def test_a_device_sweep_refuses_what_it_cannot_finish_before_submitting(tmp_path
     with pytest.raises(QwalkError, match="--shots"):
         sweep("anderson-walk", "strength", [0.5], SETTINGS, fake_config(), None, 1, store)
     assert Ledger(store).runs() == []
+
+
+FEZ = {"backend": {"kind": "fake", "device": "fake_fez"},
+       "run": {"shots": 300, "seed": 3, "readout_mitigation": True},
+       "jobs": {"poll_interval_s": 0.01}}
+BACKSCATTERING = {"lattice_qubits_per_axis": 3, "time": 0.5, "dt": 0.5, "realisations": 9}
+
+
+def test_backscattering_on_a_device_is_compared_on_its_momentum_map(tmp_path):
+    """The outcome vector holds 8 point-group slots before the map; distances compare the
+    map alone, as on Aer (the uniform yardstick has the map's 64 entries)."""
+    from qwalk_circuits import analysis
+
+    experiment = get_experiment("backscattering").from_settings(
+        {**BACKSCATTERING, "k0": [3, 1]})
+    config = parse_config(json.loads(json.dumps(FEZ)), "fake_fez_test", "test")
+    summary = run_on_device(experiment, config, 300, 3, ResultStore(tmp_path / "s.sqlite"),
+                            progress=False)
+    comparison = summary["comparison"]
+    exact = [experiment.distance_distribution(q.mean(axis=0))
+             for q in experiment.reference_ensemble()]
+    assert all(q.size == 64 for q in exact)
+    assert comparison["uniform_tvd"] == pytest.approx(
+        [analysis.total_variation(np.full(64, 1 / 64), q) for q in exact], abs=1e-12)
+    for key in ("hardware", "emulation", "mitigated"):
+        assert all(0 < e < 0.1 for e in comparison[key]["tvd_error"])
+    # the device's momentum map: the same noise model as the emulation, within errors
+    for h, e, sh, se in zip(comparison["hardware"]["tvd"], comparison["emulation"]["tvd"],
+                            comparison["hardware"]["tvd_error"],
+                            comparison["emulation"]["tvd_error"], strict=True):
+        assert abs(h - e) < 4 * np.hypot(sh, se)
+
+
+def test_an_energy_shell_on_a_device_says_it_has_no_distances(tmp_path, capsys):
+    path = tmp_path / "fez.toml"
+    path.write_text('description = "test"\n[backend]\nkind = "fake"\ndevice = "fake_fez"\n'
+                    "[run]\nshots = 300\nseed = 3\nreadout_mitigation = false\n")
+    settings = [f"{k}={v}" for k, v in {**BACKSCATTERING, "shell": 2,
+                                        "realisations": 5}.items()]
+    argv = ["--store", str(tmp_path / "s.sqlite"), "run", "backscattering", "--backend",
+            str(path)]
+    for setting in settings:
+        argv += ["--set", setting]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "no TVD / Hellinger: backscattering's outcome holds no probability" in out
+    assert "ratio (device)" in out
