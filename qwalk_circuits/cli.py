@@ -221,16 +221,18 @@ def cmd_jobs(args: argparse.Namespace) -> None:
                   + ("  (result stored)" if job["result"] is not None else ""))
         return
     if args.jobs_command == "cancel":
-        from .execution.config import parse_config
         from .execution.jobs import cancel
+        from .experiments.hardware_runner import stored_config
 
-        sub = ledger.submission(args.run_id)
-        config = parse_config({k: v for k, v in sub["config"].items() if k != "name"},
-                              sub["config"]["name"], "stored config")
+        config = stored_config(ledger.submission(args.run_id))
         print(f"cancelled {cancel(args.run_id, ledger, config)} job(s) of run {args.run_id}")
         return
-    from .experiments.hardware_runner import finish_run
+    from .experiments.hardware_runner import finish_run, resume_submission
 
+    if args.resume:
+        sent = resume_submission(args.run_id, store)
+        print(f"run {args.run_id}: submission completed ({sent} job(s) submitted now, the "
+              "others were accepted before)")
     summary = finish_run(args.run_id, store)
     if summary is None:
         tally: dict[str, int] = {}
@@ -551,6 +553,10 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("run_id")
         if name == "fetch":
             command.add_argument("--json", action="store_true")
+            command.add_argument(
+                "--resume", action="store_true",
+                help="first complete a submission that was interrupted: adopt the jobs the "
+                     "service accepted (found by their tags), submit only the others")
     jobs.set_defaults(func=cmd_jobs)
 
     backends = sub.add_parser("backends", help="fake devices, and the real IBM devices your "

@@ -63,6 +63,27 @@ def test_jobs_on_the_ibm_double_submit_fetch_cancel(tmp_path, monkeypatch, capsy
     assert "CANCELLED" in capsys.readouterr().err
 
 
+def test_jobs_fetch_resume_completes_an_interrupted_submission(tmp_path, monkeypatch, capsys):
+    server = service_double.install(tmp_path / "server", monkeypatch)
+    config = str(service_double.ibm_config(tmp_path))
+    server.set_mode(crash_after=0)  # the process dies as the service accepts the first job
+    with pytest.raises(KeyboardInterrupt):
+        main(["submit", "coined-walk", "--backend", config, *WALK])
+    server.set_mode()
+    assert main(["jobs", "list"]) == 0
+    run_id, _, status = capsys.readouterr().out.split()[:3]
+    assert status == "submitting"
+    assert main(["jobs", "fetch", run_id]) == 2
+    assert f"qwalk jobs fetch {run_id} --resume" in capsys.readouterr().err
+    assert main(["jobs", "fetch", run_id, "--resume"]) == 0
+    assert "submission completed (1 job(s) submitted now" in capsys.readouterr().out
+    assert len(server.job_ids()) == 2
+    while main(["jobs", "fetch", run_id]) == 0 and "not finished" in capsys.readouterr().out:
+        pass
+    assert main(["jobs", "fetch", run_id]) == 0
+    assert "device TVD" in capsys.readouterr().out
+
+
 def test_backends_lists_fake_devices_and_says_why_no_real_ones(monkeypatch, capsys, tmp_path):
     from qiskit_ibm_runtime import QiskitRuntimeService
 

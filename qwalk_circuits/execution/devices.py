@@ -14,6 +14,7 @@ qubits (the same errors, relabelled; 0.1 s per circuit).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from functools import cache
@@ -132,6 +133,18 @@ def compact(circuit: QuantumCircuit) -> Compacted:
             continue
         small.append(inst.operation, qubits, [circuit.find_bit(c).index for c in inst.clbits])
     return Compacted(small, tuple(physical))
+
+
+def expand(circuit: QuantumCircuit, physical: Sequence[int], width: int) -> QuantumCircuit:
+    """A compacted circuit back on the device: compact qubit i onto device qubit
+    ``physical[i]`` of ``width`` (the inverse of :func:`compact`, idle delays aside)."""
+    full = QuantumCircuit(width, name=circuit.name, metadata=dict(circuit.metadata))
+    for register in circuit.cregs:
+        full.add_register(register)
+    for inst in circuit.data:
+        full.append(inst.operation, [physical[circuit.find_bit(q).index] for q in inst.qubits],
+                    [circuit.find_bit(c).index for c in inst.clbits])
+    return full
 
 
 @cache

@@ -9,7 +9,7 @@ each job id reaches the ledger before anything waits on it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -204,18 +204,17 @@ def submit_chunk(run: Callable[[], Any], service: Any, tag: str, config: Hardwar
 
 
 def submit_ibm(run_id: str, ledger: Ledger, backend: Any, circuits: list[QuantumCircuit],
-               config: HardwareConfig, shots: int, seed: int | None, plan: list[list[int]],
-               roles: list[str], sleep: Sleep = time.sleep,
+               config: HardwareConfig, shots: int, seed: int | None,
+               plan: Mapping[int, list[int]], roles: list[str], sleep: Sleep = time.sleep,
                values: Sequence[np.ndarray | None] | None = None, service: Any = None) -> None:
-    """Submit the ISA circuits to the real device in a Batch, one job per ``plan[j]``
-    (its circuit indices); each job id is recorded before the next submission and
-    before anything waits.  ``values[i]`` (optional): circuit i is a PUB with that
-    parameter array."""
+    """Submit the ISA circuits to the real device in a Batch, job ``j`` holding circuits
+    ``plan[j]``; each job id is recorded before the next submission and before anything
+    waits.  ``values[i]`` (optional): circuit i is a PUB with that parameter array."""
     pubs = pubs_of(circuits, values)
     service = service if service is not None else getattr(backend, "service", None)
     batch = with_retries(partial(open_batch, backend), config, sleep, "opening a batch")
     try:
-        for idx, part in enumerate(plan):
+        for idx, part in plan.items():
             tag = chunk_tag(run_id, idx)
             sampler = make_sampler(batch, config, shots, seed, [run_id, tag])
             job = submit_chunk(partial(sampler.run, [pubs[i] for i in part]), service,

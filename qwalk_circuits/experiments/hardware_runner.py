@@ -29,8 +29,24 @@ from qiskit.circuit import ParameterExpression
 from .. import analysis
 from ..errors import QwalkError
 from ..execution.config import HardwareConfig, parse_config
-from ..execution.devices import compact, device_backend, emulator, transpile_for_device, twin_of
-from ..execution.jobs import job_limit, pack_jobs, poll, submit_fake, submit_ibm, with_retries
+from ..execution.devices import (
+    compact,
+    device_backend,
+    emulator,
+    expand,
+    transpile_for_device,
+    twin_of,
+)
+from ..execution.jobs import (
+    chunk_tag,
+    job_limit,
+    job_role,
+    pack_jobs,
+    poll,
+    submit_fake,
+    submit_ibm,
+    with_retries,
+)
 from ..execution.ledger import Ledger
 from ..execution.mitigation import assignment_matrices, calibration_circuits, mitigate
 from ..execution.resources import circuit_stats
@@ -212,14 +228,91 @@ def submit_experiment(experiment: Experiment[Any], config: HardwareConfig, shots
             submit_fake(run_id, ledger, submitted, physical, config, shots, seed, plan, roles,
                         values=values)
         else:
-            submit_ibm(run_id, ledger, backend, submitted, config, shots, seed, plan, roles,
-                       values=values, service=service)
+            submit_ibm(run_id, ledger, backend, submitted, config, shots, seed,
+                       dict(enumerate(plan)), roles, values=values, service=service)
     except BaseException as exc:
-        ledger.set_status(run_id, "failed" if not ledger.jobs(run_id) else "submitting",
+        # on a real device a job may have been accepted whose id never reached us:
+        # 'qwalk jobs fetch RUN_ID --resume' finds it by its tag (local jobs died with us)
+        resumable = config.backend.kind == "ibm" or ledger.jobs(run_id)
+        ledger.set_status(run_id, "submitting" if resumable else "failed",
                           f"submission interrupted: {type(exc).__name__}")
         raise
     ledger.set_status(run_id, "submitted")
     return run_id
+
+
+def stored_config(sub: dict[str, Any]) -> HardwareConfig:
+    """The hardware config a submission was made with (as the ledger holds it)."""
+    return parse_config({k: v for k, v in sub["config"].items() if k != "name"},
+                        sub["config"]["name"], "stored config")
+
+
+def _stored_circuits(infos: list[dict[str, Any]], width: int
+                     ) -> tuple[list[QuantumCircuit], list[np.ndarray | None] | None]:
+    """The circuits (and PUB parameter arrays) of a submission, rebuilt from the ledger
+    for the device: compacted ISA circuits put back on their qubits, calibrations anew."""
+    circuits: list[QuantumCircuit] = []
+    values: list[np.ndarray | None] = []
+    for info in infos:
+        if info["role"] == "calibration":
+            ones = info["label"].endswith("1")
+            circuits.append(calibration_circuits(width, info["physical"])[int(ones)])
+            values.append(None)
+            continue
+        circuit = expand(_unqpy(info["qpy"]), info["physical"], width)
+        circuits.append(circuit)
+        values.append(columns(circuit, info["parameters"], np.array(info["values"]))
+                      if info.get("array") else None)
+    return circuits, (values if any("members" in info for info in infos) else None)
+
+
+def resume_submission(run_id: str, store: ResultStore, service: Any = None) -> int:
+    """Complete a real-device submission that was interrupted (a crash, Ctrl-C, a lost
+    connection) before every job reached the ledger: adopt each job the service accepted
+    under its chunk tag, and submit only the chunks it never received.  Returns how many
+    jobs were submitted now (none are paid for twice)."""
+    ledger = Ledger(store)
+    sub = ledger.submission(run_id)
+    if sub["status"] != "submitting":
+        raise QwalkError(f"run {run_id} is '{sub['status']}': there is no interrupted "
+                         "submission to resume")
+    config = stored_config(sub)
+    if config.backend.kind != "ibm":
+        raise QwalkError(f"run {run_id} ran on the fake device {sub['device']}, whose local "
+                         "jobs ended with the process that submitted them: submit it again")
+    infos = sub["circuits"]
+    if any("job" not in info for info in infos):
+        raise QwalkError(f"run {run_id} was submitted by an older qwalk that did not record "
+                         f"its jobs: find them with QiskitRuntimeService().jobs(job_tags="
+                         f"['{run_id}']) before submitting again")
+    plan: dict[int, list[int]] = {}
+    for i, info in enumerate(infos):
+        plan.setdefault(info["job"], []).append(i)
+    recorded = {job["idx"] for job in ledger.jobs(run_id)}
+    roles = [info["role"] for info in infos]
+    service = service if service is not None else runtime_service(config)
+    unsent: dict[int, list[int]] = {}
+    for job, part in plan.items():
+        if job in recorded:
+            continue
+        tag = chunk_tag(run_id, job)
+
+        def lookup(tag: str = tag) -> list[Any]:
+            return list(service.jobs(job_tags=[tag], limit=1))
+
+        found = with_retries(lookup, config, what="looking up the run's jobs")
+        if found:
+            ledger.add_job(run_id, str(found[0].job_id()), job, job_role(roles, part), part)
+        else:
+            unsent[job] = part
+    if unsent:
+        backend = with_retries(lambda: device_backend(config, service), config,
+                               what="looking up the device")
+        circuits, values = _stored_circuits(infos, backend.num_qubits)
+        submit_ibm(run_id, ledger, backend, circuits, config, int(sub["shots"]), sub["seed"],
+                   unsent, roles, values=values, service=service)
+    ledger.set_status(run_id, "submitted")
+    return len(unsent)
 
 
 def _calibration_key(info: dict[str, Any]) -> tuple[Any, tuple[int, ...]]:
@@ -305,18 +398,17 @@ def finish_run(run_id: str, store: ResultStore, service: Any = None) -> dict[str
     sub = ledger.submission(run_id)
     if sub["status"] == "done":
         return dict(store.get_run(run_id)["summary"])
-    config = parse_config({k: v for k, v in sub["config"].items() if k != "name"},
-                          sub["config"]["name"], "stored config")
+    config = stored_config(sub)
     infos = sub["circuits"]
     covered = {i for job in ledger.jobs(run_id) for i in job["circuits"]}
     if sub["status"] == "submitting" and len(covered) < len(infos):
         raise QwalkError(
             f"run {run_id}: its submission was interrupted before all jobs were recorded "
             f"({len(covered)} of {len(infos)} circuits); "
-            + ("submit it again" if config.backend.kind == "fake" else
-               f"jobs already sent carry the tag {run_id} (chunk i: '{run_id}:i'): find "
-               f"them with QiskitRuntimeService().jobs(job_tags=['{run_id}']) and cancel or "
-               "keep them before submitting again -- a new submission pays for every chunk"))
+            + ("submit it again (local fake-device jobs end with their process)"
+               if config.backend.kind == "fake" else
+               f"'qwalk jobs fetch {run_id} --resume' adopts the jobs the service accepted "
+               "(found by their tags) and submits only the ones it never received"))
     members = [info["members"][1] - info["members"][0] if info.get("array") else None
                for info in infos]
     tally = poll(run_id, ledger, config, [i["creg"] for i in infos], service, members=members)

@@ -28,7 +28,9 @@ one step per ``status()`` call, unless the server's ``mode.json`` says otherwise
 - ``{"fail": "reason"}``: jobs end in ERROR with that reason;
 - ``{"flaky": N}``: the first N calls of each kind (backend, submit, status,
   result) raise ConnectionError;
-- ``{"lose_replies": true}``: the first upload creates its job, then its reply is lost.
+- ``{"lose_replies": true}``: the first upload creates its job, then its reply is lost;
+- ``{"crash_after": N}``: the upload that creates job N + 1 raises KeyboardInterrupt
+  (the submitting process dies after the service accepted that job).
 """
 
 from __future__ import annotations
@@ -233,6 +235,10 @@ class Service:
         job_id = "job_" + uuid.uuid4().hex[:12]
         self.server.save(job_id, {"status": "QUEUED", "items": items, "tags": tags})
         self.server.record_upload({**record, "job_id": job_id})
+        crash_after = self.server.mode().get("crash_after")
+        if crash_after is not None and len(self.server.job_ids()) > crash_after:
+            # the process dies while this job's reply is on its way: the service has the job
+            raise KeyboardInterrupt("simulated crash during submission")
         lost = self.server.root / "lost_replies"
         if self.server.mode().get("lose_replies") and not lost.exists():
             lost.write_text("1")  # the job exists on the server, but its reply is lost once

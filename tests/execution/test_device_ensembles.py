@@ -178,6 +178,28 @@ def test_a_job_too_small_for_its_readout_calibration_is_refused(tmp_path):
         submit_experiment(walk(), config, 100, 1, ResultStore(tmp_path / "s.sqlite"))
 
 
+def test_an_interrupted_ensemble_submission_is_resumed(server, ibm, tmp_path):
+    """The resubmitted PUBs are rebuilt from the ledger: each template back on its device
+    qubits with its members' parameter array."""
+    from qwalk_circuits.experiments.hardware_runner import resume_submission
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    server.set_mode(crash_after=0)  # dies while the service accepts the first job
+    with pytest.raises(KeyboardInterrupt):
+        submit_experiment(walk(), ibm, 200, 5, store)
+    (row,) = Ledger(store).runs()
+    server.set_mode()
+    jobs = len(walk().times())  # one template PUB + its calibration per job
+    assert resume_submission(row["run_id"], store) == jobs - 1
+    assert len(server.job_ids()) == jobs
+    for upload in server.uploads()[1:]:  # (members, parameters) array, two calibrations
+        assert upload[0][0] == SETTINGS["realisations"] and upload[1:] == [None, None]
+    summary = finish(row["run_id"], store)
+    bound = summary["distance"]["tvd_shot_noise_bound"]
+    assert all(t < 3 * b + 0.02 for t, b in zip(summary["comparison"]["hardware"]["tvd"],
+                                                bound, strict=True))
+
+
 def test_cancelling_an_ensemble_run(server, ibm, tmp_path):
     store = ResultStore(tmp_path / "s.sqlite")
     server.set_mode(hold=True)

@@ -206,3 +206,20 @@ def test_each_job_carries_the_calibration_that_mitigates_its_circuits(tmp_path):
     job_of = [infos[i]["job"] for i in range(len(infos)) if infos[i]["role"] == "circuits"]
     for clean, spoiled, job in zip(*mitigated, job_of, strict=True):
         assert (clean == spoiled) == (job == 0)
+
+
+def test_expand_puts_a_compacted_circuit_back_on_its_device_qubits():
+    from qwalk_circuits.execution.devices import expand
+
+    backend = fake_backend("fake_manila")
+    isa = transpile_for_device([ghz(3)], backend, small_config())[0]
+    small = compact(isa)
+
+    def gates(circuit):
+        return [(inst.operation.name, [circuit.find_bit(q).index for q in inst.qubits],
+                 [circuit.find_bit(c).index for c in inst.clbits], inst.operation.params)
+                for inst in circuit.data if inst.operation.name not in ("delay", "barrier")]
+
+    back = expand(small.circuit, small.physical, backend.num_qubits)
+    assert back.num_qubits == backend.num_qubits and back.cregs == isa.cregs
+    assert gates(back) == gates(isa)

@@ -222,8 +222,40 @@ def test_an_interrupted_submission_is_reported_not_analysed(server, config, tmp_
     monkeypatch.setattr(jobs_module.Ledger, "add_job", real)
     (row,) = Ledger(store).runs()
     assert row["jobs"] == 1
-    with pytest.raises(QwalkError, match="job_tags"):
+    with pytest.raises(QwalkError, match="--resume"):
         finish_run(row["run_id"], store)
+
+
+@pytest.mark.parametrize("crash_after", [0, 1])
+def test_an_interrupted_submission_is_resumed_without_paying_twice(server, config, tmp_path,
+                                                                   crash_after):
+    """The process dies while the service accepts job ``crash_after`` (its id never reaches
+    the ledger): resuming adopts that job by its tag and submits only the ones after it."""
+    from qwalk_circuits.experiments.hardware_runner import resume_submission
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    experiment = get_experiment("coined-walk").from_settings({**SETTINGS, "steps": 4})
+    server.set_mode(crash_after=crash_after)
+    with pytest.raises(KeyboardInterrupt):
+        submit_experiment(experiment, config, 200, 5, store)
+    (row,) = Ledger(store).runs()
+    run_id = row["run_id"]
+    # 5 circuits, 2 + 2 calibrations per job: 3 jobs, of which crash_after were recorded
+    assert row["status"] == "submitting" and row["jobs"] == crash_after
+    assert len(server.job_ids()) == crash_after + 1
+    with pytest.raises(QwalkError, match="--resume"):
+        finish_run(run_id, store)
+    server.set_mode()
+    assert resume_submission(run_id, store) == 3 - crash_after - 1
+    assert len(server.job_ids()) == 3  # every job once: none paid twice
+    jobs = Ledger(store).jobs(run_id)
+    assert [j["idx"] for j in jobs] == [0, 1, 2]
+    assert sorted(j["job_id"] for j in jobs) == server.job_ids()
+    # the resubmitted circuits (rebuilt from the ledger) are the walk's: ideal device
+    summary = finish(run_id, store)
+    assert max(summary["comparison"]["hardware"]["tvd"]) < 0.2
+    with pytest.raises(QwalkError, match="no interrupted submission"):
+        resume_submission(run_id, store)
 
 
 def test_permanent_service_errors_are_not_retried(config):
