@@ -392,6 +392,11 @@ def cmd_resources(args: argparse.Namespace) -> None:
               f"{row['depth_total']:>12}")
     for layer in report.get("layers", []):
         print(f"one {layer['layer']}: {layer['two_qubit_gates']} two-qubit gates")
+    if "device_form" in report:
+        form = report["device_form"]
+        print(f"on a device (phase-kick trajectories, no environment qubit): "
+              f"{form['num_qubits']} qubits, {form['two_qubit_gates']} two-qubit gates at the "
+              "last time")
 
 
 def _values(text: str) -> list[Any]:

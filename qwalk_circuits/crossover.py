@@ -27,10 +27,10 @@ def _check_device_sweep(experiments: list[Any], config: HardwareConfig, shots: i
     if shots is None:
         raise QwalkError("devices sample: give --shots N (or shots = N in the config), "
                          "not 'exact'")
+    from .experiments.hardware_runner import on_device
+
     for experiment in experiments:
-        if experiment.noise_model() is not None:
-            raise QwalkError(f"{experiment.name} models its physics with an Aer noise model, "
-                             "which a device cannot apply: sweep it on an Aer config")
+        on_device(experiment)  # a channel that cannot be unravelled is refused here
 
 
 def _run_on_device(experiment: Any, config: HardwareConfig, shots: int | None,

@@ -113,6 +113,9 @@ class NoisySpec(RegisterSpec):
     method: Literal["density_matrix", "trajectories"] = Field(
         "density_matrix", description="Aer density matrix, or sampled noisy trajectories "
         "(statevector + noise; needs shots)")
+    kick_trajectories: int = Field(
+        32, ge=2, description="on devices (which cannot apply a noise model): random "
+        "phase-kick trajectories averaged in place of the channel; Aer applies it exactly")
 
     @property
     def aer_method(self) -> str:

@@ -16,6 +16,15 @@ def resource_report(experiment: Any, target: str) -> dict[str, Any]:
     (disorder diagonals, kicks) also report the cost of one of each layer.
     """
     report = _construction_report(experiment, target)
+    if experiment.noise_model() is not None:
+        # a device runs it as phase-kick trajectories: RZ kicks, no environment qubit
+        from .experiments.hardware_runner import on_device
+
+        last = on_device(experiment).circuits(target)[-1]
+        stats = circuit_stats(transpile_to_target(last, target))
+        report["device_form"] = {"num_qubits": last.num_qubits,
+                                 "two_qubit_gates": stats["two_qubit_gates"],
+                                 "depth": stats["depth"]}
     if hasattr(experiment, "layer_circuits"):
         report["layers"] = [
             {"layer": name, "two_qubit_gates":

@@ -63,6 +63,10 @@ class _CoinedDephasing(CoinedWalk):
     def simulation_method(self) -> str:
         return self.spec.aer_method  # type: ignore[attr-defined]
 
+    def channel_strength(self) -> float:
+        """p per step: what a device's phase kicks are drawn with (``unravelling.py``)."""
+        return float(self.spec.p)  # type: ignore[attr-defined]
+
     def reference_distributions(self) -> list[np.ndarray]:
         out = coined_walk_dephasing_distributions(
             self._coin, self._initial_array(), self.times(), self.spec.dimension, self.channel,

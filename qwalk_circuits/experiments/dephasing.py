@@ -78,6 +78,11 @@ class Dephasing(Ctqw):
     def simulation_method(self) -> str:
         return self.spec.aer_method
 
+    def channel_strength(self) -> float:
+        """The channel's strength per slice (p, or lambda): what a device's phase kicks
+        are drawn with (``unravelling.py``)."""
+        return self.spec.slice_strength()
+
     def circuits(self, target: str = "all-to-all") -> list[QuantumCircuit]:
         s = self.spec
         layer = (site_dephasing_layer if s.channel == "site" else phase_damping_layer)(

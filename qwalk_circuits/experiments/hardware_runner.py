@@ -10,7 +10,13 @@ error bars, per step; readout-mitigated distances too when calibrated.
 Ensemble experiments send each time's template once, transpiled with its
 parameters, as PUBs ``(circuit, values)`` with one parameter set per member;
 the finished summary is the Aer ensemble runner's (same analysis of the
-members' counts) plus ``comparison`` of the ensemble averages.
+members' counts) plus ``comparison`` of the ensemble averages.  An experiment
+whose physics is an Aer noise model (dephasing) runs as such an ensemble of
+phase-kick trajectories (:func:`on_device`).
+
+With readout mitigation every job carries the calibration circuits of the
+qubits it measures; a submission interrupted before every job reached the
+ledger is completed by :func:`resume_submission`.
 """
 
 from __future__ import annotations
@@ -88,6 +94,14 @@ def columns(circuit: QuantumCircuit, names: list[str], values: np.ndarray) -> np
     index = {name: j for j, name in enumerate(names)}
     return np.asarray(values, dtype=float).reshape(len(values), len(names))[
         :, [index[p.name] for p in circuit.parameters]]
+
+
+def on_device(experiment: Experiment[Any]) -> Experiment[Any]:
+    """The experiment as a device runs it: one whose physics is an Aer noise model
+    (dephasing) becomes an ensemble of phase-kick trajectories (``unravelling.py``)."""
+    from .unravelled import unravelled
+
+    return unravelled(experiment) if experiment.noise_model() is not None else experiment
 
 
 def _is_ensemble(experiment: Experiment[Any]) -> bool:
@@ -171,10 +185,7 @@ def submit_experiment(experiment: Experiment[Any], config: HardwareConfig, shots
     if not config.is_device:
         raise QwalkError(f"config '{config.name}' runs on Aer: use 'qwalk run' (submit is for "
                          "kind = 'fake' or 'ibm')")
-    if experiment.noise_model() is not None:
-        raise QwalkError(f"{experiment.name} models its physics with an Aer noise model, "
-                         "which a device cannot apply: run it on an Aer config (e.g. "
-                         "--backend aer_ideal)")
+    experiment = on_device(experiment)
     experiment.check_size(config)
     if config.backend.kind == "ibm" and service is None:
         service = runtime_service(config)
@@ -547,7 +558,9 @@ def _ensemble_distances(experiment: Any, shells: list[QuantumCircuit],
 
     Error bars: a bootstrap that resamples every member's counts (and, mitigated, both
     calibration circuits of each job and qubit set, then mitigates again) -- stratified
-    by member, as the shots were taken."""
+    by member, as the shots were taken.  Members that are random draws compared with
+    their exact average (phase-kick trajectories: ``members_are_samples``) are
+    resampled too."""
     def matrices_of(calibration: Calibrations, draw: Any) -> dict[Any, list[np.ndarray]]:
         return {key: assignment_matrices(draw(zeros), draw(ones), len(key[1]))
                 for key, (zeros, ones) in calibration.items()}
@@ -567,10 +580,14 @@ def _ensemble_distances(experiment: Any, shells: list[QuantumCircuit],
     point = matrices_of(cal, identity) if cal is not None else None
     replicas = [matrices_of(cal, lambda c: _resample(c, rng)) if cal is not None else None
                 for _ in range(BOOTSTRAP)]
+    draw_members = getattr(experiment, "members_are_samples", False)
     for shell, group, q in zip(shells, members, exact, strict=True):
         tvd, hel = distances(shell, group, q, point)
-        spread = np.array([distances(shell, [(_resample(c, rng), info) for c, info in group],
-                                     q, matrices) for matrices in replicas])
+        picks = [rng.integers(len(group), size=len(group)) if draw_members
+                 else range(len(group)) for _ in replicas]
+        spread = np.array([distances(shell, [(_resample(group[k][0], rng), group[k][1])
+                                             for k in pick], q, matrices)
+                           for pick, matrices in zip(picks, replicas, strict=True)])
         out["tvd"].append(tvd)
         out["hellinger"].append(hel)
         out["tvd_error"].append(float(spread[:, 0].std()))
@@ -587,7 +604,7 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
     from .ensemble_runner import _ensemble_observables, _series, ensemble_summary, json_safe
 
     cls = get_experiment(sub["experiment"])
-    experiment: Any = cls(cls.spec_type.model_validate(sub["params"]))
+    experiment: Any = on_device(cls(cls.spec_type.model_validate(sub["params"])))
     shots, seed = int(sub["shots"]), sub["seed"]
     main = [i for i, info in enumerate(infos) if info["role"] == "circuits"]
     slots: dict[int, list[int]] = {}

@@ -100,13 +100,25 @@ def test_an_ensemble_runs_on_a_fake_device_and_is_averaged_like_on_aer(tmp_path)
     assert again["comparison"]["hardware"] == comparison["hardware"]
 
 
-def test_noise_model_experiments_are_refused_on_devices(tmp_path):
-    experiment = get_experiment("coin-dephasing").from_settings({"position_qubits": 2,
-                                                                 "steps": 2})
+def test_a_dephasing_experiment_runs_on_a_device_as_phase_kick_trajectories(tmp_path):
+    """A device cannot apply the noise model: the run averages random phase-kick
+    trajectories (one PUB per time, a kick pattern per member) and compares them with the
+    exact channel; its error bars resample the trajectories."""
+    experiment = get_experiment("coin-dephasing").from_settings(
+        {"position_qubits": 2, "steps": 3, "p": 0.5, "kick_trajectories": 12})
     store = ResultStore(tmp_path / "s.sqlite")
-    with pytest.raises(QwalkError, match="Aer noise model"):
-        submit_experiment(experiment, fake_config(), 100, 1, store)
-    assert Ledger(store).runs() == []
+    summary = run_on_device(experiment, fake_config(), 300, 1, store, progress=False)
+    assert summary["ensemble"]["realisations"] == 12
+    assert summary["unravelled"]["trajectories"] == 12
+    exact = [experiment.observables(q)["sigma"] for q in experiment.reference_distributions()]
+    assert summary["reference"]["sigma"] == pytest.approx(exact, abs=1e-12)
+    comparison = summary["comparison"]
+    assert all(e > 0 for e in comparison["hardware"]["tvd_error"][1:])
+    # the device's trajectories against the same noise model's emulation: within errors
+    for h, e, sh, se in zip(comparison["hardware"]["tvd"], comparison["emulation"]["tvd"],
+                            comparison["hardware"]["tvd_error"],
+                            comparison["emulation"]["tvd_error"], strict=True):
+        assert abs(h - e) < 4 * np.hypot(sh, se) + 0.01
 
 
 IBM_ENSEMBLE = service_double.IBM_CONFIG.replace("max_circuits_per_job = 4",
@@ -200,6 +212,18 @@ def test_an_interrupted_ensemble_submission_is_resumed(server, ibm, tmp_path):
                                                 bound, strict=True))
 
 
+def test_phase_kick_trajectories_on_an_ideal_device_reproduce_the_channel(server, ibm,
+                                                                          tmp_path):
+    experiment = get_experiment("position-dephasing").from_settings(
+        {"position_qubits": 2, "steps": 3, "p": 0.6, "kick_trajectories": 16})
+    summary = run_on_device(experiment, ibm, 200, 5, ResultStore(tmp_path / "s.sqlite"),
+                            progress=False)
+    sigma, error = summary["observables"]["sigma"], summary["observable_errors"]["sigma"]
+    for s, e, x in zip(sigma, error, summary["reference"]["sigma"], strict=True):
+        assert abs(s - x) <= 4 * e + 1e-9
+    assert all(len(u[0]) == 2 and u[0][0] <= 16 for u in server.uploads() if u[0])
+
+
 def test_cancelling_an_ensemble_run(server, ibm, tmp_path):
     store = ResultStore(tmp_path / "s.sqlite")
     server.set_mode(hold=True)
@@ -289,9 +313,6 @@ def test_a_device_sweep_refuses_what_it_cannot_finish_before_submitting(tmp_path
     from qwalk_circuits.crossover import sweep
 
     store = ResultStore(tmp_path / "s.sqlite")
-    with pytest.raises(QwalkError, match="Aer noise model"):
-        sweep("coin-dephasing", "p", [0.1, 0.5], {"position_qubits": 2, "steps": 2},
-              fake_config(), 100, 1, store)
     with pytest.raises(QwalkError, match="--shots"):
         sweep("anderson-walk", "strength", [0.5], SETTINGS, fake_config(), None, 1, store)
     assert Ledger(store).runs() == []

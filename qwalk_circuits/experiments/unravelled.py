@@ -1,0 +1,103 @@
+"""A dephasing experiment as an ensemble of phase-kick trajectories, for devices.
+
+A device cannot apply the Aer noise model a dephasing experiment is made of;
+:func:`unravelled` turns the experiment into an :class:`EnsembleExperiment`
+whose members are random phase-kick trajectories (``unravelling.py``): the
+same circuits with each noise marker an RZ(0 or pi) kick, ``kick_trajectories``
+of them, drawn with the channel's probabilities.  Their average is the
+channel's distribution up to 1/sqrt(R); the exact reference stays the
+channel's (the density-matrix twin), so every member's reference is that
+distribution and the comparison's error bars resample the trajectories too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, ClassVar
+
+import numpy as np
+from qiskit import QuantumCircuit
+
+from ..errors import QwalkError
+from ..execution.config import HardwareConfig
+from ..unravelling import KickGroup, sample_kicks, unravel
+from .base import Experiment
+from .ensemble import EnsembleExperiment
+
+#: the trajectories' kicks are reproducible (the run's seed samples the shots)
+KICK_SEED = 20261125
+
+
+class Unravelled(EnsembleExperiment[Any]):
+    """Trajectories of a noisy experiment ``inner`` (see :func:`unravelled`)."""
+
+    #: members are independent draws (not paired with their own exact reference)
+    members_are_samples: ClassVar[bool] = True
+
+    def __init__(self, inner: Experiment[Any]) -> None:
+        super().__init__(inner.spec)
+        self.inner = inner
+        self._groups: dict[int, list[KickGroup]] = {}
+
+    def realisations(self) -> int:
+        return int(self.spec.kick_trajectories)
+
+    def templates(self, target: str) -> list[QuantumCircuit]:
+        out = []
+        for index, circuit in enumerate(self.inner.circuits(target)):
+            template, self._groups[index] = unravel(circuit)
+            out.append(template)
+        return out
+
+    def template_values(self, index: int, template: QuantumCircuit) -> np.ndarray:
+        if index not in self._groups:  # the kick groups are the same for every target
+            self.templates("all-to-all")
+        rng = np.random.default_rng((KICK_SEED, index))
+        strength = self.inner.channel_strength()  # type: ignore[attr-defined]
+        return sample_kicks(self._groups[index], strength, self.realisations(), rng)
+
+    def reference_ensemble(self) -> list[np.ndarray]:
+        """The channel's exact distribution for every trajectory (their exact average)."""
+        return [np.tile(q, (self.realisations(), 1))
+                for q in self.inner.reference_distributions()]
+
+    def reference_distributions(self) -> list[np.ndarray]:
+        return self.inner.reference_distributions()
+
+    def times(self) -> Sequence[float]:
+        return self.inner.times()
+
+    def check_size(self, config: HardwareConfig) -> None:
+        self.inner.check_size(config)
+
+    def site_distribution(self, circuit: QuantumCircuit, probabilities: np.ndarray | None,
+                          counts: dict[int, int] | None) -> np.ndarray:
+        return self.inner.site_distribution(circuit, probabilities, counts)
+
+    def observables(self, p: np.ndarray) -> dict[str, float]:
+        return self.inner.observables(p)
+
+    def observable_errors(self, p: np.ndarray, shots: int) -> dict[str, float]:
+        return self.inner.observable_errors(p, shots)
+
+    def classical_distributions(self) -> list[np.ndarray] | None:
+        return self.inner.classical_distributions()
+
+    def extra_results(self) -> dict[str, Any]:
+        return {**self.inner.extra_results(),
+                "unravelled": {"trajectories": self.realisations(), "kick_seed": KICK_SEED}}
+
+
+@cache
+def _wrapper_class(inner: type[Experiment[Any]]) -> type[Unravelled]:
+    return type(f"Unravelled{inner.__name__}", (Unravelled,),
+                {"name": inner.name, "summary": inner.summary, "spec_type": inner.spec_type})
+
+
+def unravelled(experiment: Experiment[Any]) -> Unravelled:
+    """``experiment`` (one with a noise model) as phase-kick trajectories, for a device."""
+    if not hasattr(experiment, "channel_strength"):
+        raise QwalkError(f"{experiment.name} has a noise model whose channel cannot be "
+                         "unravelled into phase kicks; run it on an Aer config")
+    return _wrapper_class(type(experiment))(experiment)
