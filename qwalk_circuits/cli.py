@@ -44,18 +44,20 @@ def _store(args: argparse.Namespace) -> Any:
     return ResultStore(args.store)
 
 
-def _existing_store(args: argparse.Namespace) -> tuple[Any, Path]:
-    """(the result store, its path) for commands that only read: None instead of the
-    store when its file does not exist (opening a ResultStore would create it)."""
+def _store_to_read(args: argparse.Namespace, listing: bool, nothing: str, what: str) -> Any:
+    """The result store for a command that only reads (opening a ResultStore creates its
+    file, so look first): when there is none, a listing says ``nothing`` and gets None,
+    anything else fails naming ``what`` it looked for and the path."""
     from .execution.store import default_store_path
 
     path = Path(args.store) if args.store is not None else default_store_path()
-    return (_store(args) if path.exists() else None), path
-
-
-def _no_store(path: Path, what: str) -> QwalkError:
-    return QwalkError(f"no {what}: no result store at {path} (nothing has been run with it "
-                      "yet; --store or QWALK_STORE picks another)")
+    if path.exists():
+        return _store(args)
+    if listing:
+        print(f"{nothing}: no result store at {path}")
+        return None
+    raise QwalkError(f"no {what}: no result store at {path} (nothing has been run with it "
+                     "yet; --store or QWALK_STORE picks another)")
 
 
 def cmd_list(args: argparse.Namespace) -> None:
@@ -195,12 +197,10 @@ def cmd_jobs(args: argparse.Namespace) -> None:
     from .execution.ledger import Ledger
     from .execution.service import scrub
 
-    store, path = _existing_store(args)
+    store = _store_to_read(args, args.jobs_command == "list", "no submitted runs",
+                           f"submitted run '{getattr(args, 'run_id', '')}'")
     if store is None:
-        if args.jobs_command == "list":
-            print(f"no submitted runs: no result store at {path}")
-            return
-        raise _no_store(path, f"submitted run '{args.run_id}'")
+        return
     ledger = Ledger(store)
     if args.jobs_command == "list":
         rows = ledger.runs(args.limit)
@@ -456,12 +456,10 @@ def cmd_sweep(args: argparse.Namespace) -> None:
 
 
 def cmd_results(args: argparse.Namespace) -> None:
-    store, path = _existing_store(args)
+    store = _store_to_read(args, args.results_command == "list", "no runs yet",
+                           f"run '{getattr(args, 'run_id', '')}'")
     if store is None:
-        if args.results_command == "list":
-            print(f"no runs yet: no result store at {path}")
-            return
-        raise _no_store(path, f"run '{args.run_id}'")
+        return
     if args.results_command == "list":
         runs = store.list_runs(args.limit)
         if not runs:
