@@ -37,10 +37,9 @@ interleaved on the same machine:
   realisations bound as Aer parameter binds); the template build is not
   timed (its own column);
 - (b) reference: ``Lattice2dReference(model, disorder).states(plane_wave)``
-  and ``momentum_distribution`` per realisation (numpy), with numpy's
-  OpenBLAS held to one thread (like the one Aer thread of (a));
-- (b') the same with OpenBLAS's default threads: on a loaded 2-core machine
-  its batched ``eigh`` of the L ring blocks can be several to ~100x slower.
+  and ``momentum_distribution`` per realisation (numpy; the reference holds
+  BLAS to one thread in its ring propagators itself, like the one Aer thread
+  of (a): ``bench_blas_threads`` measures why).
 
 Every realisation of (a) must equal (b), P[s, p_y, p_x], to 1e-9 or the
 benchmark stops.  b/a is how much faster the reference is; 'b/a after
@@ -53,10 +52,8 @@ a long ensemble approaches.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -106,33 +103,6 @@ TARGETS = ["all-to-all", "fake_fez"]
 DEFAULT_PLAN = {8: (64, 3), 16: (64, 2), 32: (16, 2), 64: (4, 1)}
 QUICK_PLAN = {8: (8, 2), 16: (8, 2)}
 THROUGHPUT_FLUX: tuple[FluxKind, ...] = ("none", "random")
-
-
-@contextmanager
-def blas_threads(count: int) -> Iterator[bool]:
-    """numpy's OpenBLAS held to ``count`` threads inside the block (as threadpoolctl does:
-    the loaded library's own setter); yields False where it cannot (then nothing changes)."""
-    setters = []
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower()})
-        for path in paths:
-            lib = ctypes.CDLL(path)
-            for prefix in ("scipy_openblas", "openblas"):
-                for suffix in ("64_", ""):
-                    get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
-                    put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
-                    if get is not None and put is not None:
-                        setters.append((put, int(get())))
-    except OSError:
-        setters = []
-    for put, _ in setters:
-        put(count)
-    try:
-        yield bool(setters)
-    finally:
-        for put, previous in setters:
-            put(previous)
 
 
 def model_for(side: int, flux: FluxKind, spin_orbit: float | None) -> Lattice2dModel:
@@ -226,11 +196,7 @@ def make_contenders(model: Lattice2dModel, template: Lattice2dTemplate, measured
         return [momentum_distribution(model, Lattice2dReference(model, d).states(
             start, [steps])[steps]) for d in disorders]
 
-    def reference_one_thread() -> list[np.ndarray]:
-        with blas_threads(1):
-            return reference()
-
-    return {"a": circuit_path, "b": reference_one_thread, "b_default": reference}
+    return {"a": circuit_path, "b": reference}
 
 
 def transpile_once(measured: QuantumCircuit, config: HardwareConfig) -> float:
@@ -252,15 +218,12 @@ def values_time(template: Lattice2dTemplate, disorders: list[Any], k0: tuple[int
 
 
 def check(results: dict[str, list[np.ndarray]], label: str) -> float:
-    """Max |Δp| of (a) against (b) over every realisation ((b') must agree with (b) too)."""
-    diffs = {}
-    for other in ("a", "b_default"):
-        diffs[other] = max(float(np.abs(p - q).max())
-                           for p, q in zip(results[other], results["b"], strict=True))
-        if not diffs[other] < TOLERANCE:
-            raise RuntimeError(f"{label}: path ({other}) differs from the reference by "
-                               f"{diffs[other]:.1e}")
-    return diffs["a"]
+    """Max |Δp| of (a) against (b) over every realisation."""
+    diff = max(float(np.abs(p - q).max())
+               for p, q in zip(results["a"], results["b"], strict=True))
+    if not diff < TOLERANCE:
+        raise RuntimeError(f"{label}: the circuit differs from the reference by {diff:.1e}")
+    return diff
 
 
 def warm_up(config: HardwareConfig, steps: int) -> None:
@@ -302,8 +265,7 @@ def throughput_table(sides: list[int], plan: dict[int, tuple[int, int]], steps: 
                 side, measured.num_qubits, flux, steps, count, reps,
                 template.circuit.num_parameters, f"{build_s:.2f}", f"{transpile_s:.2f}",
                 fmt_ms(values_s / count), fmt_ms(a_after), fmt_ms(b_per),
-                f"{rate['a']:.3g}", f"{rate['b']:.3g}",
-                f"{rate['b_default']:.3g}", fmt_ratio(rate["b"] / rate["a"]),
+                f"{rate['a']:.3g}", f"{rate['b']:.3g}", fmt_ratio(rate["b"] / rate["a"]),
                 fmt_ratio(a_after / b_per), f"{diff:.0e}"])
             print(f"[throughput L={side} flux={flux} done: {time.perf_counter() - start:.0f} s]",
                   flush=True)
@@ -342,8 +304,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     cost_rows = cost_table(cost_sides, targets, args.full)
     cost_s = time.perf_counter() - start
-    with blas_threads(1) as pinned:
-        pass
     throughput_rows = throughput_table(ensemble_sides, plan, args.steps, args.realisations,
                                        args.repeats)
     print(f"\n### Two-qubit gates per split step\n\nW = {WIDTH:g}, dt = {DT:g}; random flux "
@@ -365,9 +325,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           "probabilities; aer_ideal (statevector, level 1, one Aer thread).  Realisations per "
           "second = R / best wall time of the interleaved repeats.  (a) circuit: values + one "
           "`execute_ensemble` (transpile once, R Aer parameter binds); (b) reference: "
-          "`Lattice2dReference` + `momentum_distribution` per realisation, numpy's OpenBLAS "
-          f"{'held to one thread' if pinned else 'NOT pinned (no OpenBLAS setter found)'}; "
-          "(b') the same with OpenBLAS's default threads.  'transpile once' and '(a) values' "
+          "`Lattice2dReference` + `momentum_distribution` per realisation (BLAS on one "
+          "thread in its propagators).  'transpile once' and '(a) values' "
           "(`template.values`, per realisation) are timed separately (both part of (a); the "
           "rest of (a) is Aer binding and simulating); '(a) ms/real after transpile' = ((a) "
           "- transpile once) / R.  b/a: how much faster the reference is; 'b/a after "
@@ -377,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           "build template s", "transpile once s", "(a) values ms/real",
                           "(a) ms/real after transpile",
                           "(b) ms/real", "(a) circuit real/s", "(b) reference real/s",
-                          "(b') reference, default BLAS threads real/s", "b/a",
+                          "b/a",
                           "b/a after transpile", "max abs Δp"], throughput_rows))
     print(f"\nwall time: {time.perf_counter() - start:.0f} s\n")
     return 0

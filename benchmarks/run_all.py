@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 BENCHMARKS = ("bench_resources", "bench_reference", "bench_aer_vs_reference", "bench_dephasing",
               "bench_noise_methods", "bench_ensembles", "bench_weak_localization",
-              "bench_kicked_rotor", "bench_hardware_fidelity")
+              "bench_kicked_rotor", "bench_hardware_fidelity", "bench_blas_threads")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

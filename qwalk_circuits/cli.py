@@ -151,6 +151,11 @@ def _print_device_run(summary: dict[str, Any]) -> None:
         print(f"{t:>4g} {summary['construction'][i]!s:>13} "
               f"{summary['resources'][i].get('two_qubit_gates', '-'):>4} " + " ".join(cells)
               + f" {comparison['uniform_tvd'][i]:>8.4f}")
+    if "trajectory_floor" in comparison:
+        floor = comparison["trajectory_floor"]["tvd"]
+        print("trajectory floor (these kicks on an ideal device, exactly; "
+              f"{summary['ensemble']['realisations']} trajectories): TVD "
+              + " ".join(f"{v:.4f}" for v in floor))
     if "ensemble" in summary:
         print("(ensemble runs: the members' average against the exact ensemble average)")
         _print_ensemble(summary)
@@ -230,7 +235,7 @@ def cmd_jobs(args: argparse.Namespace) -> None:
     from .experiments.hardware_runner import finish_run, resume_submission
 
     if args.resume:
-        sent = resume_submission(args.run_id, store)
+        sent = resume_submission(args.run_id, store, force=args.force)
         print(f"run {args.run_id}: submission completed ({sent} job(s) submitted now, the "
               "others were accepted before)")
     summary = finish_run(args.run_id, store)
@@ -560,6 +565,10 @@ def build_parser() -> argparse.ArgumentParser:
                 "--resume", action="store_true",
                 help="first complete a submission that was interrupted: adopt the jobs the "
                      "service accepted (found by their tags), submit only the others")
+            command.add_argument(
+                "--force", action="store_true",
+                help="with --resume: resume a run still marked 'submitting' at once (only "
+                     "when you know its submitting process is dead)")
     jobs.set_defaults(func=cmd_jobs)
 
     backends = sub.add_parser("backends", help="fake devices, and the real IBM devices your "

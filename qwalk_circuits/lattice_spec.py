@@ -116,6 +116,8 @@ class NoisySpec(RegisterSpec):
     kick_trajectories: int = Field(
         32, ge=2, description="on devices (which cannot apply a noise model): random "
         "phase-kick trajectories averaged in place of the channel; Aer applies it exactly")
+    kick_seed: int = Field(0, ge=0, description="seed of the trajectories' kicks (change it "
+                           "to draw other trajectories)")
 
     @property
     def aer_method(self) -> str:

@@ -18,9 +18,9 @@ def resource_report(experiment: Any, target: str) -> dict[str, Any]:
     report = _construction_report(experiment, target)
     if experiment.noise_model() is not None:
         # a device runs it as phase-kick trajectories: RZ kicks, no environment qubit
-        from .experiments.hardware_runner import on_device
+        from .experiments.unravelled import unravelled
 
-        last = on_device(experiment).circuits(target)[-1]
+        last = unravelled(experiment).templates(target)[-1]  # the kicks still parameters
         stats = circuit_stats(transpile_to_target(last, target))
         report["device_form"] = {"num_qubits": last.num_qubits,
                                  "two_qubit_gates": stats["two_qubit_gates"],

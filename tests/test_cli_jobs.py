@@ -72,7 +72,7 @@ def test_jobs_fetch_resume_completes_an_interrupted_submission(tmp_path, monkeyp
     server.set_mode()
     assert main(["jobs", "list"]) == 0
     run_id, _, status = capsys.readouterr().out.split()[:3]
-    assert status == "submitting"
+    assert status == "interrupted"
     assert main(["jobs", "fetch", run_id]) == 2
     assert f"qwalk jobs fetch {run_id} --resume" in capsys.readouterr().err
     assert main(["jobs", "fetch", run_id, "--resume"]) == 0

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from qiskit.quantum_info import Statevector
 
+from qwalk_circuits import analysis
 from qwalk_circuits.execution import load_config
 from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.experiments.ensemble_runner import run_ensemble
@@ -16,16 +17,19 @@ from qwalk_circuits.experiments.unravelled import unravelled
 from qwalk_circuits.noise import SITE_DEPHASING
 from qwalk_circuits.unravelling import KickGroup, kick_outcomes, sample_kicks
 
+# settings where the channel moves the last distribution away from the coherent walk's
+# (TVD 0.15-0.28): on smaller registers several of these are equal
 CASES = [
     ("dephasing", {"position_qubits": 2, "time": 1.0, "time_steps": 2, "gamma": 1.3}),
     ("dephasing", {"position_qubits": 2, "time": 1.0, "time_steps": 2, "gamma": 0.7,
                    "channel": "phase_damping"}),
-    ("dephasing", {"position_qubits": 1, "dimension": 2, "time": 0.6, "time_steps": 1,
+    ("dephasing", {"position_qubits": 1, "dimension": 2, "time": 1.2, "time_steps": 2,
                    "gamma": 2.0}),
-    ("coin-dephasing", {"position_qubits": 2, "steps": 3, "p": 0.3}),
+    ("coin-dephasing", {"position_qubits": 3, "steps": 5, "p": 0.5}),
     ("coin-dephasing", {"position_qubits": 1, "dimension": 2, "steps": 2, "p": 0.4}),
-    ("position-dephasing", {"position_qubits": 2, "steps": 2, "p": 0.3}),
+    ("position-dephasing", {"position_qubits": 3, "steps": 4, "p": 0.5}),
 ]
+STRENGTH = {"dephasing": "gamma", "coin-dephasing": "p", "position-dephasing": "p"}
 
 
 def measured_distribution(experiment, circuit):
@@ -39,20 +43,26 @@ def measured_distribution(experiment, circuit):
 @pytest.mark.parametrize("name, settings", CASES)
 def test_the_average_over_every_kick_pattern_is_the_channel(name, settings):
     inner = get_experiment(name).from_settings(settings)
+    coherent = get_experiment(name).from_settings({**settings, STRENGTH[name]: 0})
+    assert analysis.total_variation(inner.reference_distributions()[-1],
+                                    coherent.reference_distributions()[-1]) > 0.1
     experiment = unravelled(inner)
-    templates = experiment.templates("all-to-all")
-    for index, (template, exact) in enumerate(zip(templates, inner.reference_distributions(),
-                                                  strict=True)):
-        assert not any(reg.name == "env" for reg in template.qregs)
-        assert template.count_ops().get("rz", 0) >= template.num_parameters
-        options = [kick_outcomes(g, inner.channel_strength())
-                   for g in experiment._groups[index]]
-        average = np.zeros_like(exact)
-        for combination in itertools.product(*options):
-            weight = np.prod([w for w, _ in combination])
-            kicks = np.pi * np.array([b for _, bits in combination for b in bits], dtype=float)
-            average += weight * measured_distribution(inner, template.assign_parameters(kicks))
-        np.testing.assert_allclose(average, exact, atol=1e-10)
+    template = experiment.templates("all-to-all")[-1]
+    exact = inner.reference_distributions()[-1]
+    groups = experiment._groups[len(inner.times()) - 1]
+    assert not any(reg.name == "env" for reg in template.qregs)
+    assert template.num_parameters == sum(g.size for g in groups) > 0
+    options = [kick_outcomes(g, inner.channel_strength()) for g in groups]
+    if name == "position-dephasing":
+        # the last step's kicks come right before the position is measured: diagonal there,
+        # they cannot change it (enumerating them too would take 9x longer)
+        options[-1] = [(1.0, (0,) * groups[-1].size)]
+    average = np.zeros_like(exact)
+    for combination in itertools.product(*options):
+        weight = np.prod([w for w, _ in combination])
+        kicks = np.pi * np.array([b for _, bits in combination for b in bits], dtype=float)
+        average += weight * measured_distribution(inner, template.assign_parameters(kicks))
+    np.testing.assert_allclose(average, exact, atol=1e-10)
 
 
 def test_kicks_are_drawn_with_the_channel_probabilities():
@@ -95,15 +105,18 @@ def test_trajectories_on_aer_approach_the_channel_within_their_errors():
     assert abs(sigma[-1] - ballistic) > 6 * error[-1]
 
 
-def test_the_device_form_drops_the_environment_qubit_and_adds_no_two_qubit_gate():
+def test_the_device_form_of_each_experiment():
+    """Site dephasing loses its environment qubit.  The kicks are one-qubit RZ gates: a
+    coined walk's device form costs what its cheapest construction does, while the
+    sliced CTQW pays for them (a kick between two slices stops the transpiler from
+    cancelling one slice's inverse QFT against the next one's QFT)."""
     from qwalk_circuits.resource_report import resource_report
 
-    experiment = get_experiment("dephasing").from_settings(
-        {"position_qubits": 3, "time": 1.0, "time_steps": 4})
-    report = resource_report(experiment, "all-to-all")
-    form = report["device_form"]
-    assert form["num_qubits"] == report["num_qubits"] - 1
-    # the kicks are single-qubit RZ: the two-qubit cost is the marked circuit's (the
-    # transpiler may place a CX differently around a kick)
-    marked = report["constructions"][0]["two_qubit_total"]
-    assert abs(form["two_qubit_gates"] - marked) <= 0.05 * marked
+    ctqw = resource_report(get_experiment("dephasing").from_settings(
+        {"position_qubits": 3, "time": 1.0, "time_steps": 4}), "all-to-all")
+    assert ctqw["device_form"]["num_qubits"] == ctqw["num_qubits"] - 1
+    assert ctqw["device_form"]["two_qubit_gates"] > ctqw["constructions"][0]["two_qubit_total"]
+    coined = resource_report(get_experiment("coin-dephasing").from_settings(
+        {"position_qubits": 3, "steps": 4}), "all-to-all")
+    assert coined["device_form"]["two_qubit_gates"] == min(
+        row["two_qubit_total"] for row in coined["constructions"])

@@ -122,23 +122,29 @@ def compact(circuit: QuantumCircuit) -> Compacted:
     """The circuit on its active qubits only (same gates, same classical bits)."""
     physical = active_qubits(circuit)
     index = {p: i for i, p in enumerate(physical)}
-    small = QuantumCircuit(len(physical), name=circuit.name, metadata=dict(circuit.metadata))
+    small = QuantumCircuit(len(physical), name=circuit.name, metadata=dict(circuit.metadata),
+                           global_phase=circuit.global_phase)  # parameters may sit there
     for register in circuit.cregs:
         small.add_register(register)
     for inst in circuit.data:
         if inst.operation.name == "delay":
             continue
-        qubits = [index[circuit.find_bit(q).index] for q in inst.qubits]
-        if inst.operation.name == "barrier" and len(qubits) != len(inst.qubits):
+        positions = [circuit.find_bit(q).index for q in inst.qubits]
+        if inst.operation.name == "barrier":  # it may span idle qubits: keep the active ones
+            kept = [index[p] for p in positions if p in index]
+            if kept:
+                small.barrier(kept)
             continue
-        small.append(inst.operation, qubits, [circuit.find_bit(c).index for c in inst.clbits])
+        small.append(inst.operation, [index[p] for p in positions],
+                     [circuit.find_bit(c).index for c in inst.clbits])
     return Compacted(small, tuple(physical))
 
 
 def expand(circuit: QuantumCircuit, physical: Sequence[int], width: int) -> QuantumCircuit:
     """A compacted circuit back on the device: compact qubit i onto device qubit
     ``physical[i]`` of ``width`` (the inverse of :func:`compact`, idle delays aside)."""
-    full = QuantumCircuit(width, name=circuit.name, metadata=dict(circuit.metadata))
+    full = QuantumCircuit(width, name=circuit.name, metadata=dict(circuit.metadata),
+                          global_phase=circuit.global_phase)
     for register in circuit.cregs:
         full.add_register(register)
     for inst in circuit.data:

@@ -63,6 +63,10 @@ def execute_ensemble(templates: Sequence[QuantumCircuit], values: Sequence[np.nd
     backend = AerSimulator(**options)
     prepared = [exact_variant(t) if shots is None else t for t in templates]
     compiled = transpile_for(backend, prepared, config.run.optimization_level, seed)
+    # the transpiler may drop parameters (a kick right before a measurement, one that only
+    # set a global phase): bind by name, not by position
+    values = [parameter_columns(c, [p.name for p in t.parameters], v)
+              for t, c, v in zip(templates, compiled, values, strict=True)]
     owners = [i for i, array in enumerate(values) for _ in _chunks(len(array), chunk)]
 
     def tasks() -> Iterator[tuple[Any, ...]]:
@@ -84,6 +88,15 @@ def execute_ensemble(templates: Sequence[QuantumCircuit], values: Sequence[np.nd
     for i, outcome in zip(owners, outcomes, strict=True):
         results[i] += outcome
     return results
+
+
+def parameter_columns(circuit: QuantumCircuit, names: list[str], values: np.ndarray
+                      ) -> np.ndarray:
+    """The (members, parameters) values of a template (parameters ``names``) for its
+    transpiled circuit, whose parameters are a subset of them, in the circuit's order."""
+    index = {name: j for j, name in enumerate(names)}
+    return np.asarray(values, dtype=float).reshape(len(values), len(names))[
+        :, [index[p.name] for p in circuit.parameters]]
 
 
 def _run_chunk(circuit: QuantumCircuit, block: np.ndarray, stats: dict[str, Any],

@@ -38,6 +38,11 @@ PERMANENT_ERRORS = ("RuntimeJobNotFound", "IBMInputValueError", "RuntimeInvalidS
                     "IBMNotAuthorizedError", "IBMAccountError")
 
 
+class SubmissionRefused(QwalkError):
+    """The service refused a job's payload (invalid input, not authorised): no job was
+    created, and sending the same payload again would be refused again."""
+
+
 def is_permanent(exc: BaseException) -> bool:
     return any(cls.__name__ in PERMANENT_ERRORS for cls in type(exc).__mro__)
 
@@ -184,15 +189,20 @@ def submit_chunk(run: Callable[[], Any], service: Any, tag: str, config: Hardwar
         except QwalkError:
             raise
         except Exception as exc:
+            if is_permanent(exc):
+                raise SubmissionRefused(
+                    f"the service refused job {tag}: "
+                    f"{scrub(type(exc).__name__ + ': ' + str(exc))[:300]}") from None
             lookup = getattr(service, "jobs", None)
             try:
                 found = list(lookup(job_tags=[tag], limit=1)) if lookup is not None else []
             except Exception:
+                run_id = tag.rsplit(":", 1)[0]
                 raise QwalkError(
                     f"submitting job {tag} failed ({scrub(type(exc).__name__)}) and the service "
-                    f"cannot say whether it was accepted; look for it with "
-                    f"QiskitRuntimeService().jobs(job_tags=['{tag}']) before submitting again"
-                    ) from None
+                    "cannot say whether it was accepted; when it answers again, "
+                    f"'qwalk jobs fetch {run_id} --resume' adopts it if it was, and submits "
+                    "the rest") from None
             if found:
                 return found[0]
             if attempt == attempts - 1:
@@ -263,10 +273,17 @@ def poll(run_id: str, ledger: Ledger, config: HardwareConfig, cregs: list[str],
 
 def cancel(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any = None,
            sleep: Sleep = time.sleep) -> int:
-    """Cancel the run's unfinished jobs; returns how many were cancelled."""
+    """Cancel the run's unfinished jobs; returns how many were cancelled.
+
+    A real-device run whose submission did not finish may have jobs the service accepted
+    but the ledger never heard of: those are found by the run's tag, recorded and
+    cancelled too (a cancelled run cannot be resumed, so nothing else would stop them)."""
     todo = [j for j in ledger.jobs(run_id) if j["status"] not in FINAL_JOB]
-    if todo and config.backend.kind == "ibm":
+    unfinished = ledger.submission(run_id)["status"] in ("submitting", "interrupted")
+    if config.backend.kind == "ibm" and (todo or unfinished):
         service = service if service is not None else runtime_service(config)
+    if config.backend.kind == "ibm" and unfinished:
+        todo += _unrecorded_jobs(run_id, ledger, config, service, sleep)
     cancelled = 0
     for job in todo:
         if config.backend.kind == "ibm":
@@ -282,3 +299,23 @@ def cancel(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any = N
         cancelled += 1
     ledger.set_status(run_id, "cancelled")
     return cancelled
+
+
+def _unrecorded_jobs(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any,
+                     sleep: Sleep) -> list[dict[str, Any]]:
+    """The jobs the service holds under the run's tag that the ledger lacks, now recorded
+    (job number from their chunk tag ``RUN_ID:i``, -1 if it has none)."""
+    known = {j["job_id"] for j in ledger.jobs(run_id)}
+    found = with_retries(partial(service.jobs, job_tags=[run_id], limit=None), config, sleep,
+                         "looking up the run's jobs")
+    out = []
+    for remote in found:
+        job_id = str(remote.job_id())
+        if job_id in known:
+            continue
+        tags = remote.tags() if callable(getattr(remote, "tags", None)) else []
+        numbers = [int(t.rsplit(":", 1)[1]) for t in tags
+                   if t.startswith(f"{run_id}:") and t.rsplit(":", 1)[1].isdigit()]
+        ledger.add_job(run_id, job_id, numbers[0] if numbers else -1, "unrecorded", [])
+        out.append({"job_id": job_id})
+    return out

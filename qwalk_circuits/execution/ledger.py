@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import QwalkError
 from .store import ResultStore
 
-OPEN = ("submitting", "submitted")
+OPEN = ("submitting", "interrupted", "submitted")
 FINAL_JOB = ("DONE", "ERROR", "CANCELLED")
 
 
@@ -49,6 +49,18 @@ class Ledger:
             db.execute("INSERT OR IGNORE INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?)",
                        (job_id, run_id, idx, role, json.dumps(indices), status, now, now,
                         None, None))
+            # the submitter's heartbeat: a resume leaves a recently active submission alone
+            db.execute("UPDATE submissions SET updated_at = ? WHERE run_id = ?", (now, run_id))
+
+    def claim(self, run_id: str, status: str, updated_at: str) -> bool:
+        """Take over a submission as it was read (``status``, ``updated_at``), atomically:
+        False when another process changed it since (it is resuming or submitting)."""
+        with self.store._connect() as db:
+            cursor = db.execute(
+                "UPDATE submissions SET status = 'submitting', error = NULL, updated_at = ? "
+                "WHERE run_id = ? AND status = ? AND updated_at = ?",
+                (_now(), run_id, status, updated_at))
+            return cursor.rowcount == 1
 
     def set_status(self, run_id: str, status: str, error: str | None = None) -> None:
         with self.store._connect() as db:

@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     run_id     TEXT PRIMARY KEY,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    status     TEXT NOT NULL,   -- submitting | submitted | done | failed | cancelled
+    status     TEXT NOT NULL,   -- submitting | interrupted | submitted | done | failed | cancelled
     experiment TEXT NOT NULL,
     params     TEXT NOT NULL,   -- JSON: the spec, enough to rebuild the circuits
     config     TEXT NOT NULL,   -- JSON: the hardware config
@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     job_id     TEXT PRIMARY KEY,
     run_id     TEXT NOT NULL REFERENCES submissions(run_id) ON DELETE CASCADE,
     idx        INTEGER NOT NULL,  -- job number within the run
-    role       TEXT NOT NULL,     -- circuits | calibration
+    role       TEXT NOT NULL,     -- circuits | calibration | circuits+calibration | unrecorded
     circuits   TEXT NOT NULL,     -- JSON: indices of the run's circuits in this job
     status     TEXT NOT NULL,     -- QUEUED | RUNNING | DONE | ERROR | CANCELLED | ...
     submitted_at TEXT NOT NULL,

@@ -108,13 +108,16 @@ def ensemble_summary(experiment: EnsembleExperiment[Any], templates: list[Quantu
     }
     if classical is not None:
         summary["classical"] = _series([experiment.observables(p) for p in classical])
-    # R realisations of S shots are R*S independent draws of the averaged distribution
+    # R realisations of S shots are R*S independent draws of the averaged distribution --
+    # unless the members are random draws themselves (trajectories), whose spread the
+    # shot-noise bound knows nothing of: no bound then
     measured_part = [experiment.distance_distribution(p) for p in averaged]
     exact_part = [experiment.distance_distribution(q) for q in reference]
+    drawn = getattr(experiment, "members_are_samples", False)
     if all(p is not None for p in measured_part + exact_part):
         summary["distance"] = distances(
             [p for p in measured_part if p is not None], [q for q in exact_part if q is not None],
-            None if shots is None else shots * realisations)
+            None if shots is None or drawn else shots * realisations)
     if "sigma" in summary["observables"]:
         summary["fits"] = {"sigma_power_law": sigma_fits(
             times, summary, summary["observable_errors"]["sigma"])}

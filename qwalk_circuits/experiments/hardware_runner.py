@@ -26,6 +26,7 @@ import io
 import json
 import sys
 import time
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -43,12 +44,15 @@ from ..execution.devices import (
     transpile_for_device,
     twin_of,
 )
+from ..execution.ensemble import parameter_columns
 from ..execution.jobs import (
+    SubmissionRefused,
     chunk_tag,
     job_limit,
     job_role,
     pack_jobs,
     poll,
+    pub_seed_of,
     submit_fake,
     submit_ibm,
     with_retries,
@@ -56,7 +60,7 @@ from ..execution.jobs import (
 from ..execution.ledger import Ledger
 from ..execution.mitigation import assignment_matrices, calibration_circuits, mitigate
 from ..execution.resources import circuit_stats
-from ..execution.service import runtime_service
+from ..execution.service import runtime_service, scrub
 from ..execution.store import ResultStore, new_run_id
 from .base import Experiment
 
@@ -85,15 +89,6 @@ def construction_target(config: HardwareConfig) -> str:
     """The resource target whose costs choose each walk construction for this device."""
     device = config.backend.device or "all-to-all"
     return device if config.backend.kind == "fake" else twin_of(device)
-
-
-def columns(circuit: QuantumCircuit, names: list[str], values: np.ndarray) -> np.ndarray:
-    """The (members, parameters) values of a template (parameters ``names``) for its
-    transpiled circuit, whose parameters are a subset (the transpiler drops those that
-    only set a global phase) in the circuit's own order."""
-    index = {name: j for j, name in enumerate(names)}
-    return np.asarray(values, dtype=float).reshape(len(values), len(names))[
-        :, [index[p.name] for p in circuit.parameters]]
 
 
 def on_device(experiment: Experiment[Any]) -> Experiment[Any]:
@@ -225,7 +220,7 @@ def submit_experiment(experiment: Experiment[Any], config: HardwareConfig, shots
                               "members": [start, start + len(part)], "parameters": names,
                               "values": part.tolist(), "array": bool(circuit.num_parameters)})
                 submitted.append(circuit)
-                values.append(columns(circuit, names, part) if circuit.num_parameters
+                values.append(parameter_columns(circuit, names, part) if circuit.num_parameters
                               else None)
     plan = plan_with_calibration(infos, submitted, values, config, shots, backend.num_qubits)
     physical = [tuple(info["physical"]) for info in infos]
@@ -242,14 +237,35 @@ def submit_experiment(experiment: Experiment[Any], config: HardwareConfig, shots
             submit_ibm(run_id, ledger, backend, submitted, config, shots, seed,
                        dict(enumerate(plan)), roles, values=values, service=service)
     except BaseException as exc:
-        # on a real device a job may have been accepted whose id never reached us:
-        # 'qwalk jobs fetch RUN_ID --resume' finds it by its tag (local jobs died with us)
-        resumable = config.backend.kind == "ibm" or ledger.jobs(run_id)
-        ledger.set_status(run_id, "submitting" if resumable else "failed",
-                          f"submission interrupted: {type(exc).__name__}")
+        _interrupted(ledger, run_id, config, exc)
         raise
     ledger.set_status(run_id, "submitted")
     return run_id
+
+
+#: seconds without a recorded job after which a 'submitting' run counts as abandoned
+#: (its submitter was killed): a resume before then needs --force
+ABANDONED_AFTER_S = 600.0
+
+
+def _interrupted(ledger: Ledger, run_id: str, config: HardwareConfig,
+                 exc: BaseException) -> None:
+    """Record why a submission stopped.  On a real device a job may have been accepted
+    whose id never reached us, so the run stays resumable ('interrupted': 'qwalk jobs
+    fetch RUN_ID --resume' finds it by its tag) -- unless the service refused the payload
+    before any job was recorded; local fake-device jobs died with us."""
+    recorded = bool(ledger.jobs(run_id))
+    refused = isinstance(exc, SubmissionRefused)
+    resumable = recorded or (config.backend.kind == "ibm" and not refused)
+    ledger.set_status(run_id, "interrupted" if resumable else "failed",
+                      f"submission interrupted: {scrub(type(exc).__name__ + ': ' + str(exc))}"
+                      [:300])
+
+
+def _seconds_since(stamp: str) -> float:
+    from datetime import UTC, datetime
+
+    return (datetime.now(UTC) - datetime.fromisoformat(stamp)).total_seconds()
 
 
 def stored_config(sub: dict[str, Any]) -> HardwareConfig:
@@ -272,46 +288,86 @@ def _stored_circuits(infos: list[dict[str, Any]], width: int
             continue
         circuit = expand(_unqpy(info["qpy"]), info["physical"], width)
         circuits.append(circuit)
-        values.append(columns(circuit, info["parameters"], np.array(info["values"]))
+        values.append(parameter_columns(circuit, info["parameters"], np.array(info["values"]))
                       if info.get("array") else None)
     return circuits, (values if any("members" in info for info in infos) else None)
 
 
-def resume_submission(run_id: str, store: ResultStore, service: Any = None) -> int:
+def resume_submission(run_id: str, store: ResultStore, service: Any = None,
+                      force: bool = False) -> int:
     """Complete a real-device submission that was interrupted (a crash, Ctrl-C, a lost
     connection) before every job reached the ledger: adopt each job the service accepted
     under its chunk tag, and submit only the chunks it never received.  Returns how many
-    jobs were submitted now (none are paid for twice)."""
+    jobs were submitted now (none are paid for twice).
+
+    A run still marked 'submitting' may have a live submitter: it is resumed only once no
+    job was recorded for :data:`ABANDONED_AFTER_S`, or with ``force``.  The run is claimed
+    atomically, so two resumes cannot both submit."""
     ledger = Ledger(store)
     sub = ledger.submission(run_id)
-    if sub["status"] != "submitting":
+    if sub["status"] not in ("interrupted", "submitting"):
         raise QwalkError(f"run {run_id} is '{sub['status']}': there is no interrupted "
-                         "submission to resume")
+                         f"submission to resume ('qwalk jobs fetch {run_id}' without "
+                         "--resume)")
     config = stored_config(sub)
     if config.backend.kind != "ibm":
         raise QwalkError(f"run {run_id} ran on the fake device {sub['device']}, whose local "
                          "jobs ended with the process that submitted them: submit it again")
     infos = sub["circuits"]
     if any("job" not in info for info in infos):
-        raise QwalkError(f"run {run_id} was submitted by an older qwalk that did not record "
-                         f"its jobs: find them with QiskitRuntimeService().jobs(job_tags="
-                         f"['{run_id}']) before submitting again")
+        raise QwalkError(_OLD_LEDGER.format(run_id=run_id))
+    quiet = _seconds_since(sub["updated_at"])
+    if sub["status"] == "submitting" and quiet < ABANDONED_AFTER_S and not force:
+        raise QwalkError(
+            f"run {run_id} is still being submitted (its last job was recorded {quiet:.0f} s "
+            "ago): wait for that process; if it was killed, resume after "
+            f"{ABANDONED_AFTER_S:.0f} s without news, or now with --force")
+    if not ledger.claim(run_id, sub["status"], sub["updated_at"]):
+        raise QwalkError(f"run {run_id} changed while resuming it: another process is "
+                         "submitting or resuming it")
+    try:
+        sent = _complete_submission(run_id, ledger, sub, config, service)
+    except BaseException as exc:
+        _interrupted(ledger, run_id, config, exc)
+        raise
+    ledger.set_status(run_id, "submitted")
+    return sent
+
+
+_OLD_LEDGER = ("run {run_id} was submitted by an older qwalk that did not record its job plan, "
+               "so it cannot adopt its jobs: find them with QiskitRuntimeService().jobs("
+               "job_tags=['{run_id}']), cancel or keep them, then 'qwalk submit' the "
+               "experiment again")
+
+
+def _complete_submission(run_id: str, ledger: Ledger, sub: dict[str, Any],
+                         config: HardwareConfig, service: Any) -> int:
+    """Adopt the accepted jobs, submit the others (see :func:`resume_submission`)."""
+    infos = sub["circuits"]
     plan: dict[int, list[int]] = {}
     for i, info in enumerate(infos):
         plan.setdefault(info["job"], []).append(i)
-    recorded = {job["idx"] for job in ledger.jobs(run_id)}
+    recorded = {job["idx"]: job["job_id"] for job in ledger.jobs(run_id)}
     roles = [info["role"] for info in infos]
     service = service if service is not None else runtime_service(config)
+
+    def tagged(job: int) -> list[Any]:
+        return list(with_retries(partial(service.jobs, job_tags=[chunk_tag(run_id, job)],
+                                         limit=1), config, what="looking up the run's jobs"))
+
+    if recorded:
+        # a job the ledger holds must show under its tag, or this account/instance cannot
+        # see the run's jobs and every lookup below would wrongly say "never received"
+        job, job_id = next(iter(recorded.items()))
+        if [str(j.job_id()) for j in tagged(job)] != [job_id]:
+            raise QwalkError(f"run {run_id}: the service does not list its job {job_id} "
+                             f"under the tag {chunk_tag(run_id, job)}; resume with the account "
+                             "and instance that submitted it (the config's [ibm] section)")
     unsent: dict[int, list[int]] = {}
     for job, part in plan.items():
         if job in recorded:
             continue
-        tag = chunk_tag(run_id, job)
-
-        def lookup(tag: str = tag) -> list[Any]:
-            return list(service.jobs(job_tags=[tag], limit=1))
-
-        found = with_retries(lookup, config, what="looking up the run's jobs")
+        found = tagged(job)
         if found:
             ledger.add_job(run_id, str(found[0].job_id()), job, job_role(roles, part), part)
         else:
@@ -322,7 +378,6 @@ def resume_submission(run_id: str, store: ResultStore, service: Any = None) -> i
         circuits, values = _stored_circuits(infos, backend.num_qubits)
         submit_ibm(run_id, ledger, backend, circuits, config, int(sub["shots"]), sub["seed"],
                    unsent, roles, values=values, service=service)
-    ledger.set_status(run_id, "submitted")
     return len(unsent)
 
 
@@ -412,12 +467,15 @@ def finish_run(run_id: str, store: ResultStore, service: Any = None) -> dict[str
     config = stored_config(sub)
     infos = sub["circuits"]
     covered = {i for job in ledger.jobs(run_id) for i in job["circuits"]}
-    if sub["status"] == "submitting" and len(covered) < len(infos):
+    if sub["status"] in ("submitting", "interrupted") and len(covered) < len(infos):
+        state = ("was interrupted" if sub["status"] == "interrupted" else
+                 "is in progress, or its process was killed,")
         raise QwalkError(
-            f"run {run_id}: its submission was interrupted before all jobs were recorded "
+            f"run {run_id}: its submission {state} before all jobs were recorded "
             f"({len(covered)} of {len(infos)} circuits); "
             + ("submit it again (local fake-device jobs end with their process)"
                if config.backend.kind == "fake" else
+               _OLD_LEDGER.format(run_id=run_id) if any("job" not in i for i in infos) else
                f"'qwalk jobs fetch {run_id} --resume' adopts the jobs the service accepted "
                "(found by their tags) and submits only the ones it never received"))
     members = [info["members"][1] - info["members"][0] if info.get("array") else None
@@ -518,12 +576,14 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
     return summary, circuits
 
 
-def _emulate_members(twin: str, info: dict[str, Any], shots: int, seed: int | None
-                    ) -> list[dict[int, int]]:
-    """The members of one ensemble PUB on Aer with the device's noise (same ISA circuit)."""
+def _emulate_members(twin: str, info: dict[str, Any], shots: int, seed: int | None,
+                     index: int) -> list[dict[int, int]]:
+    """The members of ensemble PUB ``index`` on Aer with the device's noise (same ISA
+    circuit; a seed of its own, or equal rows of two PUBs would get equal counts)."""
     compacted = _unqpy(info["qpy"])
-    array = columns(compacted, info["parameters"], np.array(info["values"]))
-    sim = emulator(twin, tuple(info["physical"]), None if seed is None else seed + 7919)
+    array = parameter_columns(compacted, info["parameters"], np.array(info["values"]))
+    sim = emulator(twin, tuple(info["physical"]),
+                   pub_seed_of(None if seed is None else seed + 7919, index))
     if compacted.num_parameters == 0:
         data = sim.run([compacted] * len(array), shots=shots).result()
     else:
@@ -533,8 +593,35 @@ def _emulate_members(twin: str, info: dict[str, Any], shots: int, seed: int | No
             for r in range(len(array))]
 
 
-Member = tuple[dict[int, int], dict[str, Any]]  # one member's counts, and its PUB's info
+Member = tuple[int, dict[int, int], dict[str, Any]]  # (member number, counts, PUB's info)
 Calibrations = dict[tuple[Any, tuple[int, ...]], tuple[dict[int, int], dict[int, int]]]
+
+
+def _ideal_trajectories(experiment: Any, shells: list[QuantumCircuit],
+                        pubs: list[list[int]], infos: list[dict[str, Any]]) -> list[np.ndarray]:
+    """The average of each time's members on an ideal device, exactly: the very circuits
+    sent (the same kicks) on Aer's statevector.  For trajectories, its distance to the
+    channel is the floor a finite number of them leaves, whatever the device."""
+    from ..execution.config import load_config
+    from ..execution.ensemble import execute_ensemble
+
+    averages = []
+    for shell, group in zip(shells, pubs, strict=True):
+        rows = []
+        for i in group:
+            circuit = _unqpy(infos[i]["qpy"])
+            values = parameter_columns(circuit, infos[i]["parameters"],
+                                       np.array(infos[i]["values"]))
+            rows += [result.probabilities for result in execute_ensemble(
+                [circuit], [values], load_config("aer_ideal"), None, None)[0]]
+        averages.append(np.mean([experiment.member_distribution(shell, r, p, None)
+                                 for r, p in enumerate(rows)], axis=0))
+    return averages
+
+
+def _numbered(members: list[tuple[dict[int, int], dict[str, Any]]]) -> list[Member]:
+    """Members in ensemble order, with their numbers."""
+    return [(r, c, info) for r, (c, info) in enumerate(members)]
 
 
 def _member_rows(experiment: Any, shell: QuantumCircuit, members: list[Member],
@@ -543,10 +630,10 @@ def _member_rows(experiment: Any, shell: QuantumCircuit, members: list[Member],
     assignment matrices of each calibration key)."""
     if matrices is None:
         return np.array([experiment.member_distribution(shell, r, None, c)
-                         for r, (c, _) in enumerate(members)])
+                         for r, c, _ in members])
     return np.array([experiment.member_distribution(
         shell, r, _mitigated_vector(c, matrices[_calibration_key(info)], info["bits"]), None)
-        for r, (c, info) in enumerate(members)])
+        for r, c, info in members])
 
 
 def _ensemble_distances(experiment: Any, shells: list[QuantumCircuit],
@@ -559,8 +646,9 @@ def _ensemble_distances(experiment: Any, shells: list[QuantumCircuit],
     Error bars: a bootstrap that resamples every member's counts (and, mitigated, both
     calibration circuits of each job and qubit set, then mitigates again) -- stratified
     by member, as the shots were taken.  Members that are random draws compared with
-    their exact average (phase-kick trajectories: ``members_are_samples``) are
-    resampled too."""
+    their exact average (phase-kick trajectories: ``members_are_samples``) are drawn
+    with replacement instead, each with its own counts: their scatter already holds
+    their shot noise (resampling the shots as well would count it twice)."""
     def matrices_of(calibration: Calibrations, draw: Any) -> dict[Any, list[np.ndarray]]:
         return {key: assignment_matrices(draw(zeros), draw(ones), len(key[1]))
                 for key, (zeros, ones) in calibration.items()}
@@ -583,11 +671,12 @@ def _ensemble_distances(experiment: Any, shells: list[QuantumCircuit],
     draw_members = getattr(experiment, "members_are_samples", False)
     for shell, group, q in zip(shells, members, exact, strict=True):
         tvd, hel = distances(shell, group, q, point)
-        picks = [rng.integers(len(group), size=len(group)) if draw_members
-                 else range(len(group)) for _ in replicas]
-        spread = np.array([distances(shell, [(_resample(group[k][0], rng), group[k][1])
-                                             for k in pick], q, matrices)
-                           for pick, matrices in zip(picks, replicas, strict=True)])
+        replicas_of_group = [
+            [group[k] for k in rng.integers(len(group), size=len(group))] if draw_members
+            else [(r, _resample(c, rng), info) for r, c, info in group] for _ in replicas]
+        spread = np.array([distances(shell, drawn, q, matrices)
+                           for drawn, matrices in zip(replicas_of_group, replicas,
+                                                      strict=True)])
         out["tvd"].append(tvd)
         out["hellinger"].append(hel)
         out["tvd_error"].append(float(spread[:, 0].std()))
@@ -616,9 +705,10 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
     twin = sub["device"] if config.backend.kind == "fake" else twin_of(sub["device"])
     cal = _calibrations(infos, counts)
     counts = [c if isinstance(c, list) else [c] for c in counts]  # a plain PUB: one member
-    device = [[(c, infos[i]) for i in group for c in counts[i]] for group in pubs]
-    emulated = [[(c, infos[i]) for i in group
-                 for c in _emulate_members(twin, infos[i], shots, seed)] for group in pubs]
+    device = [_numbered([(c, infos[i]) for i in group for c in counts[i]]) for group in pubs]
+    emulated = [_numbered([(c, infos[i]) for i in group
+                           for c in _emulate_members(twin, infos[i], shots, seed, i)])
+                for group in pubs]
     samples = [_member_rows(experiment, shell, members, None)
                for shell, members in zip(shells, device, strict=True)]
     summary, _, reference, _ = ensemble_summary(
@@ -646,6 +736,14 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                                                           reference, rng, cal)
         comparison["uniform_tvd"] = [analysis.total_variation(np.full(q.size, 1 / q.size), q)
                                      for q in exact]
+        if getattr(experiment, "members_are_samples", False):
+            ideal = [experiment.distance_distribution(p) for p in
+                     _ideal_trajectories(experiment, shells, pubs, infos)]
+            comparison["trajectory_floor"] = {
+                "tvd": [analysis.total_variation(p, q) for p, q in zip(ideal, exact,
+                                                                       strict=True)],
+                "hellinger": [analysis.hellinger(p, q) for p, q in zip(ideal, exact,
+                                                                       strict=True)]}
     else:
         comparison["no_distances"] = (f"{experiment.name}'s outcome holds no probability "
                                       "distribution to compare (see its observables)")
@@ -659,7 +757,7 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                           **({"mitigated_sites": mitigated[t][r].tolist()} if mitigated
                              else {})}}
                 for t, (shell, group) in enumerate(zip(shells, pubs, strict=True))
-                for r, (c, _) in enumerate(device[t])]
+                for r, c, _ in device[t]]
     return summary, circuits
 
 

@@ -25,9 +25,6 @@ from ..unravelling import KickGroup, sample_kicks, unravel
 from .base import Experiment
 from .ensemble import EnsembleExperiment
 
-#: the trajectories' kicks are reproducible (the run's seed samples the shots)
-KICK_SEED = 20261125
-
 
 class Unravelled(EnsembleExperiment[Any]):
     """Trajectories of a noisy experiment ``inner`` (see :func:`unravelled`)."""
@@ -53,7 +50,7 @@ class Unravelled(EnsembleExperiment[Any]):
     def template_values(self, index: int, template: QuantumCircuit) -> np.ndarray:
         if index not in self._groups:  # the kick groups are the same for every target
             self.templates("all-to-all")
-        rng = np.random.default_rng((KICK_SEED, index))
+        rng = np.random.default_rng((self.spec.kick_seed, index))
         strength = self.inner.channel_strength()  # type: ignore[attr-defined]
         return sample_kicks(self._groups[index], strength, self.realisations(), rng)
 
@@ -86,7 +83,8 @@ class Unravelled(EnsembleExperiment[Any]):
 
     def extra_results(self) -> dict[str, Any]:
         return {**self.inner.extra_results(),
-                "unravelled": {"trajectories": self.realisations(), "kick_seed": KICK_SEED}}
+                "unravelled": {"trajectories": self.realisations(),
+                               "kick_seed": self.spec.kick_seed}}
 
 
 @cache

@@ -15,9 +15,10 @@ Momentum convention: a plane wave with momentum p is e^{+2 pi i p.r / L};
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from ..disorder_2d import Lattice2dDisorder, Lattice2dModel
 
@@ -47,11 +48,23 @@ def ring_hamiltonians(model: Lattice2dModel, phases: np.ndarray, axis: str) -> n
     return hop + np.conj(np.swapaxes(hop, 1, 2))
 
 
+@cache
+def _blas() -> ThreadpoolController:
+    """numpy's BLAS, found once (``threadpool_limits`` scans the libraries on every call,
+    ~0.1 ms: as long as the whole propagator at L = 8)."""
+    return ThreadpoolController()
+
+
 def _ring_propagators(hamiltonians: np.ndarray, tau: float) -> np.ndarray:
-    """exp(-i H tau) of each ring, by diagonalising the Hermitian blocks."""
-    values, vectors = np.linalg.eigh(hamiltonians)
-    return (vectors * np.exp(-1j * tau * values)[:, None, :]) @ np.conj(
-        np.swapaxes(vectors, 1, 2))
+    """exp(-i H tau) of each ring, by diagonalising the Hermitian blocks.
+
+    BLAS runs on one thread here: on a 2-core machine OpenBLAS's default threads made
+    these many small blocks 1.1-4x slower from L = 16 on, and 10-60x under load, while
+    one thread costs at most ~15 % on the smallest tori (``bench_blas_threads``)."""
+    with _blas().limit(limits=1, user_api="blas"):
+        values, vectors = np.linalg.eigh(hamiltonians)
+        return (vectors * np.exp(-1j * tau * values)[:, None, :]) @ np.conj(
+            np.swapaxes(vectors, 1, 2))
 
 
 class Lattice2dReference:

@@ -142,6 +142,10 @@ class RemoteJob:
         self.server.save(self._id, state)
         return str(state["status"])
 
+    def tags(self) -> list[str]:
+        """The job's tags (RuntimeJobV2.tags)."""
+        return list(self.server.load(self._id).get("tags", []))
+
     def error_message(self) -> str | None:
         return self.server.load(self._id).get("error")
 
@@ -195,7 +199,8 @@ class Service:
         return [SimpleNamespace(name="ibm_fez", num_qubits=156,
                                 status=lambda: SimpleNamespace(pending_jobs=3))]
 
-    def jobs(self, job_tags: list[str] | None = None, limit: int = 10) -> list[RemoteJob]:
+    def jobs(self, job_tags: list[str] | None = None, limit: int | None = 10
+             ) -> list[RemoteJob]:
         """Jobs carrying every tag in ``job_tags`` (QiskitRuntimeService.jobs)."""
         found = [RemoteJob(self.server, job_id) for job_id in self.server.job_ids()
                  if set(job_tags or []) <= set(self.server.load(job_id).get("tags", []))]

@@ -104,21 +104,25 @@ def test_a_dephasing_experiment_runs_on_a_device_as_phase_kick_trajectories(tmp_
     """A device cannot apply the noise model: the run averages random phase-kick
     trajectories (one PUB per time, a kick pattern per member) and compares them with the
     exact channel; its error bars resample the trajectories."""
-    experiment = get_experiment("coin-dephasing").from_settings(
-        {"position_qubits": 2, "steps": 3, "p": 0.5, "kick_trajectories": 12})
+    settings = {"position_qubits": 3, "steps": 5, "p": 0.5, "kick_trajectories": 12}
+    experiment = get_experiment("coin-dephasing").from_settings(settings)
     store = ResultStore(tmp_path / "s.sqlite")
     summary = run_on_device(experiment, fake_config(), 300, 1, store, progress=False)
     assert summary["ensemble"]["realisations"] == 12
-    assert summary["unravelled"]["trajectories"] == 12
-    exact = [experiment.observables(q)["sigma"] for q in experiment.reference_distributions()]
-    assert summary["reference"]["sigma"] == pytest.approx(exact, abs=1e-12)
+    assert summary["unravelled"] == {"trajectories": 12, "kick_seed": 0}
+    assert "tvd_shot_noise_bound" not in summary["distance"]  # it knows nothing of kicks
     comparison = summary["comparison"]
-    assert all(e > 0 for e in comparison["hardware"]["tvd_error"][1:])
     # the device's trajectories against the same noise model's emulation: within errors
     for h, e, sh, se in zip(comparison["hardware"]["tvd"], comparison["emulation"]["tvd"],
                             comparison["hardware"]["tvd_error"],
                             comparison["emulation"]["tvd_error"], strict=True):
         assert abs(h - e) < 4 * np.hypot(sh, se) + 0.01
+    # the floor 12 trajectories leave on an ideal device: none before the first kick acts
+    floor = comparison["trajectory_floor"]["tvd"]
+    assert floor[:2] == pytest.approx([0, 0], abs=1e-9) and floor[-1] > 0
+    assert all(h > f - 4 * e for h, f, e in zip(comparison["hardware"]["tvd"], floor,
+                                                comparison["hardware"]["tvd_error"],
+                                                strict=True))
 
 
 IBM_ENSEMBLE = service_double.IBM_CONFIG.replace("max_circuits_per_job = 4",
@@ -214,14 +218,22 @@ def test_an_interrupted_ensemble_submission_is_resumed(server, ibm, tmp_path):
 
 def test_phase_kick_trajectories_on_an_ideal_device_reproduce_the_channel(server, ibm,
                                                                           tmp_path):
-    experiment = get_experiment("position-dephasing").from_settings(
-        {"position_qubits": 2, "steps": 3, "p": 0.6, "kick_trajectories": 16})
+    settings = {"position_qubits": 3, "steps": 5, "p": 0.6, "kick_trajectories": 16}
+    experiment = get_experiment("position-dephasing").from_settings(settings)
     summary = run_on_device(experiment, ibm, 200, 5, ResultStore(tmp_path / "s.sqlite"),
                             progress=False)
     sigma, error = summary["observables"]["sigma"], summary["observable_errors"]["sigma"]
     for s, e, x in zip(sigma, error, summary["reference"]["sigma"], strict=True):
         assert abs(s - x) <= 4 * e + 1e-9
-    assert all(len(u[0]) == 2 and u[0][0] <= 16 for u in server.uploads() if u[0])
+    # ... and not the coherent walk: the kicks act (sigma 2.23 against 2.65 at t = 5)
+    coherent = get_experiment("position-dephasing").from_settings({**settings, "p": 0})
+    ballistic = coherent.observables(coherent.reference_distributions()[-1])["sigma"]
+    assert abs(sigma[-1] - ballistic) > 3 * error[-1]
+    # an ideal device: the distance to the channel is the trajectories' floor, to shot noise
+    comparison = summary["comparison"]
+    for h, f, e in zip(comparison["hardware"]["tvd"], comparison["trajectory_floor"]["tvd"],
+                       comparison["hardware"]["tvd_error"], strict=True):
+        assert abs(h - f) < 4 * e + 0.02
 
 
 def test_cancelling_an_ensemble_run(server, ibm, tmp_path):

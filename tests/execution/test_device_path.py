@@ -223,3 +223,13 @@ def test_expand_puts_a_compacted_circuit_back_on_its_device_qubits():
     back = expand(small.circuit, small.physical, backend.num_qubits)
     assert back.num_qubits == backend.num_qubits and back.cregs == isa.cregs
     assert gates(back) == gates(isa)
+    assert back.global_phase == isa.global_phase
+    assert back.count_ops().get("barrier") == isa.count_ops().get("barrier")
+    # a parameter that only sets the global phase survives the round trip
+    from qiskit.circuit import Parameter
+
+    theta = Parameter("theta")
+    phased = isa.copy()
+    phased.global_phase = theta
+    small = compact(phased)
+    assert expand(small.circuit, small.physical, 5).parameters == {theta}

@@ -228,7 +228,7 @@ def test_an_interrupted_submission_is_reported_not_analysed(server, config, tmp_
 
 @pytest.mark.parametrize("crash_after", [0, 1])
 def test_an_interrupted_submission_is_resumed_without_paying_twice(server, config, tmp_path,
-                                                                   crash_after):
+                                                                   crash_after, monkeypatch):
     """The process dies while the service accepts job ``crash_after`` (its id never reaches
     the ledger): resuming adopts that job by its tag and submits only the ones after it."""
     from qwalk_circuits.experiments.hardware_runner import resume_submission
@@ -241,7 +241,7 @@ def test_an_interrupted_submission_is_resumed_without_paying_twice(server, confi
     (row,) = Ledger(store).runs()
     run_id = row["run_id"]
     # 5 circuits, 2 + 2 calibrations per job: 3 jobs, of which crash_after were recorded
-    assert row["status"] == "submitting" and row["jobs"] == crash_after
+    assert row["status"] == "interrupted" and row["jobs"] == crash_after
     assert len(server.job_ids()) == crash_after + 1
     with pytest.raises(QwalkError, match="--resume"):
         finish_run(run_id, store)
@@ -251,11 +251,107 @@ def test_an_interrupted_submission_is_resumed_without_paying_twice(server, confi
     jobs = Ledger(store).jobs(run_id)
     assert [j["idx"] for j in jobs] == [0, 1, 2]
     assert sorted(j["job_id"] for j in jobs) == server.job_ids()
-    # the resubmitted circuits (rebuilt from the ledger) are the walk's: ideal device
     summary = finish(run_id, store)
     assert max(summary["comparison"]["hardware"]["tvd"]) < 0.2
     with pytest.raises(QwalkError, match="no interrupted submission"):
         resume_submission(run_id, store)
+    # the resubmitted jobs (rebuilt from the ledger) upload what a clean submission does
+    resubmitted = server.programs[crash_after + 1:]
+    clean = service_double.install(tmp_path / "clean", monkeypatch)
+    submit_experiment(experiment, config, 200, 5, ResultStore(tmp_path / "clean.sqlite"))
+    for again, first in zip(resubmitted, clean.programs[crash_after + 1:], strict=True):
+        assert [uploaded(item) for item in again.items] == [
+            uploaded(item) for item in first.items]
+
+
+def uploaded(item):
+    """What a device runs of an uploaded item: gates, qubits, clbits, phase, arguments."""
+    circuit = item.circuit
+    gates = [(i.operation.name, [circuit.find_bit(q).index for q in i.qubits],
+              [circuit.find_bit(c).index for c in i.clbits], [str(p) for p in i.operation.params])
+             for i in circuit.data if i.operation.name not in ("barrier", "delay")]
+    arguments = None if item.circuit_arguments is None else item.circuit_arguments.tolist()
+    return gates, str(circuit.global_phase), arguments
+
+
+def interrupted_run(server, config, store, crash_after):
+    """A run whose submitter died while the service accepted job ``crash_after``."""
+    server.set_mode(crash_after=crash_after)
+    with pytest.raises(KeyboardInterrupt):
+        submit_experiment(get_experiment("coined-walk").from_settings({**SETTINGS, "steps": 4}),
+                          config, 200, 5, store)
+    server.set_mode()
+    (row,) = Ledger(store).runs()
+    return row["run_id"]
+
+
+def test_a_run_still_being_submitted_is_not_resumed_without_force(server, config, tmp_path):
+    from qwalk_circuits.experiments.hardware_runner import resume_submission
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    run_id = interrupted_run(server, config, store, 1)
+    Ledger(store).set_status(run_id, "submitting")  # as a live submitter leaves it
+    with pytest.raises(QwalkError, match=r"still being submitted.*--force"):
+        resume_submission(run_id, store)
+    assert len(server.job_ids()) == 2
+    assert resume_submission(run_id, store, force=True) == 1
+    assert len(server.job_ids()) == 3
+
+
+def test_two_resumes_cannot_both_take_the_run(server, config, tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    run_id = interrupted_run(server, config, store, 0)
+    ledger = Ledger(store)
+    sub = ledger.submission(run_id)
+    assert ledger.claim(run_id, sub["status"], sub["updated_at"])
+    assert not ledger.claim(run_id, sub["status"], sub["updated_at"])  # read before the first
+
+
+def test_a_resume_refuses_an_account_that_cannot_see_the_run(server, config, tmp_path):
+    from qwalk_circuits.experiments.hardware_runner import resume_submission
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    run_id = interrupted_run(server, config, store, 1)
+    recorded = Ledger(store).jobs(run_id)[0]["job_id"]
+    state = server.load(recorded)
+    state["tags"] = []  # this "account" lists none of the run's jobs
+    server.save(recorded, state)
+    with pytest.raises(QwalkError, match="account and instance that submitted it"):
+        resume_submission(run_id, store)
+    assert len(server.job_ids()) == 2  # nothing submitted blindly
+
+
+def test_cancelling_an_interrupted_run_cancels_the_job_it_never_recorded(server, config,
+                                                                          tmp_path):
+    from qwalk_circuits.execution.jobs import cancel
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    server.set_mode(hold=True)
+    run_id = interrupted_run(server, config, store, 0)
+    (orphan,) = server.job_ids()  # accepted by the service, unknown to the ledger
+    server.set_mode(hold=True)
+    assert cancel(run_id, Ledger(store), config) == 1
+    assert server.load(orphan)["status"] == "CANCELLED"
+    assert [(j["job_id"], j["idx"], j["status"]) for j in Ledger(store).jobs(run_id)] == [
+        (orphan, 0, "CANCELLED")]
+
+
+def test_a_refused_payload_leaves_the_run_failed_not_resumable(server, config, tmp_path,
+                                                               monkeypatch):
+    from qwalk_circuits.execution.jobs import SubmissionRefused
+
+    class IBMInputValueError(Exception):  # the runtime's class, by name
+        pass
+
+    def refuse(self, **kwargs):
+        raise IBMInputValueError("circuit too deep")
+
+    monkeypatch.setattr(service_double.Service, "_run", refuse)
+    store = ResultStore(tmp_path / "s.sqlite")
+    with pytest.raises(SubmissionRefused, match="circuit too deep"):
+        submit_experiment(walk(), config, 200, 5, store)
+    (row,) = Ledger(store).runs()
+    assert row["status"] == "failed"
 
 
 def test_permanent_service_errors_are_not_retried(config):

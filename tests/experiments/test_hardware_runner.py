@@ -47,7 +47,8 @@ def experiment_data(members: np.ndarray, shots: int, calibration_shots: int,
     """One ensemble 'run': each member's counts and one calibration pair (job 0)."""
     info = {"physical": list(range(QUBITS)), "bits": list(range(QUBITS)), "job": 0,
             "role": "circuits"}
-    group = [(read(rng.choice(2 ** QUBITS, shots, p=p), rng), info) for p in members]
+    group = [(r, read(rng.choice(2 ** QUBITS, shots, p=p), rng), info)
+             for r, p in enumerate(members)]
     zeros = read(np.zeros(calibration_shots, dtype=int), rng)
     ones = read(np.full(calibration_shots, 2 ** QUBITS - 1), rng)
     cal = {(0, tuple(range(QUBITS))): (zeros, ones)}
@@ -85,6 +86,41 @@ def test_ensemble_error_bars_match_the_scatter_of_repeated_runs(mitigated, monke
                 z, o, QUBITS) for key, (z, o) in cal.items()})], axis=0)
         pooled = _distances([averaged], [reference], shots * len(members), rng)
         assert pooled["tvd_error"][0] < 0.75 * scatter
+
+
+class Trajectories(Identity):
+    """Members that are random draws (phase-kick trajectories) from a population."""
+
+    members_are_samples = True
+
+
+@pytest.mark.parametrize("mitigated", [False, True])
+@pytest.mark.parametrize("spread, shots, bounds", [
+    ("none", 60, (0.8, 1.2)),    # shot noise alone: the old error bar was 1.12-1.31x
+    ("wide", 150, (0.75, 1.25)),  # a spread population: members must be resampled
+])
+def test_error_bars_of_random_members_match_the_scatter_of_repeated_runs(
+        mitigated, spread, shots, bounds, monkeypatch):
+    """Each run draws its members afresh from a population (as trajectories are), so the
+    scatter holds the members' spread and their shots once each; resampling the members
+    with their own counts reproduces it (resampling their shots as well counted the shot
+    noise twice: 1.12-1.31x too wide when it dominates)."""
+    rng = np.random.default_rng(5)
+    population = (np.tile(rng.dirichlet(np.full(2 ** QUBITS, 0.7)), (3, 1))
+                  if spread == "none" else rng.dirichlet(np.full(2 ** QUBITS, 0.7), size=3))
+    reference = population.mean(axis=0) * 0.8 + 0.2 / 2 ** QUBITS
+    shell = QuantumCircuit()
+
+    def one_run(rng):
+        members = population[rng.integers(len(population), size=10)]
+        group, cal = experiment_data(members, shots, 400, rng)
+        return _ensemble_distances(Trajectories(), [shell], [group], [reference], rng,
+                                   cal if mitigated else None)
+
+    estimated = np.mean([one_run(rng)["tvd_error"][0] for _ in range(6)])
+    monkeypatch.setattr(hardware_runner, "BOOTSTRAP", 1)
+    scatter = np.std([one_run(rng)["tvd"][0] for _ in range(300)])
+    assert bounds[0] < estimated / scatter < bounds[1]
 
 
 def test_each_circuit_is_mitigated_with_the_calibration_of_its_own_job():
