@@ -12,11 +12,13 @@ from qwalk_circuits import analysis
 from qwalk_circuits.cli import main
 from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import load_config
-from qwalk_circuits.execution.ensemble import execute_ensemble
 from qwalk_circuits.experiments import get_experiment, run_experiment
+
+from .ensemble_checks import assert_every_member_equals_its_reference
 
 SMALL_WALK = {"position_qubits": 5, "steps": 8, "realisations": 4}
 SMALL_CTQW = {"position_qubits": 5, "time": 4.0, "time_steps": 8, "realisations": 4}
+
 
 
 def make(name, settings):
@@ -33,15 +35,7 @@ def make(name, settings):
 ])
 def test_every_realisation_of_the_bound_template_equals_its_reference(name, settings):
     experiment = make(name, settings)
-    templates = experiment.templates("all-to-all")
-    values = [experiment.template_values(i, t) for i, t in enumerate(templates)]
-    results = execute_ensemble(templates, values, load_config(), None, seed=1)
-    for template, per_time, expected in zip(templates, results, experiment.reference_ensemble(),
-                                            strict=True):
-        assert len(per_time) == settings["realisations"]
-        got = np.array([experiment.site_distribution(template, r.probabilities, None)
-                        for r in per_time])
-        np.testing.assert_allclose(got, expected, atol=1e-10)
+    assert_every_member_equals_its_reference(experiment)
 
 
 def test_run_summary_holds_ensemble_means_errors_and_valid_json():

@@ -28,7 +28,6 @@ from qwalk_circuits.crossover import sweep
 from qwalk_circuits.ensemble_analysis import jackknife_errors
 from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import load_config
-from qwalk_circuits.execution.ensemble import execute_ensemble
 from qwalk_circuits.experiments import get_experiment, run_experiment
 from qwalk_circuits.reference.lattice_2d import (
     lattice_2d_states,
@@ -36,10 +35,13 @@ from qwalk_circuits.reference.lattice_2d import (
     plane_wave,
 )
 
+from .ensemble_checks import assert_every_member_equals_its_reference
+
 SMALL = {"lattice_qubits_per_axis": 3, "time": 1.5, "realisations": 9}
 #: the CBS regime of the 16 x 16 torus: W = 3 J, dt = 0.5 (bandwidth 8 J + W < 2 pi / dt,
 #: no quasi-energy folding), k0 = (3, 1) at E = -2.6 J; scattering time ~ 1-2 / J
 PHYSICS = {"lattice_qubits_per_axis": 4, "W": 3.0, "dt": 0.5, "k0": [3, 1]}
+
 
 
 def make(settings):
@@ -120,15 +122,7 @@ def test_members_cycle_over_k0_and_spin_with_their_own_disorder():
 ])
 def test_every_member_of_the_bound_template_equals_its_reference(settings):
     experiment = make(settings)
-    templates = experiment.templates("all-to-all")
-    values = [experiment.template_values(i, t) for i, t in enumerate(templates)]
-    results = execute_ensemble(templates, values, load_config(), None, seed=1)
-    for template, per_time, expected in zip(templates, results, experiment.reference_ensemble(),
-                                            strict=True):
-        assert len(per_time) == experiment.realisations()
-        got = np.array([experiment.member_distribution(template, r, result.probabilities, None)
-                        for r, result in enumerate(per_time)])
-        np.testing.assert_allclose(got, expected, atol=1e-10)
+    assert_every_member_equals_its_reference(experiment)
 
 
 def test_reference_slots_are_the_spin_summed_momentum_distribution():

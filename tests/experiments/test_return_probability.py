@@ -14,14 +14,16 @@ from qwalk_circuits.cli import main
 from qwalk_circuits.ensemble_analysis import mean_and_error
 from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import load_config
-from qwalk_circuits.execution.ensemble import execute_ensemble
 from qwalk_circuits.experiments import get_experiment, run_experiment
 from qwalk_circuits.reference.dephasing import site_dephasing
 from qwalk_circuits.reference.disordered import anderson_split_states
 from qwalk_circuits.reference.lattice_2d import lattice_2d_step_unitary
 
+from .ensemble_checks import assert_every_member_equals_its_reference
+
 SMALL_1D = {"dimension": 1, "lattice_qubits_per_axis": 4, "time": 2.0, "realisations": 9}
 SMALL_2D = {"dimension": 2, "lattice_qubits_per_axis": 2, "time": 1.5, "realisations": 9}
+
 
 
 def make(settings):
@@ -50,14 +52,7 @@ def returns(experiment, ensemble):
 ])
 def test_every_member_of_the_bound_template_equals_its_reference(settings):
     experiment = make(settings)
-    templates = experiment.templates("all-to-all")
-    values = [experiment.template_values(i, t) for i, t in enumerate(templates)]
-    results = execute_ensemble(templates, values, load_config(), None, seed=1)
-    for template, per_time, expected in zip(templates, results, experiment.reference_ensemble(),
-                                            strict=True):
-        got = np.array([experiment.member_distribution(template, r, result.probabilities, None)
-                        for r, result in enumerate(per_time)])
-        np.testing.assert_allclose(got, expected, atol=1e-10)
+    assert_every_member_equals_its_reference(experiment)
 
 
 def test_run_summary_holds_the_return_series_fits_and_valid_json():
