@@ -1,0 +1,112 @@
+"""Golden snapshots: the ``qwalk run --json`` summary of every experiment at small sizes.
+
+Pinned before the run paths were merged into one pipeline, so a refactor that changes a
+number, a key or a construction fails here.  Each case runs through the CLI exactly as a
+user would (exact and seeded sampled on aer_ideal, the dephasing config, fake_fez).
+
+A deliberate change regenerates the files and lists the difference in its commit::
+
+    QWALK_REGENERATE_GOLDEN=1 .venv/bin/python -m pytest tests/golden
+
+Values compare to 1e-9 (relative) so that a different BLAS summation order passes and a
+model change does not.  Volatile fields (run and job ids, the echo of the config's
+defaults) are left out; see :func:`comparable`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qwalk_circuits.cli import main
+
+from .cases import SMALL
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+REGENERATE = os.environ.get("QWALK_REGENERATE_GOLDEN") == "1"
+RELATIVE = 1e-9
+ABSOLUTE = 1e-12
+SAMPLED = ("--shots", "200", "--seed", "5")
+
+#: (case name, experiment, CLI arguments after the settings)
+CASES: list[tuple[str, str, tuple[str, ...]]] = [
+    *[(f"{name}-exact", name, ("--shots", "exact", "--seed", "5")) for name in SMALL],
+    *[(f"{name}-sampled", name, SAMPLED) for name in SMALL],
+    ("coined-walk-aer_dephasing", "coined-walk", ("--backend", "aer_dephasing", *SAMPLED)),
+    ("anderson-walk-aer_dephasing", "anderson-walk",
+     ("--backend", "aer_dephasing", "--shots", "exact", "--seed", "5")),
+    ("coined-walk-fake_fez", "coined-walk", ("--backend", "fake_fez", *SAMPLED)),
+    ("anderson-walk-fake_fez", "anderson-walk", ("--backend", "fake_fez", *SAMPLED)),
+]
+
+VOLATILE = ("run_id", "jobs")
+
+
+def comparable(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary without what differs between identical runs (ids) or echoes defaults
+    that are not the experiment's (the config sections: only its name, kind and the
+    simulator actually used are kept)."""
+    out = {k: v for k, v in summary.items() if k not in VOLATILE}
+    backend = summary.get("backend", {})
+    out["backend"] = {"name": backend.get("name"), "simulator": backend.get("simulator"),
+                      "kind": backend.get("backend", {}).get("kind")}
+    return out
+
+
+def differences(expected: Any, actual: Any, where: str = "") -> list[str]:
+    """Every place where ``actual`` differs from ``expected`` (floats to RELATIVE)."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        out = [f"{where}: keys {sorted(set(expected) ^ set(actual))} differ"] \
+            if set(expected) != set(actual) else []
+        for key in sorted(set(expected) & set(actual)):
+            out += differences(expected[key], actual[key], f"{where}.{key}")
+        return out
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            return [f"{where}: length {len(expected)} != {len(actual)}"]
+        return [d for i, (e, a) in enumerate(zip(expected, actual, strict=True))
+                for d in differences(e, a, f"{where}[{i}]")]
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return [] if expected == actual else [f"{where}: {expected!r} != {actual!r}"]
+    if isinstance(expected, (int, float)) and isinstance(actual, (int, float)):
+        if math.isclose(expected, actual, rel_tol=RELATIVE, abs_tol=ABSOLUTE):
+            return []
+        return [f"{where}: {expected!r} != {actual!r}"]
+    return [] if expected == actual else [f"{where}: {expected!r} != {actual!r}"]
+
+
+def run_case(capsys: pytest.CaptureFixture[str], experiment: str,
+             arguments: tuple[str, ...]) -> dict[str, Any]:
+    settings = [part for key, value in SMALL[experiment].items()
+                for part in ("--set", f"{key}={json.dumps(value)}")]
+    assert main(["run", experiment, *settings, *arguments, "--json"]) == 0
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(("case", "experiment", "arguments"), CASES,
+                         ids=[case for case, _, _ in CASES])
+def test_summary_matches_its_snapshot(case: str, experiment: str, arguments: tuple[str, ...],
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    actual = comparable(run_case(capsys, experiment, arguments))
+    path = SNAPSHOTS / f"{case}.json"
+    if REGENERATE or not path.exists():
+        path.write_text(json.dumps(actual, indent=1, sort_keys=True) + "\n")
+        if not REGENERATE:
+            pytest.fail(f"no snapshot for {case}: written now, check it in")
+    expected = json.loads(path.read_text())
+    found = differences(expected, json.loads(json.dumps(actual)))
+    assert not found, f"{case} differs from its snapshot:\n  " + "\n  ".join(found[:20])
+
+
+def test_the_comparison_can_fail() -> None:
+    """A changed number, a missing key and a changed label are each caught."""
+    base = {"a": [1.0, 2.0], "b": {"c": "x"}}
+    assert not differences(base, {"a": [1.0, 2.0 * (1 + 1e-12)], "b": {"c": "x"}})
+    assert differences(base, {"a": [1.0, 2.0 * (1 + 1e-6)], "b": {"c": "x"}})
+    assert differences(base, {"a": [1.0, 2.0], "b": {}})
+    assert differences(base, {"a": [1.0, 2.0], "b": {"c": "y"}})
