@@ -251,10 +251,21 @@ def cmd_jobs(args: argparse.Namespace) -> None:
 
 
 def cmd_backends(args: argparse.Namespace) -> None:
+    from .execution.config import list_configs, shipped_config_dir, user_config_dir
     from .execution.service import fake_devices, list_backends
 
+    entries = list_configs()
+    shipped = [e.name for e in entries if e.source == "shipped"]
+    print(f"configs shipped with qwalk ({shipped_config_dir()}): {len(shipped)}")
+    print("  " + " ".join(shipped))
+    user = [e for e in entries if e.source == "user"]
+    print(f"your configs ({user_config_dir()}): {len(user) or 'none'}")
+    for entry in user:
+        print(f"  {entry.name}" + ("  (refused: a shipped config has this name; rename it)"
+                                   if entry.shadows_shipped else ""))
     fakes = fake_devices()
-    print(f"fake devices (offline, local testing mode): {len(fakes)}")
+    print(f"fake devices (offline, local testing mode; --backend NAME runs one with "
+          f"fake_fez.toml's settings): {len(fakes)}")
     print("  " + " ".join(f["name"] for f in fakes))
     config = None
     if args.backend:
@@ -490,8 +501,18 @@ def cmd_demo(args: argparse.Namespace) -> None:
     print(f"demo written to {Path(args.out).resolve()} (summary: {path.name})")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("qwalk_circuits")
+    except PackageNotFoundError:  # imported from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qwalk", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"qwalk {_version()}")
     parser.add_argument("--store", help="result store file (default: $QWALK_STORE or "
                         "~/.local/share/qwalk/runs.sqlite)")
     sub = parser.add_subparsers(dest="command", required=True)

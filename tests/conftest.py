@@ -8,9 +8,11 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def isolated_store(tmp_path, monkeypatch):
-    """Every test writes runs to its own store file, never the user's."""
+    """Every test writes runs to its own store file, never the user's, and sees an empty
+    user config folder (a developer's own hardware configs must not change the tests)."""
     path = tmp_path / "runs.sqlite"
     monkeypatch.setenv("QWALK_STORE", str(path))
+    monkeypatch.setenv("QWALK_HARDWARE_CONFIGS", str(tmp_path / "user_hardware_configs"))
     return path
 
 

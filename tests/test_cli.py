@@ -189,3 +189,40 @@ def test_resources_on_a_fake_heron_device(capsys):
     rows = {r["construction"]: r for r in report["constructions"]}
     assert set(rows) == {"increment", "fourier", "fast-forward"}
     assert all(r["two_qubit_total"] > 0 for r in rows.values())
+
+
+def test_version_prints_the_installed_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"qwalk {version('qwalk_circuits')}"
+
+
+def test_backends_lists_shipped_and_user_configs(capsys, tmp_path, monkeypatch):
+    from qwalk_circuits.execution import service
+
+    monkeypatch.setattr(service, "list_backends", lambda config=None: ([], "offline test"))
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "my_aer.toml").write_text("[run]\nseed = 7\n")
+    (folder / "aer_ideal.toml").write_text("[run]\nseed = 7\n")
+    monkeypatch.setenv("QWALK_HARDWARE_CONFIGS", str(folder))
+    assert main(["backends"]) == 0
+    out = capsys.readouterr().out
+    assert "configs shipped with qwalk" in out and "aer_ideal" in out and "fake_fez" in out
+    assert str(folder) in out and "my_aer" in out and "rename it" in out
+    assert "fake_sherbrooke" in out
+
+
+def test_any_fake_device_runs_by_name(capsys):
+    assert main(["run", "coined-walk", "--backend", "fake_sherbrooke", "--set",
+                 "position_qubits=2", "--set", "steps=2", "--shots", "100"]) == 0
+    assert "fake_sherbrooke" in capsys.readouterr().out
+
+
+def test_unknown_backend_name_is_one_line(capsys):
+    assert main(["run", "coined-walk", "--backend", "fake_nowhere"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "qwalk backends" in err

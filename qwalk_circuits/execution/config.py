@@ -1,4 +1,21 @@
-"""Hardware configs: TOML files in ``hardware_configs/`` that name a target and how to run on it.
+"""Hardware configs: TOML files that name a target and how to run on it.
+
+A bare name (``--backend NAME``) is looked up, in this order:
+
+1. the configs shipped inside the package (``qwalk_circuits/hardware_configs/``,
+   read with :mod:`importlib.resources`, so a wheel and a clone load the same
+   files; the repository's top-level ``hardware_configs`` is a link to them);
+2. the user config folder, :func:`user_config_dir`:
+   ``$QWALK_HARDWARE_CONFIGS`` if set, else ``$XDG_CONFIG_HOME/qwalk/hardware_configs``
+   (default ``~/.config/qwalk/hardware_configs``);
+3. any fake device qiskit-ibm-runtime ships (``fake_sherbrooke``, ...): the
+   shipped ``fake_fez.toml`` with that device (:func:`fake_device_config`).
+
+A user file may not reuse a shipped name: loading that name is refused with a
+message saying to rename the file (shipped configs, ``aer_ideal`` the default
+above all, mean the same on every machine). A user file named after a fake
+device (``fake_sherbrooke.toml``) replaces the generated config for it. A path
+to a file is always read as given.
 
 A config never holds a credential: IBM accounts come from qiskit-ibm-runtime's
 saved account or its environment variables.
@@ -6,8 +23,12 @@ saved account or its environment variables.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +46,8 @@ from ..errors import QwalkError
 
 CONFIG_DIR_NAME = "hardware_configs"
 DEFAULT_CONFIG = "aer_ideal"
+FAKE_TEMPLATE = "fake_fez"  # the settings a fake device named without a file runs with
+USER_DIR_ENV = "QWALK_HARDWARE_CONFIGS"
 FORBIDDEN_KEYS = ("token", "api_key", "apikey", "password", "secret", "credential")
 
 
@@ -154,23 +177,87 @@ class HardwareConfig(_Strict):
         return self.model_dump()
 
 
-def config_search_dirs() -> list[Path]:
-    """Where bare config names are looked up: ./hardware_configs, then the project's own."""
-    here = Path(__file__).resolve().parents[2] / CONFIG_DIR_NAME
-    return [Path.cwd() / CONFIG_DIR_NAME, here]
+def shipped_config_dir() -> Traversable:
+    """The configs shipped in the package (a folder in a wheel and in a clone alike)."""
+    return resources.files("qwalk_circuits") / CONFIG_DIR_NAME
 
 
-def _find_config(name_or_path: str) -> Path:
+def user_config_dir() -> Path:
+    """The user's own configs: ``$QWALK_HARDWARE_CONFIGS``, else
+    ``$XDG_CONFIG_HOME/qwalk/hardware_configs`` (default ``~/.config/qwalk/hardware_configs``)."""
+    if os.environ.get(USER_DIR_ENV):
+        return Path(os.environ[USER_DIR_ENV]).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base).expanduser() / "qwalk" / CONFIG_DIR_NAME
+
+
+@dataclass(frozen=True)
+class ConfigEntry:
+    """A config found by name: where it comes from and the file that holds it."""
+
+    name: str
+    source: str  # "shipped" | "user"
+    path: Traversable
+    shadows_shipped: bool = False  # a user file reusing a shipped name (refused on load)
+
+
+def _toml_files(folder: Traversable) -> dict[str, Traversable]:
+    if not folder.is_dir():
+        return {}
+    return {f.name.removesuffix(".toml"): f for f in folder.iterdir()
+            if f.name.endswith(".toml") and f.is_file()}
+
+
+def list_configs() -> list[ConfigEntry]:
+    """Every config a bare name reaches: the shipped ones, then the user folder's."""
+    shipped = _toml_files(shipped_config_dir())
+    user = _toml_files(user_config_dir())
+    return ([ConfigEntry(name, "shipped", path) for name, path in sorted(shipped.items())]
+            + [ConfigEntry(name, "user", path, shadows_shipped=name in shipped)
+               for name, path in sorted(user.items())])
+
+
+def fake_device_names() -> list[str]:
+    """The fake devices qiskit-ibm-runtime's fake_provider ships (``fake_fez``, ...)."""
+    from .service import fake_devices
+
+    return [device["name"] for device in fake_devices()]
+
+
+def _find_config(name_or_path: str) -> Traversable | None:
+    """The file a path or bare name means; None for a fake device without a file."""
     path = Path(name_or_path)
     if path.is_file():
         return path
     stem = path.name.removesuffix(".toml")
-    for folder in config_search_dirs():
-        candidate = folder / f"{stem}.toml"
-        if candidate.is_file():
-            return candidate
-    known = sorted({p.stem for d in config_search_dirs() if d.is_dir() for p in d.glob("*.toml")})
-    raise QwalkError(f"backend config '{name_or_path}' not found; give a path or one of {known}")
+    shipped = _toml_files(shipped_config_dir())
+    user = _toml_files(user_config_dir())
+    if stem in shipped:
+        if stem in user:
+            raise QwalkError(
+                f"user config {user_config_dir() / (stem + '.toml')} has the name of a shipped "
+                f"config; rename it (shipped names mean the same everywhere: "
+                f"{sorted(shipped)})")
+        return shipped[stem]
+    if stem in user:
+        return user[stem]
+    if stem.startswith("fake_") and stem in fake_device_names():
+        return None
+    raise QwalkError(
+        f"backend config '{name_or_path}' not found: not a file, a shipped config "
+        f"({', '.join(sorted(shipped))}), a config in {user_config_dir()} or a fake device; "
+        "`qwalk backends` lists them all")
+
+
+def fake_device_config(device: str) -> HardwareConfig:
+    """The config of a fake device named without a file: ``fake_fez.toml``'s settings
+    (shots, seed, transpiler, readout mitigation, jobs) with ``device`` in place of fake_fez."""
+    template = shipped_config_dir() / f"{FAKE_TEMPLATE}.toml"
+    data = tomllib.loads(template.read_text())
+    data["backend"]["device"] = device
+    data["description"] = (f"{device} from qiskit-ibm-runtime's fake_provider: device noise "
+                           f"simulated locally (the settings of {FAKE_TEMPLATE}.toml)")
+    return parse_config(data, device, f"{device} (from {FAKE_TEMPLATE}.toml)")
 
 
 def _reject_credentials(data: Any, where: str) -> None:
@@ -210,16 +297,18 @@ def with_dask_address(config: HardwareConfig, address: str | None) -> HardwareCo
 
 
 def load_config(name_or_path: str | None = None) -> HardwareConfig:
-    """Load a config by path or bare name (default: ``aer_ideal``)."""
-    if name_or_path is None:
-        try:
-            path = _find_config(DEFAULT_CONFIG)
-        except QwalkError:
-            return HardwareConfig(name=DEFAULT_CONFIG, description="built-in default")
-    else:
-        path = _find_config(name_or_path)
+    """Load a config by path or bare name (default: the shipped ``aer_ideal``).
+
+    Names are looked up as the module docstring says: shipped, user folder,
+    fake device. There is no built-in fallback: the default is always the
+    shipped file, so a wheel and a clone run with the same seed and settings.
+    """
+    name = DEFAULT_CONFIG if name_or_path is None else name_or_path
+    path = _find_config(name)
+    if path is None:
+        return fake_device_config(Path(name).name.removesuffix(".toml"))
     try:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as exc:
         raise QwalkError(f"{path}: not valid TOML: {exc}") from None
-    return parse_config(data, path.stem, str(path))
+    return parse_config(data, Path(path.name).stem, str(path))

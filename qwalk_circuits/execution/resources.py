@@ -13,9 +13,6 @@ from ..errors import QwalkError
 from .config import HardwareConfig
 
 ABSTRACT_TARGETS = ("all-to-all", "line")
-FAKE_DEVICES = {"fake_fez": "FakeFez", "fake_torino": "FakeTorino",
-                "fake_kingston": "FakeKingston"}
-TARGET_NAMES = (*ABSTRACT_TARGETS, *FAKE_DEVICES)
 ABSTRACT_BASIS = ("cx", "rz", "sx", "x")
 
 
@@ -60,21 +57,21 @@ def fake_device(name: str) -> BackendV2:
     return fake_backend(name)
 
 
-def device_config(target: str, optimization_level: int, seed: int) -> HardwareConfig | None:
-    """The hardware config a target names (a device config wins over a bare fake device
-    name, so `qwalk resources --target fake_fez` transpiles as `qwalk run --backend
-    fake_fez` does); None for an Aer config."""
-    from .config import HardwareConfig, load_config
+def device_config(target: str) -> HardwareConfig | None:
+    """The hardware config a target names, as `qwalk run --backend TARGET` reads it (so
+    `qwalk resources --target fake_fez` transpiles as `qwalk run --backend fake_fez` does,
+    and any fake device of qiskit-ibm-runtime gets fake_fez.toml's settings); None for an
+    Aer config."""
+    from .config import load_config
 
     try:
         config = load_config(target)
-    except QwalkError:
-        if not target.startswith("fake_"):
-            raise QwalkError(f"unknown target '{target}'; choose one of {list(TARGET_NAMES)} "
-                             "or a hardware config") from None
-        return HardwareConfig.model_validate(
-            {"name": target, "backend": {"kind": "fake", "device": target},
-             "run": {"optimization_level": optimization_level, "seed": seed}})
+    except QwalkError as exc:
+        if "not found" not in str(exc):
+            raise  # a config that exists but is broken says so itself
+        raise QwalkError(f"unknown target '{target}'; choose {' or '.join(ABSTRACT_TARGETS)}, "
+                         "a hardware config or a fake device (`qwalk backends` lists them)"
+                         ) from None
     return config if config.is_device else None
 
 
@@ -97,7 +94,7 @@ def transpile_to_target(circuit: QuantumCircuit, target: str, optimization_level
             optimization_level, basis_gates=list(ABSTRACT_BASIS),
             coupling_map=CouplingMap.from_line(circuit.num_qubits), seed_transpiler=seed)
     else:
-        config = device_config(target, optimization_level, seed)
+        config = device_config(target)
         if config is None:
             manager = generate_preset_pass_manager(optimization_level,
                                                    backend=make_backend(load_config(target)),

@@ -57,3 +57,77 @@ def test_missing_config_lists_known(tmp_path):
 def test_broken_toml(tmp_path):
     with pytest.raises(QwalkError, match="not valid TOML"):
         load_config(write(tmp_path, "[run\n"))
+
+
+# --- where bare names are found: shipped, user folder, fake devices --------------------
+
+from qwalk_circuits.execution import config as config_module  # noqa: E402
+
+
+def test_default_is_the_shipped_file_with_its_seed_from_anywhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no hardware_configs folder here: the package's own is read
+    config = load_config()
+    assert config == load_config(str(config_module.shipped_config_dir() / "aer_ideal.toml"))
+    assert config.run.seed == 1234 and config.description.startswith("Local Aer")
+
+
+def test_top_level_hardware_configs_is_the_package_folder():
+    assert CONFIG_DIR.resolve() == Path(str(config_module.shipped_config_dir())).resolve()
+
+
+def user_dir(monkeypatch, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    monkeypatch.setenv("QWALK_HARDWARE_CONFIGS", str(folder))
+    return folder
+
+
+def test_user_config_is_found_by_name_and_listed(tmp_path, monkeypatch):
+    folder = user_dir(monkeypatch, tmp_path)
+    (folder / "my_aer.toml").write_text('description = "mine"\n[run]\nseed = 7\n')
+    assert load_config("my_aer").run.seed == 7
+    entries = {(e.name, e.source) for e in config_module.list_configs()}
+    assert ("my_aer", "user") in entries and ("aer_ideal", "shipped") in entries
+
+
+def test_user_config_may_not_reuse_a_shipped_name(tmp_path, monkeypatch):
+    folder = user_dir(monkeypatch, tmp_path)
+    (folder / "aer_ideal.toml").write_text("[run]\nseed = 7\n")
+    with pytest.raises(QwalkError, match="rename it"):
+        load_config()
+    (entry,) = [e for e in config_module.list_configs() if e.source == "user"]
+    assert entry.shadows_shipped
+
+
+def test_user_folder_follows_xdg(tmp_path, monkeypatch):
+    monkeypatch.delenv("QWALK_HARDWARE_CONFIGS")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert config_module.user_config_dir() == tmp_path / "xdg" / "qwalk" / "hardware_configs"
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert config_module.user_config_dir() == tmp_path / ".config" / "qwalk" / "hardware_configs"
+
+
+def test_every_fake_device_is_a_backend_name_with_fake_fez_settings():
+    fez = load_config("fake_fez")
+    names = config_module.fake_device_names()
+    assert len(names) > 50 and "fake_sherbrooke" in names
+    for name in names:
+        config = load_config(name)
+        assert config.backend.kind == "fake" and config.backend.device == name
+        if name not in ("fake_fez", "fake_torino"):  # those two have files of their own
+            assert config.name == name
+            assert config.run == fez.run and config.jobs == fez.jobs
+
+
+def test_user_file_for_a_fake_device_replaces_the_generated_config(tmp_path, monkeypatch):
+    folder = user_dir(monkeypatch, tmp_path)
+    (folder / "fake_sherbrooke.toml").write_text(
+        '[backend]\nkind = "fake"\ndevice = "fake_sherbrooke"\n[run]\nshots = 100\n')
+    assert load_config("fake_sherbrooke").run.shots == 100
+
+
+def test_unknown_fake_device_is_one_line_that_says_what_to_do():
+    with pytest.raises(QwalkError, match="qwalk backends") as info:
+        load_config("fake_nowhere")
+    assert "\n" not in str(info.value)
