@@ -9,6 +9,8 @@ parameter array (shots).  Each (template, chunk) samples with its own seed
 derived from the run's seed, so a run is reproducible for a given chunk size.
 With an ``executor`` (a Dask client) each (template, chunk) is one task on
 it, running the same code with the same seed: the same results as locally.
+Noise, method and optimization level come from ``runner.aer_settings``, as for
+single circuits: the config's ``noise = "dephasing"`` applies to ensembles too.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import numpy as np
 from qiskit import QuantumCircuit
 from qiskit_aer import AerSimulator
+from qiskit_aer.noise import NoiseModel
 from qiskit_aer.primitives import SamplerV2
 from tqdm import tqdm
 
@@ -26,7 +29,16 @@ from ..errors import QwalkError
 from .config import HardwareConfig
 from .dask_cluster import run_tasks, share
 from .resources import circuit_stats
-from .runner import CircuitResult, exact_variant, threads_for, transpile_for
+from .runner import (
+    AerSettings,
+    CircuitResult,
+    aer_settings,
+    check_markers,
+    exact_variant,
+    methods_used,
+    summarise_methods,
+    transpile_for,
+)
 
 CHUNK_REALISATIONS = 32
 
@@ -45,8 +57,23 @@ def _check_values(templates: Sequence[QuantumCircuit], values: Sequence[np.ndarr
 def execute_ensemble(templates: Sequence[QuantumCircuit], values: Sequence[np.ndarray],
                      config: HardwareConfig, shots: int | None, seed: int | None,
                      method: str | None = None, chunk: int = CHUNK_REALISATIONS,
-                     executor: Any = None) -> list[list[CircuitResult]]:
+                     executor: Any = None, noise_model: NoiseModel | None = None,
+                     report: dict[str, Any] | None = None) -> list[list[CircuitResult]]:
     """results[i][r]: template i bound to values[i][r] (``shots=None``: exact probabilities).
+
+    ``noise_model`` acts on the templates' labelled markers; without one the
+    config's ``noise = "dephasing"`` model applies, exactly as in
+    ``runner.execute`` (:func:`.runner.aer_settings`: optimization level capped
+    so markers survive, markers checked after transpiling, exact probabilities
+    under noise refused without the density_matrix method).
+
+    ``report``, when given, is filled in place with what the run actually did:
+    ``method`` (the simulation method Aer used, from its result metadata: one
+    name, or several joined by ``+`` when ``automatic`` chose per circuit;
+    None for sampled ``automatic`` runs, whose Sampler V2 does not report it),
+    ``methods`` (per template, the same per member), ``noise`` (``none``,
+    ``experiment`` for a given model, ``config`` for the config's) and
+    ``optimization_level``.
 
     ``executor`` (a ``distributed.Client`` or a ``concurrent.futures``
     executor) runs each (template, chunk) as one task; the results equal the
@@ -54,15 +81,14 @@ def execute_ensemble(templates: Sequence[QuantumCircuit], values: Sequence[np.nd
     since qiskit-aer 0.15, see ``dask_cluster``).
     """
     _check_values(templates, values)
-    method = method or config.backend.method
     if shots is not None and shots < 1:
         raise QwalkError("shots must be >= 1, or omitted for exact probabilities")
-    state_qubits = max(t.num_qubits for t in templates) * (2 if method == "density_matrix" else 1)
-    options: dict[str, Any] = {"method": method,
-                               "max_parallel_threads": threads_for(state_qubits)}
+    settings = aer_settings(config, shots, noise_model, method)
+    options = settings.options(max(t.num_qubits for t in templates))
     backend = AerSimulator(**options)
     prepared = [exact_variant(t) if shots is None else t for t in templates]
-    compiled = transpile_for(backend, prepared, config.run.optimization_level, seed)
+    compiled = transpile_for(backend, prepared, settings.optimization_level, seed)
+    check_markers(prepared, compiled, settings.noise_model)
     # the transpiler may drop parameters (a kick right before a measurement, one that only
     # set a global phase): bind by name, not by position
     values = [parameter_columns(c, [p.name for p in t.parameters], v)
@@ -83,11 +109,26 @@ def execute_ensemble(templates: Sequence[QuantumCircuit], values: Sequence[np.nd
     with tqdm(total=total, desc="realisations", unit="real", leave=False,
               disable=total < 2 * chunk or None) as bar:
         outcomes = run_tasks(executor, _run_chunk, tasks(),
-                             done=lambda outcome: bar.update(len(outcome)))
+                             done=lambda outcome: bar.update(len(outcome[0])))
     results: list[list[CircuitResult]] = [[] for _ in templates]
-    for i, outcome in zip(owners, outcomes, strict=True):
+    methods: list[list[str | None]] = [[] for _ in templates]
+    for i, (outcome, used) in zip(owners, outcomes, strict=True):
         results[i] += outcome
+        methods[i] += used
+    if report is not None:
+        report.update(run_report(settings, [m for ms in methods for m in ms], shots))
+        report["methods"] = [summarise_methods(ms) for ms in methods]
     return results
+
+
+def run_report(settings: AerSettings, methods: list[str | None], shots: int | None
+               ) -> dict[str, Any]:
+    """What an Aer run did: the method Aer used (sampled runs: the one asked for, None for
+    ``automatic``), where the noise came from, the optimization level."""
+    if shots is not None:
+        methods = [None if settings.method == "automatic" else settings.method]
+    return {"method": summarise_methods(methods), "noise": settings.noise_source,
+            "optimization_level": settings.optimization_level}
 
 
 def parameter_columns(circuit: QuantumCircuit, names: list[str], values: np.ndarray
@@ -101,24 +142,26 @@ def parameter_columns(circuit: QuantumCircuit, names: list[str], values: np.ndar
 
 def _run_chunk(circuit: QuantumCircuit, block: np.ndarray, stats: dict[str, Any],
                shots: int | None, seed: int | None, options: dict[str, Any]
-               ) -> list[CircuitResult]:
-    """One (template, chunk): the unit of work, locally or on a Dask worker."""
+               ) -> tuple[list[CircuitResult], list[str | None]]:
+    """One (template, chunk): the unit of work, locally or on a Dask worker; the members'
+    results and the method Aer used for each (None when sampled: Sampler V2 drops it)."""
     if shots is None:
         return _run_exact(AerSimulator(**options), circuit, block, stats)
-    return _run_sampled(circuit, block, stats, shots, seed, options)
+    results = _run_sampled(circuit, block, stats, shots, seed, options)
+    return results, [None] * len(results)
 
 
 def _run_exact(backend: AerSimulator, circuit: QuantumCircuit, block: np.ndarray,
-               stats: dict[str, Any]) -> list[CircuitResult]:
+               stats: dict[str, Any]) -> tuple[list[CircuitResult], list[str | None]]:
     if circuit.num_parameters == 0:
         bound = [circuit] * len(block)
         data = backend.run(bound, shots=1).result()
     else:
         binds = [{p: block[:, j].tolist() for j, p in enumerate(circuit.parameters)}]
         data = backend.run([circuit], parameter_binds=binds, shots=1).result()
-    return [CircuitResult(stats=stats, probabilities=np.asarray(data.data(r)["probabilities"],
-                                                                dtype=float))
-            for r in range(len(block))]
+    return ([CircuitResult(stats=stats, probabilities=np.asarray(data.data(r)["probabilities"],
+                                                                 dtype=float))
+             for r in range(len(block))], methods_used(data)[:len(block)])
 
 
 def _run_sampled(circuit: QuantumCircuit, block: np.ndarray, stats: dict[str, Any], shots: int,

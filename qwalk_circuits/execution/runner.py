@@ -1,7 +1,11 @@
 """Run measured circuits on a backend: sampled counts (Sampler V2) or exact probabilities.
 
 One entry point, :func:`execute`; it transpiles once per circuit and records
-the transpiled statistics next to each result.
+the transpiled statistics next to each result.  :func:`aer_settings` is the
+one place that decides the noise, the simulation method and the optimization
+level of an Aer run (``execute``, ``ensemble.execute_ensemble`` and
+``timeline`` all call it); :func:`methods_used` reads back the method Aer
+actually used.
 """
 
 from __future__ import annotations
@@ -45,13 +49,38 @@ class CircuitResult:
 
 @dataclass
 class ExecutionResult:
-    """All circuits of one run, with what is needed to reproduce it."""
+    """All circuits of one run, with what is needed to reproduce it.
+
+    ``methods`` holds the simulation method Aer reports for each circuit (its
+    result metadata ``method``: with ``method = "automatic"`` Aer chooses per
+    circuit, e.g. ``stabilizer`` for a Clifford t = 0 circuit); None where Aer
+    does not report it (sampled runs go through Sampler V2, which drops the
+    per-circuit metadata: there the requested method is recorded, or None for
+    ``automatic``).  ``method_used`` summarises them in one string.
+    """
 
     results: list[CircuitResult]
     backend: str
     shots: int | None
     seed: int | None
     extra: dict[str, Any] = field(default_factory=dict)
+    methods: list[str | None] = field(default_factory=list)
+
+    @property
+    def method_used(self) -> str | None:
+        """The method Aer used: one name, several joined by ``+`` (sorted), or None."""
+        return summarise_methods(self.methods)
+
+
+def summarise_methods(methods: list[str | None]) -> str | None:
+    """One method name, several distinct ones joined by ``+`` (sorted), None if unknown."""
+    known = sorted({m for m in methods if m is not None})
+    return "+".join(known) if known else None
+
+
+def methods_used(data: Any) -> list[str | None]:
+    """The ``method`` Aer reports for each experiment of a ``Result`` (None if absent)."""
+    return [(r.metadata or {}).get("method") for r in data.results]
 
 
 DEPHASING_BASIS = ("rz", "sx", "x", "cx")
@@ -117,13 +146,85 @@ def _labels(circuit: QuantumCircuit, labels: set[str]) -> int:
     return sum(1 for inst in circuit.data if getattr(inst.operation, "label", None) in labels)
 
 
-def _check_markers(originals: list[QuantumCircuit], compiled: list[QuantumCircuit],
-                   noise_model: NoiseModel) -> None:
+def check_markers(originals: list[QuantumCircuit], compiled: list[QuantumCircuit],
+                  noise_model: NoiseModel | None) -> None:
     """The transpiler must keep every noise marker, or the noise would silently vanish."""
+    if noise_model is None:
+        return
     labels = set(noise_model.noise_instructions)
     for before, after in zip(originals, compiled, strict=True):
         if _labels(before, labels) != _labels(after, labels):
             raise RuntimeError(f"transpiling {before.name} dropped noise markers {labels}")
+
+
+_check_markers = check_markers  # the old private name
+
+
+@dataclass(frozen=True)
+class AerSettings:
+    """How an Aer run simulates: the method asked for, the noise model applied (the
+    experiment's, or the config's ``noise = "dephasing"`` one) and the optimization level
+    (capped at MAX_MARKER_OPTIMIZATION_LEVEL under noise, so markers survive)."""
+
+    method: str
+    noise_model: NoiseModel | None
+    optimization_level: int
+    noise_source: str  # "none" | "experiment" (given) | "config" (noise = "dephasing")
+
+    def options(self, state_qubits: int, **extra: Any) -> dict[str, Any]:
+        """AerSimulator options for circuits of ``state_qubits`` qubits (threads as
+        :func:`threads_for`; ``extra`` added or overriding)."""
+        factor = 2 if self.method == "density_matrix" else 1
+        options: dict[str, Any] = {"method": self.method,
+                                   "max_parallel_threads": threads_for(state_qubits * factor)}
+        if self.noise_model is not None:
+            options["noise_model"] = self.noise_model
+        options.update(extra)
+        return options
+
+
+def aer_settings(config: HardwareConfig, shots: int | None,
+                 noise_model: NoiseModel | None = None, method: str | None = None
+                 ) -> AerSettings:
+    """The noise, method and optimization level of an Aer run, shared by every Aer path.
+
+    ``method`` overrides the config's; without a ``noise_model`` the config's
+    ``noise = "dephasing"`` model applies.  Exact probabilities (``shots=None``)
+    under noise need the density_matrix method: anything else is refused with a
+    one-line :class:`QwalkError` saying what to do, never run without the noise.
+    """
+    method = method or config.backend.method
+    source = "experiment" if noise_model is not None else "none"
+    if noise_model is None and config.backend.noise == "dephasing":
+        noise_model = dephasing_model(config.backend.dephasing_lambda)
+        source = "config"
+    if noise_model is not None and shots is None and method != "density_matrix":
+        raise QwalkError(f"exact probabilities under noise need the density_matrix method "
+                         f"(got {method}); use the density_matrix method or give --shots N "
+                         "to sample noisy trajectories")
+    level = config.run.optimization_level
+    if noise_model is not None:
+        level = min(level, MAX_MARKER_OPTIMIZATION_LEVEL)
+    return AerSettings(method, noise_model, level, source)
+
+
+GPU_HINT = ("the installed qiskit-aer has no GPU: pip install qiskit-aer-gpu "
+            "(it replaces qiskit-aer)")
+
+
+def aer_device_options(device: str) -> dict[str, Any]:
+    """AerSimulator options for ``device`` (``"CPU"`` or ``"GPU"``, any case).
+
+    ``"GPU"`` needs a GPU build of Aer (``pip install qiskit-aer-gpu``, which
+    replaces ``qiskit-aer``) and a visible GPU: a one-line :class:`QwalkError`
+    says so when ``AerSimulator().available_devices()`` has none.
+    """
+    name = device.upper()
+    if name not in ("CPU", "GPU"):
+        raise QwalkError(f"unknown Aer device {device!r}; use CPU or GPU")
+    if name == "GPU" and "GPU" not in AerSimulator().available_devices():
+        raise QwalkError(GPU_HINT)
+    return {"device": name}
 
 
 @cache
@@ -140,9 +241,10 @@ def aer_seed_stride() -> int:
 
 
 def _run_exact_block(circuits: list[QuantumCircuit], options: dict[str, Any],
-                     seed: int | None) -> list[np.ndarray]:
+                     seed: int | None) -> list[tuple[np.ndarray, str | None]]:
     data = AerSimulator(**options).run(circuits, shots=1, seed_simulator=seed).result()
-    return [np.asarray(data.data(i)["probabilities"], dtype=float) for i in range(len(circuits))]
+    return [(np.asarray(data.data(i)["probabilities"], dtype=float), method)
+            for i, method in zip(range(len(circuits)), methods_used(data), strict=True)]
 
 
 def _run_sampled_block(circuits: list[QuantumCircuit], shots: int, seed: int | None,
@@ -174,51 +276,42 @@ def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int |
     With a ``noise_model`` the channels act on the circuits' labelled markers;
     ``method`` overrides the config's simulation method (``density_matrix``
     for exact noisy probabilities, ``statevector`` for sampled trajectories).
+    Noise, method and optimization level come from :func:`aer_settings`.
     ``executor`` (a ``distributed.Client`` or ``concurrent.futures`` executor)
-    runs each circuit as one task, with the results of the local run.
+    runs each circuit as one task, with the results of the local run.  The
+    method Aer actually used is in the result's ``methods`` / ``method_used``.
     """
     if config.is_device:
         raise QwalkError(f"config '{config.name}' is a device (kind = "
                          f"'{config.backend.kind}'): run experiments on it with 'qwalk run' "
                          "or 'qwalk submit' (the job path), not through execute()")
-    method = method or config.backend.method
-    if noise_model is None and config.backend.noise == "dephasing":
-        noise_model = dephasing_model(config.backend.dephasing_lambda)
-    if noise_model is not None and shots is None and method != "density_matrix":
-        raise QwalkError(f"exact probabilities under noise need the density_matrix method "
-                         f"(got {method}); use the density_matrix method or give --shots N "
-                         "to sample noisy trajectories")
-    state_qubits = max(c.num_qubits for c in circuits) * (2 if method == "density_matrix" else 1)
-    options: dict[str, Any] = {"method": method,
-                               "max_parallel_threads": threads_for(state_qubits)}
-    if noise_model is not None:
-        options["noise_model"] = noise_model
+    settings = aer_settings(config, shots, noise_model, method)
+    method, noise_model, level = settings.method, settings.noise_model, settings.optimization_level
+    options = settings.options(max(c.num_qubits for c in circuits))
     backend = AerSimulator(**options)
     shared = share(executor, options)
-    level = config.run.optimization_level
-    if noise_model is not None:
-        level = min(level, MAX_MARKER_OPTIMIZATION_LEVEL)
     if shots is None:
         prepared = [exact_variant(c) for c in circuits]
         compiled = transpile_for(backend, prepared, level, seed)
-        if noise_model is not None:
-            _check_markers(prepared, compiled, noise_model)
-        probabilities = _run_blocks(_run_exact_block, compiled, seed, executor,
-                                    lambda block, s: (block, shared, s))
+        check_markers(prepared, compiled, noise_model)
+        outcomes = _run_blocks(_run_exact_block, compiled, seed, executor,
+                               lambda block, s: (block, shared, s))
         results = [CircuitResult(stats=circuit_stats(c), probabilities=p)
-                   for c, p in zip(compiled, probabilities, strict=True)]
+                   for c, (p, _) in zip(compiled, outcomes, strict=True)]
+        methods = [m for _, m in outcomes]
     else:
         if shots < 1:
             raise ValueError("shots must be >= 1, or None for exact probabilities")
         compiled = transpile_for(backend, circuits, level, seed)
-        if noise_model is not None:
-            _check_markers(circuits, compiled, noise_model)
+        check_markers(circuits, compiled, noise_model)
         counts = _run_blocks(_run_sampled_block, compiled, seed, executor,
                              lambda block, s: (block, shots, s, shared))
         results = [CircuitResult(stats=circuit_stats(c), counts=n)
                    for c, n in zip(compiled, counts, strict=True)]
+        # Sampler V2 does not pass Aer's per-circuit metadata on: the method asked for
+        methods = [None if method == "automatic" else method] * len(results)
     return ExecutionResult(results=results, backend=f"aer_simulator({method})",
-                           shots=shots, seed=seed)
+                           shots=shots, seed=seed, methods=methods)
 
 
 def simulate_statevector(circuit: QuantumCircuit, optimization_level: int = 0) -> np.ndarray:
