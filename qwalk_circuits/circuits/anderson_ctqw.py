@@ -11,6 +11,7 @@ bound per realisation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -25,6 +26,7 @@ from .fourier_frame import append_inverse_qft
 from .layout import WalkLayout
 from .multiplexor import append_diagonal, diagonal_angle_count, diagonal_angles
 from .state_prep import prepare_position
+from .timeline import append_save, save_points
 
 
 def merged_phases(energies: np.ndarray, dt: float, slices: int) -> list[np.ndarray]:
@@ -49,7 +51,16 @@ class AndersonCtqwTemplate:
 
     @classmethod
     def build(cls, position_state: np.ndarray, hopping: float, dt: float, slices: int,
-              axis_qubits: int, static: bool) -> AndersonCtqwTemplate:
+              axis_qubits: int, static: bool, saves: Sequence[int] = ()
+              ) -> AndersonCtqwTemplate:
+        """The template of ``slices`` slices; ``saves`` (sorted slice counts <= slices):
+        a timeline, with a probability save after each of those slices' inverse QFT,
+        before the merged energy diagonal (a position phase: it does not change the
+        probabilities, so save k equals the k-slice circuit's outcome without being
+        its prefix; the parameters and values are those of the ``slices`` template)."""
+        points = save_points(saves)
+        if points and max(points) > slices:
+            raise ValueError(f"saves must be slice counts <= slices={slices}")
         layout = WalkLayout(1, axis_qubits)
         circuit = layout.new_circuit(f"anderson_ctqw_s{slices}", with_coin=False)
         position = layout.axes(circuit)[0]
@@ -61,11 +72,15 @@ class AndersonCtqwTemplate:
         else:
             layers = [ParameterVector(f"layer_{s:04d}", size) for s in range(slices + 1)]
         kinetic = DiagonalGate(list(dispersion_phases(axis_qubits, hopping, dt)))
+        if 0 in points:
+            append_save(circuit, position, points[0])
         for s in range(slices):
             append_diagonal(circuit, position, layers[s])
             circuit.compose(synth_qft_full(axis_qubits, do_swaps=False), position, inplace=True)
             circuit.append(kinetic, position)
             append_inverse_qft(circuit, [position])
+            if s + 1 in points:
+                append_save(circuit, position, points[s + 1])
         if slices:
             append_diagonal(circuit, position, layers[slices])
         circuit.metadata = {"construction": "split-step", "site_offset": 0, "slices": slices,

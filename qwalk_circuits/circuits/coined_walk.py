@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -10,7 +11,7 @@ from qiskit.circuit import Qubit
 from qiskit.circuit.library import UnitaryGate
 
 from .fast_forward import append_fast_forward
-from .fourier_frame import append_inverse_qft
+from .fourier_frame import append_inverse_qft, append_qft
 from .layout import WalkLayout
 from .shift_fourier import (
     append_frame_phases,
@@ -19,6 +20,7 @@ from .shift_fourier import (
 )
 from .shift_increment import append_shift_1d_deferred, append_shift_2d
 from .state_prep import prepare_position, prepare_position_fourier, prepare_vector
+from .timeline import append_save, save_points
 
 Construction = Literal["increment", "fourier", "fast-forward"]
 CONSTRUCTIONS: tuple[Construction, ...] = ("increment", "fourier", "fast-forward")
@@ -38,7 +40,8 @@ def build_coined_walk(coin: np.ndarray, position_state: np.ndarray, coin_state: 
                       steps: int, axis_qubits: int, dimension: int = 1,
                       construction: Construction = "fourier",
                       step_layer: QuantumCircuit | None = None,
-                      layer_on: LayerTarget = "coin") -> QuantumCircuit:
+                      layer_on: LayerTarget = "coin", saves: Sequence[int] = ()
+                      ) -> QuantumCircuit:
     """Circuit of ``steps`` walk steps U = S (C x 1) from |position_state> (x) |coin_state>.
 
     ``position_state`` is the flat amplitude vector (index x + L*y); the circuit
@@ -51,39 +54,72 @@ def build_coined_walk(coin: np.ndarray, position_state: np.ndarray, coin_state: 
     appended after every step on the coin or the position register.  A
     position layer needs the position basis (``increment``); no layer fits
     ``fast-forward``, whose steps do not exist one by one.
+
+    ``saves`` (sorted step counts <= ``steps``) makes a timeline (see
+    ``timeline.py``): a probability save of the position register after each
+    of those steps.  ``increment`` saves in place; ``fourier`` leaves the
+    frame to save (the frame phases so far, the inverse QFT) and re-enters
+    it (the QFT); ``fast-forward`` has no intermediate steps and refuses.
     """
     if step_layer is not None and construction not in MARKED_CONSTRUCTIONS[layer_on]:
         raise ValueError(f"a {layer_on} layer after each step needs one of "
                          f"{MARKED_CONSTRUCTIONS[layer_on]}, not {construction!r}")
+    points = save_points(saves)
+    if points and (max(points) > steps or construction == "fast-forward"):
+        raise ValueError("saves need step counts <= steps and a step-by-step construction "
+                         "(increment or fourier), not fast-forward")
     layout = WalkLayout(dimension, axis_qubits)
     circuit = layout.new_circuit(f"coined_walk_{construction}_t{steps}")
     axes, coin_qubits = layout.axes(circuit), layout.coin(circuit)
+    position = [q for axis in axes for q in axis]
     prepare_vector(circuit, coin_qubits, coin_state)
     coin_gate = UnitaryGate(coin, label="coin")
     site_offset = 0
     if steps == 0:
         prepare_position(circuit, axes, position_state)
+        if 0 in points:
+            append_save(circuit, position, points[0])
     elif construction == "increment":
         prepare_position(circuit, axes, position_state)
-        for _ in range(steps):
+        if 0 in points:
+            append_save(circuit, position, points[0])
+        for step in range(1, steps + 1):
             circuit.append(coin_gate, coin_qubits)
             if dimension == 1:
                 append_shift_1d_deferred(circuit, axes[0], coin_qubits[0])
             else:
                 append_shift_2d(circuit, axes, coin_qubits)
             _mark(circuit, step_layer, axes, coin_qubits, layer_on)
+            if step in points:
+                append_save(circuit, position, points[step])
         site_offset = steps % layout.side if dimension == 1 else 0
     elif construction == "fourier":
         prepare_position_fourier(circuit, axes, position_state)
-        for _ in range(steps):
+        applied = 0  # steps whose deferred frame phases are in the circuit
+
+        def save_here(step: int) -> None:
+            nonlocal applied
+            append_frame_phases(circuit, axes[0], step - applied)
+            applied = step
+            append_inverse_qft(circuit, axes)
+            append_save(circuit, position, points[step])
+            if step < steps:
+                append_qft(circuit, axes)
+
+        if 0 in points:
+            save_here(0)
+        for step in range(1, steps + 1):
             circuit.append(coin_gate, coin_qubits)
             if dimension == 1:
                 append_phase_layer_1d(circuit, axes[0], coin_qubits[0])
             else:
                 append_phase_layer_2d(circuit, axes, coin_qubits)
             _mark(circuit, step_layer, axes, coin_qubits, layer_on)
-        append_frame_phases(circuit, axes[0], steps)
-        append_inverse_qft(circuit, axes)
+            if step in points:
+                save_here(step)
+        if steps not in points:
+            append_frame_phases(circuit, axes[0], steps - applied)
+            append_inverse_qft(circuit, axes)
     elif construction == "fast-forward":
         prepare_position_fourier(circuit, axes, position_state)
         append_fast_forward(circuit, axes, coin_qubits, coin, steps)

@@ -44,6 +44,7 @@ from .multiplexor import (
 from .shift_fourier import append_frame_phases, append_phase_layer_1d
 from .shift_increment import append_shift_1d_deferred
 from .state_prep import prepare_position, prepare_vector
+from .timeline import append_save, save_points
 
 DisorderedConstruction = Literal["increment", "fourier"]
 DISORDERED_CONSTRUCTIONS: tuple[DisorderedConstruction, ...] = ("increment", "fourier")
@@ -53,15 +54,22 @@ DisorderKind = Literal["phase", "coin-phase", "coin"]
 def build_disordered_walk(coin: np.ndarray, position_state: np.ndarray, coin_state: np.ndarray,
                           steps: int, axis_qubits: int, construction: DisorderedConstruction,
                           phase_layers: Sequence[Angles] | None = None,
-                          coin_layers: Sequence[Angles] | None = None
-                          ) -> QuantumCircuit:
+                          coin_layers: Sequence[Angles] | None = None,
+                          saves: Sequence[int] = ()) -> QuantumCircuit:
     """``steps`` disordered steps; layer s of each list holds step s's angle vector.
 
     A phase vector of 2^n diagonal angles acts on the position register, one
     of 2^(n+1) on position and coin (coin-dependent phases); a coin vector
     holds U3-multiplexor angles.  The vectors are in register labels (see
     :func:`layer_values`); metadata ``site_offset`` as for the clean walk.
+    ``saves`` (sorted step counts <= ``steps``): a probability save of the
+    position register after each of those steps (a timeline, ``timeline.py``;
+    both constructions are in the position basis between steps, so the circuit
+    up to a save is the walk of that many steps).
     """
+    points = save_points(saves)
+    if points and max(points) > steps:
+        raise ValueError(f"saves must be step counts <= steps={steps}")
     if construction not in DISORDERED_CONSTRUCTIONS:
         raise ValueError(f"unknown construction {construction!r}; a disordered walk uses "
                          f"{DISORDERED_CONSTRUCTIONS}")
@@ -71,6 +79,8 @@ def build_disordered_walk(coin: np.ndarray, position_state: np.ndarray, coin_sta
     prepare_vector(circuit, [coin_qubit], coin_state)
     prepare_position(circuit, [position], position_state)
     coin_gate = UnitaryGate(coin, label="coin")
+    if 0 in points:
+        append_save(circuit, position, points[0])
     for s in range(steps):
         if phase_layers is not None:
             angles = phase_layers[s]
@@ -86,6 +96,8 @@ def build_disordered_walk(coin: np.ndarray, position_state: np.ndarray, coin_sta
             append_phase_layer_1d(circuit, position, coin_qubit)
             append_frame_phases(circuit, position, 1)
             append_inverse_qft(circuit, [position])
+        if s + 1 in points:
+            append_save(circuit, position, points[s + 1])
     offset = steps % layout.side if construction == "increment" else 0
     circuit.metadata = {"construction": construction, "steps": steps, "dimension": 1,
                         "axis_qubits": axis_qubits, "site_offset": offset}
@@ -120,7 +132,10 @@ class DisorderedWalkTemplate:
     @classmethod
     def build(cls, coin: np.ndarray, position_state: np.ndarray, coin_state: np.ndarray,
               steps: int, axis_qubits: int, construction: DisorderedConstruction,
-              kind: DisorderKind, static: bool) -> DisorderedWalkTemplate:
+              kind: DisorderKind, static: bool, saves: Sequence[int] = ()
+              ) -> DisorderedWalkTemplate:
+        """The template of ``steps`` steps; ``saves``: a timeline (see
+        :func:`build_disordered_walk`), with the same parameters and values."""
         # the fourier construction works in physical labels: static disorder is one vector
         shared = static and construction == "fourier"
         vectors = 1 if shared else steps
@@ -134,7 +149,7 @@ class DisorderedWalkTemplate:
             made = [ParameterVector(f"coin_{s:04d}", size) for s in range(vectors)]
             coin_layers = [made[0 if shared else s] for s in range(steps)]
         circuit = build_disordered_walk(coin, position_state, coin_state, steps, axis_qubits,
-                                        construction, phase_layers, coin_layers)
+                                        construction, phase_layers, coin_layers, saves)
         return cls(circuit, construction, kind, static, steps)
 
     @property

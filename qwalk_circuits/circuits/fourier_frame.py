@@ -43,3 +43,9 @@ def append_inverse_qft(circuit: QuantumCircuit, axes: list[list[Qubit]]) -> None
     """Leave the Fourier frame: the inverse no-swap QFT on each position axis."""
     for axis in axes:
         circuit.compose(synth_qft_full(len(axis), do_swaps=False).inverse(), axis, inplace=True)
+
+
+def append_qft(circuit: QuantumCircuit, axes: list[list[Qubit]]) -> None:
+    """Enter the Fourier frame: the no-swap QFT on each position axis."""
+    for axis in axes:
+        circuit.compose(synth_qft_full(len(axis), do_swaps=False), axis, inplace=True)

@@ -44,6 +44,7 @@ constructions, ``diagonal-gate`` with ``quadratic`` the free rotation's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -62,6 +63,7 @@ from .multiplexor import (
     diagonal_angles,
     rotation_angles,
 )
+from .timeline import append_save, save_points
 
 KickedRotorConstruction = Literal["quadratic", "multiplexor", "diagonal-gate", "fused"]
 KICKED_ROTOR_CONSTRUCTIONS: tuple[KickedRotorConstruction, ...] = (
@@ -175,11 +177,17 @@ class KickedRotorTemplate:
 
     @classmethod
     def build(cls, kick_strength: float, kbar: float, kicks: int, momentum_qubits: int,
-              construction: KickedRotorConstruction = "quadratic", measured: bool = False
-              ) -> KickedRotorTemplate:
+              construction: KickedRotorConstruction = "quadratic", measured: bool = False,
+              saves: Sequence[int] = ()) -> KickedRotorTemplate:
         """The circuit of ``kicks`` periods of U (kick strength K, effective Planck kbar);
         ``measured``: ending in a measurement of the register into ``momentum`` (register
-        value i is m = i, or i - N for i >= N/2)."""
+        value i is m = i, or i - N for i >= N/2).  ``saves`` (sorted kick counts <=
+        ``kicks``): a timeline, a probability save of the register after each of those
+        kicks (the register is in the momentum basis there: the circuit up to save i
+        is the template of that many kicks)."""
+        points = save_points(saves)
+        if points and (measured or max(points) > kicks):
+            raise ValueError("saves need an unmeasured template and kick counts <= kicks")
         if construction not in KICKED_ROTOR_CONSTRUCTIONS:
             raise ValueError(f"unknown construction {construction!r}; choose one of "
                              f"{KICKED_ROTOR_CONSTRUCTIONS}")
@@ -196,6 +204,8 @@ class KickedRotorTemplate:
         inverse = qft.inverse()
         forward, backward = (_qft_diagonals(n, 1), _qft_diagonals(n, -1)) if fused else ([], [])
         square = DiagonalGate(list(np.exp(-0.5j * kbar * signed_momenta(n) ** 2)))
+        if 0 in points:
+            append_save(circuit, qubits, points[0])
         for t in range(kicks):
             if t == 0:
                 circuit.h(qubits)  # QFT|m = 0>: the uniform superposition over angles
@@ -219,6 +229,8 @@ class KickedRotorTemplate:
                     _append_quadratic_free(circuit, qubits, kbar, free)
                 else:
                     append_diagonal(circuit, qubits, free)
+            if t + 1 in points:
+                append_save(circuit, qubits, points[t + 1])
         if measured:
             bits = ClassicalRegister(n, REGISTER)
             circuit.add_register(bits)

@@ -21,6 +21,7 @@ from .. import analysis
 from ..circuits import measure_position
 from ..circuits.anderson_ctqw import AndersonCtqwTemplate
 from ..circuits.multiplexor import append_diagonal, diagonal_angles
+from ..circuits.timeline import Timeline
 from ..disorder import onsite_energies
 from ..errors import ParameterError
 from ..lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec, sample_steps
@@ -147,3 +148,20 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
         if s.disorder == "static" and s.W > 0:
             out["anderson_theory"] = {"band_centre_length": band_centre_length(s.W, s.hopping)}
         return out
+
+    def timeline_template(self, target: str = "all-to-all") -> Timeline:
+        """One split-step template of max(slices) slices, saved after each measured slice
+        before its closing energy diagonal (a position phase: the probabilities are the
+        per-time template's, but it is not its prefix)."""
+        s = self.spec
+        slices = s.measured_slices()
+        walk = AndersonCtqwTemplate.build(s.position_state(), s.hopping, s.dt, max(slices),
+                                          s.position_qubits, static=s.disorder != "dynamic",
+                                          saves=slices)
+        return Timeline.of(walk.circuit, len(slices), "split-step", template=walk)
+
+    def timeline_values(self, timeline: Timeline) -> np.ndarray:
+        walk = timeline.template
+        return np.array([walk.values(self.energies(r), self.spec.dt)
+                         for r in range(self.realisations())]).reshape(
+            self.realisations(), timeline.circuit.num_parameters)

@@ -27,6 +27,7 @@ from ..circuits.disordered_walk import (
 )
 from ..circuits.fast_forward import fast_forward_rough_cost
 from ..circuits.multiplexor import append_diagonal, append_u3_multiplexor
+from ..circuits.timeline import Timeline, walk_timeline_plan
 from ..coins import resolve_coin, resolve_coin_state
 from ..disorder import WalkDisorder, walk_disorder
 from ..errors import ParameterError
@@ -234,3 +235,36 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         return {"dephasing_equivalent": {
             "p": p, "sigma": [analysis.observables(q, self.spec.origin(), 1)["sigma"]
                               for q in equivalent]}}
+
+    def timeline_template(self, target: str = "all-to-all") -> Timeline:
+        """One template of max(times) steps, saved after each measured step, bound per
+        realisation with :meth:`timeline_values` (static disorder repeats its layer values
+        step after step, dynamic disorder gives each step its own).  Both disordered
+        constructions are in the position basis between steps: a prefix of the per-time
+        templates when those share its construction.  The clean walk is the coined walk's
+        timeline (one member, no parameters)."""
+        s = self.spec
+        coin, coin_state, position = self._arrays
+        times = self.times()
+        clean = s.disorder == "none"
+        construction, relabel, prefix = walk_timeline_plan(
+            self.constructions(target), times, self.allowed_constructions(), s.position_qubits,
+            1, ("increment",) if clean else DISORDERED_CONSTRUCTIONS)
+        if clean:
+            circuit = build_coined_walk(coin, position, coin_state, max(times),
+                                        s.position_qubits, 1,
+                                        construction, saves=times)  # type: ignore[arg-type]
+            return Timeline.of(circuit, len(times), construction, relabel, prefix)
+        walk = DisorderedWalkTemplate.build(coin, position, coin_state, max(times),
+                                            s.position_qubits,
+                                            construction,  # type: ignore[arg-type]
+                                            s.disorder_kind, static=s.disorder != "dynamic",
+                                            saves=times)
+        return Timeline.of(walk.circuit, len(times), construction, relabel, prefix, walk)
+
+    def timeline_values(self, timeline: Timeline) -> np.ndarray:
+        if timeline.template is None:
+            return np.zeros((self.realisations(), 0))
+        return np.array([timeline.template.values(self.disorder_of(r))
+                         for r in range(self.realisations())]).reshape(
+            self.realisations(), timeline.circuit.num_parameters)

@@ -14,6 +14,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit_aer.noise import NoiseModel
 
+from ..circuits.timeline import Timeline
 from ..execution.config import HardwareConfig
 from ..specs import Spec, parse_spec
 
@@ -61,6 +62,13 @@ class Experiment(ABC, Generic[SpecT]):
 
     def simulation_method(self) -> str | None:
         """An Aer method the experiment needs (None: the config's)."""
+        return None
+
+    def timeline(self, target: str = "all-to-all") -> Timeline | None:
+        """One unmeasured circuit with a labelled probability save per measured time
+        (``circuits/timeline.py``), for exact runs on Aer: save i gives, after the
+        timeline's ``relabel``, what ``circuits(target)[i]`` gives exactly.  None (the
+        default): not available, run the per-time circuits."""
         return None
 
     def extra_results(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from qiskit import QuantumCircuit
 
 from ..circuits import CONSTRUCTIONS, build_coined_walk, measure_position
 from ..circuits.fast_forward import fast_forward_rough_cost
+from ..circuits.timeline import Timeline, walk_timeline_plan
 from ..coins import resolve_coin, resolve_coin_state
 from ..errors import ParameterError
 from ..lattice_spec import LatticeSpec, sample_steps
@@ -137,3 +138,22 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
         out = classical_walk_distributions(self.spec.start_distribution(), self.times(),
                                            self.spec.dimension)
         return [out[t] for t in self.times()]
+
+    def timeline(self, target: str = "all-to-all") -> Timeline:
+        """All times in one walk of max(times) steps, saved after each measured step: the
+        per-time construction when they share a step-by-step one, else the last time's
+        (a fast-forward, which has no intermediate steps, becomes ``fourier``); rolled to
+        each per-time circuit's ``site_offset``.  A prefix of the per-time circuits when
+        they are all ``increment``."""
+        s = self.spec
+        times = self.times()
+        construction, relabel, prefix = walk_timeline_plan(
+            self.constructions(target), times, self.allowed_constructions(),
+            s.position_qubits, s.dimension)
+        layer, layer_on = self.step_layer()
+        circuit = build_coined_walk(self._coin, self._position, self._coin_state, max(times),
+                                    s.position_qubits, s.dimension,
+                                    construction,  # type: ignore[arg-type]
+                                    step_layer=layer, layer_on=layer_on,  # type: ignore[arg-type]
+                                    saves=times)
+        return Timeline.of(circuit, len(times), construction, relabel, prefix)

@@ -10,6 +10,8 @@ from pydantic import Field
 from qiskit import QuantumCircuit
 
 from ..circuits import build_ctqw, measure_position
+from ..circuits.ctqw import build_ctqw_timeline
+from ..circuits.timeline import Timeline
 from ..lattice_spec import LatticeSpec, sample_steps
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.ctqw import ctqw_states
@@ -70,3 +72,11 @@ class Ctqw(LatticeExperiment[CtqwSpec]):
         out = classical_ctrw_distributions(self.spec.start_distribution(), self.spec.hopping,
                                            self.times(), self.spec.dimension)
         return [out[t] for t in self.times()]
+
+    def timeline(self, target: str = "all-to-all") -> Timeline | None:
+        """The frame entered once, a dispersion diagonal per time increment, and the frame
+        left to save each time (exact; not a prefix of the per-time circuits)."""
+        s = self.spec
+        circuit = build_ctqw_timeline(self._position, s.hopping, self.times(),
+                                      s.position_qubits, s.dimension)
+        return Timeline.of(circuit, len(self.times()), "qft-diagonal-timeline")

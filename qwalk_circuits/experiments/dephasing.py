@@ -21,6 +21,7 @@ from qiskit_aer.noise import NoiseModel
 
 from .. import analysis
 from ..circuits import build_ctqw, measure_position
+from ..circuits.timeline import Timeline
 from ..lattice_spec import NoisySpec
 from ..noise import (
     noise_model,
@@ -134,3 +135,16 @@ class Dephasing(Ctqw):
                       ) -> dict[str, float | None]:
         """D and the crossover time from a sigma(t) series of this experiment."""
         return analysis.fit_diffusion(self.times(), sigma, errors).as_dict()
+
+    def timeline(self, target: str = "all-to-all") -> Timeline | None:
+        """max(slices) marked slices, saved after each measured one; a prefix of the
+        per-time circuits except at t = 0 (that one is the unsliced circuit: the same
+        state, no marker)."""
+        s = self.spec
+        slices = s.measured_slices()
+        layer = (site_dephasing_layer if s.channel == "site" else phase_damping_layer)(
+            s.position_qubit_count)
+        last = max(slices)
+        circuit = build_ctqw(self._position, s.hopping, last * s.dt, s.position_qubits,
+                             s.dimension, slices=last, slice_layer=layer, saves=slices)
+        return Timeline.of(circuit, len(slices), "qft-diagonal-sliced", prefix=0 not in slices)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 from qiskit import QuantumCircuit
 
+from ..circuits.timeline import Timeline
 from .base import Experiment, SpecT
 
 
@@ -76,3 +77,14 @@ class EnsembleExperiment(Experiment[SpecT]):
     def reference_distributions(self) -> list[np.ndarray]:
         """The ensemble-averaged exact distribution at each time."""
         return [ensemble.mean(axis=0) for ensemble in self.reference_ensemble()]
+
+    def timeline_template(self, target: str = "all-to-all") -> Timeline | None:
+        """One parameterized, unmeasured template with a probability save per measured time
+        (see :meth:`Experiment.timeline`), bound per member with :meth:`timeline_values`.
+        None (the default): not available, run the per-time templates."""
+        return None
+
+    def timeline_values(self, timeline: Timeline) -> np.ndarray:
+        """(members, parameters) values of :meth:`timeline_template`'s circuit, in its
+        ``parameters`` order: one table for every time."""
+        raise NotImplementedError(f"{self.name} has no timeline template")

@@ -41,6 +41,7 @@ from ..circuits.kicked_rotor import (
     KickedRotorConstruction,
     KickedRotorTemplate,
 )
+from ..circuits.timeline import Timeline
 from ..ensemble_analysis import fit_exponential_tails, inverse_participation_ratio, mean_and_error
 from ..errors import ParameterError
 from ..execution.backends import check_fits
@@ -315,6 +316,22 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
                 "kbar_over_4pi": str(fraction),
                 "note": "quantum resonance: resonant quasi-momenta grow ballistically"},
         }
+
+    def timeline_template(self, target: str = AER_TARGET) -> Timeline:
+        """max(times) kicks of the per-time construction, saved after each measured kick:
+        the register is in the momentum basis there, so it is their prefix."""
+        s = self.spec
+        times = self.times()
+        rotor = KickedRotorTemplate.build(s.kick_strength, s.kbar, max(times),
+                                          s.momentum_qubits, self.construction(target),
+                                          saves=times)
+        return Timeline.of(rotor.circuit, len(times), rotor.construction, prefix=True,
+                           template=rotor)
+
+    def timeline_values(self, timeline: Timeline) -> np.ndarray:
+        rotor = timeline.template
+        return np.array([rotor.values(beta) for beta in self.spec.betas()]).reshape(
+            self.realisations(), timeline.circuit.num_parameters)
 
 
 class KickedRotorResonanceSpec(KickedRotorSpec):

@@ -1,0 +1,282 @@
+"""Simulate each template once: exact probabilities of every measured time from one Aer run.
+
+A run measuring M times of a T-step walk as M circuits simulates about
+M T / 2 steps; a timeline (``circuits/timeline.py``) is one unmeasured
+circuit with a labelled, non-destructive ``save_probabilities`` after each
+measured time, so Aer simulates T steps once.  Exact mode only (``shots=None``:
+statevector, or density matrix under noise); sampled runs keep one measured
+circuit per time (sampling from the saved probabilities would change seeded
+sampled results).
+
+- :func:`execute_timeline`: one circuit, one result per time.
+- :func:`execute_ensemble_timeline`: one parameterized template, every
+  member's binds in one Aer run per chunk (``parameter_binds`` lists), the
+  threads spread over the members (``max_parallel_experiments``) rather than
+  inside their small states; a progress bar counts the members; with an
+  ``executor`` (Dask, ``concurrent.futures``) each chunk is one task, and the
+  results are those of the local run.  results[time][member].
+- :func:`simulate_exact`: the one call for an Aer target: an experiment's
+  timeline (``Experiment.timeline``) or template
+  (``EnsembleExperiment.timeline_template``), run with the experiment's noise
+  and method; None where the experiment has none, or where its timeline is
+  not a prefix of the per-time circuits and the noise is gate-level (the
+  config's ``noise = "dephasing"``): the extra frame changes would be noisy.
+
+Results are shaped as ``runner.execute`` / ``ensemble.execute_ensemble``
+give them: a :class:`CircuitResult` per time (per member), ``probabilities``
+in the register labelling of the experiment's per-time circuit i (the
+timeline's ``relabel`` applied), and ``stats`` the ISA statistics of the
+transpiled timeline up to and including save i (earlier saves left out: the
+shape ``circuit_stats`` gives a per-time circuit).  They count the gates
+actually simulated to reach time i -- for a Fourier-frame timeline that
+includes the QFT pairs of the earlier saves -- not the per-time circuit's
+cost; a device compiles per-time circuits.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+from qiskit import QuantumCircuit
+from qiskit_aer import AerSimulator
+from qiskit_aer.noise import NoiseModel
+from tqdm import tqdm
+
+from ..circuits.timeline import Timeline
+from ..errors import QwalkError
+from .config import HardwareConfig
+from .dask_cluster import run_tasks, share
+from .ensemble import CHUNK_REALISATIONS, parameter_columns, run_report
+from .runner import (
+    AerSettings,
+    CircuitResult,
+    ExecutionResult,
+    aer_settings,
+    check_markers,
+    methods_used,
+    summarise_methods,
+    transpile_for,
+)
+
+PROGRESS_MIN_MEMBERS = 2 * CHUNK_REALISATIONS
+
+
+def prefix_stats(circuit: QuantumCircuit, labels: Sequence[str]) -> list[dict[str, Any]]:
+    """``circuit_stats`` of ``circuit`` up to and including each save ``labels[i]``, the
+    other saves left out, in one pass (the shape a per-time circuit's stats have)."""
+    index = {label: i for i, label in enumerate(labels)}
+    qubits = {q: i for i, q in enumerate(circuit.qubits)}
+    clbits = {c: len(qubits) + i for i, c in enumerate(circuit.clbits)}
+    level = [0] * (len(qubits) + len(clbits))
+    level_two = [0] * len(level)
+    ops: Counter[str] = Counter()
+    two = 0
+    out: list[dict[str, Any] | None] = [None] * len(labels)
+    for instruction in circuit.data:
+        operation = instruction.operation
+        label = getattr(operation, "label", None)
+        if label in index:
+            snapshot = dict(ops)
+            snapshot[operation.name] = snapshot.get(operation.name, 0) + 1
+            out[index[label]] = {"num_qubits": circuit.num_qubits,
+                                 "depth": max(level, default=0), "two_qubit_gates": two,
+                                 "two_qubit_depth": max(level_two, default=0),
+                                 "ops": snapshot}
+            continue
+        ops[operation.name] += 1
+        if getattr(operation, "_directive", False):
+            continue
+        wires = [qubits[q] for q in instruction.qubits] + [clbits[c] for c in instruction.clbits]
+        if not wires:
+            continue
+        depth = max(level[w] for w in wires) + 1
+        for w in wires:
+            level[w] = depth
+        if operation.num_qubits == 2 and operation.name != "measure":
+            two += 1
+            depth = max(level_two[w] for w in wires) + 1
+            for w in wires:
+                level_two[w] = depth
+    missing = [labels[i] for i, s in enumerate(out) if s is None]
+    if missing:
+        raise RuntimeError(f"transpiling dropped the saves {missing}")
+    return [s for s in out if s is not None]
+
+
+def _relabelled(probabilities: np.ndarray, roll: int) -> np.ndarray:
+    return np.roll(probabilities, roll) if roll else probabilities
+
+
+def gate_level_noise(noise_model: NoiseModel | None, circuit: QuantumCircuit) -> bool:
+    """True when the noise acts on gates (not only on the circuit's labelled markers)."""
+    if noise_model is None:
+        return False
+    labels = {getattr(inst.operation, "label", None) for inst in circuit.data}
+    return bool(set(noise_model.noise_instructions) - labels)
+
+
+def _compile(timeline: Timeline, settings: AerSettings, seed: int | None,
+             parallel_members: bool = False) -> tuple[QuantumCircuit, dict[str, Any]]:
+    extra: dict[str, Any] = {}
+    if parallel_members:  # threads over the members, none inside their (small) states
+        extra = {"max_parallel_threads": 0, "max_parallel_experiments": 0,
+                 "max_parallel_shots": 1}
+    options = settings.options(timeline.circuit.num_qubits, **extra)
+    (compiled,) = transpile_for(AerSimulator(**options), [timeline.circuit],
+                                settings.optimization_level, seed)
+    check_markers([timeline.circuit], [compiled], settings.noise_model)
+    return compiled, options
+
+
+def _run_timeline(circuit: QuantumCircuit, labels: list[str], options: dict[str, Any],
+                  seed: int | None) -> tuple[list[np.ndarray], str | None]:
+    """One timeline circuit: the unit of work, locally or on a Dask worker."""
+    data = AerSimulator(**options).run([circuit], shots=1, seed_simulator=seed).result()
+    return ([np.asarray(data.data(0)[label], dtype=float) for label in labels],
+            methods_used(data)[0])
+
+
+def execute_timeline(timeline: Timeline, config: HardwareConfig, seed: int | None,
+                     noise_model: NoiseModel | None = None, method: str | None = None,
+                     executor: Any = None) -> ExecutionResult:
+    """Exact probabilities at every save of one timeline, from one Aer run.
+
+    Noise, method and optimization level as ``runner.execute`` with
+    ``shots=None`` (:func:`.runner.aer_settings`: the config's noise applies
+    without a ``noise_model``, noise needs the density_matrix method).
+    ``results[i]`` is time i (see the module doc for its probabilities and
+    stats); ``methods`` the method Aer used, once per time.  ``executor``
+    runs the circuit as one task there.
+    """
+    if config.is_device:
+        raise QwalkError(f"config '{config.name}' is a device: timelines are for Aer; a "
+                         "device runs one measured circuit per time")
+    settings = aer_settings(config, None, noise_model, method)
+    compiled, options = _compile(timeline, settings, seed)
+    stats = prefix_stats(compiled, timeline.labels)
+    shared = share(executor, compiled)
+    (outcome,) = run_tasks(executor, _run_timeline, [(shared, timeline.labels, options, seed)])
+    probabilities, used = outcome
+    results = [CircuitResult(stats=s, probabilities=_relabelled(p, roll))
+               for s, p, roll in zip(stats, probabilities, timeline.relabel, strict=True)]
+    return ExecutionResult(results=results, backend=f"aer_simulator({settings.method})",
+                           shots=None, seed=seed, methods=[used] * len(results),
+                           extra={"timeline": timeline.construction,
+                                  "noise": settings.noise_source})
+
+
+def _run_members(circuit: QuantumCircuit, labels: list[str], block: np.ndarray,
+                 options: dict[str, Any], seed: int | None
+                 ) -> tuple[list[list[np.ndarray]], list[str | None]]:
+    """One chunk of members of a timeline template: [member][time] probabilities."""
+    backend = AerSimulator(**options)
+    if circuit.num_parameters == 0:
+        data = backend.run([circuit] * len(block), shots=1, seed_simulator=seed).result()
+    else:
+        binds = [{p: block[:, j].tolist() for j, p in enumerate(circuit.parameters)}]
+        data = backend.run([circuit], parameter_binds=binds, shots=1,
+                           seed_simulator=seed).result()
+    return ([[np.asarray(data.data(r)[label], dtype=float) for label in labels]
+             for r in range(len(block))], methods_used(data)[:len(block)])
+
+
+def execute_ensemble_timeline(timeline: Timeline, values: np.ndarray, config: HardwareConfig,
+                              seed: int | None, noise_model: NoiseModel | None = None,
+                              method: str | None = None, chunk: int = CHUNK_REALISATIONS,
+                              executor: Any = None, report: dict[str, Any] | None = None,
+                              parallel_members: bool | None = None
+                              ) -> list[list[CircuitResult]]:
+    """results[i][r]: time i of member r, the template bound to ``values[r]``.
+
+    ``values`` is (members, parameters) in ``timeline.circuit.parameters``
+    order: one table for all times.  The template is transpiled once; each
+    chunk of ``chunk`` members is one Aer run with their parameter binds (one
+    task on ``executor``), seeded like ``execute_ensemble``'s chunks.
+    ``parallel_members`` (default: when the state is small, as
+    ``runner.threads_for`` decides, and a chunk holds several members) runs the
+    members on all threads (``max_parallel_experiments = 0``) instead of one.
+    ``report`` is filled as by ``execute_ensemble`` (``method``, ``noise``,
+    ``optimization_level``; ``methods`` per time).
+    """
+    if config.is_device:
+        raise QwalkError(f"config '{config.name}' is a device: timelines are for Aer; a "
+                         "device runs one measured circuit per time")
+    template = timeline.circuit
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[1] != template.num_parameters:
+        raise ValueError(f"{template.name}: values must be (members, "
+                         f"{template.num_parameters}), got {values.shape}")
+    settings = aer_settings(config, None, noise_model, method)
+    if parallel_members is None:
+        small = settings.options(template.num_qubits)["max_parallel_threads"] == 1
+        parallel_members = small and chunk > 1 and len(values) > 1
+    compiled, options = _compile(timeline, settings, seed, parallel_members)
+    stats = prefix_stats(compiled, timeline.labels)
+    columns = parameter_columns(compiled, [p.name for p in template.parameters], values)
+    parts = [range(start, min(start + chunk, len(values)))
+             for start in range(0, len(values), chunk)]
+    labels = timeline.labels
+
+    def tasks() -> Iterator[tuple[Any, ...]]:
+        shared = share(executor, compiled)
+        for part in parts:
+            child = None if seed is None else int(np.random.SeedSequence(
+                (seed, 0, part.start)).generate_state(1)[0])
+            yield shared, labels, columns[part.start:part.stop], options, child
+
+    with tqdm(total=len(values), desc="members", unit="member", leave=False,
+              disable=len(values) < PROGRESS_MIN_MEMBERS or None) as bar:
+        outcomes = run_tasks(executor, _run_members, tasks(),
+                             done=lambda outcome: bar.update(len(outcome[0])))
+    per_member = [row for rows, _ in outcomes for row in rows]
+    methods = [m for _, used in outcomes for m in used]
+    if report is not None:
+        report.update(run_report(settings, methods, None))
+        report["methods"] = [summarise_methods(methods)] * len(labels)
+        report["timeline"] = timeline.construction
+    return [[CircuitResult(stats=stats[i], probabilities=_relabelled(row[i], roll))
+             for row in per_member]
+            for i, roll in enumerate(timeline.relabel)]
+
+
+def simulate_exact(experiment: Any, config: HardwareConfig, seed: int | None,
+                   executor: Any = None, report: dict[str, Any] | None = None,
+                   chunk: int = CHUNK_REALISATIONS
+                   ) -> list[CircuitResult] | list[list[CircuitResult]] | None:
+    """Exact probabilities of every measured time of ``experiment`` from its timeline.
+
+    A plain experiment gives one :class:`CircuitResult` per time (as
+    ``execute(experiment.circuits(...), config, None, ...).results``), an
+    ensemble results[time][member] (as ``execute_ensemble``); None when the
+    experiment has no timeline (``Experiment.timeline`` /
+    ``EnsembleExperiment.timeline_template`` returned None), or when the
+    noise acts on gates and the timeline is not gate for gate a prefix of the
+    per-time circuits -- then run those as before.  The experiment's own noise
+    model and simulation method are used, as ``run_experiment`` does.
+    ``report`` is filled with ``method`` (what Aer used), ``noise``,
+    ``optimization_level``, ``methods`` and ``timeline`` (the construction).
+    """
+    from ..experiments.ensemble import EnsembleExperiment  # execution sits below experiments
+
+    noise_model = experiment.noise_model()
+    method = experiment.simulation_method()
+    ensemble = isinstance(experiment, EnsembleExperiment)
+    timeline = experiment.timeline_template() if ensemble else experiment.timeline()
+    if timeline is None:
+        return None
+    settings = aer_settings(config, None, noise_model, method)
+    if gate_level_noise(settings.noise_model, timeline.circuit) and not timeline.prefix:
+        return None
+    if ensemble:
+        values = experiment.timeline_values(timeline)
+        return execute_ensemble_timeline(timeline, values, config, seed, noise_model, method,
+                                         chunk, executor, report)
+    executed = execute_timeline(timeline, config, seed, noise_model, method, executor)
+    if report is not None:
+        report.update({"method": executed.method_used, "noise": executed.extra["noise"],
+                       "optimization_level": settings.optimization_level,
+                       "methods": executed.methods, "timeline": timeline.construction})
+    return executed.results
