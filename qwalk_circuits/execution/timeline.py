@@ -10,11 +10,15 @@ sampled results).
 
 - :func:`execute_timeline`: one circuit, one result per time.
 - :func:`execute_ensemble_timeline`: one parameterized template, every
-  member's binds in one Aer run per chunk (``parameter_binds`` lists), the
-  threads spread over the members (``max_parallel_experiments``) rather than
-  inside their small states; a progress bar counts the members; with an
-  ``executor`` (Dask, ``concurrent.futures``) each chunk is one task, and the
-  results are those of the local run.  results[time][member].
+  member's binds in one Aer run per chunk (``parameter_binds`` lists); how
+  Aer spreads them is ``binding`` (:data:`BINDINGS`, measured in
+  ``benchmarks/bench_timeline.py``): by default Aer's runtime binding, all the
+  chunk's members in one batched experiment on every thread; or one
+  experiment per member with the threads across members
+  (``max_parallel_experiments``) rather than inside their small states; or
+  one thread, one member after the other.  A progress bar counts the members;
+  with an ``executor`` (Dask, ``concurrent.futures``) each chunk is one task,
+  and the results are those of the local run.  results[time][member].
 - :func:`simulate_exact`: the one call for an Aer target: an experiment's
   timeline (``Experiment.timeline``) or template
   (``EnsembleExperiment.timeline_template``), run with the experiment's noise
@@ -62,6 +66,13 @@ from .runner import (
 )
 
 PROGRESS_MIN_MEMBERS = 2 * CHUNK_REALISATIONS
+#: how a chunk's parameter binds run on Aer -> the AerSimulator options that do it
+BINDINGS: dict[str, dict[str, Any]] = {
+    "runtime": {"runtime_parameter_bind_enable": True, "max_parallel_threads": 0},
+    "experiments": {"max_parallel_threads": 0, "max_parallel_experiments": 0,
+                    "max_parallel_shots": 1},
+    "serial": {},
+}
 
 
 def prefix_stats(circuit: QuantumCircuit, labels: Sequence[str]) -> list[dict[str, Any]]:
@@ -119,15 +130,16 @@ def gate_level_noise(noise_model: NoiseModel | None, circuit: QuantumCircuit) ->
 
 
 def _compile(timeline: Timeline, settings: AerSettings, seed: int | None,
-             parallel_members: bool = False) -> tuple[QuantumCircuit, dict[str, Any]]:
-    extra: dict[str, Any] = {}
-    if parallel_members:  # threads over the members, none inside their (small) states
-        extra = {"max_parallel_threads": 0, "max_parallel_experiments": 0,
-                 "max_parallel_shots": 1}
-    options = settings.options(timeline.circuit.num_qubits, **extra)
+             binding: str = "serial") -> tuple[QuantumCircuit, dict[str, Any]]:
+    if binding not in BINDINGS:
+        raise ValueError(f"binding must be one of {sorted(BINDINGS)}, got {binding!r}")
+    options = settings.options(timeline.circuit.num_qubits, **BINDINGS[binding])
     (compiled,) = transpile_for(AerSimulator(**options), [timeline.circuit],
                                 settings.optimization_level, seed)
     check_markers([timeline.circuit], [compiled], settings.noise_model)
+    # only probabilities are saved: a (parameterized) global phase changes none of them, and
+    # Aer's runtime binding fails on one ("instruction param position out of range")
+    compiled.global_phase = 0.0
     return compiled, options
 
 
@@ -187,19 +199,18 @@ def execute_ensemble_timeline(timeline: Timeline, values: np.ndarray, config: Ha
                               seed: int | None, noise_model: NoiseModel | None = None,
                               method: str | None = None, chunk: int = CHUNK_REALISATIONS,
                               executor: Any = None, report: dict[str, Any] | None = None,
-                              parallel_members: bool | None = None
-                              ) -> list[list[CircuitResult]]:
+                              binding: str | None = None) -> list[list[CircuitResult]]:
     """results[i][r]: time i of member r, the template bound to ``values[r]``.
 
     ``values`` is (members, parameters) in ``timeline.circuit.parameters``
     order: one table for all times.  The template is transpiled once; each
     chunk of ``chunk`` members is one Aer run with their parameter binds (one
     task on ``executor``), seeded like ``execute_ensemble``'s chunks.
-    ``parallel_members`` (default: when the state is small, as
-    ``runner.threads_for`` decides, and a chunk holds several members) runs the
-    members on all threads (``max_parallel_experiments = 0``) instead of one.
-    ``report`` is filled as by ``execute_ensemble`` (``method``, ``noise``,
-    ``optimization_level``; ``methods`` per time).
+    ``binding`` (a key of :data:`BINDINGS`; default ``runtime`` for a
+    parameterized template with several members, else ``serial``) is how Aer
+    runs a chunk's binds.  ``report`` is filled as by ``execute_ensemble``
+    (``method``, ``noise``, ``optimization_level``; ``methods`` per time) plus
+    ``timeline`` and ``binding``.
     """
     if config.is_device:
         raise QwalkError(f"config '{config.name}' is a device: timelines are for Aer; a "
@@ -210,10 +221,10 @@ def execute_ensemble_timeline(timeline: Timeline, values: np.ndarray, config: Ha
         raise ValueError(f"{template.name}: values must be (members, "
                          f"{template.num_parameters}), got {values.shape}")
     settings = aer_settings(config, None, noise_model, method)
-    if parallel_members is None:
-        small = settings.options(template.num_qubits)["max_parallel_threads"] == 1
-        parallel_members = small and chunk > 1 and len(values) > 1
-    compiled, options = _compile(timeline, settings, seed, parallel_members)
+    if binding is None:
+        several = chunk > 1 and len(values) > 1
+        binding = "runtime" if several and template.num_parameters else "serial"
+    compiled, options = _compile(timeline, settings, seed, binding)
     stats = prefix_stats(compiled, timeline.labels)
     columns = parameter_columns(compiled, [p.name for p in template.parameters], values)
     parts = [range(start, min(start + chunk, len(values)))
@@ -237,6 +248,7 @@ def execute_ensemble_timeline(timeline: Timeline, values: np.ndarray, config: Ha
         report.update(run_report(settings, methods, None))
         report["methods"] = [summarise_methods(methods)] * len(labels)
         report["timeline"] = timeline.construction
+        report["binding"] = binding
     return [[CircuitResult(stats=stats[i], probabilities=_relabelled(row[i], roll))
              for row in per_member]
             for i, roll in enumerate(timeline.relabel)]

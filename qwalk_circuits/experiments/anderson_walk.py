@@ -27,7 +27,7 @@ from ..circuits.disordered_walk import (
 )
 from ..circuits.fast_forward import fast_forward_rough_cost
 from ..circuits.multiplexor import append_diagonal, append_u3_multiplexor
-from ..circuits.timeline import Timeline, walk_timeline_plan
+from ..circuits.timeline import Timeline, walk_offset, walk_timeline_plan
 from ..coins import resolve_coin, resolve_coin_state
 from ..disorder import WalkDisorder, walk_disorder
 from ..errors import ParameterError
@@ -238,29 +238,37 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
 
     def timeline_template(self, target: str = "all-to-all") -> Timeline:
         """One template of max(times) steps, saved after each measured step, bound per
-        realisation with :meth:`timeline_values` (static disorder repeats its layer values
-        step after step, dynamic disorder gives each step its own).  Both disordered
-        constructions are in the position basis between steps: a prefix of the per-time
-        templates when those share its construction.  The clean walk is the coined walk's
-        timeline (one member, no parameters)."""
+        realisation with :meth:`timeline_values`: one value table for every time (static
+        disorder repeats its layer, dynamic disorder gives each step its own).
+
+        Built for the simulator: static disorder as ``fourier`` (physical labels: one
+        phase vector shared by every step, so binding a member is cheap), dynamic as
+        ``increment`` (no QFT pair per step); rolled to the per-time templates' labels.
+        Both constructions are in the position basis between steps, so it is their
+        prefix when they use the same construction.  The clean walk is the coined walk's
+        timeline (one member, no parameters).
+        """
         s = self.spec
         coin, coin_state, position = self._arrays
         times = self.times()
-        clean = s.disorder == "none"
-        construction, relabel, prefix = walk_timeline_plan(
-            self.constructions(target), times, self.allowed_constructions(), s.position_qubits,
-            1, ("increment",) if clean else DISORDERED_CONSTRUCTIONS)
-        if clean:
+        constructions = self.constructions(target)
+        if s.disorder == "none":
+            construction, relabel, prefix = walk_timeline_plan(
+                constructions, times, self.allowed_constructions(), s.position_qubits)
             circuit = build_coined_walk(coin, position, coin_state, max(times),
                                         s.position_qubits, 1,
                                         construction, saves=times)  # type: ignore[arg-type]
             return Timeline.of(circuit, len(times), construction, relabel, prefix)
+        static = s.disorder != "dynamic"
+        construction = "fourier" if static else "increment"
+        relabel = [(walk_offset(c, t, s.position_qubits)
+                    - walk_offset(construction, t, s.position_qubits)) % s.num_sites
+                   for c, t in zip(constructions, times, strict=True)]
         walk = DisorderedWalkTemplate.build(coin, position, coin_state, max(times),
-                                            s.position_qubits,
-                                            construction,  # type: ignore[arg-type]
-                                            s.disorder_kind, static=s.disorder != "dynamic",
-                                            saves=times)
-        return Timeline.of(walk.circuit, len(times), construction, relabel, prefix, walk)
+                                            s.position_qubits, construction, s.disorder_kind,
+                                            static=static, saves=times)
+        return Timeline.of(walk.circuit, len(times), construction, relabel,
+                           all(c == construction for c in constructions), walk)
 
     def timeline_values(self, timeline: Timeline) -> np.ndarray:
         if timeline.template is None:

@@ -127,3 +127,68 @@ def test_ensemble_timeline_equals_per_time_templates_and_reference(name, setting
     np.testing.assert_allclose(timeline, per_time, atol=ATOL)
     np.testing.assert_allclose(timeline, experiment.reference_ensemble(), atol=ATOL)
     assert_can_fail([t.mean(axis=0) for t in timeline], [p.mean(axis=0) for p in per_time])
+
+
+def _ensemble_arrays(results) -> np.ndarray:
+    return np.array([[r.probabilities for r in row] for row in results])
+
+
+def test_gate_noise_runs_a_prefix_timeline_and_refuses_the_others():
+    """Under the config's per-gate noise a timeline that is the per-time circuits' prefix
+    gives their noisy results; one with extra frame changes is not used (None)."""
+    config = load_config("aer_dephasing")
+    walk = make("coined-walk", {"position_qubits": 3, "steps": 4, "shift": "increment"})
+    before = execute(walk.circuits(AER), config, None, SEED).results
+    after = simulate_exact(walk, config, SEED)
+    assert after is not None
+    np.testing.assert_allclose([r.probabilities for r in after],
+                               [r.probabilities for r in before], atol=ATOL)
+    ideal = simulate_exact(walk, load_config(), SEED)
+    assert np.abs(after[-1].probabilities - ideal[-1].probabilities).max() > 1e-4
+    fourier = make("coined-walk", {"position_qubits": 3, "steps": 4, "shift": "fourier"})
+    assert simulate_exact(fourier, config, SEED) is None
+    dynamic = make("anderson-walk", {"position_qubits": 3, "steps": 4, "realisations": 3,
+                                     "disorder": "dynamic", "shift": "increment"})
+    templates = dynamic.templates(AER)
+    values = [dynamic.template_values(i, t) for i, t in enumerate(templates)]
+    report: dict[str, Any] = {}
+    got = simulate_exact(dynamic, config, SEED, report=report)
+    assert got is not None and report["noise"] == "config"
+    np.testing.assert_allclose(_ensemble_arrays(got), _ensemble_arrays(
+        execute_ensemble(templates, values, config, None, SEED)), atol=ATOL)
+    static = make("anderson-walk", {"position_qubits": 3, "steps": 4, "realisations": 3,
+                                    "shift": "increment"})
+    assert simulate_exact(static, config, SEED) is None  # its timeline is fourier
+
+
+@pytest.mark.parametrize("binding", ["runtime", "experiments", "serial"])
+def test_every_binding_and_an_executor_give_the_local_results(binding):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qwalk_circuits.execution.timeline import execute_ensemble_timeline
+
+    experiment = make("anderson-walk", {"position_qubits": 3, "steps": 5, "realisations": 5})
+    timeline = experiment.timeline_template()
+    values = experiment.timeline_values(timeline)
+    expected = _ensemble_arrays(simulate_exact(experiment, load_config(), SEED))
+    report: dict[str, Any] = {}
+    with ThreadPoolExecutor(2) as pool:
+        got = execute_ensemble_timeline(timeline, values, load_config(), SEED, chunk=2,
+                                        executor=pool, report=report, binding=binding)
+    assert report["binding"] == binding and report["method"] == "statevector"
+    np.testing.assert_allclose(_ensemble_arrays(got), expected, atol=1e-12)
+
+
+def test_ensemble_timeline_on_dask_equals_the_local_run():
+    distributed = pytest.importorskip("distributed")
+    experiment = make("kicked-rotor", {"momentum_qubits": 4, "kick_strength": 1.0,
+                                       "kicks": 4, "quasi_momenta": 5})
+    local = _ensemble_arrays(simulate_exact(experiment, load_config(), SEED, chunk=2))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        remote = simulate_exact(experiment, load_config(), SEED, executor=client, chunk=2)
+        plain = make("ctqw", {"position_qubits": 3, "time": 2.0, "time_steps": 4})
+        single = simulate_exact(plain, load_config(), SEED, executor=client)
+    np.testing.assert_array_equal(_ensemble_arrays(remote), local)
+    assert single is not None and len(single) == len(plain.times())
