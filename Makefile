@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-all lint bench clean
+.PHONY: install demo test test-all test-min lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,20 @@ test: $(STAMP)
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -m ''
 
+# The declared minimum versions, each installed exactly (ci/min_requirements.py turns
+# every `>=` floor in pyproject.toml into `==`), in a venv of their own; then the fast suite.
+VENV_MIN ?= .venv-min
+test-min:
+	rm -rf $(VENV_MIN)
+	$(PYTHON) -m venv $(VENV_MIN)
+	$(VENV_MIN)/bin/python -m pip install --quiet --upgrade pip
+	$(PYTHON) ci/min_requirements.py > $(VENV_MIN)/min-requirements.txt
+	$(VENV_MIN)/bin/python -m pip install --quiet -r $(VENV_MIN)/min-requirements.txt
+	$(VENV_MIN)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(VENV_MIN)/bin/python -m pip check
+	$(VENV_MIN)/bin/python -m pip freeze --exclude-editable > $(VENV_MIN)/installed.txt
+	$(VENV_MIN)/bin/python -m pytest -p no:cacheprovider
+
 lint: $(STAMP)
 	$(BIN)/ruff check qwalk_circuits tests benchmarks
 	$(BIN)/mypy
@@ -31,4 +45,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all
 
 clean:
-	rm -rf $(VENV) demo_output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_MIN) demo_output .pytest_cache .mypy_cache .ruff_cache
