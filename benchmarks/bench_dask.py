@@ -1,7 +1,7 @@
 """Ensemble wall time: serial against a 2-worker Dask LocalCluster on the same machine.
 
 The ``anderson-walk`` ensemble (static phase disorder, 13 measured times) is
-run end to end by ``run_experiment(..., save=False)`` -- transpile each
+run end to end by ``run(..., save=False)`` -- transpile each
 template once, bind R realisations, average, compare with the exact
 reference -- three ways, interleaved (A B C A B C ...):
 
@@ -40,9 +40,10 @@ from typing import Any
 
 import numpy as np
 
+from qwalk_circuits import pipeline
 from qwalk_circuits.execution import load_config
 from qwalk_circuits.execution.dask_cluster import connect
-from qwalk_circuits.experiments import get_experiment, run_experiment
+from qwalk_circuits.experiments import get_experiment
 
 from ._common import (
     fmt_ms,
@@ -69,7 +70,7 @@ def contenders(settings: dict[str, Any], shots: int | None, clients: dict[str, A
     config = load_config()
 
     def runner(executor: Any) -> Callable[[], Any]:
-        return lambda: run_experiment(experiment, config, shots=shots, seed=SEED, save=False,
+        return lambda: pipeline.run(experiment, config, shots=shots, seed=SEED, save=False,
                                       executor=executor).distributions
 
     return {"serial": runner(None), **{name: runner(c) for name, c in clients.items()}}

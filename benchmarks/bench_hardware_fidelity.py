@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+from qwalk_circuits import pipeline
 from qwalk_circuits.execution.config import load_config
 from qwalk_circuits.execution.store import ResultStore
 from qwalk_circuits.experiments import get_experiment
-from qwalk_circuits.experiments.hardware_runner import run_on_device
 
 from ._common import markdown_table, parse_int_list, print_header
 
@@ -44,8 +44,8 @@ def run(n: int, construction: str, steps: list[int], config_name: str, shots: in
         store: ResultStore) -> list[list[object]]:
     experiment = get_experiment("coined-walk").from_settings(
         {"position_qubits": n, "steps": max(steps), "times": steps, "shift": construction})
-    summary = run_on_device(experiment, load_config(config_name), shots, 1234, store,
-                            progress=False)
+    summary = pipeline.run(experiment, load_config(config_name), shots, 1234, store,
+                            progress=False).summary
     comparison = summary["comparison"]
     rows = []
     for i, t in enumerate(summary["times"]):

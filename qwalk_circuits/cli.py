@@ -79,45 +79,39 @@ def _config(args: argparse.Namespace) -> Any:
     return with_dask_address(load_config(args.backend), args.dask)
 
 
+def _shots_and_seed(args: argparse.Namespace, config: Any) -> tuple[int | None, int | None]:
+    """--shots / --seed, else the config's (``exact``: None)."""
+    shots_setting = args.shots if args.shots is not None else config.run.shots
+    shots = None if shots_setting == "exact" else int(shots_setting)
+    return shots, args.seed if args.seed is not None else config.run.seed
+
+
 def cmd_run(args: argparse.Namespace) -> None:
-    from .experiments import get_experiment, run_experiment
+    from .experiments import get_experiment
+    from .pipeline import run
 
     experiment = get_experiment(args.experiment).from_settings(_settings(args.set))
     config = _config(args)
-    shots_setting = args.shots if args.shots is not None else config.run.shots
-    shots = None if shots_setting == "exact" else int(shots_setting)
-    seed = args.seed if args.seed is not None else config.run.seed
-    if config.is_device:
-        _run_on_device(args, experiment, config, shots, seed)
-        return
-    record = run_experiment(experiment, config, shots=shots, seed=seed, store=_store(args))
-    if args.plot:
-        _plot_run(record, experiment, args.plot)
-    if args.json:
-        print(json.dumps(record.summary))
-    else:
-        _print_run(record.summary)
+    shots, seed = _shots_and_seed(args, config)
+    record = run(experiment, config, shots=shots, seed=seed, store=_store(args))
+    _render(record, experiment, args)
 
 
-def _device_shots(shots: int | None) -> int:
-    if shots is None:
-        raise QwalkError("devices sample: give --shots N (or shots = N in the config), "
-                         "not 'exact'")
-    return shots
-
-
-def _run_on_device(args: argparse.Namespace, experiment: Any, config: Any, shots: int | None,
-                   seed: int | None) -> None:
-    from .experiments.hardware_runner import run_on_device
-
-    summary = run_on_device(experiment, config, _device_shots(shots), seed, _store(args))
-    print(file=sys.stderr)
-    if args.plot:
-        _plot_device_run(summary, args.plot)
+def _render(record: Any, experiment: Any, args: argparse.Namespace) -> None:
+    """The one renderer of a run: a plot when asked, then JSON or the table."""
+    summary = record.summary
+    device = "comparison" in summary
+    if getattr(args, "plot", None):
+        if device:
+            _plot_device_run(summary, args.plot)
+        else:
+            _plot_run(record, experiment, args.plot)
     if args.json:
         print(json.dumps(summary))
-    else:
+    elif device:
         _print_device_run(summary)
+    else:
+        _print_run(summary)
 
 
 def _print_device_run(summary: dict[str, Any]) -> None:
@@ -135,9 +129,13 @@ def _print_device_run(summary: dict[str, Any]) -> None:
         if "ensemble" in summary:
             _print_ensemble(summary)
         return
-    print(f"TVD / Hellinger to the exact distribution (± bootstrap standard error); "
-          f"emulation: {comparison['emulator']}")
-    columns = [("hardware", "device"), ("emulation", "emulation")]
+    print("TVD / Hellinger to the exact distribution (± bootstrap standard error)"
+          + (f"; emulation: {comparison['emulator']}" if "emulation" in comparison else
+             "; no emulation (a fake device's would be the same noisy simulation again: "
+             "emulation = true in the config asks for it)"))
+    columns = [("hardware", "device")]
+    if "emulation" in comparison:
+        columns.append(("emulation", "emulation"))
     if "mitigated" in comparison:
         columns.append(("mitigated", "mitigated"))
     print(f"{'t':>4} {'construction':>13} {'2q':>4} " + " ".join(
@@ -187,15 +185,12 @@ def _plot_device_run(summary: dict[str, Any], path: str) -> None:
 
 def cmd_submit(args: argparse.Namespace) -> None:
     from .experiments import get_experiment
-    from .experiments.hardware_runner import submit_experiment
+    from .pipeline import submit
 
     experiment = get_experiment(args.experiment).from_settings(_settings(args.set))
     config = _config(args)
-    shots_setting = args.shots if args.shots is not None else config.run.shots
-    shots = _device_shots(None if shots_setting == "exact" else int(shots_setting))
-    seed = args.seed if args.seed is not None else config.run.seed
-    run_id = submit_experiment(experiment, config, shots, seed, _store(args))
-    print(run_id)
+    shots, seed = _shots_and_seed(args, config)
+    print(submit(experiment, config, shots, seed, _store(args)))
 
 
 def cmd_jobs(args: argparse.Namespace) -> None:
@@ -232,22 +227,21 @@ def cmd_jobs(args: argparse.Namespace) -> None:
         config = stored_config(ledger.submission(args.run_id))
         print(f"cancelled {cancel(args.run_id, ledger, config)} job(s) of run {args.run_id}")
         return
-    from .experiments.hardware_runner import finish_run, resume_submission
+    from .experiments.hardware_runner import resume_submission
+    from .pipeline import fetch
 
     if args.resume:
         sent = resume_submission(args.run_id, store, force=args.force)
         print(f"run {args.run_id}: submission completed ({sent} job(s) submitted now, the "
               "others were accepted before)")
-    summary = finish_run(args.run_id, store)
-    if summary is None:
+    record = fetch(args.run_id, store)
+    if record is None:
         tally: dict[str, int] = {}
         for job in ledger.jobs(args.run_id):
             tally[job["status"]] = tally.get(job["status"], 0) + 1
         print(f"run {args.run_id} not finished yet: {tally}; try again later")
-    elif args.json:
-        print(json.dumps(summary))
     else:
-        _print_device_run(summary)
+        _render(record, None, args)
 
 
 def cmd_backends(args: argparse.Namespace) -> None:
@@ -304,7 +298,7 @@ def _plot_run(record: Any, experiment: Any, path: str) -> None:
     axis = _outcome_axis(experiment, record.distributions[-1].size)
     if axis is not None:
         values, label = axis
-        errors = getattr(record, "distribution_errors", None)
+        errors = record.distribution_errors
         right.bar(values, record.distributions[-1], width=1.0, alpha=0.5, label="circuit",
                   yerr=None if errors is None else errors[-1], error_kw={"lw": 0.6})
         order = values.argsort()
@@ -319,8 +313,9 @@ def _outcome_axis(experiment: Any, size: int) -> tuple[Any, str] | None:
     """What a 1D distribution is over: displacements of a walk, or an experiment's own axis."""
     from .lattice import signed_displacement
 
-    if hasattr(experiment, "outcome_axis"):
-        return experiment.outcome_axis()
+    own = experiment.outcome_axis()
+    if own is not None:
+        return own
     spec = experiment.spec
     if getattr(spec, "dimension", None) == 1 and spec.num_sites == size:
         return signed_displacement(spec.num_sites, spec.origin()), "x - x0"
@@ -483,12 +478,28 @@ def cmd_results(args: argparse.Namespace) -> None:
         for run in runs:
             print(f"{run['run_id']}  {run['created_at'][:19]}  {run['experiment']:<14} "
                   f"{run['backend']:<12} shots={run['shots'] if run['shots'] else 'exact'}")
+    elif args.results_command == "reanalyse":
+        from .pipeline import reanalyse
+
+        record = reanalyse(args.run_id, store)
+        stored = store.get_run(args.run_id)["summary"]
+        same = json.dumps(record.summary, sort_keys=True) == json.dumps(stored, sort_keys=True)
+        if args.json:
+            print(json.dumps(record.summary))
+        else:
+            (_print_device_run if "comparison" in record.summary else _print_run)(
+                record.summary)
+        print(f"run {args.run_id}: re-analysed from its stored outcomes; "
+              + ("the same summary as stored" if same else
+                 "DIFFERS from the stored summary (analysis code changed since the run)"),
+              file=sys.stderr)
     else:
         run = store.get_run(args.run_id)
         if args.json:
             print(json.dumps(run))
         else:
-            _print_run(run["summary"])
+            (_print_device_run if "comparison" in run["summary"] else _print_run)(
+                run["summary"])
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -561,6 +572,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = results_sub.add_parser("show")
     show.add_argument("run_id")
     show.add_argument("--json", action="store_true")
+    again = results_sub.add_parser(
+        "reanalyse", help="rebuild a run's summary from its stored outcomes (Aer) or its "
+        "ledger's counts (devices), with today's analysis")
+    again.add_argument("run_id")
+    again.add_argument("--json", action="store_true")
     results.set_defaults(func=cmd_results)
 
     submit = sub.add_parser("submit", help="submit an experiment to a (fake) IBM device; "

@@ -14,33 +14,13 @@ from typing import Any
 
 from tqdm import tqdm
 
-from .errors import ParameterError, QwalkError
+from .errors import ParameterError
 from .execution import ResultStore
 from .execution.config import HardwareConfig
 from .execution.dask_cluster import cluster_executor
-from .experiments import get_experiment, run_experiment
-
-
-def _check_device_sweep(experiments: list[Any], config: HardwareConfig, shots: int | None
-                        ) -> None:
-    """Refuse a device sweep that could not finish, before anything is submitted."""
-    if shots is None:
-        raise QwalkError("devices sample: give --shots N (or shots = N in the config), "
-                         "not 'exact'")
-    from .experiments.hardware_runner import on_device
-
-    for experiment in experiments:
-        on_device(experiment)  # a channel that cannot be unravelled is refused here
-
-
-def _run_on_device(experiment: Any, config: HardwareConfig, shots: int | None,
-                   seed: int | None, store: ResultStore | None) -> dict[str, Any]:
-    """One sweep point on a (fake) device: a run of its own in the job ledger, waited for."""
-    from .experiments.hardware_runner import run_on_device
-
-    assert shots is not None
-    return run_on_device(experiment, config, shots, seed,
-                         store if store is not None else ResultStore(), progress=False)
+from .execution.targets import make_target
+from .experiments import get_experiment
+from .pipeline import prepare, run
 
 
 def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dict[str, Any],
@@ -65,11 +45,11 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
     # validate every value before running any, so a bad one stores nothing
     experiments = [experiment_type.from_settings({**settings, parameter: value})
                    for value in values]
+    target = make_target(config)
+    target.check_shots(shots)
     for experiment in experiments:
-        experiment.check_size(config)
-    if config.is_device:
-        _check_device_sweep(experiments, config, shots)
-    elif executor is None and config.backend.dask_address is not None:
+        prepare(experiment, target)  # what the target cannot run is refused before any run
+    if executor is None and not target.deferred and config.backend.dask_address is not None:
         with cluster_executor(config.backend.dask_address) as client:
             return sweep(experiment_name, parameter, values, settings, config, shots, seed,
                          store, client, observable)
@@ -77,11 +57,8 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
     for value, experiment in tqdm(list(zip(values, experiments, strict=True)),
                                   desc=f"{experiment_name} over {parameter}", unit="run",
                                   disable=None):
-        if config.is_device:
-            summary = _run_on_device(experiment, config, shots, seed, store)
-        else:
-            summary = run_experiment(experiment, config, shots=shots, seed=seed, store=store,
-                                     executor=executor).summary
+        summary = run(experiment, config, shots=shots, seed=seed, store=store,
+                      executor=executor, progress=False).summary
         observables = summary["observables"]
         key = observable or ("sigma" if "sigma" in observables else next(iter(observables)))
         if key not in observables:
@@ -93,12 +70,11 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
                                f"{key}_reference": summary["reference"][key]}
         if key in summary.get("observable_errors", {}):
             row[f"{key}_error"] = summary["observable_errors"][key]
-        fit = getattr(experiment, "diffusion_fit", None)
-        if fit is not None and key == "sigma":
+        if experiment.has_diffusion_fit and key == "sigma":
             errors = summary.get("observable_errors", {}).get("sigma")
             try:
-                row["fit"] = fit(summary["observables"]["sigma"], errors)
-                row["fit_reference"] = fit(summary["reference"]["sigma"])
+                row["fit"] = experiment.diffusion_fit(summary["observables"]["sigma"], errors)
+                row["fit_reference"] = experiment.diffusion_fit(summary["reference"]["sigma"])
             except ValueError:  # too few late-time points: no fit for this run
                 pass
         if "diffusion_theory" in summary:

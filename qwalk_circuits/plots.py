@@ -22,7 +22,7 @@ def sigma_figure(summary: dict[str, Any]) -> Figure:
     err = summary.get("observable_errors", {}).get("sigma")
     ax.errorbar(times[keep], np.asarray(summary["observables"]["sigma"])[keep],
                 yerr=None if err is None else np.asarray(err)[keep], fmt="o",
-                color=COLOURS["circuit"], label="circuit (Aer)", ms=4)
+                color=COLOURS["circuit"], label=f"circuit ({summary['backend']['name']})", ms=4)
     ax.plot(times[keep], np.asarray(summary["reference"]["sigma"])[keep], "-",
             color=COLOURS["reference"], label="exact quantum")
     if "classical" in summary:

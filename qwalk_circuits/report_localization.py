@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from .experiments import get_experiment, run_experiment
+from .experiments import get_experiment
 from .lattice import signed_displacement
 from .report_types import Chapter, DemoContext
 
+TITLE = "4. When interference stops motion: Anderson localization"
 DEMO_DISORDER = {"position_qubits": 6, "steps": 28, "realisations": 16}
 DEMO_ROTOR = {"kick_strength": 5.0, "kbar": 1.0, "kicks": 40, "momentum_qubits": 8,
               "quasi_momenta": 16}
@@ -91,20 +92,22 @@ def _rotor_runs(ctx: DemoContext) -> tuple[dict[str, Any], dict[str, Any]]:
         with warnings.catch_warnings():  # the resonance warning is the point of that run
             warnings.simplefilter("ignore", UserWarning)
             experiment = get_experiment(name).from_settings(dict(settings))
-            summaries.append(run_experiment(experiment, ctx.config, ctx.shots, ctx.seed,
-                                            ctx.store).summary)
+            summaries.append(ctx.run(experiment).summary)
     return summaries[0], summaries[1]
 
 
 def localization_chapter(ctx: DemoContext) -> Chapter:
     """Chapter 4: Anderson localization of the coined walk (and, when present, the kicked
     rotor's dynamical localization)."""
+    ctx.sized(TITLE, {}, None,
+              "localization shows on registers of 6+ qubits, where today's disorder layer "
+              "costs 2^n - 2 CX per step (thousands of two-qubit gates per walk); cheaper "
+              "constructions are the hardware issue's work")
     runs = {}
     for disorder in DISORDERS:
         experiment = get_experiment("anderson-walk").from_settings(
             {**DEMO_DISORDER, "disorder": disorder})
-        runs[disorder] = (experiment, run_experiment(experiment, ctx.config, ctx.shots,
-                                                     ctx.seed, ctx.store))
+        runs[disorder] = (experiment, ctx.run(experiment))
     rows = []
     for disorder, (_, record) in runs.items():
         s = record.summary
@@ -132,7 +135,7 @@ def localization_chapter(ctx: DemoContext) -> Chapter:
         f"{resonance['observables']['p2'][-1]:.1f} against k²t²/2 = "
         f"{resonance['ballistic']['p2'][-1]:.1f}."]
     return Chapter(
-        "4. When interference stops motion: Anderson localization",
+        TITLE,
         f"The Hadamard walk on a cycle of {spec.num_sites} sites with random on-site phases "
         f"uniform in [0, 2π), averaged over {spec.realisations} realisations ({ctx.sampling}; "
         "each realisation binds one transpiled parameterized circuit).  Clean: σ ~ t.  "

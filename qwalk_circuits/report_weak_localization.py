@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from .experiments import get_experiment, run_experiment
+from .experiments import get_experiment
 from .report_types import Chapter, DemoContext
 
+TITLE = "5. The quantum echo: coherent backscattering and its undoing"
 DEMO_BACKSCATTERING: dict[str, Any] = {
     "lattice_qubits_per_axis": 3, "W": 3.0, "dt": 0.5, "time": 16.0,
     "times": [2, 4, 6, 8, 10, 12, 14, 16], "realisations": 32}
@@ -62,6 +63,10 @@ def _figure(runs: dict[str, tuple[Any, Any]]) -> Figure:
 
 
 def weak_localization_chapter(ctx: DemoContext) -> Chapter:
+    ctx.sized(TITLE, {}, None,
+              "the 8x8 disordered torus costs thousands of two-qubit gates per split step "
+              "with flux (BENCHMARKS.md, weak localization); the smallest torus that shows "
+              "backscattering on a device is the hardware issue's work")
     """Chapter 5: r(t) with and without time-reversal symmetry, and with spin-orbit coupling."""
     runs = {}
     for label, extra in CASES.items():
@@ -69,8 +74,7 @@ def weak_localization_chapter(ctx: DemoContext) -> Chapter:
             {**DEMO_BACKSCATTERING, **extra})
         with warnings.catch_warnings():  # 32 members: the small-ensemble warning is known
             warnings.simplefilter("ignore", UserWarning)
-            runs[label] = (experiment, run_experiment(experiment, ctx.config, ctx.shots,
-                                                      ctx.seed, ctx.store))
+            runs[label] = (experiment, ctx.run(experiment))
     rows = []
     for label, (_, record) in runs.items():
         s = record.summary
@@ -80,7 +84,7 @@ def weak_localization_chapter(ctx: DemoContext) -> Chapter:
                      f"{s['ensemble']['realisations']}"])
     side = 2 ** DEMO_BACKSCATTERING["lattice_qubits_per_axis"]
     return Chapter(
-        "5. The quantum echo: coherent backscattering and its undoing",
+        TITLE,
         f"A plane wave |k0⟩ on a {side}×{side} torus with on-site disorder W = "
         f"{DEMO_BACKSCATTERING['W']:g} J (one symmetric split step of dt = "
         f"{DEMO_BACKSCATTERING['dt']:g} per circuit layer), averaged over "

@@ -226,3 +226,24 @@ def test_unknown_backend_name_is_one_line(capsys):
     assert main(["run", "coined-walk", "--backend", "fake_nowhere"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "qwalk backends" in err
+
+
+def test_results_reanalyse_rebuilds_the_stored_summary(capsys):
+    """An Aer run re-analysed from the store gives the summary it printed."""
+    summary = run_json(capsys, "--shots", "300", "--seed", "4")
+    assert main(["results", "reanalyse", summary["run_id"], "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == summary
+    assert "the same summary as stored" in captured.err
+
+
+def test_results_reanalyse_refuses_a_run_stored_without_its_metadata(capsys, isolated_store):
+    """Runs stored before outcome rows carried their circuits' metadata say what to do."""
+    import sqlite3
+
+    summary = run_json(capsys, "--shots", "exact")
+    with sqlite3.connect(isolated_store) as db:
+        db.execute("UPDATE circuits SET data = '[0.5, 0.5]' WHERE run_id = ?",
+                   (summary["run_id"],))
+    assert main(["results", "reanalyse", summary["run_id"]]) == 2
+    assert "run it again" in capsys.readouterr().err

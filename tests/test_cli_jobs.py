@@ -24,14 +24,26 @@ def fake_config(tmp_path):
     return str(path)
 
 
+def test_a_fake_device_emulated_on_request_prints_the_three_way_comparison(
+        fake_config, capsys, tmp_path):
+    path = tmp_path / "emulated.toml"
+    path.write_text(Path(fake_config).read_text().replace("[run]\n", "[run]\nemulation = true\n"))
+    assert main(["run", "coined-walk", "--backend", str(path), *WALK]) == 0
+    out = capsys.readouterr().out
+    assert "aer+noise(fake_manila)" in out
+    assert "device TVD" in out and "emulation TVD" in out and "mitigated TVD" in out
+    assert out.count("±") >= 3 * 6
+
+
 def test_run_on_a_fake_device_prints_the_three_way_comparison(fake_config, capsys, tmp_path):
     plot = tmp_path / "tvd.png"
     assert main(["run", "coined-walk", "--backend", fake_config, *WALK, "--plot", str(plot)]) == 0
     assert plot.stat().st_size > 1000
     out = capsys.readouterr().out
-    assert "device fake_manila" in out and "aer+noise(fake_manila)" in out
-    assert "device TVD" in out and "emulation TVD" in out and "mitigated TVD" in out
-    assert out.count("±") >= 3 * 6
+    # a fake device is not emulated a second time unless the config asks (emulation = true)
+    assert "device fake_manila" in out and "no emulation" in out
+    assert "device TVD" in out and "emulation TVD" not in out and "mitigated TVD" in out
+    assert out.count("±") >= 2 * 6
 
 
 def test_submit_then_jobs_list_status_fetch(fake_config, capsys):

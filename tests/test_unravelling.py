@@ -12,9 +12,9 @@ from qiskit.quantum_info import Statevector
 from qwalk_circuits import analysis
 from qwalk_circuits.execution import load_config
 from qwalk_circuits.experiments import get_experiment
-from qwalk_circuits.experiments.ensemble_runner import run_ensemble
 from qwalk_circuits.experiments.unravelled import unravelled
 from qwalk_circuits.noise import SITE_DEPHASING
+from qwalk_circuits.pipeline import run
 from qwalk_circuits.unravelling import KickGroup, kick_outcomes, sample_kicks
 
 # settings where the channel moves the last distribution away from the coherent walk's
@@ -88,7 +88,7 @@ def test_trajectories_on_aer_approach_the_channel_within_their_errors():
     inner = get_experiment("dephasing").from_settings(
         {"position_qubits": 4, "time": 2.0, "time_steps": 8, "gamma": 1.0,
          "kick_trajectories": 48})
-    record = run_ensemble(unravelled(inner), load_config("aer_ideal"), save=False)
+    record = run(unravelled(inner), load_config("aer_ideal"), save=False)
     summary = record.summary
     sigma, error = summary["observables"]["sigma"], summary["observable_errors"]["sigma"]
     exact = [inner.observables(q)["sigma"] for q in inner.reference_distributions()]

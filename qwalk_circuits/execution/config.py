@@ -134,6 +134,10 @@ class RunSection(_Strict):
                            "measurements (runtime option)")
     readout_mitigation: bool = Field(default=False, description="calibrate the measured "
                                      "qubits' readout and store mitigated results too")
+    emulation: bool | None = Field(
+        default=None, description="compare a device run with a noisy Aer emulation of the same "
+        "ISA circuits (default: real devices yes; fake devices no, where the emulation is the "
+        "same noisy simulation again and measures only shot noise)")
 
 
 class JobsSection(_Strict):

@@ -76,6 +76,12 @@ class Ledger:
                        (status, error, None if result is None else json.dumps(result), _now(),
                         job_id))
 
+    def has_submission(self, run_id: str) -> bool:
+        """Whether ``run_id`` went through the ledger (a device run)."""
+        with self.store._connect() as db:
+            return db.execute("SELECT 1 FROM submissions WHERE run_id = ?",
+                              (run_id,)).fetchone() is not None
+
     def submission(self, run_id: str) -> dict[str, Any]:
         with self.store._connect() as db:
             db.row_factory = sqlite3.Row

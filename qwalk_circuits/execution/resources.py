@@ -10,6 +10,7 @@ from qiskit.providers import BackendV2
 from qiskit.transpiler import CouplingMap, generate_preset_pass_manager
 
 from ..errors import QwalkError
+from .compiler import Compiler
 from .config import HardwareConfig
 
 ABSTRACT_TARGETS = ("all-to-all", "line")
@@ -75,13 +76,16 @@ def device_config(target: str) -> HardwareConfig | None:
     return config if config.is_device else None
 
 
-def transpile_to_target(circuit: QuantumCircuit, target: str, optimization_level: int = 2,
-                        seed: int = 11) -> QuantumCircuit:
-    """Transpile for a target: all-to-all, line (CX + 1q basis), a fake IBM device or a config.
+def transpile_to_target(circuit: QuantumCircuit, target: str | Compiler,
+                        optimization_level: int = 2, seed: int = 11) -> QuantumCircuit:
+    """Transpile for a target: all-to-all, line (CX + 1q basis), a fake IBM device, a config,
+    or a running target's own :class:`.Compiler` (which compiles each circuit once).
 
     Devices (fake, or real ones through their fake twin: no network here) use
     the pass manager of the device run itself (:func:`.devices.pass_manager`).
     """
+    if isinstance(target, Compiler):
+        return target.transpile(circuit)
     from .backends import make_backend
     from .config import load_config
     from .devices import fake_backend, pass_manager, twin_of

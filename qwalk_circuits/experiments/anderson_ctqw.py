@@ -24,6 +24,7 @@ from ..circuits.multiplexor import append_diagonal, diagonal_angles
 from ..circuits.timeline import Timeline
 from ..disorder import onsite_energies
 from ..errors import ParameterError
+from ..execution.compiler import ConstructionTarget
 from ..lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec, sample_steps
 from ..reference.anderson import band_centre_length
 from ..reference.classical_walk import classical_ctrw_distributions
@@ -93,7 +94,7 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
                                            s.position_qubits, static=s.disorder != "dynamic")
                 for k in s.measured_slices()]
 
-    def templates(self, target: str) -> list[QuantumCircuit]:
+    def templates(self, target: ConstructionTarget) -> list[QuantumCircuit]:
         return [measure_position(template.circuit) for template in self._walk_templates]
 
     def template_values(self, index: int, template: QuantumCircuit) -> np.ndarray:
@@ -149,7 +150,7 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
             out["anderson_theory"] = {"band_centre_length": band_centre_length(s.W, s.hopping)}
         return out
 
-    def timeline_template(self, target: str = "all-to-all") -> Timeline:
+    def timeline_template(self, target: ConstructionTarget = "all-to-all") -> Timeline:
         """One split-step template of max(slices) slices, saved after each measured slice
         before its closing energy diagonal (a position phase: the probabilities are the
         per-time template's, but it is not its prefix)."""

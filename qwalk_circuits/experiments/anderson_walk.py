@@ -31,6 +31,7 @@ from ..circuits.timeline import Timeline, walk_offset, walk_timeline_plan
 from ..coins import resolve_coin, resolve_coin_state
 from ..disorder import WalkDisorder, walk_disorder
 from ..errors import ParameterError
+from ..execution.compiler import ConstructionTarget
 from ..lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec, sample_steps
 from ..reference import classical_walk_distributions
 from ..reference.dephasing import coined_walk_dephasing_distributions
@@ -171,10 +172,10 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         return {f"{s.disorder_kind} disorder layer": circuit}
 
     @cached_property
-    def _auto_costs(self) -> dict[tuple[str, str, int], int]:
+    def _auto_costs(self) -> dict[tuple[str, ConstructionTarget, int], int]:
         return {}
 
-    def constructions(self, target: str) -> list[str]:
+    def constructions(self, target: ConstructionTarget) -> list[str]:
         if self.spec.shift != "auto":
             return [self.spec.shift] * len(self.times())
         s = self.spec
@@ -183,16 +184,17 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
                                       self._auto_costs, lambda _: rough) for t in self.times()]
 
     @cached_property
-    def _templates(self) -> dict[str, list[DisorderedWalkTemplate | CleanTemplate]]:
+    def _templates(self) -> dict[ConstructionTarget, list[DisorderedWalkTemplate | CleanTemplate]]:
         return {}
 
-    def walk_templates(self, target: str) -> list[DisorderedWalkTemplate | CleanTemplate]:
+    def walk_templates(self, target: ConstructionTarget
+                       ) -> list[DisorderedWalkTemplate | CleanTemplate]:
         if target not in self._templates:
             self._templates[target] = [self.template(t, c) for t, c in
                                        zip(self.times(), self.constructions(target), strict=True)]
         return self._templates[target]
 
-    def templates(self, target: str) -> list[QuantumCircuit]:
+    def templates(self, target: ConstructionTarget) -> list[QuantumCircuit]:
         return [measure_position(template.circuit) for template in self.walk_templates(target)]
 
     def template_values(self, index: int, template: QuantumCircuit) -> np.ndarray:
@@ -236,7 +238,7 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
             "p": p, "sigma": [analysis.observables(q, self.spec.origin(), 1)["sigma"]
                               for q in equivalent]}}
 
-    def timeline_template(self, target: str = "all-to-all") -> Timeline:
+    def timeline_template(self, target: ConstructionTarget = "all-to-all") -> Timeline:
         """One template of max(times) steps, saved after each measured step, bound per
         realisation with :meth:`timeline_values`: one value table for every time (static
         disorder repeats its layer, dynamic disorder gives each step its own).

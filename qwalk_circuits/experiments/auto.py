@@ -12,14 +12,15 @@ from collections.abc import Callable, Sequence
 
 from qiskit import QuantumCircuit
 
+from ..execution.compiler import ConstructionTarget
 from ..execution.resources import circuit_stats, transpile_to_target
 
 FLAT_IN_T = ("fast-forward",)
 
 
 def estimated_two_qubit_cost(builder: Callable[[int, str], QuantumCircuit], steps: int,
-                             construction: str, target: str,
-                             cache: dict[tuple[str, str, int], int]) -> int:
+                             construction: str, target: ConstructionTarget,
+                             cache: dict[tuple[str, ConstructionTarget, int], int]) -> int:
     """Two-qubit gates of the construction at ``steps``, extrapolated from T = 1, 2."""
     def cost(t: int) -> int:
         key = (construction, target, t)
@@ -34,8 +35,8 @@ def estimated_two_qubit_cost(builder: Callable[[int, str], QuantumCircuit], step
 
 
 def cheapest_construction(builder: Callable[[int, str], QuantumCircuit], steps: int,
-                          target: str, constructions: Sequence[str],
-                          cache: dict[tuple[str, str, int], int],
+                          target: ConstructionTarget, constructions: Sequence[str],
+                          cache: dict[tuple[str, ConstructionTarget, int], int],
                           rough_cost: Callable[[str], float] | None = None) -> str:
     """The construction with the fewest estimated two-qubit gates (ties: listed order).
 

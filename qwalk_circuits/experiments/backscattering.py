@@ -49,6 +49,7 @@ from ..circuits.lattice_2d import (
 from ..disorder_2d import Lattice2dDisorder, lattice_2d_disorder
 from ..errors import ParameterError
 from ..execution.backends import check_fits
+from ..execution.compiler import ConstructionTarget
 from ..execution.config import HardwareConfig
 from ..reference.lattice_2d import Lattice2dReference, momentum_distribution, plane_wave
 from ..specs import Spec
@@ -167,7 +168,7 @@ class Backscattering(EnsembleExperiment[BackscatteringSpec]):
         return [Lattice2dTemplate.build(self.spec.model, k, "plane-wave")
                 for k in self.spec.measured_steps()]
 
-    def templates(self, target: str) -> list[QuantumCircuit]:
+    def templates(self, target: ConstructionTarget) -> list[QuantumCircuit]:
         """Each time: the walk, the QFT into the momentum frame, the x and y registers
         measured (the spin is traced out: spin-summed detection)."""
         out = []

@@ -15,6 +15,7 @@ from qiskit import QuantumCircuit
 from qiskit_aer.noise import NoiseModel
 
 from ..circuits.timeline import Timeline
+from ..execution.compiler import ConstructionTarget
 from ..execution.config import HardwareConfig
 from ..specs import Spec, parse_spec
 
@@ -44,7 +45,7 @@ class Experiment(ABC, Generic[SpecT]):
         """Raise QwalkError if the circuits or the reference do not fit."""
 
     @abstractmethod
-    def circuits(self, target: str) -> list[QuantumCircuit]:
+    def circuits(self, target: ConstructionTarget) -> list[QuantumCircuit]:
         """One measured circuit per time, compiled for ``target`` by the cheapest route."""
 
     @abstractmethod
@@ -64,7 +65,7 @@ class Experiment(ABC, Generic[SpecT]):
         """An Aer method the experiment needs (None: the config's)."""
         return None
 
-    def timeline(self, target: str = "all-to-all") -> Timeline | None:
+    def timeline(self, target: ConstructionTarget = "all-to-all") -> Timeline | None:
         """One unmeasured circuit with a labelled probability save per measured time
         (``circuits/timeline.py``), for exact runs on Aer: save i gives, after the
         timeline's ``relabel``, what ``circuits(target)[i]`` gives exactly.  None (the
@@ -77,6 +78,19 @@ class Experiment(ABC, Generic[SpecT]):
 
     def classical_distributions(self) -> list[np.ndarray] | None:
         """The classical counterpart at each time, where one exists."""
+        return None
+
+    #: whether :meth:`diffusion_fit` fits D (the sweeps' crossover table)
+    has_diffusion_fit: ClassVar[bool] = False
+
+    def diffusion_fit(self, sigma: list[float], errors: list[float] | None = None
+                      ) -> dict[str, float | None]:
+        """The diffusion constant (and crossover time) fitted to a sigma(t) series."""
+        raise NotImplementedError(f"{self.name} fits no diffusion constant")
+
+    def outcome_axis(self) -> tuple[np.ndarray, str] | None:
+        """What a distribution is over, for plots: (values, axis label); None: the walk's
+        signed displacement where the experiment is a 1D walk, else no axis."""
         return None
 
     @abstractmethod

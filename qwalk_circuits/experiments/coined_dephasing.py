@@ -76,6 +76,8 @@ class _CoinedDephasing(CoinedWalk):
     def extra_results(self) -> dict[str, Any]:
         return {"channel": self.channel}
 
+    has_diffusion_fit = True
+
     def diffusion_fit(self, sigma: list[float], errors: list[float] | None = None
                       ) -> dict[str, float | None]:
         """Diffusion constant (sigma^2 = 2 D t at late times) and the crossover step."""

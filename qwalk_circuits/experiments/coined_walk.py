@@ -14,6 +14,7 @@ from ..circuits.fast_forward import fast_forward_rough_cost
 from ..circuits.timeline import Timeline, walk_timeline_plan
 from ..coins import resolve_coin, resolve_coin_state
 from ..errors import ParameterError
+from ..execution.compiler import ConstructionTarget
 from ..lattice_spec import LatticeSpec, sample_steps
 from ..reference import classical_walk_distributions, coined_walk_distributions
 from ..specs import Spec
@@ -81,7 +82,7 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
         """A noise layer to append after each step, and where (none for the coherent walk)."""
         return None, "coin"
 
-    def constructions(self, target: str) -> list[str]:
+    def constructions(self, target: ConstructionTarget) -> list[str]:
         """The construction used at each time: the requested one, or the cheapest."""
         allowed = self.allowed_constructions()
         if self.spec.shift != "auto":
@@ -89,7 +90,7 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
                 raise ParameterError("shift", f"{self.name} needs one of {list(allowed)} "
                                      f"(got {self.spec.shift!r})")
             return [self.spec.shift] * len(self.times())
-        return [cheapest_construction(self.build, t, target, allowed, self._auto_costs,
+        return [cheapest_construction(self.measured, t, target, allowed, self._auto_costs,
                                       self._rough_cost) for t in self.times()]
 
     def _rough_cost(self, construction: str) -> float:
@@ -98,7 +99,7 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
         return float(fast_forward_rough_cost(s.dimension, s.position_qubits))
 
     @cached_property
-    def _auto_costs(self) -> dict[tuple[str, str, int], int]:
+    def _auto_costs(self) -> dict[tuple[str, ConstructionTarget, int], int]:
         return {}
 
     def build(self, steps: int, construction: str) -> QuantumCircuit:
@@ -121,8 +122,20 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
     def _position(self) -> np.ndarray:
         return self.spec.position_state()
 
-    def circuits(self, target: str = "all-to-all") -> list[QuantumCircuit]:
-        return [measure_position(self.build(t, c))
+    def measured(self, steps: int, construction: str) -> QuantumCircuit:
+        """The measured walk circuit, built once per (steps, construction): ``auto`` prices
+        the very circuit that then runs, so a target's compiler transpiles it once."""
+        key = (steps, construction)
+        if key not in self._measured:
+            self._measured[key] = measure_position(self.build(steps, construction))
+        return self._measured[key]
+
+    @cached_property
+    def _measured(self) -> dict[tuple[int, str], QuantumCircuit]:
+        return {}
+
+    def circuits(self, target: ConstructionTarget = "all-to-all") -> list[QuantumCircuit]:
+        return [self.measured(t, c)
                 for t, c in zip(self.times(), self.constructions(target), strict=True)]
 
     def _initial_array(self) -> np.ndarray:
@@ -139,7 +152,7 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
                                            self.spec.dimension)
         return [out[t] for t in self.times()]
 
-    def timeline(self, target: str = "all-to-all") -> Timeline:
+    def timeline(self, target: ConstructionTarget = "all-to-all") -> Timeline:
         """All times in one walk of max(times) steps, saved after each measured step: the
         per-time construction when they share a step-by-step one, else the last time's
         (a fast-forward, which has no intermediate steps, becomes ``fourier``); rolled to

@@ -12,6 +12,7 @@ from qiskit import QuantumCircuit
 from ..circuits import build_ctqw, measure_position
 from ..circuits.ctqw import build_ctqw_timeline
 from ..circuits.timeline import Timeline
+from ..execution.compiler import ConstructionTarget
 from ..lattice_spec import LatticeSpec, sample_steps
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.ctqw import ctqw_states
@@ -58,7 +59,7 @@ class Ctqw(LatticeExperiment[CtqwSpec]):
     def _position(self) -> np.ndarray:
         return self.spec.position_state()
 
-    def circuits(self, target: str = "all-to-all") -> list[QuantumCircuit]:
+    def circuits(self, target: ConstructionTarget = "all-to-all") -> list[QuantumCircuit]:
         s = self.spec
         return [measure_position(build_ctqw(self._position, s.hopping, t, s.position_qubits,
                                             s.dimension)) for t in self.times()]
@@ -73,7 +74,7 @@ class Ctqw(LatticeExperiment[CtqwSpec]):
                                            self.times(), self.spec.dimension)
         return [out[t] for t in self.times()]
 
-    def timeline(self, target: str = "all-to-all") -> Timeline | None:
+    def timeline(self, target: ConstructionTarget = "all-to-all") -> Timeline | None:
         """The frame entered once, a dispersion diagonal per time increment, and the frame
         left to save each time (exact; not a prefix of the per-time circuits)."""
         s = self.spec

@@ -22,6 +22,7 @@ from qiskit_aer.noise import NoiseModel
 from .. import analysis
 from ..circuits import build_ctqw, measure_position
 from ..circuits.timeline import Timeline
+from ..execution.compiler import ConstructionTarget
 from ..lattice_spec import NoisySpec
 from ..noise import (
     noise_model,
@@ -84,7 +85,7 @@ class Dephasing(Ctqw):
         are drawn with (``unravelling.py``)."""
         return self.spec.slice_strength()
 
-    def circuits(self, target: str = "all-to-all") -> list[QuantumCircuit]:
+    def circuits(self, target: ConstructionTarget = "all-to-all") -> list[QuantumCircuit]:
         s = self.spec
         layer = (site_dephasing_layer if s.channel == "site" else phase_damping_layer)(
             s.position_qubit_count)
@@ -131,12 +132,14 @@ class Dephasing(Ctqw):
                                              "crossover_time": 2 / s.gamma}
         return extra
 
+    has_diffusion_fit = True
+
     def diffusion_fit(self, sigma: list[float], errors: list[float] | None = None
                       ) -> dict[str, float | None]:
         """D and the crossover time from a sigma(t) series of this experiment."""
         return analysis.fit_diffusion(self.times(), sigma, errors).as_dict()
 
-    def timeline(self, target: str = "all-to-all") -> Timeline | None:
+    def timeline(self, target: ConstructionTarget = "all-to-all") -> Timeline | None:
         """max(slices) marked slices, saved after each measured one; a prefix of the
         per-time circuits except at t = 0 (that one is the unsliced circuit: the same
         state, no marker)."""

@@ -3,7 +3,7 @@
 Disorder realisations and quasi-momenta are both "realisations" here.  A
 subclass gives the measured templates, the parameter values of each
 realisation, and the exact reference distribution of each realisation;
-:func:`.ensemble_runner.run_ensemble` executes and averages.  ``circuits()``
+:func:`qwalk_circuits.run` executes and averages.  ``circuits()``
 (the resource report, exactness tests) binds realisation 0.
 """
 
@@ -16,6 +16,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 
 from ..circuits.timeline import Timeline
+from ..execution.compiler import ConstructionTarget
 from .base import Experiment, SpecT
 
 
@@ -25,13 +26,16 @@ class EnsembleExperiment(Experiment[SpecT]):
     #: observables reported as the mean over realisations (the others are computed
     #: from the averaged distribution)
     mean_over_realisations: ClassVar[tuple[str, ...]] = ()
+    #: True when the members are random draws compared with their exact average (phase-kick
+    #: trajectories): their scatter already holds their shot noise
+    members_are_samples: ClassVar[bool] = False
 
     @abstractmethod
     def realisations(self) -> int:
         """How many realisations the ensemble averages."""
 
     @abstractmethod
-    def templates(self, target: str) -> list[QuantumCircuit]:
+    def templates(self, target: ConstructionTarget) -> list[QuantumCircuit]:
         """One measured, parameterized circuit per time."""
 
     @abstractmethod
@@ -63,7 +67,7 @@ class EnsembleExperiment(Experiment[SpecT]):
         """Additions to the summary computed from it (saturation values, break times)."""
         return {}
 
-    def circuits(self, target: str = "all-to-all") -> list[QuantumCircuit]:
+    def circuits(self, target: ConstructionTarget = "all-to-all") -> list[QuantumCircuit]:
         """Realisation 0 of each time, bound (for resource reports and checks)."""
         out = []
         for i, template in enumerate(self.templates(target)):
@@ -78,7 +82,7 @@ class EnsembleExperiment(Experiment[SpecT]):
         """The ensemble-averaged exact distribution at each time."""
         return [ensemble.mean(axis=0) for ensemble in self.reference_ensemble()]
 
-    def timeline_template(self, target: str = "all-to-all") -> Timeline | None:
+    def timeline_template(self, target: ConstructionTarget = "all-to-all") -> Timeline | None:
         """One parameterized, unmeasured template with a probability save per measured time
         (see :meth:`Experiment.timeline`), bound per member with :meth:`timeline_values`.
         None (the default): not available, run the per-time templates."""

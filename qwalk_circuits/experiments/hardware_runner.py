@@ -24,8 +24,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import sys
-import time
 from functools import partial
 from typing import Any
 
@@ -34,6 +32,7 @@ from qiskit import QuantumCircuit, qpy
 from qiskit.circuit import ParameterExpression
 
 from .. import analysis
+from ..ensemble_analysis import mean_and_error
 from ..errors import QwalkError
 from ..execution.config import HardwareConfig, parse_config
 from ..execution.devices import (
@@ -41,7 +40,6 @@ from ..execution.devices import (
     device_backend,
     emulator,
     expand,
-    transpile_for_device,
     twin_of,
 )
 from ..execution.ensemble import parameter_columns
@@ -62,6 +60,15 @@ from ..execution.mitigation import assignment_matrices, calibration_circuits, mi
 from ..execution.resources import circuit_stats
 from ..execution.service import runtime_service, scrub
 from ..execution.store import ResultStore, new_run_id
+from ..execution.targets import DeviceTarget, make_target
+from ..summary import (
+    RunRecord,
+    ensemble_observables,
+    ensemble_summary,
+    json_safe,
+    series,
+    single_summary,
+)
 from .base import Experiment
 
 BOOTSTRAP = 100
@@ -83,12 +90,6 @@ def _bit_qubits(circuit: QuantumCircuit) -> list[int]:
     pairs = {circuit.find_bit(i.clbits[0]).index: circuit.find_bit(i.qubits[0]).index
              for i in circuit.data if i.operation.name == "measure"}
     return [pairs[c] for c in sorted(pairs)]
-
-
-def construction_target(config: HardwareConfig) -> str:
-    """The resource target whose costs choose each walk construction for this device."""
-    device = config.backend.device or "all-to-all"
-    return device if config.backend.kind == "fake" else twin_of(device)
 
 
 def on_device(experiment: Experiment[Any]) -> Experiment[Any]:
@@ -171,26 +172,30 @@ def plan_with_calibration(infos: list[dict[str, Any]], submitted: list[QuantumCi
 
 
 def submit_experiment(experiment: Experiment[Any], config: HardwareConfig, shots: int,
-                      seed: int | None, store: ResultStore, service: Any = None) -> str:
+                      seed: int | None, store: ResultStore, service: Any = None,
+                      target: DeviceTarget | None = None) -> str:
     """Transpile, write the ledger entry, submit; returns the run id (nothing waits).
 
-    An ensemble experiment's templates are transpiled once each (parameters kept)
-    and sent as PUBs ``(circuit, values)`` with one parameter set per member, split
-    only where the job limits demand it."""
-    if not config.is_device:
-        raise QwalkError(f"config '{config.name}' runs on Aer: use 'qwalk run' (submit is for "
-                         "kind = 'fake' or 'ibm')")
+    The circuits are priced (``auto``) and compiled by ``target``'s one compiler (the
+    run's own pass manager), so the ISA circuit chosen is the one sent.  An ensemble
+    experiment's templates are transpiled once each (parameters kept) and sent as PUBs
+    ``(circuit, values)`` with one parameter set per member, split only where the job
+    limits demand it."""
+    if target is None:
+        made = make_target(config, service)
+        if not isinstance(made, DeviceTarget):
+            raise QwalkError(f"config '{config.name}' runs on Aer: use 'qwalk run' (submit is "
+                             "for kind = 'fake' or 'ibm')")
+        target = made
     experiment = on_device(experiment)
     experiment.check_size(config)
-    if config.backend.kind == "ibm" and service is None:
-        service = runtime_service(config)
-    backend = with_retries(lambda: device_backend(config, service), config,
-                           what="looking up the device")
+    backend = target.backend
+    service = target.service
     ensemble = _is_ensemble(experiment)
-    target = construction_target(config)
     members: Any = experiment  # an EnsembleExperiment when ``ensemble``
-    logical = members.templates(target) if ensemble else experiment.circuits(target)
-    isa = transpile_for_device(logical, backend, config)
+    compiler = target.compiler
+    logical = members.templates(compiler) if ensemble else experiment.circuits(compiler)
+    isa = [compiler.transpile(c) for c in logical]
     if ensemble and any(isinstance(inst.operation.params[0], ParameterExpression)
                         for c in isa for inst in c.data if inst.operation.name in FRACTIONAL):
         raise QwalkError("a fractional gate (RZZ/RX) kept a parameter, whose bound values "
@@ -461,9 +466,44 @@ def finish_run(run_id: str, store: ResultStore, service: Any = None) -> dict[str
     Raises QwalkError when a job failed on the device or was cancelled.
     """
     ledger = Ledger(store)
+    if ledger.submission(run_id)["status"] == "done":
+        return dict(store.get_run(run_id)["summary"])
+    record = finish(run_id, store, service)
+    return None if record is None else dict(store.get_run(run_id)["summary"])
+
+
+def reanalyse_device_run(run_id: str, store: ResultStore) -> RunRecord:
+    """A finished device run analysed again from the counts its ledger holds."""
+    ledger = Ledger(store)
+    sub = ledger.submission(run_id)
+    if sub["status"] != "done":
+        raise QwalkError(f"run {run_id} is '{sub['status']}', not finished: "
+                         f"'qwalk jobs fetch {run_id}' first")
+    return _analysed(run_id, sub, ledger)[0]
+
+
+def _analysed(run_id: str, sub: dict[str, Any], ledger: Ledger
+              ) -> tuple[RunRecord, list[dict[str, Any]]]:
+    """The analysis of a run whose jobs all hold their results."""
+    infos = sub["circuits"]
+    jobs = ledger.jobs(run_id)
+    counts: list[Any] = [{} for _ in infos]
+    for job in jobs:
+        for i, c in zip(job["circuits"], job["result"], strict=True):
+            counts[i] = ([{int(k): v for k, v in m.items()} for m in c] if isinstance(c, list)
+                         else {int(k): v for k, v in c.items()})
+    analyse = _analyse_ensemble if any("members" in info for info in infos) else _analyse
+    return analyse(run_id, sub, stored_config(sub), infos, counts,
+                   [j["job_id"] for j in jobs])
+
+
+def finish(run_id: str, store: ResultStore, service: Any = None) -> RunRecord | None:
+    """Poll once; when every job is done, analyse and store the run: its record (a run
+    finished before is analysed again from its ledger: the same summary), else None."""
+    ledger = Ledger(store)
     sub = ledger.submission(run_id)
     if sub["status"] == "done":
-        return dict(store.get_run(run_id)["summary"])
+        return _as_stored(_analysed(run_id, sub, ledger)[0], store, run_id)
     config = stored_config(sub)
     infos = sub["circuits"]
     covered = {i for job in ledger.jobs(run_id) for i in job["circuits"]}
@@ -491,21 +531,21 @@ def finish_run(run_id: str, store: ResultStore, service: Any = None) -> dict[str
     if any(j["result"] is None for j in jobs) or not jobs:
         del tally
         return None
-    counts: list[Any] = [{} for _ in infos]
-    for job in jobs:
-        for i, c in zip(job["circuits"], job["result"], strict=True):
-            counts[i] = ([{int(k): v for k, v in m.items()} for m in c] if isinstance(c, list)
-                         else {int(k): v for k, v in c.items()})
-    analyse = _analyse_ensemble if any("members" in info for info in infos) else _analyse
-    summary, circuits = analyse(run_id, sub, config, infos, counts,
-                                [j["job_id"] for j in jobs])
-    ledger.finish(run_id, summary, summary["backend"], circuits)
-    return dict(store.get_run(run_id)["summary"])
+    record, circuits = _analysed(run_id, sub, ledger)
+    ledger.finish(run_id, record.summary, record.summary["backend"], circuits)
+    return _as_stored(record, store, run_id)
+
+
+def _as_stored(record: RunRecord, store: ResultStore, run_id: str) -> RunRecord:
+    """The record with the summary as the store holds it (JSON), so that fetching a run
+    twice gives equal summaries."""
+    record.summary = dict(store.get_run(run_id)["summary"])
+    return record
 
 
 def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
              infos: list[dict[str, Any]], counts: list[dict[int, int]], job_ids: list[str]
-             ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+             ) -> tuple[RunRecord, list[dict[str, Any]]]:
     from . import get_experiment  # (the package imports this module's siblings)
 
     cls = get_experiment(sub["experiment"])
@@ -517,21 +557,22 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
               for s, i in zip(shells, main, strict=True)]
     reference = experiment.reference_distributions()
     rng = np.random.default_rng(0 if seed is None else seed)
-    twin = sub["device"] if config.backend.kind == "fake" else twin_of(sub["device"])
-    emulated = []
-    for s, i in zip(shells, main, strict=True):
-        compacted = _unqpy(infos[i]["qpy"])
-        sim = emulator(twin, tuple(infos[i]["physical"]), None if seed is None else seed + 7919)
-        raw = sim.run(compacted, shots=shots).result().get_counts()
-        emulated.append(experiment.site_distribution(
-            s, None, {int(k.replace(" ", ""), 2): v for k, v in raw.items()}))
     comparison: dict[str, Any] = {
-        "device": sub["device"], "emulator": f"aer+noise({twin})",
-        "hardware": _distances(device, reference, shots, rng),
-        "emulation": _distances(emulated, reference, shots, rng),
-        "uniform_tvd": [analysis.total_variation(np.full(q.size, 1 / q.size), q)
-                        for q in reference],
-    }
+        "device": sub["device"], "hardware": _distances(device, reference, shots, rng)}
+    if make_target(config).compares_emulation:
+        twin = sub["device"] if config.backend.kind == "fake" else twin_of(sub["device"])
+        emulated = []
+        for s, i in zip(shells, main, strict=True):
+            compacted = _unqpy(infos[i]["qpy"])
+            sim = emulator(twin, tuple(infos[i]["physical"]),
+                           None if seed is None else seed + 7919)
+            raw = sim.run(compacted, shots=shots).result().get_counts()
+            emulated.append(experiment.site_distribution(
+                s, None, {int(k.replace(" ", ""), 2): v for k, v in raw.items()}))
+        comparison["emulator"] = f"aer+noise({twin})"
+        comparison["emulation"] = _distances(emulated, reference, shots, rng)
+    comparison["uniform_tvd"] = [analysis.total_variation(np.full(q.size, 1 / q.size), q)
+                                 for q in reference]
     mitigated = None
     cal = _calibrations(infos, counts)
     if cal:
@@ -550,30 +591,16 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                 lambda v, shell=s: experiment.site_distribution(shell, v, None), q, rng))
         comparison["mitigated"]["tvd_error"] = [e[0] for e in errors]
         comparison["mitigated"]["hellinger_error"] = [e[1] for e in errors]
-    observed = [experiment.observables(p) for p in device]
-    summary: dict[str, Any] = {
-        "experiment": experiment.name, "params": experiment.spec.as_json(),
-        "backend": {**config.summary(), "simulator": sub["device"]},
-        "shots": shots, "seed": seed, "times": list(experiment.times()),
-        "construction": [infos[i]["metadata"].get("construction") for i in main],
-        "observables": {k: [o[k] for o in observed] for k in observed[0]},
-        "reference": {k: [experiment.observables(q)[k] for q in reference] for k in observed[0]},
-        "observable_errors": {k: [experiment.observable_errors(q, shots)[k] for q in reference]
-                              for k in observed[0]},
-        "distance": {"tvd": comparison["hardware"]["tvd"],
-                     "hellinger": comparison["hardware"]["hellinger"],
-                     "tvd_shot_noise_bound": [analysis.tvd_shot_noise_bound(q, shots)
-                                              for q in reference]},
-        "comparison": comparison,
-        "resources": [infos[i]["stats"] for i in main],
-        "jobs": job_ids,
-        "run_id": run_id,
-    }
+    # the one single-circuit summary, as on Aer (its distances are the hardware ones)
+    summary, _, classical = single_summary(experiment, shells, device, shots, seed,
+                                           {**config.summary(), "simulator": sub["device"]})
+    summary.update({"comparison": comparison, "resources": [infos[i]["stats"] for i in main],
+                    "jobs": job_ids, "run_id": run_id})
     circuits = [{"label": infos[i]["label"], "stats": infos[i]["stats"],
                  "data": {"raw": {str(k): v for k, v in counts[i].items()},
                           **({"mitigated_sites": mitigated[n].tolist()} if mitigated else {})}}
                 for n, i in enumerate(main)]
-    return summary, circuits
+    return RunRecord(summary, device, reference, classical), circuits
 
 
 def _emulate_members(twin: str, info: dict[str, Any], shots: int, seed: int | None,
@@ -668,7 +695,7 @@ def _ensemble_distances(experiment: Any, shells: list[QuantumCircuit],
     point = matrices_of(cal, identity) if cal is not None else None
     replicas = [matrices_of(cal, lambda c: _resample(c, rng)) if cal is not None else None
                 for _ in range(BOOTSTRAP)]
-    draw_members = getattr(experiment, "members_are_samples", False)
+    draw_members = experiment.members_are_samples
     for shell, group, q in zip(shells, members, exact, strict=True):
         tvd, hel = distances(shell, group, q, point)
         replicas_of_group = [
@@ -686,11 +713,10 @@ def _ensemble_distances(experiment: Any, shells: list[QuantumCircuit],
 
 def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                       infos: list[dict[str, Any]], counts: list[Any], job_ids: list[str]
-                      ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+                      ) -> tuple[RunRecord, list[dict[str, Any]]]:
     """An ensemble run: the Aer ensemble analysis of the device's member counts, plus the
     device / emulation / mitigated ensemble averages against the exact ensemble average."""
     from . import get_experiment
-    from .ensemble_runner import _ensemble_observables, _series, ensemble_summary, json_safe
 
     cls = get_experiment(sub["experiment"])
     experiment: Any = on_device(cls(cls.spec_type.model_validate(sub["params"])))
@@ -706,12 +732,13 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
     cal = _calibrations(infos, counts)
     counts = [c if isinstance(c, list) else [c] for c in counts]  # a plain PUB: one member
     device = [_numbered([(c, infos[i]) for i in group for c in counts[i]]) for group in pubs]
+    emulate = make_target(config).compares_emulation
     emulated = [_numbered([(c, infos[i]) for i in group
                            for c in _emulate_members(twin, infos[i], shots, seed, i)])
-                for group in pubs]
+                for group in pubs] if emulate else []
     samples = [_member_rows(experiment, shell, members, None)
                for shell, members in zip(shells, device, strict=True)]
-    summary, _, reference, _ = ensemble_summary(
+    summary, averaged, reference, classical = ensemble_summary(
         experiment, shells, samples, shots, seed,
         {**config.summary(), "simulator": sub["device"]})
     mitigated: list[np.ndarray] = []
@@ -720,23 +747,25 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                     for key, (zeros, ones) in cal.items()}
         mitigated = [_member_rows(experiment, shell, members, matrices)
                      for shell, members in zip(shells, device, strict=True)]
-        summary["mitigated_observables"] = _series(
-            [_ensemble_observables(experiment, m)[0] for m in mitigated])
+        summary["mitigated_observables"] = series(
+            [ensemble_observables(experiment, m)[0] for m in mitigated])
     rng = np.random.default_rng(0 if seed is None else seed)
-    comparison: dict[str, Any] = {
-        "device": sub["device"], "emulator": f"aer+noise({twin})", "ensemble_average": True}
+    comparison: dict[str, Any] = {"device": sub["device"], "ensemble_average": True}
+    if emulate:
+        comparison["emulator"] = f"aer+noise({twin})"
     exact = [experiment.distance_distribution(q) for q in reference]
     if all(q is not None for q in exact):
         comparison["hardware"] = _ensemble_distances(experiment, shells, device, reference,
                                                      rng)
-        comparison["emulation"] = _ensemble_distances(experiment, shells, emulated,
-                                                      reference, rng)
+        if emulate:
+            comparison["emulation"] = _ensemble_distances(experiment, shells, emulated,
+                                                          reference, rng)
         if cal:
             comparison["mitigated"] = _ensemble_distances(experiment, shells, device,
                                                           reference, rng, cal)
         comparison["uniform_tvd"] = [analysis.total_variation(np.full(q.size, 1 / q.size), q)
                                      for q in exact]
-        if getattr(experiment, "members_are_samples", False):
+        if experiment.members_are_samples:
             ideal = [experiment.distance_distribution(p) for p in
                      _ideal_trajectories(experiment, shells, pubs, infos)]
             comparison["trajectory_floor"] = {
@@ -758,31 +787,19 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                              else {})}}
                 for t, (shell, group) in enumerate(zip(shells, pubs, strict=True))
                 for r, c, _ in device[t]]
-    return summary, circuits
+    errors = [mean_and_error(s)[1] for s in samples]
+    return RunRecord(summary, averaged, reference, classical, errors), circuits
 
 
 def run_on_device(experiment: Experiment[Any], config: HardwareConfig, shots: int,
                   seed: int | None, store: ResultStore, service: Any = None,
                   progress: bool = True) -> dict[str, Any]:
-    """Submit, then wait with a progress line; Ctrl-C leaves the run in the ledger."""
-    run_id = submit_experiment(experiment, config, shots, seed, store, service)
-    start = time.monotonic()
-    try:
-        while True:
-            summary = finish_run(run_id, store, service)
-            if summary is not None:
-                return summary
-            if config.jobs.timeout_s is not None and time.monotonic() - start > \
-                    config.jobs.timeout_s:
-                raise QwalkError(f"run {run_id} still waiting after {config.jobs.timeout_s} s; "
-                                 f"the jobs keep running: 'qwalk jobs fetch {run_id}' later")
-            if progress:
-                jobs = Ledger(store).jobs(run_id)
-                done = sum(j["status"] == "DONE" for j in jobs)
-                print(f"\rrun {run_id}: {done}/{len(jobs)} jobs done "
-                      f"({', '.join(sorted({j['status'] for j in jobs}))})", end="",
-                      file=sys.stderr, flush=True)
-            time.sleep(config.jobs.poll_interval_s)
-    except KeyboardInterrupt:
-        raise QwalkError(f"interrupted; run {run_id} is in the ledger: resume with "
-                         f"'qwalk jobs fetch {run_id}'") from None
+    """Deprecated: use ``qwalk_circuits.run(experiment, config, shots=..., seed=...)``."""
+    import warnings
+
+    from ..pipeline import run
+
+    warnings.warn("run_on_device is deprecated: use qwalk_circuits.run(experiment, config, "
+                  "shots=..., seed=..., store=...)", DeprecationWarning, stacklevel=2)
+    return run(experiment, config, shots=shots, seed=seed, store=store, service=service,
+               progress=progress).summary

@@ -45,7 +45,9 @@ from ..circuits.timeline import Timeline
 from ..ensemble_analysis import fit_exponential_tails, inverse_participation_ratio, mean_and_error
 from ..errors import ParameterError
 from ..execution.backends import check_fits
+from ..execution.compiler import ConstructionTarget
 from ..execution.config import HardwareConfig
+from ..execution.targets import AER_CONSTRUCTION_TARGET as AER_TARGET
 from ..lattice_spec import sample_steps
 from ..memory import require_memory
 from ..reference.kicked_rotor import (
@@ -58,7 +60,6 @@ from ..reference.kicked_rotor import (
 from ..specs import Spec
 from .base import register
 from .ensemble import EnsembleExperiment
-from .runner import AER_TARGET
 
 RESONANCE_DENOMINATOR = 12  # kbar/(4 pi) = p/q with q <= this counts as a resonance
 RESONANCE_TOLERANCE = 1e-9  # |kbar/(4 pi) - p/q| below this (relative) is that p/q
@@ -202,7 +203,7 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
         n = self.spec.momentum_qubits
         check_fits(n, config, "momentum_qubits", n)
 
-    def construction(self, target: str) -> KickedRotorConstruction:
+    def construction(self, target: ConstructionTarget) -> KickedRotorConstruction:
         """The spec's construction; ``auto``: ``fused`` for the simulator's all-to-all target
         (the fastest to simulate), ``quadratic`` (the cheapest) for any device."""
         if self.spec.construction != "auto":
@@ -213,7 +214,7 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
     def _templates(self) -> dict[str, list[KickedRotorTemplate]]:
         return {}
 
-    def rotor_templates(self, target: str = AER_TARGET) -> list[KickedRotorTemplate]:
+    def rotor_templates(self, target: ConstructionTarget = AER_TARGET) -> list[KickedRotorTemplate]:
         """One measured, parameterized template per measured kick count."""
         s = self.spec
         construction = self.construction(target)
@@ -234,7 +235,7 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
         return KickedRotorTemplate.build(s.kick_strength, s.kbar, kicks, s.momentum_qubits,
                                          construction).circuit  # type: ignore[arg-type]
 
-    def templates(self, target: str) -> list[QuantumCircuit]:
+    def templates(self, target: ConstructionTarget) -> list[QuantumCircuit]:
         return [t.circuit for t in self.rotor_templates(target)]
 
     def template_values(self, index: int, template: QuantumCircuit) -> np.ndarray:
@@ -317,7 +318,7 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
                 "note": "quantum resonance: resonant quasi-momenta grow ballistically"},
         }
 
-    def timeline_template(self, target: str = AER_TARGET) -> Timeline:
+    def timeline_template(self, target: ConstructionTarget = AER_TARGET) -> Timeline:
         """max(times) kicks of the per-time construction, saved after each measured kick:
         the register is in the momentum basis there, so it is their prefix."""
         s = self.spec

@@ -36,6 +36,7 @@ from ..disorder_2d import lattice_2d_disorder
 from ..ensemble_analysis import mean_and_error
 from ..errors import ParameterError
 from ..execution.backends import check_fits
+from ..execution.compiler import ConstructionTarget
 from ..execution.config import HardwareConfig
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.disordered import anderson_split_states
@@ -158,7 +159,7 @@ class ReturnProbability(EnsembleExperiment[ReturnProbabilitySpec]):
             return walk.values(self._disorders[member][None], self.spec.dt)
         return walk.values(self._disorders[member], self.spec.start(), self.spin(member))
 
-    def templates(self, target: str) -> list[QuantumCircuit]:
+    def templates(self, target: ConstructionTarget) -> list[QuantumCircuit]:
         """Each time: the walk with its position registers measured (the spin traced out)."""
         return [measure_position(walk.circuit) for walk in self._walks]
 

@@ -20,6 +20,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 
 from ..errors import QwalkError
+from ..execution.compiler import ConstructionTarget
 from ..execution.config import HardwareConfig
 from ..unravelling import KickGroup, sample_kicks, unravel
 from .base import Experiment
@@ -40,7 +41,7 @@ class Unravelled(EnsembleExperiment[Any]):
     def realisations(self) -> int:
         return int(self.spec.kick_trajectories)
 
-    def templates(self, target: str) -> list[QuantumCircuit]:
+    def templates(self, target: ConstructionTarget) -> list[QuantumCircuit]:
         out = []
         for index, circuit in enumerate(self.inner.circuits(target)):
             template, self._groups[index] = unravel(circuit)

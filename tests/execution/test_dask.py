@@ -13,8 +13,9 @@ from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import dask_cluster, execute, load_config
 from qwalk_circuits.execution.config import parse_config, with_dask_address
 from qwalk_circuits.execution.dask_cluster import cluster_executor, connect
-from qwalk_circuits.experiments import get_experiment, run_experiment
+from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.experiments.runner import AER_TARGET
+from qwalk_circuits.pipeline import run
 
 distributed = pytest.importorskip("distributed")
 
@@ -55,9 +56,9 @@ def ensemble():
 @pytest.mark.parametrize("shots", [None, 64], ids=["exact", "sampled"])
 def test_ensemble_on_the_cluster_equals_the_local_run(client, shots):
     config = load_config()
-    local = run_experiment(ensemble(), config, shots=shots, seed=7, save=False)
+    local = run(ensemble(), config, shots=shots, seed=7, save=False)
     before = tasks_done(client)
-    remote = run_experiment(ensemble(), config, shots=shots, seed=7, save=False,
+    remote = run(ensemble(), config, shots=shots, seed=7, save=False,
                             executor=client)
     assert tasks_done(client) > before
     for a, b in zip(local.distributions, remote.distributions, strict=True):
@@ -68,9 +69,9 @@ def test_ensemble_on_the_cluster_equals_the_local_run(client, shots):
 
 def test_config_address_is_used_and_closed(cluster, client):
     config = with_dask_address(load_config(), cluster.scheduler_address)
-    local = run_experiment(ensemble(), load_config(), shots=32, seed=3, save=False)
+    local = run(ensemble(), load_config(), shots=32, seed=3, save=False)
     before, clients = tasks_done(client), connected(client)
-    remote = run_experiment(ensemble(), config, shots=32, seed=3, save=False)
+    remote = run(ensemble(), config, shots=32, seed=3, save=False)
     assert tasks_done(client) > before
     assert connected(client) == clients  # the run's own client is closed
     assert remote.summary["backend"]["backend"]["dask_address"] == cluster.scheduler_address

@@ -16,7 +16,8 @@ from qwalk_circuits.execution.config import load_config, parse_config
 from qwalk_circuits.execution.jobs import cancel, pack_jobs
 from qwalk_circuits.execution.ledger import Ledger
 from qwalk_circuits.experiments import get_experiment
-from qwalk_circuits.experiments.hardware_runner import finish_run, run_on_device, submit_experiment
+from qwalk_circuits.experiments.hardware_runner import finish_run, submit_experiment
+from qwalk_circuits.pipeline import run
 
 from . import service_double
 
@@ -27,8 +28,10 @@ FAKE = {"backend": {"kind": "fake", "device": "fake_manila"},
         "jobs": {"poll_interval_s": 0.01}}
 
 
-def fake_config():
-    return parse_config(json.loads(json.dumps(FAKE)), "fake_manila_test", "test")
+def fake_config(**run):
+    data = json.loads(json.dumps(FAKE))
+    data["run"] = {**data.get("run", {}), **run}
+    return parse_config(data, "fake_manila_test", "test")
 
 
 def walk(**extra):
@@ -56,9 +59,9 @@ def test_jobs_are_packed_within_the_circuit_limit_with_room_for_calibrations():
 
 
 def test_an_ensemble_runs_on_a_fake_device_and_is_averaged_like_on_aer(tmp_path):
-    config = fake_config()
+    config = fake_config(emulation=True)
     store = ResultStore(tmp_path / "a.sqlite")
-    summary = run_on_device(walk(), config, 300, 3, store, progress=False)
+    summary = run(walk(), config, 300, 3, store, progress=False).summary
     times = summary["times"]
     realisations = SETTINGS["realisations"]
     assert summary["ensemble"]["realisations"] == realisations
@@ -66,9 +69,7 @@ def test_an_ensemble_runs_on_a_fake_device_and_is_averaged_like_on_aer(tmp_path)
                summary["ensemble"]["per_realisation"]["sigma"])
     # the same summary contract as the Aer ensemble runner, plus the device comparison
     aer = get_experiment("anderson-walk").from_settings(SETTINGS)
-    from qwalk_circuits.experiments import run_experiment
-
-    record = run_experiment(aer, load_config("aer_ideal"), shots=300, seed=3, save=False)
+    record = run(aer, load_config("aer_ideal"), shots=300, seed=3, save=False)
     assert set(record.summary) <= set(summary)
     assert set(summary["observables"]) == set(record.summary["observables"])
     comparison = summary["comparison"]
@@ -82,9 +83,9 @@ def test_an_ensemble_runs_on_a_fake_device_and_is_averaged_like_on_aer(tmp_path)
                                    comparison["uniform_tvd"], strict=True):
         assert tvd < 3 * noise + 0.1 < uniform
     # every member stored, raw and mitigated; the ledger run finished
-    run = store.get_run(summary["run_id"])
-    assert len(run["circuits"]) == len(times) * realisations
-    assert set(run["circuits"][0]["data"]) == {"raw", "mitigated_sites"}
+    stored = store.get_run(summary["run_id"])
+    assert len(stored["circuits"]) == len(times) * realisations
+    assert set(stored["circuits"][0]["data"]) == {"raw", "mitigated_sites"}
     ledger = Ledger(store)
     assert ledger.submission(summary["run_id"])["status"] == "done"
     infos = ledger.submission(summary["run_id"])["circuits"]
@@ -94,8 +95,8 @@ def test_an_ensemble_runs_on_a_fake_device_and_is_averaged_like_on_aer(tmp_path)
     assert all(i["members"] == [0, realisations] for i in arrays)
     assert finish_run(summary["run_id"], store) == summary  # fetching again is harmless
     # deterministic for a seed: a second run gives the same member counts
-    again = run_on_device(walk(), config, 300, 3, ResultStore(tmp_path / "b.sqlite"),
-                          progress=False)
+    again = run(walk(), config, 300, 3, ResultStore(tmp_path / "b.sqlite"),
+                          progress=False).summary
     assert again["ensemble"] == summary["ensemble"]
     assert again["comparison"]["hardware"] == comparison["hardware"]
 
@@ -107,7 +108,7 @@ def test_a_dephasing_experiment_runs_on_a_device_as_phase_kick_trajectories(tmp_
     settings = {"position_qubits": 3, "steps": 5, "p": 0.5, "kick_trajectories": 12}
     experiment = get_experiment("coin-dephasing").from_settings(settings)
     store = ResultStore(tmp_path / "s.sqlite")
-    summary = run_on_device(experiment, fake_config(), 300, 1, store, progress=False)
+    summary = run(experiment, fake_config(emulation=True), 300, 1, store, progress=False).summary
     assert summary["ensemble"]["realisations"] == 12
     assert summary["unravelled"] == {"trajectories": 12, "kick_seed": 0}
     assert "tvd_shot_noise_bound" not in summary["distance"]  # it knows nothing of kicks
@@ -220,8 +221,8 @@ def test_phase_kick_trajectories_on_an_ideal_device_reproduce_the_channel(server
                                                                           tmp_path):
     settings = {"position_qubits": 3, "steps": 5, "p": 0.6, "kick_trajectories": 16}
     experiment = get_experiment("position-dephasing").from_settings(settings)
-    summary = run_on_device(experiment, ibm, 200, 5, ResultStore(tmp_path / "s.sqlite"),
-                            progress=False)
+    summary = run(experiment, ibm, 200, 5, ResultStore(tmp_path / "s.sqlite"),
+                            progress=False).summary
     sigma, error = summary["observables"]["sigma"], summary["observable_errors"]["sigma"]
     for s, e, x in zip(sigma, error, summary["reference"]["sigma"], strict=True):
         assert abs(s - x) <= 4 * e + 1e-9
@@ -343,9 +344,11 @@ def test_backscattering_on_a_device_is_compared_on_its_momentum_map(tmp_path):
 
     experiment = get_experiment("backscattering").from_settings(
         {**BACKSCATTERING, "k0": [3, 1]})
-    config = parse_config(json.loads(json.dumps(FEZ)), "fake_fez_test", "test")
-    summary = run_on_device(experiment, config, 300, 3, ResultStore(tmp_path / "s.sqlite"),
-                            progress=False)
+    data = json.loads(json.dumps(FEZ))
+    data["run"] = {**data.get("run", {}), "emulation": True}
+    config = parse_config(data, "fake_fez_test", "test")
+    summary = run(experiment, config, 300, 3, ResultStore(tmp_path / "s.sqlite"),
+                  progress=False).summary
     comparison = summary["comparison"]
     exact = [experiment.distance_distribution(q.mean(axis=0))
              for q in experiment.reference_ensemble()]

@@ -22,7 +22,8 @@ from qwalk_circuits.execution.devices import (
 from qwalk_circuits.execution.ledger import Ledger
 from qwalk_circuits.execution.resources import circuit_stats, transpile_to_target
 from qwalk_circuits.experiments import get_experiment
-from qwalk_circuits.experiments.hardware_runner import finish_run, run_on_device
+from qwalk_circuits.experiments.hardware_runner import finish_run
+from qwalk_circuits.pipeline import run
 
 SMALL = {"backend": {"kind": "fake", "device": "fake_manila"},
          "run": {"shots": 400, "seed": 3, "readout_mitigation": True},
@@ -83,10 +84,13 @@ def test_resources_transpile_as_the_run_does():
 
 
 def test_fake_device_run_compares_hardware_emulation_and_exact(tmp_path):
+    """With ``emulation = true`` a fake device is also compared with a noisy emulation of
+    its ISA circuits (off by default: there it is the same noisy simulation again)."""
     store = ResultStore(tmp_path / "s.sqlite")
     experiment = get_experiment("coined-walk").from_settings({"position_qubits": 2,
                                                               "steps": 3})
-    summary = run_on_device(experiment, small_config(), 400, 3, store, progress=False)
+    summary = run(experiment, small_config(emulation=True), 400, 3, store,
+                  progress=False).summary
     comparison = summary["comparison"]
     assert set(comparison) >= {"hardware", "emulation", "mitigated", "uniform_tvd"}
     for key in ("hardware", "emulation", "mitigated"):
@@ -94,8 +98,8 @@ def test_fake_device_run_compares_hardware_emulation_and_exact(tmp_path):
             assert len(comparison[key][name]) == len(summary["times"])
     # a 4-site walk on a good 5-qubit device: far closer to exact than to uniform
     assert max(comparison["hardware"]["tvd"]) < 0.25
-    run = store.get_run(summary["run_id"])
-    assert set(run["circuits"][0]["data"]) == {"raw", "mitigated_sites"}
+    stored = store.get_run(summary["run_id"])
+    assert set(stored["circuits"][0]["data"]) == {"raw", "mitigated_sites"}
     ledger = Ledger(store)
     assert ledger.submission(summary["run_id"])["status"] == "done"
     assert all(j["status"] == "DONE" for j in ledger.jobs(summary["run_id"]))

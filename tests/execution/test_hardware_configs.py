@@ -53,10 +53,11 @@ def test_bad_configs_are_refused_with_a_clear_message(data, match):
 
 
 def test_aer_dephasing_config_adds_noise_and_aer_ideal_does_not():
-    from qwalk_circuits.experiments import get_experiment, run_experiment
+    from qwalk_circuits.experiments import get_experiment
+    from qwalk_circuits.pipeline import run
 
     walk = get_experiment("coined-walk").from_settings({"position_qubits": 3, "steps": 4})
-    ideal = run_experiment(walk, load_config("aer_ideal"), shots=None, save=False)
-    noisy = run_experiment(walk, load_config("aer_dephasing"), shots=None, save=False)
+    ideal = run(walk, load_config("aer_ideal"), shots=None, save=False)
+    noisy = run(walk, load_config("aer_dephasing"), shots=None, save=False)
     assert max(ideal.summary["distance"]["tvd"]) < 1e-9
     assert 1e-3 < max(noisy.summary["distance"]["tvd"]) < 0.5

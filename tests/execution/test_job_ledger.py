@@ -13,7 +13,8 @@ from qwalk_circuits.execution import ResultStore
 from qwalk_circuits.execution.config import load_config
 from qwalk_circuits.execution.ledger import Ledger
 from qwalk_circuits.experiments import get_experiment
-from qwalk_circuits.experiments.hardware_runner import finish_run, run_on_device, submit_experiment
+from qwalk_circuits.experiments.hardware_runner import finish_run, submit_experiment
+from qwalk_circuits.pipeline import run
 
 from . import service_double
 
@@ -104,7 +105,7 @@ def test_waiting_times_out_and_the_jobs_stay_in_the_ledger(server, tmp_path):
     store = ResultStore(tmp_path / "s.sqlite")
     server.set_mode(hold=True)
     with pytest.raises(QwalkError, match="still waiting") as info:
-        run_on_device(walk(), config, 200, 5, store, progress=False)
+        run(walk(), config, 200, 5, store, progress=False)
     run_id = str(info.value).split()[1]
     server.set_mode()
     assert finish(run_id, store)["run_id"] == run_id
@@ -186,16 +187,16 @@ def test_a_process_killed_while_waiting_is_recovered_not_duplicated(tmp_path):
 
 
 def test_ctrl_c_while_waiting_says_how_to_resume(server, config, tmp_path, monkeypatch):
-    from qwalk_circuits.experiments import hardware_runner
+    from qwalk_circuits import pipeline
 
     def interrupt(seconds):
         raise KeyboardInterrupt
 
     store = ResultStore(tmp_path / "s.sqlite")
     server.set_mode(hold=True)
-    monkeypatch.setattr(hardware_runner.time, "sleep", interrupt)
+    monkeypatch.setattr(pipeline.time, "sleep", interrupt)
     with pytest.raises(QwalkError, match="qwalk jobs fetch") as info:
-        run_on_device(walk(), config, 200, 5, store, progress=False)
+        run(walk(), config, 200, 5, store, progress=False)
     run_id = str(info.value).split()[2]
     monkeypatch.undo()
     service_double.install(server.root, monkeypatch)

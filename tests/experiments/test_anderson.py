@@ -12,7 +12,8 @@ from qwalk_circuits import analysis
 from qwalk_circuits.cli import main
 from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import load_config
-from qwalk_circuits.experiments import get_experiment, run_experiment
+from qwalk_circuits.experiments import get_experiment
+from qwalk_circuits.pipeline import run
 
 from .ensemble_checks import assert_every_member_equals_its_reference
 
@@ -40,7 +41,7 @@ def test_every_realisation_of_the_bound_template_equals_its_reference(name, sett
 
 def test_run_summary_holds_ensemble_means_errors_and_valid_json():
     experiment = make("anderson-walk", {**SMALL_WALK, "realisations": 5})
-    summary = run_experiment(experiment, load_config(), shots=None, seed=2).summary
+    summary = run(experiment, load_config(), shots=None, seed=2).summary
     assert max(summary["distance"]["tvd"]) < 1e-10
     for key in ("sigma", "p_origin", "ipr", "localization_length"):
         assert len(summary["observables"][key]) == len(summary["times"])
@@ -57,7 +58,7 @@ def test_run_summary_holds_ensemble_means_errors_and_valid_json():
 def test_sampled_ensemble_average_is_within_the_shot_noise_bound():
     shots = 400
     experiment = make("anderson-walk", {**SMALL_WALK, "realisations": 6})
-    summary = run_experiment(experiment, load_config(), shots=shots, seed=5).summary
+    summary = run(experiment, load_config(), shots=shots, seed=5).summary
     # R realisations x S shots are R*S independent samples of the averaged distribution
     for tvd, bound in zip(summary["distance"]["tvd"], summary["distance"]["tvd_shot_noise_bound"],
                           strict=True):
@@ -111,7 +112,7 @@ def test_circuit_path_shows_the_three_regimes():
     ratios = {}
     for disorder in ("none", "static", "dynamic"):
         experiment = make("anderson-walk", {**base, "disorder": disorder})
-        summary = run_experiment(experiment, load_config(), shots=None, seed=1,
+        summary = run(experiment, load_config(), shots=None, seed=1,
                                  save=False).summary
         assert max(summary["distance"]["tvd"]) < 1e-10
         sigma = summary["observables"]["sigma"]
@@ -167,7 +168,7 @@ def test_resources_state_the_disorder_layer_cost():
 
 def test_a_single_sampled_realisation_reports_shot_noise_errors():
     experiment = make("anderson-walk", {**SMALL_WALK, "disorder": "none"})
-    summary = run_experiment(experiment, load_config(), shots=500, seed=4, save=False).summary
+    summary = run(experiment, load_config(), shots=500, seed=4, save=False).summary
     assert summary["ensemble"]["realisations"] == 1
     assert all(e > 0 for e in summary["observable_errors"]["sigma"][1:])
     assert all(e > 0 for e in summary["observable_errors"]["ipr"][1:])
@@ -175,7 +176,7 @@ def test_a_single_sampled_realisation_reports_shot_noise_errors():
 
 def test_averaged_distributions_carry_their_standard_errors():
     experiment = make("anderson-walk", {**SMALL_WALK, "realisations": 5})
-    record = run_experiment(experiment, load_config(), shots=None, seed=2, save=False)
+    record = run(experiment, load_config(), shots=None, seed=2, save=False)
     samples = experiment.reference_ensemble()[-1]  # exact mode: the members are these
     np.testing.assert_allclose(record.distribution_errors[-1],
                                samples.std(axis=0, ddof=1) / np.sqrt(5), atol=1e-10)
@@ -183,14 +184,14 @@ def test_averaged_distributions_carry_their_standard_errors():
 
 def test_sampled_ipr_is_unbiased():
     """sum p_hat^2 of S shots overestimates the IPR by (1 - IPR)/S; the run corrects it."""
-    from qwalk_circuits.experiments.ensemble_runner import _ensemble_observables
+    from qwalk_circuits.summary import ensemble_observables
 
     experiment = make("anderson-walk", {**SMALL_WALK, "realisations": 2000})
     exact = experiment.reference_ensemble()[-1]
     shots, rng = 20, np.random.default_rng(0)
     sampled = np.array([rng.multinomial(shots, p / p.sum()) / shots for p in exact])
     true_ipr = float(np.mean(np.sum(exact**2, axis=1)))
-    values, errors, _ = _ensemble_observables(experiment, sampled, shots)
+    values, errors, _ = ensemble_observables(experiment, sampled, shots)
     assert abs(values["ipr"] - true_ipr) < 4 * errors["ipr"]
-    naive, naive_errors, _ = _ensemble_observables(experiment, sampled, None)
+    naive, naive_errors, _ = ensemble_observables(experiment, sampled, None)
     assert naive["ipr"] - true_ipr > 4 * naive_errors["ipr"]  # the bias the correction removes

@@ -28,7 +28,8 @@ from qwalk_circuits.crossover import sweep
 from qwalk_circuits.ensemble_analysis import jackknife_errors
 from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import load_config
-from qwalk_circuits.experiments import get_experiment, run_experiment
+from qwalk_circuits.experiments import get_experiment
+from qwalk_circuits.pipeline import run
 from qwalk_circuits.reference.lattice_2d import (
     lattice_2d_states,
     momentum_distribution,
@@ -142,7 +143,7 @@ def test_reference_slots_are_the_spin_summed_momentum_distribution():
 
 def test_run_summary_holds_ratio_with_errors_the_map_and_valid_json():
     experiment = make({**SMALL, "realisations": 10})
-    summary = run_experiment(experiment, load_config(), shots=None, seed=2, save=False).summary
+    summary = run(experiment, load_config(), shots=None, seed=2, save=False).summary
     assert max(summary["distance"]["tvd"]) < 1e-10
     assert summary["times"] == [0.5, 1.0, 1.5]
     for key in ("ratio", "p_forward", "p_backward", "background", "forward_ratio",
@@ -169,7 +170,7 @@ def test_sampled_ratio_differs_from_the_exact_one_by_shot_noise_only():
     0.87; four of these catch a 5 % excess on every member's -k0 slot.)"""
     shots = 40000
     experiment = make({**SMALL, "realisations": 12})
-    summary = run_experiment(experiment, load_config(), shots=shots, seed=7, save=False).summary
+    summary = run(experiment, load_config(), shots=shots, seed=7, save=False).summary
     per_member = summary["ensemble"]["per_realisation"]
     for j, members in enumerate(experiment.reference_ensemble()):
         slots = members[:, :SLOTS]

@@ -11,7 +11,8 @@ import pytest
 
 from qwalk_circuits import analysis
 from qwalk_circuits.execution import load_config
-from qwalk_circuits.experiments import get_experiment, run_experiment
+from qwalk_circuits.experiments import get_experiment
+from qwalk_circuits.pipeline import run
 
 BALLISTIC_SLOPE = np.sqrt(1 - 1 / np.sqrt(2))  # 0.5412
 TIMES = [8, 16, 32, 48, 62, 64]
@@ -22,7 +23,7 @@ def exact_walk():
     """n = 8 (256 sites): the front at |x| = t never wraps for t <= 64."""
     experiment = get_experiment("coined-walk").from_settings(
         {"position_qubits": 8, "steps": 64, "times": TIMES, "shift": "fast-forward"})
-    return experiment, run_experiment(experiment, load_config("aer_ideal"), shots=None, seed=1)
+    return experiment, run(experiment, load_config("aer_ideal"), shots=None, seed=1)
 
 
 def test_sigma_grows_ballistically(exact_walk):
@@ -52,7 +53,7 @@ def test_return_probability_decays_like_2_over_pi_t(exact_walk):
 def test_return_probability_vanishes_on_odd_steps():
     experiment = get_experiment("coined-walk").from_settings(
         {"position_qubits": 6, "steps": 9, "times": [1, 3, 5, 7, 9]})
-    record = run_experiment(experiment, load_config(), shots=None, seed=1)
+    record = run(experiment, load_config(), shots=None, seed=1)
     assert max(record.summary["observables"]["p_origin"]) < 1e-12
 
 
@@ -72,14 +73,14 @@ def test_every_construction_gives_the_reference_distribution():
     for shift in ("increment", "fourier", "fast-forward"):
         experiment = get_experiment("coined-walk").from_settings(
             {"position_qubits": 5, "steps": 9, "shift": shift, "initial_coin": "0"})
-        record = run_experiment(experiment, load_config(), shots=None, seed=1)
+        record = run(experiment, load_config(), shots=None, seed=1)
         assert max(record.summary["distance"]["tvd"]) < 1e-10
 
 
 def test_2d_grover_walk_circuit_matches_reference():
     experiment = get_experiment("coined-walk").from_settings(
         {"dimension": 2, "position_qubits": 3, "steps": 3})
-    record = run_experiment(experiment, load_config(), shots=None, seed=1)
+    record = run(experiment, load_config(), shots=None, seed=1)
     assert max(record.summary["distance"]["tvd"]) < 1e-10
     assert record.summary["classical"]["sigma"][-1] == pytest.approx(np.sqrt(3), abs=1e-12)
 
@@ -88,7 +89,7 @@ def test_gaussian_packet_with_momentum_drifts():
     experiment = get_experiment("coined-walk").from_settings(
         {"position_qubits": 6, "steps": 10, "times": [0, 10], "initial_state": "gaussian",
          "packet_width": 3, "packet_momentum": 1.0, "initial_coin": "0", "coin": "identity"})
-    record = run_experiment(experiment, load_config(), shots=None, seed=1)
+    record = run(experiment, load_config(), shots=None, seed=1)
     # coin |0> with identity coin: a rigid translation by +t
     mean = record.summary["observables"]["mean"]
     # (the Gaussian tail reaching across the cycle boundary shifts the mean by ~1e-9)
@@ -100,7 +101,7 @@ def test_gaussian_packet_with_momentum_drifts():
 def test_sampled_distance_is_within_shot_noise(shots):
     """TVD to the exact distribution stays under a bound shrinking like 1/sqrt(shots)."""
     experiment = get_experiment("coined-walk").from_settings({"position_qubits": 5, "steps": 12})
-    record = run_experiment(experiment, load_config(), shots=shots, seed=11)
+    record = run(experiment, load_config(), shots=shots, seed=11)
     distance = record.summary["distance"]
     for tvd, bound in zip(distance["tvd"], distance["tvd_shot_noise_bound"], strict=True):
         assert tvd <= bound

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from qwalk_circuits import pipeline
 from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import load_config
-from qwalk_circuits.experiments import get_experiment, run_experiment
+from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.reference.ctqw import hopping_hamiltonian
 from qwalk_circuits.reference.dephasing import trotter_dephasing_evolution
 
@@ -16,7 +17,7 @@ SMALL_CTQW = {"position_qubits": 5, "time": 4.0, "time_steps": 8}
 
 def run(name, settings, shots=None, seed=3):
     experiment = get_experiment(name).from_settings(settings)
-    return experiment, run_experiment(experiment, load_config(), shots=shots, seed=seed)
+    return experiment, pipeline.run(experiment, load_config(), shots=shots, seed=seed)
 
 
 def test_ctqw_circuit_is_ballistic_sqrt2_j_t():
@@ -147,4 +148,4 @@ def test_exact_probabilities_with_trajectories_are_refused():
     experiment = get_experiment("dephasing").from_settings(
         {"position_qubits": 3, "time_steps": 2, "method": "trajectories"})
     with pytest.raises(QwalkError, match="density_matrix"):
-        run_experiment(experiment, load_config(), shots=None)
+        pipeline.run(experiment, load_config(), shots=None)

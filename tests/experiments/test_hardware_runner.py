@@ -21,6 +21,8 @@ FLIP = np.array([[0.04, 0.10], [0.06, 0.08], [0.03, 0.12]])  # P(read 1|0), P(re
 class Identity:
     """An ensemble experiment whose member distribution is the outcome distribution."""
 
+    members_are_samples = False
+
     def member_distribution(self, template, member, probabilities, counts):
         if probabilities is not None:
             return np.asarray(probabilities)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from qwalk_circuits import pipeline
 from qwalk_circuits.errors import ParameterError
 from qwalk_circuits.execution import load_config
-from qwalk_circuits.experiments import get_experiment, run_experiment
+from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.experiments.kicked_rotor import resonance
 from qwalk_circuits.reference.kicked_rotor import classical_p2, momentum_grid
 
@@ -26,7 +27,7 @@ SMALL = {"kick_strength": 2.5, "kbar": 1.0, "kicks": 10, "momentum_qubits": 6,
 
 def run(name, settings, shots=None, seed=1):
     experiment = get_experiment(name).from_settings(settings)
-    return experiment, run_experiment(experiment, load_config(None), shots=shots, seed=seed,
+    return experiment, pipeline.run(experiment, load_config(None), shots=shots, seed=seed,
                                       save=False)
 
 

@@ -14,7 +14,8 @@ from qwalk_circuits.cli import main
 from qwalk_circuits.ensemble_analysis import mean_and_error
 from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import load_config
-from qwalk_circuits.experiments import get_experiment, run_experiment
+from qwalk_circuits.experiments import get_experiment
+from qwalk_circuits.pipeline import run
 from qwalk_circuits.reference.dephasing import site_dephasing
 from qwalk_circuits.reference.disordered import anderson_split_states
 from qwalk_circuits.reference.lattice_2d import lattice_2d_step_unitary
@@ -57,7 +58,7 @@ def test_every_member_of_the_bound_template_equals_its_reference(settings):
 
 def test_run_summary_holds_the_return_series_fits_and_valid_json():
     experiment = make({**SMALL_1D, "time": 4.0, "fit_from": 1.0})
-    summary = run_experiment(experiment, load_config(), shots=None, seed=2, save=False).summary
+    summary = run(experiment, load_config(), shots=None, seed=2, save=False).summary
     assert max(summary["distance"]["tvd"]) < 1e-10
     n = len(summary["times"])
     for where in ("observables", "observable_errors", "reference", "classical"):

@@ -1,0 +1,185 @@
+"""The one public run API, for every target: :func:`run`, :func:`submit`, :func:`fetch`,
+:func:`reanalyse`.
+
+``run`` plans an experiment's measured circuits (an ensemble's templates with one row of
+parameter values per member), hands them to the config's target, collects the outcomes,
+analyses them with the one summary builder (:func:`.summary.summarise`) and stores the
+run.  On a device the circuits go to jobs recorded in the ledger before anything waits
+(``submit``), and ``fetch`` collects them later; ``run`` does both.  The CLI, sweeps, the
+demo and the notebooks all come through here.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from .errors import QwalkError
+from .execution import ResultStore, execute
+from .execution.config import HardwareConfig, load_config
+from .execution.dask_cluster import cluster_executor
+from .execution.ensemble import execute_ensemble
+from .execution.ledger import Ledger
+from .execution.store import new_run_id
+from .execution.targets import AerTarget, DeviceTarget, Target, make_target
+from .experiments.base import Experiment
+from .experiments.ensemble import EnsembleExperiment
+from .summary import RunRecord, outcome_row, summarise
+
+
+def resolve_config(config: HardwareConfig | str | None) -> HardwareConfig:
+    """A config object, or the config a name or path gives (default: aer_ideal)."""
+    if isinstance(config, HardwareConfig):
+        return config
+    return load_config(config)
+
+
+def prepare(experiment: Experiment[Any], target: Target) -> Experiment[Any]:
+    """The experiment as ``target`` runs it: checked for size and for what the target can
+    honour; on a target without noise models, noise-model physics as trajectories."""
+    from .experiments.unravelled import unravelled
+
+    if not target.applies_noise_models and experiment.noise_model() is not None:
+        experiment = unravelled(experiment)
+    target.check(experiment)
+    experiment.check_size(target.config)
+    return experiment
+
+
+def run(experiment: Experiment[Any], config: HardwareConfig | str | None = None,
+        shots: int | None = None, seed: int | None = None, store: ResultStore | None = None,
+        save: bool = True, executor: Any = None, service: Any = None,
+        progress: bool = True) -> RunRecord:
+    """Run ``experiment`` on ``config``'s target and record the run.
+
+    ``shots=None`` gives exact probabilities (Aer only; devices sample).  The run goes
+    to ``store`` (default: the store at QWALK_STORE or the user's default location)
+    unless ``save`` is False (Aer only: a device run lives in the ledger).  On Aer the
+    circuits (or an ensemble's chunks) run on ``executor`` (a ``distributed.Client``)
+    when given, else on a client to the config's ``dask_address`` (closed after the
+    run), else here; the results are the same for the same seed.  On a device, ``run``
+    submits (the ledger first), waits with a progress line and fetches; Ctrl-C leaves
+    the run in the ledger for ``fetch``.
+    """
+    config = resolve_config(config)
+    target = make_target(config, service)
+    target.check_shots(shots)
+    if isinstance(target, DeviceTarget):
+        run_id = submit(experiment, config, shots, seed, store, target=target)
+        return _wait(run_id, config, store if store is not None else ResultStore(), target,
+                     progress)
+    prepared = prepare(experiment, target)
+    if executor is None and config.backend.dask_address is not None:
+        with cluster_executor(config.backend.dask_address) as client:
+            return run(experiment, config, shots, seed, store, save, client)
+    assert isinstance(target, AerTarget)
+    rows, simulator = _execute_on_aer(prepared, target, shots, seed, executor)
+    record = summarise(prepared, rows, shots, seed, {**config.summary(), "simulator": simulator},
+                       new_run_id())
+    if save:
+        summary = record.summary
+        (store if store is not None else ResultStore()).save_run(
+            summary["run_id"], prepared.name, summary["params"], summary["backend"], shots,
+            seed, summary, rows)
+    return record
+
+
+def _execute_on_aer(experiment: Experiment[Any], target: AerTarget, shots: int | None,
+                    seed: int | None, executor: Any) -> tuple[list[dict[str, Any]], str]:
+    """Outcome rows of every circuit (ensembles: every member) and the simulator used."""
+    config = target.config
+    method = experiment.simulation_method() or config.backend.method
+    where = target.construction_target
+    if isinstance(experiment, EnsembleExperiment):
+        templates = experiment.templates(where)
+        values = [experiment.template_values(i, t) for i, t in enumerate(templates)]
+        executed = execute_ensemble(templates, values, config, shots, seed,
+                                    method=experiment.simulation_method(), executor=executor)
+        rows = [outcome_row(f"{t.name}[{r}]", dict(t.metadata or {}), result.stats,
+                            result.probabilities, result.counts, template=i, member=r)
+                for i, (t, results) in enumerate(zip(templates, executed, strict=True))
+                for r, result in enumerate(results)]
+        return rows, f"aer_simulator({method})"
+    circuits = experiment.circuits(where)
+    single = execute(circuits, config, shots, seed, noise_model=experiment.noise_model(),
+                     method=experiment.simulation_method(), executor=executor)
+    rows = [outcome_row(c.name, dict(c.metadata or {}), r.stats, r.probabilities, r.counts)
+            for c, r in zip(circuits, single.results, strict=True)]
+    return rows, single.backend
+
+
+def submit(experiment: Experiment[Any], config: HardwareConfig | str, shots: int | None,
+           seed: int | None = None, store: ResultStore | None = None, service: Any = None,
+           target: DeviceTarget | None = None) -> str:
+    """Submit to a device (the job ledger is written before anything waits); returns the
+    run id at once.  Aer runs do not defer: use :func:`run`."""
+    from .experiments.hardware_runner import submit_experiment
+
+    config = resolve_config(config)
+    made = target if target is not None else make_target(config, service)
+    if not isinstance(made, DeviceTarget):
+        raise QwalkError(f"config '{config.name}' runs on Aer, which does not defer: use "
+                         "'qwalk run' (submit is for kind = 'fake' or 'ibm')")
+    made.check_shots(shots)
+    assert shots is not None
+    experiment = prepare(experiment, made)
+    return submit_experiment(experiment, config, shots, seed,
+                             store if store is not None else ResultStore(), target=made)
+
+
+def fetch(run_id: str, store: ResultStore | None = None, service: Any = None,
+          resume: bool = False, force: bool = False) -> RunRecord | None:
+    """Poll a submitted run once: its record when every job is done (analysed and stored;
+    idempotent), else None.  ``resume`` first completes an interrupted submission."""
+    from .experiments.hardware_runner import finish, resume_submission
+
+    store = store if store is not None else ResultStore()
+    if resume:
+        resume_submission(run_id, store, service, force=force)
+    return finish(run_id, store, service)
+
+
+def reanalyse(run_id: str, store: ResultStore | None = None) -> RunRecord:
+    """A stored run analysed again from its stored outcomes (Aer) or its ledger's counts
+    (devices): the same summary as the run printed, from the same code."""
+    from .experiments import get_experiment
+    from .experiments.hardware_runner import reanalyse_device_run
+
+    store = store if store is not None else ResultStore()
+    run = store.get_run(run_id)
+    if Ledger(store).has_submission(run_id):
+        return reanalyse_device_run(run_id, store)
+    cls = get_experiment(run["experiment"])
+    experiment = cls(cls.spec_type.model_validate(run["params"]))
+    summary = run["summary"]
+    shots = None if summary["shots"] == "exact" else int(summary["shots"])
+    return summarise(experiment, run["circuits"], shots, summary["seed"], summary["backend"],
+                     run_id)
+
+
+def _wait(run_id: str, config: HardwareConfig, store: ResultStore, target: DeviceTarget,
+          progress: bool) -> RunRecord:
+    """Fetch until done, with a progress line; Ctrl-C leaves the run in the ledger."""
+    start = time.monotonic()
+    try:
+        while True:
+            record = fetch(run_id, store, target.service)
+            if record is not None:
+                if progress:
+                    print(file=sys.stderr)
+                return record
+            if config.jobs.timeout_s is not None and time.monotonic() - start > \
+                    config.jobs.timeout_s:
+                raise QwalkError(f"run {run_id} still waiting after {config.jobs.timeout_s} s; "
+                                 f"the jobs keep running: 'qwalk jobs fetch {run_id}' later")
+            if progress:
+                jobs = Ledger(store).jobs(run_id)
+                done = sum(j["status"] == "DONE" for j in jobs)
+                print(f"\rrun {run_id}: {done}/{len(jobs)} jobs done "
+                      f"({', '.join(sorted({j['status'] for j in jobs}))})", end="",
+                      file=sys.stderr, flush=True)
+            time.sleep(config.jobs.poll_interval_s)
+    except KeyboardInterrupt:
+        raise QwalkError(f"interrupted; run {run_id} is in the ledger: resume with "
+                         f"'qwalk jobs fetch {run_id}'") from None
