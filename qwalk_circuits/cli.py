@@ -322,13 +322,24 @@ def _outcome_axis(experiment: Any, size: int) -> tuple[Any, str] | None:
     return None
 
 
-MAIN_OBSERVABLES = ("p2", "ratio", "sigma")  # momentum spread, backscattering, walk width
+def _experiment_of(summary: dict[str, Any]) -> Any:
+    """The experiment a summary was made by (its display hooks), rebuilt from its params."""
+    import warnings
+
+    from .experiments import get_experiment
+
+    cls = get_experiment(summary["experiment"])
+    with warnings.catch_warnings():  # (its warnings were shown when it ran)
+        warnings.simplefilter("ignore")
+        return cls(cls.spec_type.model_validate(summary["params"]))
 
 
 def _main_observable(summary: dict[str, Any]) -> str:
-    """The observable a run is read by: sigma for walks, else the experiment's first one."""
+    """The observable a run is read by (the experiment's ``main_observable``, else its
+    first one)."""
     observables = summary["observables"]
-    return next((key for key in MAIN_OBSERVABLES if key in observables), next(iter(observables)))
+    key = _experiment_of(summary).main_observable
+    return key if key in observables else next(iter(observables))
 
 
 def _print_ensemble(summary: dict[str, Any]) -> None:
@@ -343,10 +354,6 @@ def _print_ensemble(summary: dict[str, Any]) -> None:
             print(f"{label} at t = {summary['times'][-1]:.4g}: {obs[key][-1]:.3f}"
                   + (f" ± {error:.3f}" if error is not None else "")
                   + (f" (exact ensemble {exact:.3f})" if exact is not None else ""))
-    theory = summary.get("anderson_theory")
-    if theory:
-        print(f"transfer matrices: xi(E = 0) = {theory['band_centre_length']:.2f} "
-              "(Kappus-Wegner ~105 J^2/W^2)")
 
 
 def _print_run(summary: dict[str, Any]) -> None:
@@ -372,16 +379,8 @@ def _print_run(summary: dict[str, Any]) -> None:
                   f"± {fit['exponent_error']:.3f}")
     if "ensemble" in summary:
         _print_ensemble(summary)
-    if "diffusion_theory" in summary:
-        theory = summary["diffusion_theory"]
-        print(f"HSR theory: D = 2 J^2/gamma = {theory['D']:.4f}, crossover at t = 2/gamma = "
-              f"{theory['crossover_time']:.3f}")
-    if "si" in summary:
-        si = summary["si"]
-        print(f"SI: a {si['width_initial_m'] * 1e9:g} nm electron packet at "
-              f"{si['kinetic_energy_ev']:g} eV flies {si['distance_m']:g} m in "
-              f"{si['flight_time_s']:.3g} s and arrives {si['width_final_m'] * 1e3:.3g} mm wide "
-              f"(tau = {si['tau']:.3g})")
+    for line in _experiment_of(summary).summary_notes(summary):
+        print(line)
 
 
 def cmd_resources(args: argparse.Namespace) -> None:

@@ -29,8 +29,8 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
           observable: str | None = None) -> list[dict[str, Any]]:
     """Run the experiment for each value; one row per value with the diffusion fits.
 
-    Each row holds the series of ``observable`` (default: sigma, else the
-    experiment's first observable) as ``<name>``, ``<name>_error`` and
+    Each row holds the series of ``observable`` (default: the experiment's
+    ``main_observable``, else its first observable) as ``<name>``, ``<name>_error`` and
     ``<name>_reference``, and names it in ``observable``.
 
     Each run's circuits go to ``executor`` (a ``distributed.Client``) when
@@ -60,7 +60,8 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
         summary = run(experiment, config, shots=shots, seed=seed, store=store,
                       executor=executor, progress=False).summary
         observables = summary["observables"]
-        key = observable or ("sigma" if "sigma" in observables else next(iter(observables)))
+        main = experiment.main_observable
+        key = observable or (main if main in observables else next(iter(observables)))
         if key not in observables:
             raise ParameterError("observable", f"{experiment_name} has no observable {key!r}; "
                                  f"use one of {sorted(observables)}")

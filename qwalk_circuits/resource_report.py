@@ -25,7 +25,7 @@ def resource_report(experiment: Any, target: str) -> dict[str, Any]:
         report["device_form"] = {"num_qubits": last.num_qubits,
                                  "two_qubit_gates": stats["two_qubit_gates"],
                                  "depth": stats["depth"]}
-    if hasattr(experiment, "layer_circuits"):
+    if experiment.layer_circuits():
         report["layers"] = [
             {"layer": name, "two_qubit_gates":
              circuit_stats(transpile_to_target(circuit, target))["two_qubit_gates"]}
@@ -34,7 +34,7 @@ def resource_report(experiment: Any, target: str) -> dict[str, Any]:
 
 
 def _construction_report(experiment: Any, target: str) -> dict[str, Any]:
-    if not hasattr(experiment, "allowed_constructions"):
+    if not experiment.allowed_constructions():
         circuit = experiment.circuits(target)[-1]
         total = circuit_stats(transpile_to_target(circuit, target))
         return {"target": target, "steps": None, "num_qubits": circuit.num_qubits,

@@ -129,6 +129,7 @@ class Backscattering(EnsembleExperiment[BackscatteringSpec]):
     name = "backscattering"
     summary = "coherent backscattering of a plane wave in a disordered 2D torus (ratio r(t))"
     spec_type: ClassVar[type[Spec]] = BackscatteringSpec
+    main_observable = "ratio"
 
     # -- members ------------------------------------------------------------------------
     @cached_property

@@ -80,6 +80,34 @@ class Experiment(ABC, Generic[SpecT]):
         """The classical counterpart at each time, where one exists."""
         return None
 
+    def allowed_constructions(self) -> Sequence[str]:
+        """The step-by-step constructions ``qwalk resources`` compares, each built by
+        :meth:`build` (none by default: the report costs the experiment's own circuits)."""
+        return ()
+
+    def build(self, steps: int, construction: str) -> QuantumCircuit:
+        """The unmeasured circuit of ``steps`` steps by ``construction`` (for
+        :meth:`allowed_constructions`)."""
+        raise NotImplementedError(f"{self.name} offers no constructions to build")
+
+    def layer_circuits(self) -> dict[str, QuantumCircuit]:
+        """Named layers whose two-qubit cost ``qwalk resources`` reports (disorder
+        diagonals, kicks); none by default."""
+        return {}
+
+    def channel_strength(self) -> float | None:
+        """The per-marker strength of the noise channel a device unravels into phase kicks;
+        None: the noise model (if any) cannot be unravelled."""
+        return None
+
+    #: the observable a run is read by (the CLI's table and plot, the sweeps' default)
+    main_observable: ClassVar[str] = "sigma"
+
+    def summary_notes(self, summary: dict[str, Any]) -> list[str]:
+        """Lines the CLI prints under a run's table: closed forms and theory values of this
+        experiment found in its ``summary`` (none by default)."""
+        return []
+
     #: whether :meth:`diffusion_fit` fits D (the sweeps' crossover table)
     has_diffusion_fit: ClassVar[bool] = False
 

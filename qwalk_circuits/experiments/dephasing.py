@@ -115,6 +115,13 @@ class Dephasing(Ctqw):
                                            self.spec.dimension)
         return [out[t] for t in self.times()]
 
+    def summary_notes(self, summary: dict[str, Any]) -> list[str]:
+        theory = summary.get("diffusion_theory")
+        if not theory:
+            return []
+        return [f"HSR theory: D = 2 J^2/gamma = {theory['D']:.4f}, crossover at t = 2/gamma = "
+                f"{theory['crossover_time']:.3f}"]
+
     def extra_results(self) -> dict[str, Any]:
         s = self.spec
         extra: dict[str, Any] = {"trotter_dt": s.dt, "slice_strength": s.slice_strength()}

@@ -56,6 +56,13 @@ class FreePacket(Ctqw):
     def classical_distributions(self) -> None:
         return None
 
+    def summary_notes(self, summary: dict[str, Any]) -> list[str]:
+        si = summary["si"]
+        return [f"SI: a {si['width_initial_m'] * 1e9:g} nm electron packet at "
+                f"{si['kinetic_energy_ev']:g} eV flies {si['distance_m']:g} m in "
+                f"{si['flight_time_s']:.3g} s and arrives {si['width_final_m'] * 1e3:.3g} mm "
+                f"wide (tau = {si['tau']:.3g})"]
+
     def extra_results(self) -> dict[str, Any]:
         s: FreePacketSpec = self.spec  # type: ignore[assignment]
         tau = lattice_tau(s.hopping, np.asarray(self.times()), s.sigma0, s.momentum)

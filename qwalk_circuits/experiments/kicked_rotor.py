@@ -191,6 +191,7 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
     name = "kicked-rotor"
     summary = "quantum kicked rotor averaged over quasi-momenta vs the classical standard map"
     spec_type: ClassVar[type[Spec]] = KickedRotorSpec
+    main_observable = "p2"
     mean_over_realisations = ("ipr",)
 
     def times(self) -> list[int]:

@@ -52,7 +52,8 @@ class Unravelled(EnsembleExperiment[Any]):
         if index not in self._groups:  # the kick groups are the same for every target
             self.templates("all-to-all")
         rng = np.random.default_rng((self.spec.kick_seed, index))
-        strength = self.inner.channel_strength()  # type: ignore[attr-defined]
+        strength = self.inner.channel_strength()
+        assert strength is not None  # (checked by unravelled())
         return sample_kicks(self._groups[index], strength, self.realisations(), rng)
 
     def reference_ensemble(self) -> list[np.ndarray]:
@@ -96,7 +97,7 @@ def _wrapper_class(inner: type[Experiment[Any]]) -> type[Unravelled]:
 
 def unravelled(experiment: Experiment[Any]) -> Unravelled:
     """``experiment`` (one with a noise model) as phase-kick trajectories, for a device."""
-    if not hasattr(experiment, "channel_strength"):
+    if experiment.channel_strength() is None:
         raise QwalkError(f"{experiment.name} has a noise model whose channel cannot be "
                          "unravelled into phase kicks; run it on an Aer config")
     return _wrapper_class(type(experiment))(experiment)
