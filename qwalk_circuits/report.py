@@ -47,7 +47,7 @@ def _free_packet(ctx: DemoContext) -> Chapter:
     ax = fig.subplots()
     tau = s["lattice_formula"]["tau"]
     ax.errorbar(tau, s["observables"]["sigma"], yerr=s.get("observable_errors", {}).get("sigma"),
-                fmt="o", ms=4, label="circuit (CTQW from a Gaussian)")
+                fmt="o", ms=4, label=f"circuit on {s['backend']['name']} (CTQW from a Gaussian)")
     ax.plot(tau, s["reference"]["sigma"], "k-", label="exact lattice")
     ax.plot(tau, s["lattice_formula"]["sigma"], "r--", label=r"$\sigma_0\sqrt{1+\tau^2}$")
     ax.set(xlabel=r"$\tau = \hbar t / (2 m \sigma_0^2)$", ylabel=r"$\sigma$ (sites)",

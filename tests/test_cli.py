@@ -141,6 +141,22 @@ def test_demo_writes_figures_and_summary(tmp_path, capsys):
     assert "static disorder" in summary and "Resonance ħ = 4π" in summary
 
 
+def test_demo_runs_on_a_fake_device_sized_for_it(tmp_path, capsys):
+    """On a device the walk chapters run at device sizes through the device path (their
+    runs are in the ledger); the chapters that do not fit say why instead."""
+    from qwalk_circuits.execution.ledger import Ledger
+
+    assert main(["demo", "--backend", "fake_fez", "--out", str(tmp_path)]) == 0
+    for name in ("packet_sigma.png", "walk_sigma.png", "walk_distributions.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.count("on fake_fez") >= 2 and summary.count("Skipped on fake_fez:") == 3
+    for chapter in ("## 1.", "## 2.", "## 3.", "## 4.", "## 5."):
+        assert chapter in summary
+    runs = Ledger(ResultStore()).runs()
+    assert len(runs) == 2 and all(r["status"] == "done" for r in runs)
+
+
 def test_resources_for_a_config_target_and_unknown_target(capsys):
     assert main(["resources", "coined-walk", *SMALL, "--target", "aer_ideal"]) == 0
     assert "fourier" in capsys.readouterr().out
