@@ -18,15 +18,15 @@ binds any realisation to it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
 import numpy as np
-from qiskit import QuantumCircuit
+from qiskit import QuantumCircuit, QuantumRegister
 from qiskit.circuit import Parameter, ParameterVector
-from qiskit.circuit.library import UnitaryGate
+from qiskit.circuit.library import DiagonalGate, UnitaryGate
 from qiskit.synthesis import synth_qft_full
 
 from ..disorder import WalkDisorder
@@ -117,6 +117,108 @@ def layer_values(disorder: WalkDisorder, step: int, construction: DisorderedCons
         theta, phi, lam = np.roll(disorder.coin_angles[layer], roll, axis=-1)
         coins = u3_multiplexor_angles(theta, phi, lam)
     return phases, coins
+
+
+def layer_phases(disorder: WalkDisorder, step: int, construction: DisorderedConstruction,
+                 coin_dependent: bool) -> np.ndarray:
+    """The on-site phases of step ``step`` in register labels: (2^n,) on the position, or
+    (2^(n+1),) on position and coin (index x + 2^n c) when ``coin_dependent``."""
+    if disorder.phases is None:
+        raise ValueError("this disorder has no phases")
+    roll = step if construction == "increment" else 0
+    rolled = np.roll(disorder.phases[disorder.layer(step)], roll, axis=-1)
+    return rolled.reshape(-1) if coin_dependent else rolled[0]
+
+
+PACKED_LAYER = "packed_layer"
+
+
+def build_packed_walk(coin: np.ndarray, position_state: np.ndarray, coin_state: np.ndarray,
+                      steps: int, axis_qubits: int, construction: DisorderedConstruction,
+                      member_qubits: int, coin_dependent: bool, saves: Sequence[int]
+                      ) -> QuantumCircuit:
+    """The skeleton of up to 2^member_qubits phase-disorder members in one circuit.
+
+    A ``member`` register in uniform superposition labels the members; step s's
+    phase layer is a barrier labelled ``packed_layer`` on (position[, coin],
+    member), which :class:`PackedWalk` replaces (after transpiling) by one diagonal
+    holding every member's phases.  The member register is never touched
+    otherwise, so save i (probabilities of position then member: index x + 2^n m)
+    holds P_m(x) / 2^k for each member: a simulator construction, exact, whose one
+    diagonal per step replaces M bound Gray-code chains.  Saves as
+    :func:`build_disordered_walk`'s.
+    """
+    points = save_points(saves)
+    if points and max(points) > steps:
+        raise ValueError(f"saves must be step counts <= steps={steps}")
+    layout = WalkLayout(1, axis_qubits)
+    circuit = layout.new_circuit(f"packed_walk_{construction}_t{steps}")
+    register = QuantumRegister(member_qubits, "member")
+    circuit.add_register(register)
+    position, coin_qubit = layout.axes(circuit)[0], layout.coin(circuit)[0]
+    member = list(register)
+    measured = [*position, *member]
+    on = [*position, coin_qubit] if coin_dependent else position
+    circuit.h(member)
+    prepare_vector(circuit, [coin_qubit], coin_state)
+    prepare_position(circuit, [position], position_state)
+    coin_gate = UnitaryGate(coin, label="coin")
+    if 0 in points:
+        append_save(circuit, measured, points[0])
+    for s in range(steps):
+        circuit.barrier(*on, *member, label=PACKED_LAYER)
+        circuit.append(coin_gate, [coin_qubit])
+        if construction == "increment":
+            append_shift_1d_deferred(circuit, position, coin_qubit)
+        else:
+            circuit.compose(synth_qft_full(axis_qubits, do_swaps=False), position, inplace=True)
+            append_phase_layer_1d(circuit, position, coin_qubit)
+            append_frame_phases(circuit, position, 1)
+            append_inverse_qft(circuit, [position])
+        if s + 1 in points:
+            append_save(circuit, measured, points[s + 1])
+    offset = steps % layout.side if construction == "increment" else 0
+    circuit.metadata = {"construction": f"{construction}+packed", "steps": steps,
+                        "dimension": 1, "axis_qubits": axis_qubits, "site_offset": offset,
+                        "member_qubits": member_qubits}
+    return circuit
+
+
+@dataclass
+class PackedWalk:
+    """Fills a (transpiled) :func:`build_packed_walk` skeleton with members' phases.
+
+    ``layers(members)`` gives step s's phases of those members, (M, 2^n or 2^(n+1)),
+    for every step (the same array object for every step of static disorder: one
+    gate then).
+    """
+
+    layers: Callable[[Sequence[int]], list[np.ndarray]]
+    member_qubits: int
+
+    def fill(self, skeleton: QuantumCircuit, members: Sequence[int]) -> QuantumCircuit:
+        """The skeleton with its ``packed_layer`` barriers replaced by the members'
+        diagonals (members beyond len(members) repeat the last one)."""
+        if not 0 < len(members) <= 1 << self.member_qubits:
+            raise ValueError(f"{len(members)} members do not fit {self.member_qubits} "
+                             "member qubits")
+        layers = iter(self.layers(members))
+        gates: dict[int, DiagonalGate] = {}
+        out = skeleton.copy_empty_like()
+        size = 1 << self.member_qubits
+        for instruction in skeleton.data:
+            if getattr(instruction.operation, "label", None) == PACKED_LAYER:
+                layer = next(layers)
+                if id(layer) not in gates:
+                    padded = np.concatenate([layer, np.repeat(layer[-1:], size - len(layer),
+                                                              axis=0)])
+                    gates[id(layer)] = DiagonalGate(list(np.exp(1j * padded.reshape(-1))))
+                out._append(instruction.replace(operation=gates[id(layer)]))
+            else:
+                out._append(instruction)
+        if next(layers, None) is not None:
+            raise RuntimeError("the skeleton lost packed_layer barriers (transpiled away?)")
+        return out
 
 
 @dataclass

@@ -86,6 +86,11 @@ class Timeline:
     #: the builder object the circuit came from (e.g. a ``DisorderedWalkTemplate``), whose
     #: ``values`` bind a member; None for a circuit without parameters
     template: Any = None
+    #: packed ensembles: the members the circuit holds in a member register of
+    #: ``member_qubits`` qubits; each save is then over (measured, member), index
+    #: x + 2^n m, and holds P_m(x) / 2^member_qubits (0: not packed)
+    members: int = 0
+    member_qubits: int = 0
 
     def __post_init__(self) -> None:
         if not self.relabel:

@@ -10,6 +10,7 @@ random walk.  Schreiber et al., PRL 106, 180403 (2011).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar, Literal
@@ -23,6 +24,9 @@ from ..circuits import CONSTRUCTIONS, build_coined_walk, measure_position
 from ..circuits.disordered_walk import (
     DISORDERED_CONSTRUCTIONS,
     DisorderedWalkTemplate,
+    PackedWalk,
+    build_packed_walk,
+    layer_phases,
     layer_values,
 )
 from ..circuits.fast_forward import fast_forward_rough_cost
@@ -278,3 +282,38 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         return np.array([timeline.template.values(self.disorder_of(r))
                          for r in range(self.realisations())]).reshape(
             self.realisations(), timeline.circuit.num_parameters)
+
+    def timeline_members(self, size: int, target: str = "all-to-all") -> Timeline | None:
+        """Phase disorder: up to ``size`` members in one state (``build_packed_walk``: one
+        diagonal per step holds every member's phases), in :meth:`timeline_template`'s
+        construction and labels; None for coin disorder and the clean walk."""
+        s = self.spec
+        if s.disorder == "none" or s.disorder_kind == "coin" or size < 1:
+            return None
+        coin, coin_state, position = self._arrays
+        times = self.times()
+        static = s.disorder != "dynamic"
+        construction = "fourier" if static else "increment"
+        dependent = s.disorder_kind == "coin-phase"
+        steps = max(times)
+        qubits = max(1, (size - 1).bit_length())
+
+        def layers(members: Sequence[int]) -> list[np.ndarray]:
+            disorders = [self.disorder_of(r) for r in members]
+            if static:
+                return [np.array([layer_phases(d, 0, construction, dependent)
+                                  for d in disorders])] * steps
+            return [np.array([layer_phases(d, t, construction, dependent) for d in disorders])
+                    for t in range(steps)]
+
+        circuit = build_packed_walk(coin, position, coin_state, steps, s.position_qubits,
+                                    construction,  # type: ignore[arg-type]
+                                    qubits, dependent, times)
+        relabel = [(walk_offset(c, t, s.position_qubits)
+                    - walk_offset(construction, t, s.position_qubits)) % s.num_sites
+                   for c, t in zip(self.constructions(target), times, strict=True)]
+        timeline = Timeline.of(circuit, len(times), f"{construction}+packed", relabel,
+                               template=PackedWalk(layers, qubits))
+        timeline.members = 1 << qubits
+        timeline.member_qubits = qubits
+        return timeline

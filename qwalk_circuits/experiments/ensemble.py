@@ -92,3 +92,13 @@ class EnsembleExperiment(Experiment[SpecT]):
         """(members, parameters) values of :meth:`timeline_template`'s circuit, in its
         ``parameters`` order: one table for every time."""
         raise NotImplementedError(f"{self.name} has no timeline template")
+
+    def timeline_members(self, size: int, target: str = "all-to-all") -> Timeline | None:
+        """A timeline that holds up to ``size`` members at once in a member register, for
+        exact noiseless runs on Aer: one state per chunk of members instead of one bind
+        per member.  ``circuit`` is a skeleton (``Timeline.member_qubits`` member qubits;
+        saves over the measured qubits then the member register) that
+        ``template.fill(compiled, members)`` completes for given realisation numbers.
+        None (the default): not available, the members are bound into
+        :meth:`timeline_template`."""
+        return None
