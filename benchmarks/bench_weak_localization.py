@@ -60,7 +60,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit_aer import AerSimulator
 
-from qwalk_circuits.backscattering_analysis import shell_momenta
+from qwalk_circuits.analysis.backscattering import shell_momenta
 from qwalk_circuits.circuits.lattice_2d import (
     Lattice2dTemplate,
     measure_momentum,

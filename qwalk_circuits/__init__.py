@@ -18,7 +18,7 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {"run": "pipeline", "submit": "pipeline", "fetch": "pipeline",
-            "reanalyse": "pipeline", "RunRecord": "summary",
+            "reanalyse": "pipeline", "RunRecord": "analysis.summary",
             "get_experiment": "experiments", "REGISTRY": "experiments",
             "load_config": "execution.config", "ResultStore": "execution.store"}
 

@@ -15,6 +15,7 @@ import sys
 import time
 from typing import Any
 
+from .analysis.summary import RunRecord, outcome_row, summarise
 from .errors import QwalkError
 from .execution import ResultStore, execute
 from .execution.config import HardwareConfig, load_config
@@ -25,7 +26,6 @@ from .execution.store import new_run_id
 from .execution.targets import AerTarget, DeviceTarget, Target, make_target
 from .experiments.base import Experiment
 from .experiments.ensemble import EnsembleExperiment
-from .summary import RunRecord, outcome_row, summarise
 
 
 def resolve_config(config: HardwareConfig | str | None) -> HardwareConfig:
@@ -114,7 +114,7 @@ def submit(experiment: Experiment[Any], config: HardwareConfig | str, shots: int
            target: DeviceTarget | None = None) -> str:
     """Submit to a device (the job ledger is written before anything waits); returns the
     run id at once.  Aer runs do not defer: use :func:`run`."""
-    from .experiments.hardware_runner import submit_experiment
+    from .execution.device_submission import submit_experiment
 
     config = resolve_config(config)
     made = target if target is not None else make_target(config, service)
@@ -132,7 +132,8 @@ def fetch(run_id: str, store: ResultStore | None = None, service: Any = None,
           resume: bool = False, force: bool = False) -> RunRecord | None:
     """Poll a submitted run once: its record when every job is done (analysed and stored;
     idempotent), else None.  ``resume`` first completes an interrupted submission."""
-    from .experiments.hardware_runner import finish, resume_submission
+    from .device_analysis import finish
+    from .execution.device_submission import resume_submission
 
     store = store if store is not None else ResultStore()
     if resume:
@@ -143,8 +144,8 @@ def fetch(run_id: str, store: ResultStore | None = None, service: Any = None,
 def reanalyse(run_id: str, store: ResultStore | None = None) -> RunRecord:
     """A stored run analysed again from its stored outcomes (Aer) or its ledger's counts
     (devices): the same summary as the run printed, from the same code."""
+    from .device_analysis import reanalyse_device_run
     from .experiments import get_experiment
-    from .experiments.hardware_runner import reanalyse_device_run
 
     store = store if store is not None else ResultStore()
     run = store.get_run(run_id)

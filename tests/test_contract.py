@@ -11,10 +11,10 @@ import json
 import pytest
 
 from qwalk_circuits import pipeline
+from qwalk_circuits.analysis.summary import COMMON_KEYS, DEVICE_KEYS, ENSEMBLE_KEYS, ERROR_KEYS
 from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import ResultStore, load_config
 from qwalk_circuits.experiments import REGISTRY, get_experiment
-from qwalk_circuits.summary import COMMON_KEYS, DEVICE_KEYS, ENSEMBLE_KEYS, ERROR_KEYS
 
 from .golden.cases import SMALL
 

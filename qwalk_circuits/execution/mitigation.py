@@ -10,10 +10,11 @@ a walk measures; mthree would be the choice for correlated errors or many qubits
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-import numpy as np
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+
+from ..analysis.mitigation import assignment_matrices, mitigate
 
 
 def calibration_circuits(width: int, qubits: Sequence[int]) -> list[QuantumCircuit]:
@@ -29,31 +30,4 @@ def calibration_circuits(width: int, qubits: Sequence[int]) -> list[QuantumCircu
     return out
 
 
-def assignment_matrices(zeros: Mapping[int, int], ones: Mapping[int, int], n: int
-                        ) -> list[np.ndarray]:
-    """Per qubit A[read, prepared] from the counts of the two calibration circuits."""
-    def marginal(counts: Mapping[int, int], bit: int) -> float:
-        total = sum(counts.values())
-        return sum(v for k, v in counts.items() if (int(k) >> bit) & 1) / total
-
-    return [np.array([[1 - marginal(zeros, q), 1 - marginal(ones, q)],
-                      [marginal(zeros, q), marginal(ones, q)]]) for q in range(n)]
-
-
-def mitigate(counts: Mapping[int, int], matrices: Sequence[np.ndarray],
-             bit_qubits: Sequence[int]) -> dict[int, float]:
-    """Mitigated probabilities of a circuit's outcomes; clbit j was read from calibration
-    qubit ``bit_qubits[j]``."""
-    n = len(bit_qubits)
-    total = sum(counts.values())
-    p = np.zeros(2 ** n)
-    for key, value in counts.items():
-        p[int(key)] += value / total
-    tensor = p.reshape((2,) * n)  # axis 0 is the most significant bit (clbit n-1)
-    for j, q in enumerate(bit_qubits):
-        axis = n - 1 - j
-        tensor = np.moveaxis(np.tensordot(np.linalg.inv(matrices[q]), tensor, axes=([1], [axis])),
-                             0, axis)
-    flat = np.clip(tensor.reshape(-1), 0.0, None)
-    flat /= flat.sum()
-    return {i: float(v) for i, v in enumerate(flat) if v > 0}
+__all__ = ["assignment_matrices", "calibration_circuits", "mitigate"]

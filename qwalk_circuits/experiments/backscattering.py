@@ -30,7 +30,7 @@ from pydantic import Field
 from qiskit import QuantumCircuit
 
 from .. import analysis
-from ..backscattering_analysis import (
+from ..analysis.backscattering import (
     SLOTS,
     band_energy,
     orbit_representatives,

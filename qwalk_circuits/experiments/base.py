@@ -100,6 +100,9 @@ class Experiment(ABC, Generic[SpecT]):
         None: the noise model (if any) cannot be unravelled."""
         return None
 
+    #: True for an :class:`.ensemble.EnsembleExperiment` (members averaged)
+    is_ensemble: ClassVar[bool] = False
+
     #: the observable a run is read by (the CLI's table and plot, the sweeps' default)
     main_observable: ClassVar[str] = "sigma"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import analysis
-from ..ensemble_analysis import fit_exponential_tails, inverse_participation_ratio
+from ..analysis.ensembles import fit_exponential_tails, inverse_participation_ratio
 from ..lattice import signed_displacement
 from .ensemble import EnsembleExperiment
 from .lattice import LatticeExperiment, LatticeSpecT

@@ -29,6 +29,7 @@ class EnsembleExperiment(Experiment[SpecT]):
     #: True when the members are random draws compared with their exact average (phase-kick
     #: trajectories): their scatter already holds their shot noise
     members_are_samples: ClassVar[bool] = False
+    is_ensemble: ClassVar[bool] = True
 
     @abstractmethod
     def realisations(self) -> int:

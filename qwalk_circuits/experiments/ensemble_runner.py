@@ -1,14 +1,15 @@
 """Deprecated import path: ensembles run through :mod:`qwalk_circuits.pipeline` and are
-analysed by :mod:`qwalk_circuits.summary` (``ensemble_summary``, ``ensemble_observables``)."""
+analysed by :mod:`qwalk_circuits.analysis.summary` (``ensemble_summary``,
+``ensemble_observables``)."""
 
 from __future__ import annotations
 
 import warnings
 from typing import Any
 
+from ..analysis.summary import RunRecord, ensemble_observables, ensemble_summary, json_safe
 from ..execution.config import HardwareConfig
 from ..execution.store import ResultStore
-from ..summary import RunRecord, ensemble_observables, ensemble_summary, json_safe
 from .ensemble import EnsembleExperiment
 
 __all__ = ["ensemble_observables", "ensemble_summary", "json_safe", "run_ensemble"]

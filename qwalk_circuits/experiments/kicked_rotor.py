@@ -36,13 +36,13 @@ from pydantic import Field
 from qiskit import QuantumCircuit
 
 from .. import analysis
+from ..analysis.ensembles import fit_exponential_tails, inverse_participation_ratio, mean_and_error
 from ..circuits.kicked_rotor import (
     HARDWARE_CONSTRUCTIONS,
     KickedRotorConstruction,
     KickedRotorTemplate,
 )
 from ..circuits.timeline import Timeline
-from ..ensemble_analysis import fit_exponential_tails, inverse_participation_ratio, mean_and_error
 from ..errors import ParameterError
 from ..execution.backends import check_fits
 from ..execution.compiler import ConstructionTarget

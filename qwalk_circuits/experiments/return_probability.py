@@ -28,12 +28,12 @@ from pydantic import Field
 from qiskit import QuantumCircuit
 
 from .. import analysis
+from ..analysis.ensembles import mean_and_error
 from ..circuits import measure_position
 from ..circuits.anderson_ctqw import AndersonCtqwTemplate
 from ..circuits.lattice_2d import Lattice2dTemplate
 from ..disorder import onsite_energies
 from ..disorder_2d import lattice_2d_disorder
-from ..ensemble_analysis import mean_and_error
 from ..errors import ParameterError
 from ..execution.backends import check_fits
 from ..execution.compiler import ConstructionTarget

@@ -9,10 +9,10 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from ..analysis.summary import RunRecord, distances, sigma_fits
 from ..execution.config import HardwareConfig
 from ..execution.store import ResultStore
 from ..execution.targets import AER_CONSTRUCTION_TARGET
-from ..summary import RunRecord, distances, sigma_fits
 from .base import Experiment
 
 #: the construction target of Aer runs (see :mod:`.execution.targets`)

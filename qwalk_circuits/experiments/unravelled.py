@@ -101,3 +101,9 @@ def unravelled(experiment: Experiment[Any]) -> Unravelled:
         raise QwalkError(f"{experiment.name} has a noise model whose channel cannot be "
                          "unravelled into phase kicks; run it on an Aer config")
     return _wrapper_class(type(experiment))(experiment)
+
+
+def on_device(experiment: Experiment[Any]) -> Experiment[Any]:
+    """The experiment as a device runs it: one whose physics is an Aer noise model
+    (dephasing) becomes an ensemble of phase-kick trajectories."""
+    return unravelled(experiment) if experiment.noise_model() is not None else experiment

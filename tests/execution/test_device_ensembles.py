@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 
 from qwalk_circuits.cli import main
+from qwalk_circuits.device_analysis import finish_run
 from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import ResultStore
 from qwalk_circuits.execution.config import load_config, parse_config
+from qwalk_circuits.execution.device_submission import submit_experiment
 from qwalk_circuits.execution.jobs import cancel, pack_jobs
 from qwalk_circuits.execution.ledger import Ledger
 from qwalk_circuits.experiments import get_experiment
-from qwalk_circuits.experiments.hardware_runner import finish_run, submit_experiment
 from qwalk_circuits.pipeline import run
 
 from . import service_double
@@ -198,7 +199,7 @@ def test_a_job_too_small_for_its_readout_calibration_is_refused(tmp_path):
 def test_an_interrupted_ensemble_submission_is_resumed(server, ibm, tmp_path):
     """The resubmitted PUBs are rebuilt from the ledger: each template back on its device
     qubits with its members' parameter array."""
-    from qwalk_circuits.experiments.hardware_runner import resume_submission
+    from qwalk_circuits.execution.device_submission import resume_submission
 
     store = ResultStore(tmp_path / "s.sqlite")
     server.set_mode(crash_after=0)  # dies while the service accepts the first job
@@ -307,7 +308,7 @@ def test_cli_run_submit_and_fetch_an_ensemble_on_a_fake_device(tmp_path, capsys)
 
 
 def test_a_sweep_runs_each_point_through_the_device_path(tmp_path):
-    from qwalk_circuits.crossover import sweep
+    from qwalk_circuits.sweeps import sweep
 
     store = ResultStore(tmp_path / "s.sqlite")
     rows = sweep("anderson-walk", "strength", [0.25, 1.0], SETTINGS, fake_config(), 200, 4,
@@ -323,7 +324,7 @@ def test_a_sweep_runs_each_point_through_the_device_path(tmp_path):
 
 
 def test_a_device_sweep_refuses_what_it_cannot_finish_before_submitting(tmp_path):
-    from qwalk_circuits.crossover import sweep
+    from qwalk_circuits.sweeps import sweep
 
     store = ResultStore(tmp_path / "s.sqlite")
     with pytest.raises(QwalkError, match="--shots"):

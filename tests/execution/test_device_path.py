@@ -9,6 +9,7 @@ import pytest
 from qiskit import QuantumCircuit
 from qiskit_aer import AerSimulator
 
+from qwalk_circuits.device_analysis import finish_run
 from qwalk_circuits.execution import ResultStore
 from qwalk_circuits.execution.config import load_config, parse_config
 from qwalk_circuits.execution.devices import (
@@ -22,7 +23,6 @@ from qwalk_circuits.execution.devices import (
 from qwalk_circuits.execution.ledger import Ledger
 from qwalk_circuits.execution.resources import circuit_stats, transpile_to_target
 from qwalk_circuits.experiments import get_experiment
-from qwalk_circuits.experiments.hardware_runner import finish_run
 from qwalk_circuits.pipeline import run
 
 SMALL = {"backend": {"kind": "fake", "device": "fake_manila"},
@@ -155,7 +155,7 @@ def test_mitigated_error_bars_include_the_calibration_noise():
     more than resampling the circuit alone (the inverse amplifies calibration noise)."""
     import numpy as np
 
-    from qwalk_circuits.experiments.hardware_runner import _bootstrap, _mitigated_bootstrap
+    from qwalk_circuits.analysis.device_comparison import bootstrap, mitigated_bootstrap
 
     rng = np.random.default_rng(1)
     zeros = {0: 780, 1: 70, 2: 70, 4: 70, 3: 5, 5: 5}  # ~8% readout error per qubit
@@ -163,11 +163,11 @@ def test_mitigated_error_bars_include_the_calibration_noise():
     counts = {0: 400, 7: 380, 1: 60, 6: 60, 3: 50, 4: 50}
     reference = np.array([0.5, 0, 0, 0, 0, 0, 0, 0.5])
     info = {"physical": [0, 1, 2], "bits": [0, 1, 2]}
-    full, _ = _mitigated_bootstrap(counts, zeros, ones, info, lambda v: v, reference, rng)
+    full, _ = mitigated_bootstrap(counts, zeros, ones, info, lambda v: v, reference, rng)
     raw = np.zeros(8)
     for k, v in counts.items():
         raw[k] = v
-    circuit_only, _ = _bootstrap(raw, reference, rng)
+    circuit_only, _ = bootstrap(raw, reference, rng)
     assert full > 1.1 * circuit_only
 
 
@@ -177,7 +177,7 @@ def test_each_job_carries_the_calibration_that_mitigates_its_circuits(tmp_path):
     one job's calibration changes that job's circuits only)."""
     import sqlite3
 
-    from qwalk_circuits.experiments.hardware_runner import submit_experiment
+    from qwalk_circuits.execution.device_submission import submit_experiment
 
     config = parse_config({**json.loads(json.dumps(SMALL)), "jobs": {
         "max_circuits_per_job": 4, "poll_interval_s": 0.01}}, "fake_manila_test", "test")

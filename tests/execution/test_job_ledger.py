@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from qwalk_circuits.device_analysis import finish_run
 from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import ResultStore
 from qwalk_circuits.execution.config import load_config
+from qwalk_circuits.execution.device_submission import submit_experiment
 from qwalk_circuits.execution.ledger import Ledger
 from qwalk_circuits.experiments import get_experiment
-from qwalk_circuits.experiments.hardware_runner import finish_run, submit_experiment
 from qwalk_circuits.pipeline import run
 
 from . import service_double
@@ -232,7 +233,7 @@ def test_an_interrupted_submission_is_resumed_without_paying_twice(server, confi
                                                                    crash_after, monkeypatch):
     """The process dies while the service accepts job ``crash_after`` (its id never reaches
     the ledger): resuming adopts that job by its tag and submits only the ones after it."""
-    from qwalk_circuits.experiments.hardware_runner import resume_submission
+    from qwalk_circuits.execution.device_submission import resume_submission
 
     store = ResultStore(tmp_path / "s.sqlite")
     experiment = get_experiment("coined-walk").from_settings({**SETTINGS, "steps": 4})
@@ -287,7 +288,7 @@ def interrupted_run(server, config, store, crash_after):
 
 
 def test_a_run_still_being_submitted_is_not_resumed_without_force(server, config, tmp_path):
-    from qwalk_circuits.experiments.hardware_runner import resume_submission
+    from qwalk_circuits.execution.device_submission import resume_submission
 
     store = ResultStore(tmp_path / "s.sqlite")
     run_id = interrupted_run(server, config, store, 1)
@@ -309,7 +310,7 @@ def test_two_resumes_cannot_both_take_the_run(server, config, tmp_path):
 
 
 def test_a_resume_refuses_an_account_that_cannot_see_the_run(server, config, tmp_path):
-    from qwalk_circuits.experiments.hardware_runner import resume_submission
+    from qwalk_circuits.execution.device_submission import resume_submission
 
     store = ResultStore(tmp_path / "s.sqlite")
     run_id = interrupted_run(server, config, store, 1)

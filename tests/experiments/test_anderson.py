@@ -184,7 +184,7 @@ def test_averaged_distributions_carry_their_standard_errors():
 
 def test_sampled_ipr_is_unbiased():
     """sum p_hat^2 of S shots overestimates the IPR by (1 - IPR)/S; the run corrects it."""
-    from qwalk_circuits.summary import ensemble_observables
+    from qwalk_circuits.analysis.summary import ensemble_observables
 
     experiment = make("anderson-walk", {**SMALL_WALK, "realisations": 2000})
     exact = experiment.reference_ensemble()[-1]

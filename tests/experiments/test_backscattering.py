@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pytest
 
-from qwalk_circuits.backscattering_analysis import (
+from qwalk_circuits.analysis.backscattering import (
     SLOTS,
     point_group_images,
     ratio_observables,
@@ -23,9 +23,8 @@ from qwalk_circuits.backscattering_analysis import (
     slot_probabilities,
     symmetry_line_problem,
 )
+from qwalk_circuits.analysis.ensembles import jackknife_errors
 from qwalk_circuits.cli import main
-from qwalk_circuits.crossover import sweep
-from qwalk_circuits.ensemble_analysis import jackknife_errors
 from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import load_config
 from qwalk_circuits.experiments import get_experiment
@@ -35,6 +34,7 @@ from qwalk_circuits.reference.lattice_2d import (
     momentum_distribution,
     plane_wave,
 )
+from qwalk_circuits.sweeps import sweep
 
 from .ensemble_checks import assert_every_member_equals_its_reference
 

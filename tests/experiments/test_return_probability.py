@@ -10,8 +10,8 @@ import json
 import numpy as np
 import pytest
 
+from qwalk_circuits.analysis.ensembles import mean_and_error
 from qwalk_circuits.cli import main
-from qwalk_circuits.ensemble_analysis import mean_and_error
 from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import load_config
 from qwalk_circuits.experiments import get_experiment

@@ -7,8 +7,8 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from .execution import ResultStore
-from .execution.config import HardwareConfig
+from ..execution import ResultStore
+from ..execution.config import HardwareConfig
 
 
 @dataclass
@@ -52,7 +52,7 @@ class DemoContext:
 
     def run(self, experiment: Any) -> Any:
         """One run of the chapter through the pipeline, on the demo's config."""
-        from .pipeline import run
+        from ..pipeline import run
 
         return run(experiment, self.config, shots=self.shots, seed=self.seed, store=self.store,
                    progress=False)

@@ -18,16 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from qiskit import QuantumCircuit
 
-from . import analysis
-from .ensemble_analysis import jackknife_errors, mean_and_error
-from .errors import QwalkError
-from .experiments.base import Experiment
-from .experiments.ensemble import EnsembleExperiment
+from .. import analysis
+from ..errors import QwalkError
+from .ensembles import jackknife_errors, mean_and_error
+
+if TYPE_CHECKING:  # analysis sits below experiments: it reads them through their hooks
+    from ..experiments.base import Experiment
+    from ..experiments.ensemble import EnsembleExperiment
 
 #: keys of every run's summary (the ``--json`` contract)
 COMMON_KEYS = frozenset({"experiment", "params", "backend", "shots", "seed", "times",
@@ -258,8 +260,9 @@ def summarise(experiment: Experiment[Any], rows: list[dict[str, Any]], shots: in
            for row in rows):
         raise QwalkError(f"run {run_id} was stored by an older qwalk without its circuits' "
                          "metadata, so it cannot be re-analysed: run it again")
-    if isinstance(experiment, EnsembleExperiment):
-        return _summarise_ensemble(experiment, rows, shots, seed, backend, run_id)
+    if experiment.is_ensemble:
+        return _summarise_ensemble(experiment, rows, shots, seed, backend,  # type: ignore[arg-type]
+                                   run_id)
     shells = [QuantumCircuit(name=row["label"], metadata=row["data"]["metadata"])
               for row in rows]
     distributions = [experiment.site_distribution(shell, *_outcome(row["data"]))

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from .experiments import get_experiment
-from .lattice import signed_displacement
-from .report_types import Chapter, DemoContext
+from ..experiments import get_experiment
+from ..lattice import signed_displacement
+from .chapter import Chapter, DemoContext
 
 TITLE = "4. When interference stops motion: Anderson localization"
 DEMO_DISORDER = {"position_qubits": 6, "steps": 28, "realisations": 16}

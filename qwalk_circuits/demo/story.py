@@ -16,16 +16,16 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import plots
-from .crossover import sweep
-from .execution import ResultStore
-from .execution.config import HardwareConfig
-from .execution.targets import make_target
-from .experiments import get_experiment
-from .lattice import signed_displacement
-from .report_localization import localization_chapter
-from .report_types import Chapter, DemoContext, SkipChapter
-from .report_weak_localization import weak_localization_chapter
+from ..analysis import plots
+from ..execution import ResultStore
+from ..execution.config import HardwareConfig
+from ..execution.targets import make_target
+from ..experiments import get_experiment
+from ..lattice import signed_displacement
+from ..sweeps import sweep
+from .chapter import Chapter, DemoContext, SkipChapter
+from .localization import localization_chapter
+from .weak_localization import weak_localization_chapter
 
 DEMO_WALK = {"position_qubits": 7, "steps": 48}
 #: device sizes: a few dozen two-qubit gates per circuit, far from the uniform distribution

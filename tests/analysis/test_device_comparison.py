@@ -7,11 +7,10 @@ import numpy as np
 import pytest
 from qiskit import QuantumCircuit
 
-from qwalk_circuits.experiments import hardware_runner
-from qwalk_circuits.experiments.hardware_runner import (
-    _calibrations,
-    _distances,
-    _ensemble_distances,
+from qwalk_circuits.analysis import device_comparison
+from qwalk_circuits.analysis.device_comparison import (
+    calibrations,
+    ensemble_distances,
 )
 
 QUBITS = 3
@@ -66,13 +65,13 @@ def test_ensemble_error_bars_match_the_scatter_of_repeated_runs(mitigated, monke
     shots, calibration_shots = 400, 150
 
     def distances(group, cal, rng):
-        return _ensemble_distances(Identity(), [shell], [group], [reference], rng,
+        return ensemble_distances(Identity(), [shell], [group], [reference], rng,
                                    cal if mitigated else None)
 
     estimates = [distances(*experiment_data(members, shots, calibration_shots, rng), rng)
                  for _ in range(6)]
     estimated = np.mean([e["tvd_error"][0] for e in estimates])
-    monkeypatch.setattr(hardware_runner, "BOOTSTRAP", 1)  # point values only
+    monkeypatch.setattr(device_comparison, "BOOTSTRAP", 1)  # point values only
     scatter = np.std([distances(*experiment_data(members, shots, calibration_shots, rng),
                                 rng)["tvd"][0] for _ in range(300)])
     # 300 runs know the scatter to ~4 %, 6 bootstrap estimates to ~5 %; across seeds the
@@ -83,10 +82,11 @@ def test_ensemble_error_bars_match_the_scatter_of_repeated_runs(mitigated, monke
         # resampling the averaged mitigated distribution as raw counts (the old error bar)
         # misses the calibration's noise: too small (0.66 of the scatter), outside the bound
         group, cal = experiment_data(members, shots, calibration_shots, rng)
-        averaged = np.mean([row for row in hardware_runner._member_rows(
-            Identity(), shell, group, {key: hardware_runner.assignment_matrices(
+        averaged = np.mean([row for row in device_comparison.member_rows(
+            Identity(), shell, group, {key: device_comparison.assignment_matrices(
                 z, o, QUBITS) for key, (z, o) in cal.items()})], axis=0)
-        pooled = _distances([averaged], [reference], shots * len(members), rng)
+        pooled = device_comparison.distances([averaged], [reference], shots * len(members),
+                                             rng)
         assert pooled["tvd_error"][0] < 0.75 * scatter
 
 
@@ -116,11 +116,11 @@ def test_error_bars_of_random_members_match_the_scatter_of_repeated_runs(
     def one_run(rng):
         members = population[rng.integers(len(population), size=10)]
         group, cal = experiment_data(members, shots, 400, rng)
-        return _ensemble_distances(Trajectories(), [shell], [group], [reference], rng,
+        return ensemble_distances(Trajectories(), [shell], [group], [reference], rng,
                                    cal if mitigated else None)
 
     estimated = np.mean([one_run(rng)["tvd_error"][0] for _ in range(6)])
-    monkeypatch.setattr(hardware_runner, "BOOTSTRAP", 1)
+    monkeypatch.setattr(device_comparison, "BOOTSTRAP", 1)
     scatter = np.std([one_run(rng)["tvd"][0] for _ in range(300)])
     assert bounds[0] < estimated / scatter < bounds[1]
 
@@ -133,9 +133,9 @@ def test_each_circuit_is_mitigated_with_the_calibration_of_its_own_job():
              {"role": "calibration", "physical": [0, 1], "job": 1},
              {"role": "calibration", "physical": [0, 1], "job": 1}]
     counts = [{0: 1}, {0: 10}, {3: 10}, {0: 1}, {0: 9, 1: 1}, {3: 9, 2: 1}]
-    cal = _calibrations(infos, counts)
+    cal = calibrations(infos, counts)
     assert cal[(0, (0, 1))] == ({0: 10}, {3: 10})
     assert cal[(1, (0, 1))] == ({0: 9, 1: 1}, {3: 9, 2: 1})
     # a ledger written before calibrations joined every job has no job numbers
     old = [{k: v for k, v in info.items() if k != "job"} for info in infos[:3]]
-    assert set(_calibrations(old, counts[:3])) == {(None, (0, 1))}
+    assert set(calibrations(old, counts[:3])) == {(None, (0, 1))}

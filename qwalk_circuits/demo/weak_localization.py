@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from .experiments import get_experiment
-from .report_types import Chapter, DemoContext
+from ..experiments import get_experiment
+from .chapter import Chapter, DemoContext
 
 TITLE = "5. The quantum echo: coherent backscattering and its undoing"
 DEMO_BACKSCATTERING: dict[str, Any] = {

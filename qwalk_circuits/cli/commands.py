@@ -1,0 +1,288 @@
+"""The ``qwalk`` subcommands: each reads its arguments, calls the pipeline (or the store,
+the ledger, the resource report) and hands the result to :mod:`.render`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import QwalkError
+from . import render
+
+
+def _settings(pairs: Sequence[str]) -> dict[str, Any]:
+    from ..specs import parse_setting
+
+    return dict(parse_setting(p) for p in pairs)
+
+
+def _store(args: argparse.Namespace) -> Any:
+    from ..execution import ResultStore
+
+    return ResultStore(args.store)
+
+
+def _store_to_read(args: argparse.Namespace, listing: bool, nothing: str, what: str) -> Any:
+    """The result store for a command that only reads (opening a ResultStore creates its
+    file, so look first): when there is none, a listing says ``nothing`` and gets None,
+    anything else fails naming ``what`` it looked for and the path."""
+    from ..execution.store import default_store_path
+
+    path = Path(args.store) if args.store is not None else default_store_path()
+    if path.exists():
+        return _store(args)
+    if listing:
+        print(f"{nothing}: no result store at {path}")
+        return None
+    raise QwalkError(f"no {what}: no result store at {path} (nothing has been run with it "
+                     "yet; --store or QWALK_STORE picks another)")
+
+
+def cmd_list(args: argparse.Namespace) -> None:
+    from ..experiments import REGISTRY
+
+    for name, cls in sorted(REGISTRY.items()):
+        print(f"{name}: {cls.summary}")
+        for field, info in cls.spec_type.model_fields.items():
+            default = info.get_default(call_default_factory=True)
+            desc = f"  {info.description}" if info.description else ""
+            print(f"    {field} = {json.dumps(default)}{desc}")
+
+
+def _config(args: argparse.Namespace) -> Any:
+    """The hardware config, with ``--dask ADDRESS`` (when given) replacing its dask_address."""
+    from ..execution import load_config
+    from ..execution.config import with_dask_address
+
+    return with_dask_address(load_config(args.backend), args.dask)
+
+
+def _shots_and_seed(args: argparse.Namespace, config: Any) -> tuple[int | None, int | None]:
+    """--shots / --seed, else the config's (``exact``: None)."""
+    shots_setting = args.shots if args.shots is not None else config.run.shots
+    shots = None if shots_setting == "exact" else int(shots_setting)
+    return shots, args.seed if args.seed is not None else config.run.seed
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    from ..experiments import get_experiment
+    from ..pipeline import run
+
+    experiment = get_experiment(args.experiment).from_settings(_settings(args.set))
+    config = _config(args)
+    shots, seed = _shots_and_seed(args, config)
+    record = run(experiment, config, shots=shots, seed=seed, store=_store(args))
+    render.render(record, experiment, args)
+
+
+def cmd_submit(args: argparse.Namespace) -> None:
+    from ..experiments import get_experiment
+    from ..pipeline import submit
+
+    experiment = get_experiment(args.experiment).from_settings(_settings(args.set))
+    config = _config(args)
+    shots, seed = _shots_and_seed(args, config)
+    print(submit(experiment, config, shots, seed, _store(args)))
+
+
+def cmd_jobs(args: argparse.Namespace) -> None:
+    from ..execution.ledger import Ledger
+    from ..execution.service import scrub
+
+    store = _store_to_read(args, args.jobs_command == "list", "no submitted runs",
+                           f"submitted run '{getattr(args, 'run_id', '')}'")
+    if store is None:
+        return
+    ledger = Ledger(store)
+    if args.jobs_command == "list":
+        rows = ledger.runs(args.limit)
+        if not rows:
+            print(f"no submitted runs in {store.path}")
+        for row in rows:
+            print(f"{row['run_id']}  {row['created_at'][:19]}  {row['status']:<10} "
+                  f"{row['experiment']:<14} {row['device']:<14} jobs {row['jobs_done']}/"
+                  f"{row['jobs']} done  shots={row['shots']}")
+        return
+    if args.jobs_command == "status":
+        sub = ledger.submission(args.run_id)
+        print(f"run {args.run_id}: {sub['status']} on {sub['device']}"
+              + (f" ({scrub(sub['error'])})" if sub["error"] else ""))
+        for job in ledger.jobs(args.run_id):
+            print(f"  job {job['job_id']}  {job['role']:<11} {len(job['circuits'])} circuits  "
+                  f"{job['status']}" + (f"  {job['error']}" if job["error"] else "")
+                  + ("  (result stored)" if job["result"] is not None else ""))
+        return
+    if args.jobs_command == "cancel":
+        from ..execution.device_submission import stored_config
+        from ..execution.jobs import cancel
+
+        config = stored_config(ledger.submission(args.run_id))
+        print(f"cancelled {cancel(args.run_id, ledger, config)} job(s) of run {args.run_id}")
+        return
+    from ..execution.device_submission import resume_submission
+    from ..pipeline import fetch
+
+    if args.resume:
+        sent = resume_submission(args.run_id, store, force=args.force)
+        print(f"run {args.run_id}: submission completed ({sent} job(s) submitted now, the "
+              "others were accepted before)")
+    record = fetch(args.run_id, store)
+    if record is None:
+        tally: dict[str, int] = {}
+        for job in ledger.jobs(args.run_id):
+            tally[job["status"]] = tally.get(job["status"], 0) + 1
+        print(f"run {args.run_id} not finished yet: {tally}; try again later")
+    else:
+        render.render(record, None, args)
+
+
+def cmd_backends(args: argparse.Namespace) -> None:
+    from ..execution.config import list_configs, shipped_config_dir, user_config_dir
+    from ..execution.service import fake_devices, list_backends
+
+    entries = list_configs()
+    shipped = [e.name for e in entries if e.source == "shipped"]
+    print(f"configs shipped with qwalk ({shipped_config_dir()}): {len(shipped)}")
+    print("  " + " ".join(shipped))
+    user = [e for e in entries if e.source == "user"]
+    print(f"your configs ({user_config_dir()}): {len(user) or 'none'}")
+    for entry in user:
+        print(f"  {entry.name}" + ("  (refused: a shipped config has this name; rename it)"
+                                   if entry.shadows_shipped else ""))
+    fakes = fake_devices()
+    print(f"fake devices (offline, local testing mode; --backend NAME runs one with "
+          f"fake_fez.toml's settings): {len(fakes)}")
+    print("  " + " ".join(f["name"] for f in fakes))
+    config = None
+    if args.backend:
+        from ..execution import load_config
+
+        config = load_config(args.backend)
+    real, why = list_backends(config)
+    if why is not None:
+        print(f"real IBM devices: none reachable: {why}")
+        return
+    print(f"real IBM devices: {len(real)}")
+    for row in real:
+        print(f"  {row['name']:<16} {row['num_qubits']:>4} qubits  pending jobs "
+              f"{row['pending_jobs'] if row['pending_jobs'] is not None else '?'}")
+
+
+def cmd_resources(args: argparse.Namespace) -> None:
+    from ..experiments import get_experiment
+    from ..resource_report import resource_report
+
+    experiment = get_experiment(args.experiment).from_settings(_settings(args.set))
+    report = resource_report(experiment, args.target)
+    if args.json:
+        print(json.dumps(report))
+        return
+    steps = f"{report['steps']} steps, " if report["steps"] is not None else ""
+    print(f"{args.experiment} on {args.target}: {steps}"
+          f"{report['num_qubits']} qubits (two-qubit gates after transpiling)")
+    print(f"{'construction':>13} {'2q/step':>8} {'2q total':>9} {'depth total':>12}")
+    for row in report["constructions"]:
+        per_step = "-" if row["two_qubit_per_step"] is None else str(row["two_qubit_per_step"])
+        print(f"{row['construction']:>13} {per_step:>8} {row['two_qubit_total']:>9} "
+              f"{row['depth_total']:>12}")
+    for layer in report.get("layers", []):
+        print(f"one {layer['layer']}: {layer['two_qubit_gates']} two-qubit gates")
+    if "device_form" in report:
+        form = report["device_form"]
+        print(f"on a device (phase-kick trajectories, no environment qubit): "
+              f"{form['num_qubits']} qubits, {form['two_qubit_gates']} two-qubit gates at the "
+              "last time")
+
+
+def _values(text: str) -> list[Any]:
+    from ..specs import parse_setting
+
+    return [parse_setting(f"v={v}")[1] for v in text.split(",") if v.strip()]
+
+
+def cmd_sweep(args: argparse.Namespace) -> None:
+    from ..analysis import plots
+    from ..sweeps import sweep
+
+    name, _, raw = args.over.partition("=")
+    if not raw:
+        raise QwalkError("--over needs NAME=V1,V2,... (e.g. --over gamma=0.5,1,2,4)")
+    config = _config(args)
+    shots_setting = args.shots if args.shots is not None else config.run.shots
+    shots = None if shots_setting == "exact" else int(shots_setting)
+    seed = args.seed if args.seed is not None else config.run.seed
+    rows = sweep(args.experiment, name.strip(), _values(raw), _settings(args.set), config,
+                 shots, seed, _store(args))
+    key = rows[0]["observable"] if rows else "sigma"
+    if args.plot:
+        figure = (plots.sweep_figure(rows, name.strip()) if key == "sigma"
+                  else plots.observable_sweep_figure(rows, name.strip()))
+        plots.save(figure, args.plot)
+    if args.json:
+        print(json.dumps(rows))
+        return
+    if key != "sigma":
+        render.print_observable_sweep(rows, name.strip(), key)
+        return
+    print(f"{'value':>8} {'D circuit':>16} {'D exact twin':>13} {'D theory':>9} "
+          f"{'t* circuit':>11} {'t* theory':>10}  run")
+    def num(value: float | None, digits: int) -> str:
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    for row in rows:
+        fit, ref, theory = row.get("fit") or {}, row.get("fit_reference") or {}, row.get(
+            "theory", {})
+        d = f"{fit['D']:.4f} ± {fit['D_error']:.4f}" if fit else "-"
+        print(f"{row[name.strip()]!s:>8} {d:>16} {num(ref.get('D'), 4):>13} "
+              f"{num(theory.get('D'), 4):>9} {num(fit.get('crossover_time'), 3):>11} "
+              f"{num(theory.get('crossover_time'), 3):>10}  {row['run_id']}")
+
+
+def cmd_results(args: argparse.Namespace) -> None:
+    store = _store_to_read(args, args.results_command == "list", "no runs yet",
+                           f"run '{getattr(args, 'run_id', '')}'")
+    if store is None:
+        return
+    if args.results_command == "list":
+        runs = store.list_runs(args.limit)
+        if not runs:
+            print(f"no runs yet in {store.path}")
+        for run in runs:
+            print(f"{run['run_id']}  {run['created_at'][:19]}  {run['experiment']:<14} "
+                  f"{run['backend']:<12} shots={run['shots'] if run['shots'] else 'exact'}")
+    elif args.results_command == "reanalyse":
+        from ..pipeline import reanalyse
+
+        record = reanalyse(args.run_id, store)
+        stored = store.get_run(args.run_id)["summary"]
+        same = json.dumps(record.summary, sort_keys=True) == json.dumps(stored, sort_keys=True)
+        if args.json:
+            print(json.dumps(record.summary))
+        else:
+            (render.print_device_run if "comparison" in record.summary else render.print_run)(
+                record.summary)
+        print(f"run {args.run_id}: re-analysed from its stored outcomes; "
+              + ("the same summary as stored" if same else
+                 "DIFFERS from the stored summary (analysis code changed since the run)"),
+              file=sys.stderr)
+    else:
+        run = store.get_run(args.run_id)
+        if args.json:
+            print(json.dumps(run))
+        else:
+            (render.print_device_run if "comparison" in run["summary"] else render.print_run)(
+                run["summary"])
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from ..demo.story import run_demo
+    from ..execution import load_config
+
+    config = load_config(args.backend)
+    seed = args.seed if args.seed is not None else config.run.seed
+    path = run_demo(args.out, config, seed, _store(args))
+    print(f"demo written to {Path(args.out).resolve()} (summary: {path.name})")

@@ -1,0 +1,214 @@
+"""The one renderer of a run's summary: the table, the plot, or JSON; for Aer and device
+runs alike (a device run's summary has ``comparison``), and sweeps' tables."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def render(record: Any, experiment: Any, args: argparse.Namespace) -> None:
+    """The one renderer of a run: a plot when asked, then JSON or the table."""
+    summary = record.summary
+    device = "comparison" in summary
+    if getattr(args, "plot", None):
+        if device:
+            plot_device_run(summary, args.plot)
+        else:
+            plot_run(record, experiment, args.plot)
+    if args.json:
+        print(json.dumps(summary))
+    elif device:
+        print_device_run(summary)
+    else:
+        print_run(summary)
+
+
+def print_device_run(summary: dict[str, Any]) -> None:
+    """The three-way comparison: device vs exact, emulation vs exact, mitigated vs exact."""
+    comparison = summary["comparison"]
+    print(f"{summary['experiment']}  run {summary['run_id']}  device {comparison['device']}  "
+          f"shots {summary['shots']}  seed {summary['seed']}")
+    if "no_distances" in comparison:
+        print(f"no TVD / Hellinger: {comparison['no_distances']}")
+        key = main_observable(summary)
+        obs, err = summary["observables"][key], summary["observable_errors"][key]
+        print(f"{'t':>6} {key + ' (device)':>24} {'exact':>8}")
+        for i, t in enumerate(summary["times"]):
+            print(f"{t:>6g} {obs[i]:>14.4f} ± {err[i]:<7.4f} {summary['reference'][key][i]:>8.4f}")
+        if "ensemble" in summary:
+            print_ensemble(summary)
+        return
+    print("TVD / Hellinger to the exact distribution (± bootstrap standard error)"
+          + (f"; emulation: {comparison['emulator']}" if "emulation" in comparison else
+             "; no emulation (a fake device's would be the same noisy simulation again: "
+             "emulation = true in the config asks for it)"))
+    columns = [("hardware", "device")]
+    if "emulation" in comparison:
+        columns.append(("emulation", "emulation"))
+    if "mitigated" in comparison:
+        columns.append(("mitigated", "mitigated"))
+    print(f"{'t':>4} {'construction':>13} {'2q':>4} " + " ".join(
+        f"{label + ' TVD':>17} {label + ' H':>15}" for _, label in columns) + f" {'uniform':>8}")
+    for i, t in enumerate(summary["times"]):
+        cells = []
+        for key, _ in columns:
+            d = comparison[key]
+            cells.append(f"{d['tvd'][i]:>9.4f} ± {d['tvd_error'][i]:.4f} "
+                         f"{d['hellinger'][i]:>7.4f} ± {d['hellinger_error'][i]:.3f}")
+        print(f"{t:>4g} {summary['construction'][i]!s:>13} "
+              f"{summary['resources'][i].get('two_qubit_gates', '-'):>4} " + " ".join(cells)
+              + f" {comparison['uniform_tvd'][i]:>8.4f}")
+    if "trajectory_floor" in comparison:
+        floor = comparison["trajectory_floor"]["tvd"]
+        print("trajectory floor (these kicks on an ideal device, exactly; "
+              f"{summary['ensemble']['realisations']} trajectories): TVD "
+              + " ".join(f"{v:.4f}" for v in floor))
+    if "ensemble" in summary:
+        print("(ensemble runs: the members' average against the exact ensemble average)")
+        print_ensemble(summary)
+
+
+def plot_device_run(summary: dict[str, Any], path: str) -> None:
+    """TVD to the exact distribution against steps: device, emulation, mitigated, uniform."""
+    from matplotlib.figure import Figure
+
+    from ..analysis import plots
+
+    comparison = summary["comparison"]
+    if "no_distances" in comparison:
+        print(f"no plot: {comparison['no_distances']}", file=sys.stderr)
+        return
+    fig = Figure(figsize=(6, 4))
+    axis = fig.subplots()
+    for key in ("hardware", "emulation", "mitigated"):
+        if key in comparison:
+            axis.errorbar(summary["times"], comparison[key]["tvd"],
+                          yerr=comparison[key]["tvd_error"], fmt="o-", ms=3, capsize=2,
+                          label=f"{key} ({comparison['device']})" if key == "hardware" else key)
+    axis.plot(summary["times"], comparison["uniform_tvd"], "k--", label="uniform")
+    axis.set(xlabel="steps", ylabel="TVD to exact", ylim=(0, None))
+    axis.legend()
+    fig.tight_layout()
+    plots.save(fig, path)
+
+
+def plot_run(record: Any, experiment: Any, path: str) -> None:
+    """The main observable against time (left) and the final distribution (right)."""
+    from matplotlib.figure import Figure
+
+    from ..analysis import plots
+
+    summary = record.summary
+    key = main_observable(summary)
+    fig = Figure(figsize=(11, 4))
+    left, right = fig.subplots(1, 2)
+    t = summary["times"]
+    left.plot(t, summary["reference"][key], "k-", label="exact quantum")
+    left.errorbar(t, summary["observables"][key],
+                  yerr=summary.get("observable_errors", {}).get(key), fmt="o", ms=3,
+                  label="circuit")
+    if key in summary.get("classical", {}):
+        left.plot(t, summary["classical"][key], "r--", label="classical")
+    left.set(xlabel="t", ylabel=f"{key}(t)")
+    left.legend()
+    axis = outcome_axis(experiment, record.distributions[-1].size)
+    if axis is not None:
+        values, label = axis
+        errors = record.distribution_errors
+        right.bar(values, record.distributions[-1], width=1.0, alpha=0.5, label="circuit",
+                  yerr=None if errors is None else errors[-1], error_kw={"lw": 0.6})
+        order = values.argsort()
+        right.plot(values[order], record.reference[-1][order], "k-", label="exact quantum")
+        right.set(xlabel=label, ylabel=f"P(t={t[-1]:g})")
+        right.legend()
+    fig.tight_layout()
+    plots.save(fig, path)
+
+
+def outcome_axis(experiment: Any, size: int) -> tuple[Any, str] | None:
+    """What a 1D distribution is over: displacements of a walk, or an experiment's own axis."""
+    from ..lattice import signed_displacement
+
+    own = experiment.outcome_axis()
+    if own is not None:
+        return own
+    spec = experiment.spec
+    if getattr(spec, "dimension", None) == 1 and spec.num_sites == size:
+        return signed_displacement(spec.num_sites, spec.origin()), "x - x0"
+    return None
+
+
+def experiment_of(summary: dict[str, Any]) -> Any:
+    """The experiment a summary was made by (its display hooks), rebuilt from its params."""
+    import warnings
+
+    from ..experiments import get_experiment
+
+    cls = get_experiment(summary["experiment"])
+    with warnings.catch_warnings():  # (its warnings were shown when it ran)
+        warnings.simplefilter("ignore")
+        return cls(cls.spec_type.model_validate(summary["params"]))
+
+
+def main_observable(summary: dict[str, Any]) -> str:
+    """The observable a run is read by (the experiment's ``main_observable``, else its
+    first one)."""
+    observables = summary["observables"]
+    key = experiment_of(summary).main_observable
+    return key if key in observables else next(iter(observables))
+
+
+def print_ensemble(summary: dict[str, Any]) -> None:
+    """The ensemble's size and its final-time IPR and localization length, with errors."""
+    obs, err, ref = summary["observables"], summary["observable_errors"], summary["reference"]
+    print(f"ensemble of {summary['ensemble']['realisations']} realisations (errors: standard "
+          "errors over realisations)")
+    for key, label in (("ipr", "IPR"), ("localization_length", "localization length")):
+        if key in obs and obs[key][-1] is not None:
+            error = err.get(key, [None])[-1]
+            exact = ref.get(key, [None])[-1]
+            print(f"{label} at t = {summary['times'][-1]:.4g}: {obs[key][-1]:.3f}"
+                  + (f" ± {error:.3f}" if error is not None else "")
+                  + (f" (exact ensemble {exact:.3f})" if exact is not None else ""))
+
+
+def print_run(summary: dict[str, Any]) -> None:
+    print(f"{summary['experiment']}  run {summary['run_id']}  backend {summary['backend']['name']}"
+          f"  shots {summary['shots']}  seed {summary['seed']}")
+    obs, ref = summary["observables"], summary["reference"]
+    cls = summary.get("classical")
+    err = summary.get("observable_errors")
+    key = main_observable(summary)
+    second = "p_origin" if "p_origin" in obs else None
+    print(f"{'t':>5} {'construction':>13} {key:>16} {'exact':>8} {'classical':>9} "
+          f"{'P(origin)' if second else '':>9} {'TVD':>7}")
+    tvd = summary.get("distance", {}).get("tvd")
+    for i, t in enumerate(summary["times"]):
+        value = f"{obs[key][i]:.3f}" + (f" ± {err[key][i]:.3f}" if err else "")
+        classical = f"{cls[key][i]:.3f}" if cls and key in cls else "-"
+        extra = f"{obs[second][i]:>9.4f}" if second else f"{'':>9}"
+        print(f"{t:>5.4g} {summary['construction'][i]:>13} {value:>16} {ref[key][i]:>8.3f} "
+              f"{classical:>9} {extra} {f'{tvd[i]:.4f}' if tvd else '-':>7}")
+    for who, fit in summary.get("fits", {}).get("sigma_power_law", {}).items():
+        if fit:
+            print(f"sigma ~ t^alpha ({who}): alpha = {fit['exponent']:.3f} "
+                  f"± {fit['exponent_error']:.3f}")
+    if "ensemble" in summary:
+        print_ensemble(summary)
+    for line in experiment_of(summary).summary_notes(summary):
+        print(line)
+
+
+def print_observable_sweep(rows: list[dict[str, Any]], parameter: str, key: str) -> None:
+    """One line per swept value: the observable at the last time, with error and exact."""
+    print(f"{'value':>8} {key + ' (last t)':>20} {'exact':>9}  run")
+    for row in rows:
+        value, exact = row[key][-1], row[f"{key}_reference"][-1]
+        error = row.get(f"{key}_error", [None])[-1]
+        shown = "-" if value is None else f"{value:.4f}" + (
+            f" ± {error:.4f}" if error is not None else "")
+        print(f"{row[parameter]!s:>8} {shown:>20} "
+              f"{'-' if exact is None else f'{exact:.4f}':>9}  {row['run_id']}")

@@ -1,0 +1,342 @@
+"""Device submissions: pack an experiment's ISA circuits (or an ensemble's PUBs) into jobs
+with their readout calibrations, write the ledger, submit, and resume a submission that
+was interrupted before every job reached the ledger.
+
+Ensemble experiments send each time's template once, transpiled with its parameters, as
+PUBs ``(circuit, values)`` with one parameter set per member, split only where the job
+limits demand it.  With readout mitigation every job carries the calibration circuits of
+the qubits it measures.  The experiment is read through its hooks only (``circuits``,
+``templates``, ``template_values``, ``is_ensemble``); the pipeline has already adapted it
+to the device (noise-model physics as phase-kick trajectories).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from functools import partial
+from typing import Any
+
+import numpy as np
+from qiskit import QuantumCircuit, qpy
+from qiskit.circuit import ParameterExpression
+
+from ..errors import QwalkError
+from .config import HardwareConfig, parse_config
+from .devices import compact, device_backend, expand
+from .ensemble import parameter_columns
+from .jobs import (
+    SubmissionRefused,
+    chunk_tag,
+    job_limit,
+    job_role,
+    pack_jobs,
+    submit_fake,
+    submit_ibm,
+    with_retries,
+)
+from .ledger import Ledger
+from .mitigation import calibration_circuits
+from .resources import circuit_stats
+from .service import runtime_service, scrub
+from .store import ResultStore, new_run_id
+from .targets import DeviceTarget, make_target
+
+FRACTIONAL = ("rzz", "rx")
+
+
+def qpy_text(circuit: QuantumCircuit) -> str:
+    buffer = io.BytesIO()
+    qpy.dump(circuit, buffer)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def from_qpy_text(text: str) -> QuantumCircuit:
+    return qpy.load(io.BytesIO(base64.b64decode(text)))[0]
+
+
+def _bit_qubits(circuit: QuantumCircuit) -> list[int]:
+    """Compact qubit read into each clbit (clbit order)."""
+    pairs = {circuit.find_bit(i.clbits[0]).index: circuit.find_bit(i.qubits[0]).index
+             for i in circuit.data if i.operation.name == "measure"}
+    return [pairs[c] for c in sorted(pairs)]
+
+
+def _info(logical: QuantumCircuit, isa: QuantumCircuit, small: Any) -> dict[str, Any]:
+    return {"label": logical.name, "role": "circuits", "metadata": json.loads(json.dumps(
+        logical.metadata, default=str)), "physical": list(small.physical),
+        "stats": circuit_stats(isa), "creg": isa.cregs[0].name,
+        "bits": _bit_qubits(small.circuit), "qpy": qpy_text(small.circuit)}
+
+
+#: circuits each job spends on the readout calibration of each qubit set it measures
+CALIBRATION_CIRCUITS = 2
+
+
+def job_capacity(config: HardwareConfig, shots: int) -> int:
+    """Circuits (PUB rows) one job may hold (its circuit and shot limits), checked to
+    leave room for at least one circuit beside a readout calibration."""
+    if shots > config.jobs.max_shots_per_job:
+        raise QwalkError(f"{shots} shots exceed max_shots_per_job = "
+                         f"{config.jobs.max_shots_per_job}; lower the shots")
+    limit = job_limit(config, shots)
+    if config.run.readout_mitigation and limit <= CALIBRATION_CIRCUITS:
+        raise QwalkError(
+            f"a job holds at most {limit} circuits of {shots} shots (max_circuits_per_job, "
+            f"max_shots_per_job), and readout mitigation puts {CALIBRATION_CIRCUITS} "
+            "calibration circuits in every job beside the circuits they correct: raise the "
+            "limits, lower the shots, or set readout_mitigation = false")
+    return limit
+
+
+def members_per_pub(config: HardwareConfig, shots: int) -> int:
+    """Parameter sets of one PUB: a job's capacity, less its readout calibration."""
+    reserve = CALIBRATION_CIRCUITS if config.run.readout_mitigation else 0
+    return job_capacity(config, shots) - reserve
+
+
+def plan_with_calibration(infos: list[dict[str, Any]], submitted: list[QuantumCircuit],
+                          values: list[np.ndarray | None] | None, config: HardwareConfig,
+                          shots: int, width: int) -> list[list[int]]:
+    """Pack the circuits into jobs and, with readout mitigation, append to every job the
+    calibration pair of each qubit set it measures (readout drifts between jobs on a
+    device: a calibration corrects the circuits it ran beside).  Extends ``infos``,
+    ``submitted`` and ``values`` in place; every info gets its job number ``job``."""
+    physical = [tuple(info["physical"]) for info in infos]
+    weights = [1 if values is None or v is None else len(v) for v in
+               (values if values is not None else [None] * len(infos))]
+    reserve = CALIBRATION_CIRCUITS if config.run.readout_mitigation else 0
+    plan = pack_jobs(range(len(infos)), physical, job_capacity(config, shots), weights,
+                     reserve)
+    on_device = config.backend.kind == "ibm"
+    for job, part in enumerate(plan):
+        for i in part:
+            infos[i]["job"] = job
+        if not reserve:
+            continue
+        for qubits in dict.fromkeys(physical[i] for i in part):
+            for cal in calibration_circuits(width if on_device else len(qubits),
+                                            list(qubits) if on_device else range(len(qubits))):
+                part.append(len(infos))
+                infos.append({"label": cal.name, "role": "calibration", "metadata": {},
+                              "physical": list(qubits), "stats": {}, "creg": "c", "bits": [],
+                              "qpy": "", "job": job})
+                submitted.append(cal)
+                if values is not None:
+                    values.append(None)
+    return plan
+
+
+def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
+                      seed: int | None, store: ResultStore, service: Any = None,
+                      target: DeviceTarget | None = None) -> str:
+    """Transpile, write the ledger entry, submit; returns the run id (nothing waits).
+
+    The circuits are priced (``auto``) and compiled by ``target``'s one compiler (the
+    run's own pass manager), so the ISA circuit chosen is the one sent.  An ensemble
+    experiment's templates are transpiled once each (parameters kept) and sent as PUBs
+    ``(circuit, values)`` with one parameter set per member, split only where the job
+    limits demand it."""
+    if target is None:
+        made = make_target(config, service)
+        if not isinstance(made, DeviceTarget):
+            raise QwalkError(f"config '{config.name}' runs on Aer: use 'qwalk run' (submit is "
+                             "for kind = 'fake' or 'ibm')")
+        target = made
+    experiment.check_size(config)
+    backend = target.backend
+    service = target.service
+    ensemble = experiment.is_ensemble
+    members: Any = experiment  # an EnsembleExperiment when ``ensemble``
+    compiler = target.compiler
+    logical = members.templates(compiler) if ensemble else experiment.circuits(compiler)
+    isa = [compiler.transpile(c) for c in logical]
+    if ensemble and any(isinstance(inst.operation.params[0], ParameterExpression)
+                        for c in isa for inst in c.data if inst.operation.name in FRACTIONAL):
+        raise QwalkError("a fractional gate (RZZ/RX) kept a parameter, whose bound values "
+                         "could leave the device's angle range; use a config without "
+                         "fractional gates for this ensemble")
+    compacted = [compact(c) for c in isa]
+    sent = list(isa) if config.backend.kind == "ibm" else [k.circuit for k in compacted]
+    infos: list[dict[str, Any]] = []
+    submitted: list[QuantumCircuit] = []
+    values: list[np.ndarray | None] | None = None
+    if not ensemble:
+        infos = [_info(c, i, k) for c, i, k in zip(logical, isa, compacted, strict=True)]
+        submitted = sent
+    else:
+        values = []
+        size = members_per_pub(config, shots)
+        for t, (c, i, k, circuit) in enumerate(zip(logical, isa, compacted, sent,
+                                                   strict=True)):
+            array = np.asarray(members.template_values(t, c), dtype=float)
+            names = [p.name for p in c.parameters]
+            # a circuit left without parameters goes once per member (the runtime's local
+            # sampler takes a (circuit, (m, 0) array) PUB as one shot per member)
+            step = size if circuit.num_parameters else 1
+            for start in range(0, len(array), step):
+                part = array[start:start + step]
+                infos.append({**_info(c, i, k), "template": t,
+                              "members": [start, start + len(part)], "parameters": names,
+                              "values": part.tolist(), "array": bool(circuit.num_parameters)})
+                submitted.append(circuit)
+                values.append(parameter_columns(circuit, names, part) if circuit.num_parameters
+                              else None)
+    plan = plan_with_calibration(infos, submitted, values, config, shots, backend.num_qubits)
+    physical = [tuple(info["physical"]) for info in infos]
+    run_id = new_run_id()
+    ledger = Ledger(store)
+    ledger.create(run_id, experiment.name, experiment.spec.as_json(), config.summary(),
+                  config.backend.device or "", shots, seed, infos)
+    roles = [info["role"] for info in infos]
+    try:
+        if config.backend.kind == "fake":
+            submit_fake(run_id, ledger, submitted, physical, config, shots, seed, plan, roles,
+                        values=values)
+        else:
+            submit_ibm(run_id, ledger, backend, submitted, config, shots, seed,
+                       dict(enumerate(plan)), roles, values=values, service=service)
+    except BaseException as exc:
+        record_interruption(ledger, run_id, config, exc)
+        raise
+    ledger.set_status(run_id, "submitted")
+    return run_id
+
+
+#: seconds without a recorded job after which a 'submitting' run counts as abandoned
+#: (its submitter was killed): a resume before then needs --force
+ABANDONED_AFTER_S = 600.0
+
+
+def record_interruption(ledger: Ledger, run_id: str, config: HardwareConfig,
+                 exc: BaseException) -> None:
+    """Record why a submission stopped.  On a real device a job may have been accepted
+    whose id never reached us, so the run stays resumable ('interrupted': 'qwalk jobs
+    fetch RUN_ID --resume' finds it by its tag) -- unless the service refused the payload
+    before any job was recorded; local fake-device jobs died with us."""
+    recorded = bool(ledger.jobs(run_id))
+    refused = isinstance(exc, SubmissionRefused)
+    resumable = recorded or (config.backend.kind == "ibm" and not refused)
+    ledger.set_status(run_id, "interrupted" if resumable else "failed",
+                      f"submission interrupted: {scrub(type(exc).__name__ + ': ' + str(exc))}"
+                      [:300])
+
+
+def _seconds_since(stamp: str) -> float:
+    from datetime import UTC, datetime
+
+    return (datetime.now(UTC) - datetime.fromisoformat(stamp)).total_seconds()
+
+
+def stored_config(sub: dict[str, Any]) -> HardwareConfig:
+    """The hardware config a submission was made with (as the ledger holds it)."""
+    return parse_config({k: v for k, v in sub["config"].items() if k != "name"},
+                        sub["config"]["name"], "stored config")
+
+
+def stored_circuits(infos: list[dict[str, Any]], width: int
+                     ) -> tuple[list[QuantumCircuit], list[np.ndarray | None] | None]:
+    """The circuits (and PUB parameter arrays) of a submission, rebuilt from the ledger
+    for the device: compacted ISA circuits put back on their qubits, calibrations anew."""
+    circuits: list[QuantumCircuit] = []
+    values: list[np.ndarray | None] = []
+    for info in infos:
+        if info["role"] == "calibration":
+            ones = info["label"].endswith("1")
+            circuits.append(calibration_circuits(width, info["physical"])[int(ones)])
+            values.append(None)
+            continue
+        circuit = expand(from_qpy_text(info["qpy"]), info["physical"], width)
+        circuits.append(circuit)
+        values.append(parameter_columns(circuit, info["parameters"], np.array(info["values"]))
+                      if info.get("array") else None)
+    return circuits, (values if any("members" in info for info in infos) else None)
+
+
+def resume_submission(run_id: str, store: ResultStore, service: Any = None,
+                      force: bool = False) -> int:
+    """Complete a real-device submission that was interrupted (a crash, Ctrl-C, a lost
+    connection) before every job reached the ledger: adopt each job the service accepted
+    under its chunk tag, and submit only the chunks it never received.  Returns how many
+    jobs were submitted now (none are paid for twice).
+
+    A run still marked 'submitting' may have a live submitter: it is resumed only once no
+    job was recorded for :data:`ABANDONED_AFTER_S`, or with ``force``.  The run is claimed
+    atomically, so two resumes cannot both submit."""
+    ledger = Ledger(store)
+    sub = ledger.submission(run_id)
+    if sub["status"] not in ("interrupted", "submitting"):
+        raise QwalkError(f"run {run_id} is '{sub['status']}': there is no interrupted "
+                         f"submission to resume ('qwalk jobs fetch {run_id}' without "
+                         "--resume)")
+    config = stored_config(sub)
+    if config.backend.kind != "ibm":
+        raise QwalkError(f"run {run_id} ran on the fake device {sub['device']}, whose local "
+                         "jobs ended with the process that submitted them: submit it again")
+    infos = sub["circuits"]
+    if any("job" not in info for info in infos):
+        raise QwalkError(OLD_LEDGER.format(run_id=run_id))
+    quiet = _seconds_since(sub["updated_at"])
+    if sub["status"] == "submitting" and quiet < ABANDONED_AFTER_S and not force:
+        raise QwalkError(
+            f"run {run_id} is still being submitted (its last job was recorded {quiet:.0f} s "
+            "ago): wait for that process; if it was killed, resume after "
+            f"{ABANDONED_AFTER_S:.0f} s without news, or now with --force")
+    if not ledger.claim(run_id, sub["status"], sub["updated_at"]):
+        raise QwalkError(f"run {run_id} changed while resuming it: another process is "
+                         "submitting or resuming it")
+    try:
+        sent = _complete_submission(run_id, ledger, sub, config, service)
+    except BaseException as exc:
+        record_interruption(ledger, run_id, config, exc)
+        raise
+    ledger.set_status(run_id, "submitted")
+    return sent
+
+
+OLD_LEDGER = ("run {run_id} was submitted by an older qwalk that did not record its job plan, "
+               "so it cannot adopt its jobs: find them with QiskitRuntimeService().jobs("
+               "job_tags=['{run_id}']), cancel or keep them, then 'qwalk submit' the "
+               "experiment again")
+
+
+def _complete_submission(run_id: str, ledger: Ledger, sub: dict[str, Any],
+                         config: HardwareConfig, service: Any) -> int:
+    """Adopt the accepted jobs, submit the others (see :func:`resume_submission`)."""
+    infos = sub["circuits"]
+    plan: dict[int, list[int]] = {}
+    for i, info in enumerate(infos):
+        plan.setdefault(info["job"], []).append(i)
+    recorded = {job["idx"]: job["job_id"] for job in ledger.jobs(run_id)}
+    roles = [info["role"] for info in infos]
+    service = service if service is not None else runtime_service(config)
+
+    def tagged(job: int) -> list[Any]:
+        return list(with_retries(partial(service.jobs, job_tags=[chunk_tag(run_id, job)],
+                                         limit=1), config, what="looking up the run's jobs"))
+
+    if recorded:
+        # a job the ledger holds must show under its tag, or this account/instance cannot
+        # see the run's jobs and every lookup below would wrongly say "never received"
+        job, job_id = next(iter(recorded.items()))
+        if [str(j.job_id()) for j in tagged(job)] != [job_id]:
+            raise QwalkError(f"run {run_id}: the service does not list its job {job_id} "
+                             f"under the tag {chunk_tag(run_id, job)}; resume with the account "
+                             "and instance that submitted it (the config's [ibm] section)")
+    unsent: dict[int, list[int]] = {}
+    for job, part in plan.items():
+        if job in recorded:
+            continue
+        found = tagged(job)
+        if found:
+            ledger.add_job(run_id, str(found[0].job_id()), job, job_role(roles, part), part)
+        else:
+            unsent[job] = part
+    if unsent:
+        backend = with_retries(lambda: device_backend(config, service), config,
+                               what="looking up the device")
+        circuits, values = stored_circuits(infos, backend.num_qubits)
+        submit_ibm(run_id, ledger, backend, circuits, config, int(sub["shots"]), sub["seed"],
+                   unsent, roles, values=values, service=service)
+    return len(unsent)
