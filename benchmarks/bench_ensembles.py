@@ -54,7 +54,7 @@ from qwalk_circuits.circuits.disordered_walk import (
     DISORDERED_CONSTRUCTIONS,
     DisorderedWalkTemplate,
 )
-from qwalk_circuits.disorder import WalkDisorder, walk_disorder
+from qwalk_circuits.core.disorder import WalkDisorder, walk_disorder
 from qwalk_circuits.execution.config import HardwareConfig, load_config
 from qwalk_circuits.execution.ensemble import execute_ensemble
 from qwalk_circuits.execution.runner import exact_variant, execute, threads_for, transpile_for

@@ -66,7 +66,12 @@ from qwalk_circuits.circuits.lattice_2d import (
     measure_momentum,
     momentum_probabilities,
 )
-from qwalk_circuits.disorder_2d import FLUX_KINDS, FluxKind, Lattice2dModel, lattice_2d_disorder
+from qwalk_circuits.core.disorder_2d import (
+    FLUX_KINDS,
+    FluxKind,
+    Lattice2dModel,
+    lattice_2d_disorder,
+)
 from qwalk_circuits.execution.config import HardwareConfig, load_config
 from qwalk_circuits.execution.ensemble import execute_ensemble
 from qwalk_circuits.execution.resources import circuit_stats, transpile_to_target

@@ -20,7 +20,8 @@ from typing import Any
 _EXPORTS = {"run": "pipeline", "submit": "pipeline", "fetch": "pipeline",
             "reanalyse": "pipeline", "RunRecord": "analysis.summary",
             "get_experiment": "experiments", "REGISTRY": "experiments",
-            "load_config": "execution.config", "ResultStore": "execution.store"}
+            "load_config": "execution.config", "ResultStore": "execution.store",
+            "QwalkError": "core.errors"}
 
 __all__ = sorted(_EXPORTS)
 

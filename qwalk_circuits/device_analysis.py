@@ -36,15 +36,15 @@ from .analysis.summary import (
     series,
     single_summary,
 )
-from .errors import QwalkError
+from .core.errors import QwalkError
 from .execution.config import HardwareConfig
 from .execution.device_submission import OLD_LEDGER, from_qpy_text, stored_config
-from .execution.devices import emulator, twin_of
+from .execution.devices import emulator
 from .execution.ensemble import parameter_columns
 from .execution.jobs import poll, pub_seed_of
 from .execution.ledger import Ledger
 from .execution.store import ResultStore
-from .execution.targets import make_target
+from .execution.targets import device_target, make_target
 from .experiments.unravelled import on_device
 
 
@@ -103,7 +103,7 @@ def finish(run_id: str, store: ResultStore, service: Any = None) -> RunRecord | 
             f"run {run_id}: its submission {state} before all jobs were recorded "
             f"({len(covered)} of {len(infos)} circuits); "
             + ("submit it again (local fake-device jobs end with their process)"
-               if config.backend.kind == "fake" else
+               if not device_target(config).jobs_outlive_process else
                OLD_LEDGER.format(run_id=run_id) if any("job" not in i for i in infos) else
                f"'qwalk jobs fetch {run_id} --resume' adopts the jobs the service accepted "
                "(found by their tags) and submits only the ones it never received"))
@@ -149,7 +149,7 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
     comparison: dict[str, Any] = {
         "device": sub["device"], "hardware": distances(device, reference, shots, rng)}
     if make_target(config).compares_emulation:
-        twin = sub["device"] if config.backend.kind == "fake" else twin_of(sub["device"])
+        twin = device_target(config).twin
         emulated = []
         for s, i in zip(shells, main, strict=True):
             compacted = from_qpy_text(infos[i]["qpy"])
@@ -248,7 +248,7 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
     pubs = [slots[t] for t in sorted(slots)]
     shells = [QuantumCircuit(name=infos[s[0]]["label"], metadata=infos[s[0]]["metadata"])
               for s in pubs]
-    twin = sub["device"] if config.backend.kind == "fake" else twin_of(sub["device"])
+    twin = device_target(config).twin
     cal = calibrations(infos, counts)
     counts = [c if isinstance(c, list) else [c] for c in counts]  # a plain PUB: one member
     device = [numbered([(c, infos[i]) for i in group for c in counts[i]]) for group in pubs]

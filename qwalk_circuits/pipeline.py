@@ -16,14 +16,15 @@ import time
 from typing import Any
 
 from .analysis.summary import RunRecord, outcome_row, summarise
-from .errors import QwalkError
+from .core.errors import QwalkError
 from .execution import ResultStore, execute
 from .execution.config import HardwareConfig, load_config
 from .execution.dask_cluster import cluster_executor
 from .execution.ensemble import execute_ensemble
 from .execution.ledger import Ledger
+from .execution.runner import aer_settings
 from .execution.store import new_run_id
-from .execution.targets import AerTarget, DeviceTarget, Target, make_target
+from .execution.targets import AerTarget, DeviceTarget, Target, device_target, make_target
 from .experiments.base import Experiment
 from .experiments.ensemble import EnsembleExperiment
 
@@ -74,9 +75,10 @@ def run(experiment: Experiment[Any], config: HardwareConfig | str | None = None,
         with cluster_executor(config.backend.dask_address) as client:
             return run(experiment, config, shots, seed, store, save, client)
     assert isinstance(target, AerTarget)
-    rows, simulator = _execute_on_aer(prepared, target, shots, seed, executor)
-    record = summarise(prepared, rows, shots, seed, {**config.summary(), "simulator": simulator},
-                       new_run_id())
+    rows, execution = _execute_on_aer(prepared, target, shots, seed, executor)
+    backend = {**config.summary(), "simulator": f"aer_simulator({execution['method']})",
+               "execution": execution}
+    record = summarise(prepared, rows, shots, seed, backend, new_run_id())
     if save:
         summary = record.summary
         (store if store is not None else ResultStore()).save_run(
@@ -86,27 +88,38 @@ def run(experiment: Experiment[Any], config: HardwareConfig | str | None = None,
 
 
 def _execute_on_aer(experiment: Experiment[Any], target: AerTarget, shots: int | None,
-                    seed: int | None, executor: Any) -> tuple[list[dict[str, Any]], str]:
-    """Outcome rows of every circuit (ensembles: every member) and the simulator used."""
+                    seed: int | None, executor: Any
+                    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Outcome rows of every circuit (ensembles: every member), and what was actually
+    done: the simulation method Aer used (the one asked for where Aer does not say), the
+    noise applied (none, the experiment's channel, or the config's model) and the
+    optimisation level the circuits were compiled with."""
     config = target.config
-    method = experiment.simulation_method() or config.backend.method
+    settings = aer_settings(config, shots, experiment.noise_model(),
+                            experiment.simulation_method())
+    execution: dict[str, Any] = {"method": settings.method, "noise": settings.noise_source,
+                                 "optimization_level": settings.optimization_level}
     where = target.construction_target
     if isinstance(experiment, EnsembleExperiment):
         templates = experiment.templates(where)
         values = [experiment.template_values(i, t) for i, t in enumerate(templates)]
+        report: dict[str, Any] = {}
         executed = execute_ensemble(templates, values, config, shots, seed,
-                                    method=experiment.simulation_method(), executor=executor)
+                                    method=experiment.simulation_method(), executor=executor,
+                                    report=report)
+        execution["method"] = report.get("method") or settings.method
         rows = [outcome_row(f"{t.name}[{r}]", dict(t.metadata or {}), result.stats,
                             result.probabilities, result.counts, template=i, member=r)
                 for i, (t, results) in enumerate(zip(templates, executed, strict=True))
                 for r, result in enumerate(results)]
-        return rows, f"aer_simulator({method})"
+        return rows, execution
     circuits = experiment.circuits(where)
     single = execute(circuits, config, shots, seed, noise_model=experiment.noise_model(),
                      method=experiment.simulation_method(), executor=executor)
+    execution["method"] = single.method_used or settings.method
     rows = [outcome_row(c.name, dict(c.metadata or {}), r.stats, r.probabilities, r.counts)
             for c, r in zip(circuits, single.results, strict=True)]
-    return rows, single.backend
+    return rows, execution
 
 
 def submit(experiment: Experiment[Any], config: HardwareConfig | str, shots: int | None,
@@ -117,10 +130,7 @@ def submit(experiment: Experiment[Any], config: HardwareConfig | str, shots: int
     from .execution.device_submission import submit_experiment
 
     config = resolve_config(config)
-    made = target if target is not None else make_target(config, service)
-    if not isinstance(made, DeviceTarget):
-        raise QwalkError(f"config '{config.name}' runs on Aer, which does not defer: use "
-                         "'qwalk run' (submit is for kind = 'fake' or 'ibm')")
+    made = target if target is not None else device_target(config, service)
     made.check_shots(shots)
     assert shots is not None
     experiment = prepare(experiment, made)

@@ -14,7 +14,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from .errors import ParameterError
+from .core.errors import ParameterError
 from .execution import ResultStore
 from .execution.config import HardwareConfig
 from .execution.dask_cluster import cluster_executor

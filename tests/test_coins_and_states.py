@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qwalk_circuits.coins import resolve_coin, resolve_coin_state, u3_matrix
-from qwalk_circuits.errors import ParameterError
-from qwalk_circuits.states import gaussian_packet, site_state
+from qwalk_circuits.core.coins import resolve_coin, resolve_coin_state, u3_matrix
+from qwalk_circuits.core.errors import ParameterError
+from qwalk_circuits.core.states import gaussian_packet, site_state
 
 
 def test_named_coins_and_u3_and_matrices():

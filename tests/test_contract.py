@@ -12,7 +12,7 @@ import pytest
 
 from qwalk_circuits import pipeline
 from qwalk_circuits.analysis.summary import COMMON_KEYS, DEVICE_KEYS, ENSEMBLE_KEYS, ERROR_KEYS
-from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import ResultStore, load_config
 from qwalk_circuits.experiments import REGISTRY, get_experiment
 

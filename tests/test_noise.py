@@ -10,7 +10,7 @@ from qiskit.transpiler import generate_preset_pass_manager
 from qiskit_aer import AerSimulator
 from qiskit_aer.library import SetDensityMatrix
 
-from qwalk_circuits import noise
+from qwalk_circuits.circuits import noise
 from qwalk_circuits.reference.dephasing import hamming_mask, site_dephasing
 
 ATOL = 1e-12

@@ -10,12 +10,12 @@ import pytest
 from qiskit.quantum_info import Statevector
 
 from qwalk_circuits import analysis
+from qwalk_circuits.circuits.noise import SITE_DEPHASING
+from qwalk_circuits.circuits.unravelling import KickGroup, kick_outcomes, sample_kicks
 from qwalk_circuits.execution import load_config
 from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.experiments.unravelled import unravelled
-from qwalk_circuits.noise import SITE_DEPHASING
 from qwalk_circuits.pipeline import run
-from qwalk_circuits.unravelling import KickGroup, kick_outcomes, sample_kicks
 
 # settings where the channel moves the last distribution away from the coherent walk's
 # (TVD 0.15-0.28): on smaller registers several of these are equal

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..lattice import signed_displacement
+from ..core.lattice import signed_displacement
 
 OBSERVABLES = ("mean", "sigma", "p_origin")
 

@@ -24,7 +24,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 
 from .. import analysis
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 from .ensembles import jackknife_errors, mean_and_error
 
 if TYPE_CHECKING:  # analysis sits below experiments: it reads them through their hooks

@@ -29,7 +29,7 @@ from qiskit.circuit import Parameter, ParameterVector
 from qiskit.circuit.library import DiagonalGate, UnitaryGate
 from qiskit.synthesis import synth_qft_full
 
-from ..disorder import WalkDisorder
+from ..core.disorder import WalkDisorder
 from .fourier_frame import append_inverse_qft
 from .layout import WalkLayout
 from .multiplexor import (

@@ -28,7 +28,7 @@ import numpy as np
 from qiskit import QuantumCircuit, QuantumRegister
 from qiskit.circuit import ParameterExpression, ParameterVector, Qubit
 
-from ..disorder_2d import Lattice2dDisorder, Lattice2dModel
+from ..core.disorder_2d import Lattice2dDisorder, Lattice2dModel
 from .fourier_frame import frame_momenta
 from .lattice_2d_hopping import (
     append_band,

@@ -25,7 +25,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import Qubit
 from qiskit.synthesis import synth_qft_full
 
-from ..disorder_2d import Lattice2dModel
+from ..core.disorder_2d import Lattice2dModel
 from .fourier_frame import frame_momenta
 from .multiplexor import Angles, append_diagonal, append_uniform_rotation
 

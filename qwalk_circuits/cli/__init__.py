@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 from .parser import build_parser
 
 EXIT_USAGE = 2

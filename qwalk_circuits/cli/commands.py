@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 from . import render
 
 
 def _settings(pairs: Sequence[str]) -> dict[str, Any]:
-    from ..specs import parse_setting
+    from ..core.specs import parse_setting
 
     return dict(parse_setting(p) for p in pairs)
 
@@ -199,7 +199,7 @@ def cmd_resources(args: argparse.Namespace) -> None:
 
 
 def _values(text: str) -> list[Any]:
-    from ..specs import parse_setting
+    from ..core.specs import parse_setting
 
     return [parse_setting(f"v={v}")[1] for v in text.split(",") if v.strip()]
 

@@ -130,7 +130,7 @@ def plot_run(record: Any, experiment: Any, path: str) -> None:
 
 def outcome_axis(experiment: Any, size: int) -> tuple[Any, str] | None:
     """What a 1D distribution is over: displacements of a walk, or an experiment's own axis."""
-    from ..lattice import signed_displacement
+    from ..core.lattice import signed_displacement
 
     own = experiment.outcome_axis()
     if own is not None:

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..core.lattice import signed_displacement
 from ..experiments import get_experiment
-from ..lattice import signed_displacement
 from .chapter import Chapter, DemoContext
 
 TITLE = "4. When interference stops motion: Anderson localization"

@@ -17,11 +17,11 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..analysis import plots
+from ..core.lattice import signed_displacement
 from ..execution import ResultStore
 from ..execution.config import HardwareConfig
 from ..execution.targets import make_target
 from ..experiments import get_experiment
-from ..lattice import signed_displacement
 from ..sweeps import sweep
 from .chapter import Chapter, DemoContext, SkipChapter
 from .localization import localization_chapter

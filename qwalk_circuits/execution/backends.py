@@ -5,8 +5,8 @@ from __future__ import annotations
 from qiskit.providers import BackendV2
 from qiskit_aer import AerSimulator
 
-from ..errors import QwalkError
-from ..memory import require_memory
+from ..core.errors import QwalkError
+from ..core.memory import require_memory
 from .config import HardwareConfig
 
 
@@ -14,13 +14,14 @@ def make_backend(config: HardwareConfig) -> BackendV2:
     """The simulator a config names; for a device, the fake device (or a real device's
     fake twin: no network here), whose size and gates are the device's."""
     if config.is_device and config.backend.device is not None:
-        from .devices import fake_backend, twin_of
+        from .devices import fake_backend
+        from .targets import FakeDeviceTarget, device_target
 
-        device = config.backend.device
+        target = device_target(config)
         try:
-            return fake_backend(device if config.backend.kind == "fake" else twin_of(device))
+            return fake_backend(target.twin)
         except QwalkError:
-            if config.backend.kind == "fake":
+            if isinstance(target, FakeDeviceTarget):
                 raise
     return AerSimulator(method=config.backend.method)
 

@@ -42,7 +42,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 
 CONFIG_DIR_NAME = "hardware_configs"
 DEFAULT_CONFIG = "aer_ideal"

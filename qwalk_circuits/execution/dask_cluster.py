@@ -23,7 +23,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 from .config import check_dask_address
 
 CONNECT_TIMEOUT_S = 5.0

@@ -22,7 +22,7 @@ import numpy as np
 from qiskit import QuantumCircuit, qpy
 from qiskit.circuit import ParameterExpression
 
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 from .config import HardwareConfig, parse_config
 from .devices import compact, device_backend, expand
 from .ensemble import parameter_columns
@@ -32,7 +32,6 @@ from .jobs import (
     job_limit,
     job_role,
     pack_jobs,
-    submit_fake,
     submit_ibm,
     with_retries,
 )
@@ -41,7 +40,7 @@ from .mitigation import calibration_circuits
 from .resources import circuit_stats
 from .service import runtime_service, scrub
 from .store import ResultStore, new_run_id
-from .targets import DeviceTarget, make_target
+from .targets import DeviceTarget, device_target
 
 FRACTIONAL = ("rzz", "rx")
 
@@ -109,7 +108,7 @@ def plan_with_calibration(infos: list[dict[str, Any]], submitted: list[QuantumCi
     reserve = CALIBRATION_CIRCUITS if config.run.readout_mitigation else 0
     plan = pack_jobs(range(len(infos)), physical, job_capacity(config, shots), weights,
                      reserve)
-    on_device = config.backend.kind == "ibm"
+    on_device = device_target(config).sends_full_width
     for job, part in enumerate(plan):
         for i in part:
             infos[i]["job"] = job
@@ -138,12 +137,7 @@ def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
     experiment's templates are transpiled once each (parameters kept) and sent as PUBs
     ``(circuit, values)`` with one parameter set per member, split only where the job
     limits demand it."""
-    if target is None:
-        made = make_target(config, service)
-        if not isinstance(made, DeviceTarget):
-            raise QwalkError(f"config '{config.name}' runs on Aer: use 'qwalk run' (submit is "
-                             "for kind = 'fake' or 'ibm')")
-        target = made
+    target = target if target is not None else device_target(config, service)
     experiment.check_size(config)
     backend = target.backend
     service = target.service
@@ -158,7 +152,7 @@ def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
                          "could leave the device's angle range; use a config without "
                          "fractional gates for this ensemble")
     compacted = [compact(c) for c in isa]
-    sent = list(isa) if config.backend.kind == "ibm" else [k.circuit for k in compacted]
+    sent = list(isa) if target.sends_full_width else [k.circuit for k in compacted]
     infos: list[dict[str, Any]] = []
     submitted: list[QuantumCircuit] = []
     values: list[np.ndarray | None] | None = None
@@ -191,12 +185,8 @@ def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
                   config.backend.device or "", shots, seed, infos)
     roles = [info["role"] for info in infos]
     try:
-        if config.backend.kind == "fake":
-            submit_fake(run_id, ledger, submitted, physical, config, shots, seed, plan, roles,
-                        values=values)
-        else:
-            submit_ibm(run_id, ledger, backend, submitted, config, shots, seed,
-                       dict(enumerate(plan)), roles, values=values, service=service)
+        target.submit_jobs(run_id, ledger, submitted, physical, shots, seed, plan, roles,
+                           values)
     except BaseException as exc:
         record_interruption(ledger, run_id, config, exc)
         raise
@@ -217,7 +207,7 @@ def record_interruption(ledger: Ledger, run_id: str, config: HardwareConfig,
     before any job was recorded; local fake-device jobs died with us."""
     recorded = bool(ledger.jobs(run_id))
     refused = isinstance(exc, SubmissionRefused)
-    resumable = recorded or (config.backend.kind == "ibm" and not refused)
+    resumable = recorded or (device_target(config).jobs_outlive_process and not refused)
     ledger.set_status(run_id, "interrupted" if resumable else "failed",
                       f"submission interrupted: {scrub(type(exc).__name__ + ': ' + str(exc))}"
                       [:300])
@@ -271,7 +261,7 @@ def resume_submission(run_id: str, store: ResultStore, service: Any = None,
                          f"submission to resume ('qwalk jobs fetch {run_id}' without "
                          "--resume)")
     config = stored_config(sub)
-    if config.backend.kind != "ibm":
+    if not device_target(config).jobs_outlive_process:
         raise QwalkError(f"run {run_id} ran on the fake device {sub['device']}, whose local "
                          "jobs ended with the process that submitted them: submit it again")
     infos = sub["circuits"]

@@ -29,7 +29,7 @@ from qiskit.transpiler import Target, generate_preset_pass_manager
 from qiskit_aer import AerSimulator
 from qiskit_aer.noise import NoiseModel
 
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 from .config import HardwareConfig
 
 IDLE_OPS = ("barrier", "delay")
@@ -59,15 +59,11 @@ def twin_of(device: str) -> str:
 
 
 def device_backend(config: HardwareConfig, service: Any = None) -> BackendV2:
-    """The device a config names: a fake one, or a real one from the runtime service."""
-    device = config.backend.device
-    assert device is not None
-    if config.backend.kind == "fake":
-        return fake_backend(device)
-    from .service import runtime_service
+    """The device a config names: a fake one, or a real one from the runtime service
+    (its target's :meth:`~.targets.DeviceTarget.lookup`, one try)."""
+    from .targets import device_target
 
-    service = service if service is not None else runtime_service(config)
-    return service.backend(device, use_fractional_gates=config.backend.fractional_gates)
+    return device_target(config, service).lookup()
 
 
 @cache
@@ -192,12 +188,15 @@ def emulator(device: str, physical: tuple[int, ...], seed: int | None) -> AerSim
 def sampler_options(config: HardwareConfig, shots: int, seed: int | None,
                     tags: list[str]) -> dict[str, Any]:
     """Runtime sampler options from the config (DD, twirling, tags, simulator seed)."""
+    from .targets import device_target
+
+    target = device_target(config)
     run = config.run
     options: dict[str, Any] = {
         "default_shots": shots,
         # DD needs the device's gate timings, which a local emulator does not have
         "dynamical_decoupling": {"enable": run.dynamical_decoupling
-                                 and config.backend.kind == "ibm",
+                                 and not target.simulates_locally,
                                  "sequence_type": run.dd_sequence,
                                  # the ISA circuits span the whole device: without this the
                                  # runtime pads every idle, never-used qubit with pulses too
@@ -205,7 +204,7 @@ def sampler_options(config: HardwareConfig, shots: int, seed: int | None,
         "twirling": {"enable_gates": run.twirling, "enable_measure": run.twirling},
         "environment": {"job_tags": tags},
     }
-    if config.backend.kind == "fake":
+    if target.simulates_locally:
         options["simulator"] = {"seed_simulator": seed}
     return options
 

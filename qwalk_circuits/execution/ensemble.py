@@ -25,7 +25,7 @@ from qiskit_aer.noise import NoiseModel
 from qiskit_aer.primitives import SamplerV2
 from tqdm import tqdm
 
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 from .config import HardwareConfig
 from .dask_cluster import run_tasks, share
 from .resources import circuit_stats

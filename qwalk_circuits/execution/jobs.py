@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 from qiskit import QuantumCircuit
 
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 from .config import HardwareConfig
 from .devices import emulator, make_sampler
 from .ledger import FINAL_JOB, Ledger
 from .service import runtime_service, scrub
+from .targets import device_target
 
 Sleep = Callable[[float], None]
 
@@ -248,7 +249,7 @@ def poll(run_id: str, ledger: Ledger, config: HardwareConfig, cregs: list[str],
     jobs = ledger.jobs(run_id)
     todo = [j for j in jobs if j["result"] is None and j["status"] not in ("ERROR", "CANCELLED")]
     if todo:
-        if config.backend.kind == "fake":
+        if not device_target(config).jobs_outlive_process:
             raise QwalkError(f"run {run_id}: its local fake-device jobs ended with the process "
                              "that submitted them; submit it again")
         service = service if service is not None else runtime_service(config)
@@ -280,13 +281,14 @@ def cancel(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any = N
     cancelled too (a cancelled run cannot be resumed, so nothing else would stop them)."""
     todo = [j for j in ledger.jobs(run_id) if j["status"] not in FINAL_JOB]
     unfinished = ledger.submission(run_id)["status"] in ("submitting", "interrupted")
-    if config.backend.kind == "ibm" and (todo or unfinished):
+    on_service = device_target(config).jobs_outlive_process  # (local jobs died with us)
+    if on_service and (todo or unfinished):
         service = service if service is not None else runtime_service(config)
-    if config.backend.kind == "ibm" and unfinished:
+    if on_service and unfinished:
         todo += _unrecorded_jobs(run_id, ledger, config, service, sleep)
     cancelled = 0
     for job in todo:
-        if config.backend.kind == "ibm":
+        if on_service:
             remote = with_retries(partial(service.job, job["job_id"]), config, sleep)
             status = status_name(with_retries(remote.status, config, sleep))
             if status in ("DONE", "ERROR", "CANCELLED"):

@@ -14,7 +14,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 from .store import ResultStore
 
 OPEN = ("submitting", "interrupted", "submitted")

@@ -9,7 +9,7 @@ from qiskit import QuantumCircuit
 from qiskit.providers import BackendV2
 from qiskit.transpiler import CouplingMap, generate_preset_pass_manager
 
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 from .compiler import Compiler
 from .config import HardwareConfig
 
@@ -88,7 +88,7 @@ def transpile_to_target(circuit: QuantumCircuit, target: str | Compiler,
         return target.transpile(circuit)
     from .backends import make_backend
     from .config import load_config
-    from .devices import fake_backend, pass_manager, twin_of
+    from .devices import fake_backend, pass_manager
 
     if target == "all-to-all":
         manager = generate_preset_pass_manager(optimization_level, basis_gates=list(ABSTRACT_BASIS),
@@ -104,7 +104,7 @@ def transpile_to_target(circuit: QuantumCircuit, target: str | Compiler,
                                                    backend=make_backend(load_config(target)),
                                                    seed_transpiler=seed)
         else:
-            device = config.backend.device or target
-            name = device if config.backend.kind == "fake" else twin_of(device)
-            manager = pass_manager(fake_backend(name), config)
+            from .targets import device_target
+
+            manager = pass_manager(fake_backend(device_target(config).twin), config)
     return manager.run(circuit)

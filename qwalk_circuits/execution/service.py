@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 from .config import HardwareConfig
 
 SECRET_ENV = ("QISKIT_IBM_TOKEN", "IBM_QUANTUM_TOKEN", "QISKIT_IBM_API_KEY")

@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 
 SCHEMA_VERSION = 2
 # version 1: runs, circuits.  version 2 adds the job ledger (submissions, jobs);

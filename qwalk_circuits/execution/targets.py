@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from qiskit.providers import BackendV2
 
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 from .compiler import Compiler
 from .config import HardwareConfig
 
@@ -85,11 +85,13 @@ class DeviceTarget(Target):
     @cached_property
     def backend(self) -> BackendV2:
         """The device (looked up once, with the config's retries)."""
-        from .devices import device_backend
         from .jobs import with_retries
 
-        return with_retries(lambda: device_backend(self.config, self.service), self.config,
-                            what="looking up the device")
+        return with_retries(self.lookup, self.config, what="looking up the device")
+
+    def lookup(self) -> BackendV2:
+        """The device, looked up now (one try)."""
+        raise NotImplementedError
 
     @cached_property
     def compiler(self) -> Compiler:
@@ -116,6 +118,31 @@ class DeviceTarget(Target):
 
     #: compare with a noisy emulation unless the config says otherwise
     default_emulation: ClassVar[bool] = True
+    #: True: jobs live on a service and outlive this process (a submission can resume)
+    jobs_outlive_process: ClassVar[bool] = True
+    #: True: the device is simulated here (a simulator seed; no gate timings for DD)
+    simulates_locally: ClassVar[bool] = False
+    #: True: circuits go full width on the device's qubits; False: compacted to the qubits
+    #: they use (a local simulation of 156 qubits would not fit)
+    sends_full_width: ClassVar[bool] = True
+
+    @property
+    def twin(self) -> str:
+        """The fake device whose noise model emulates this one (offline costing, emulation)."""
+        from .devices import twin_of
+
+        device = self.config.backend.device or ""
+        return device if device.startswith("fake_") else twin_of(device)
+
+    def submit_jobs(self, run_id: str, ledger: Any, circuits: list[Any],
+                    physical: list[tuple[int, ...]], shots: int, seed: int | None,
+                    plan: list[list[int]], roles: list[str],
+                    values: list[Any] | None) -> None:
+        """Send the planned jobs, recording each job id in the ledger as it is returned."""
+        from .jobs import submit_ibm
+
+        submit_ibm(run_id, ledger, self.backend, circuits, self.config, shots, seed,
+                   dict(enumerate(plan)), roles, values=values, service=self.service)
 
 
 class FakeDeviceTarget(DeviceTarget):
@@ -125,6 +152,25 @@ class FakeDeviceTarget(DeviceTarget):
 
     kind = "fake"
     default_emulation = False
+    jobs_outlive_process = False
+    sends_full_width = False
+    simulates_locally = True
+
+    def submit_jobs(self, run_id: str, ledger: Any, circuits: list[Any],
+                    physical: list[tuple[int, ...]], shots: int, seed: int | None,
+                    plan: list[list[int]], roles: list[str],
+                    values: list[Any] | None) -> None:
+        """Run the planned jobs in runtime's local testing mode (they end with this
+        process), recording each job id in the ledger."""
+        from .jobs import submit_fake
+
+        submit_fake(run_id, ledger, circuits, physical, self.config, shots, seed, plan, roles,
+                    values=values)
+
+    def lookup(self) -> BackendV2:
+        from .devices import fake_backend
+
+        return fake_backend(self.config.backend.device or "")
 
 
 class IBMDeviceTarget(DeviceTarget):
@@ -132,13 +178,13 @@ class IBMDeviceTarget(DeviceTarget):
 
     kind = "ibm"
 
-    @cached_property
-    def backend(self) -> BackendV2:
+    def lookup(self) -> BackendV2:
         if self.service is None:  # the account is needed only once a device is asked for
             from .service import runtime_service
 
             self.service = runtime_service(self.config)
-        return super().backend
+        return self.service.backend(self.config.backend.device,
+                                    use_fractional_gates=self.config.backend.fractional_gates)
 
 
 TARGETS: dict[str, type[Target]] = {"aer": AerTarget, "fake": FakeDeviceTarget,
@@ -148,3 +194,13 @@ TARGETS: dict[str, type[Target]] = {"aer": AerTarget, "fake": FakeDeviceTarget,
 def make_target(config: HardwareConfig, service: Any = None) -> Target:
     """The target a config names: the one place that branches on the backend kind."""
     return TARGETS[config.backend.kind](config, service)
+
+
+def device_target(config: HardwareConfig, service: Any = None) -> DeviceTarget:
+    """The target of a device config (a fake or real IBM device); a one-line QwalkError
+    for an Aer config."""
+    target = make_target(config, service)
+    if not isinstance(target, DeviceTarget):
+        raise QwalkError(f"config '{config.name}' runs on Aer, which does not defer: use "
+                         "'qwalk run' (submit is for kind = 'fake' or 'ibm')")
+    return target

@@ -57,7 +57,7 @@ from qiskit_aer.noise import NoiseModel
 from tqdm import tqdm
 
 from ..circuits.timeline import Timeline
-from ..errors import QwalkError
+from ..core.errors import QwalkError
 from .config import HardwareConfig
 from .dask_cluster import run_tasks, share
 from .ensemble import CHUNK_REALISATIONS, parameter_columns, run_report

@@ -20,7 +20,7 @@ __all__ = ["REGISTRY", "Experiment", "RunRecord", "get_experiment", "run_experim
 
 def get_experiment(name: str) -> type[Experiment]:
     """The experiment class registered under ``name``."""
-    from ..errors import QwalkError
+    from ..core.errors import QwalkError
 
     if name not in REGISTRY:
         raise QwalkError(f"unknown experiment '{name}'; see 'qwalk list' ({sorted(REGISTRY)})")

@@ -22,14 +22,14 @@ from ..circuits import measure_position
 from ..circuits.anderson_ctqw import AndersonCtqwTemplate
 from ..circuits.multiplexor import append_diagonal, diagonal_angles
 from ..circuits.timeline import Timeline
-from ..disorder import onsite_energies
-from ..errors import ParameterError
+from ..core.disorder import onsite_energies
+from ..core.errors import ParameterError
+from ..core.lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec, sample_steps
+from ..core.specs import Spec
 from ..execution.compiler import ConstructionTarget
-from ..lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec, sample_steps
 from ..reference.anderson import band_centre_length
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.disordered import anderson_exact_states, anderson_split_states
-from ..specs import Spec
 from .base import register
 from .ctqw import ContinuousTimeSpec
 from .disordered_lattice import DisorderedLatticeExperiment

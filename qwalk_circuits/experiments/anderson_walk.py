@@ -32,15 +32,15 @@ from ..circuits.disordered_walk import (
 from ..circuits.fast_forward import fast_forward_rough_cost
 from ..circuits.multiplexor import append_diagonal, append_u3_multiplexor
 from ..circuits.timeline import Timeline, walk_offset, walk_timeline_plan
-from ..coins import resolve_coin, resolve_coin_state
-from ..disorder import WalkDisorder, walk_disorder
-from ..errors import ParameterError
+from ..core.coins import resolve_coin, resolve_coin_state
+from ..core.disorder import WalkDisorder, walk_disorder
+from ..core.errors import ParameterError
+from ..core.lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec, sample_steps
+from ..core.specs import Spec
 from ..execution.compiler import ConstructionTarget
-from ..lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec, sample_steps
 from ..reference import classical_walk_distributions
 from ..reference.dephasing import coined_walk_dephasing_distributions
 from ..reference.disordered import disordered_walk_states
-from ..specs import Spec
 from .auto import cheapest_construction
 from .base import register
 from .disordered_lattice import DisorderedLatticeExperiment

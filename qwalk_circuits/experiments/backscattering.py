@@ -46,13 +46,13 @@ from ..circuits.lattice_2d import (
     append_momentum_frame,
     momentum_probabilities,
 )
-from ..disorder_2d import Lattice2dDisorder, lattice_2d_disorder
-from ..errors import ParameterError
+from ..core.disorder_2d import Lattice2dDisorder, lattice_2d_disorder
+from ..core.errors import ParameterError
+from ..core.specs import Spec
 from ..execution.backends import check_fits
 from ..execution.compiler import ConstructionTarget
 from ..execution.config import HardwareConfig
 from ..reference.lattice_2d import Lattice2dReference, momentum_distribution, plane_wave
-from ..specs import Spec
 from .base import register
 from .disordered_torus import DisorderedTorusSpec
 from .ensemble import EnsembleExperiment

@@ -15,9 +15,9 @@ from qiskit import QuantumCircuit
 from qiskit_aer.noise import NoiseModel
 
 from ..circuits.timeline import Timeline
+from ..core.specs import Spec, parse_spec
 from ..execution.compiler import ConstructionTarget
 from ..execution.config import HardwareConfig
-from ..specs import Spec, parse_spec
 
 SpecT = TypeVar("SpecT", bound=Spec)
 

@@ -17,14 +17,14 @@ from qiskit_aer.noise import NoiseModel
 
 from .. import analysis
 from ..circuits import MARKED_CONSTRUCTIONS
-from ..lattice_spec import NoisySpec
-from ..noise import (
+from ..circuits.noise import (
     coin_dephasing_errors,
     coin_dephasing_layer,
     noise_model,
     site_dephasing_errors,
     site_dephasing_layer,
 )
+from ..core.lattice_spec import NoisySpec
 from ..reference.dephasing import coined_walk_dephasing_distributions
 from .base import register
 from .coined_walk import CoinedWalk, CoinedWalkSpec

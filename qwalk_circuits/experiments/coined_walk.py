@@ -12,12 +12,12 @@ from qiskit import QuantumCircuit
 from ..circuits import CONSTRUCTIONS, build_coined_walk, measure_position
 from ..circuits.fast_forward import fast_forward_rough_cost
 from ..circuits.timeline import Timeline, walk_timeline_plan
-from ..coins import resolve_coin, resolve_coin_state
-from ..errors import ParameterError
+from ..core.coins import resolve_coin, resolve_coin_state
+from ..core.errors import ParameterError
+from ..core.lattice_spec import LatticeSpec, sample_steps
+from ..core.specs import Spec
 from ..execution.compiler import ConstructionTarget
-from ..lattice_spec import LatticeSpec, sample_steps
 from ..reference import classical_walk_distributions, coined_walk_distributions
-from ..specs import Spec
 from .auto import cheapest_construction
 from .base import register
 from .lattice import LatticeExperiment

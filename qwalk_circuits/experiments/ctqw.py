@@ -12,11 +12,11 @@ from qiskit import QuantumCircuit
 from ..circuits import build_ctqw, measure_position
 from ..circuits.ctqw import build_ctqw_timeline
 from ..circuits.timeline import Timeline
+from ..core.lattice_spec import LatticeSpec, sample_steps
+from ..core.specs import Spec
 from ..execution.compiler import ConstructionTarget
-from ..lattice_spec import LatticeSpec, sample_steps
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.ctqw import ctqw_states
-from ..specs import Spec
 from .base import register
 from .lattice import LatticeExperiment
 

@@ -21,16 +21,17 @@ from qiskit_aer.noise import NoiseModel
 
 from .. import analysis
 from ..circuits import build_ctqw, measure_position
-from ..circuits.timeline import Timeline
-from ..execution.compiler import ConstructionTarget
-from ..lattice_spec import NoisySpec
-from ..noise import (
+from ..circuits.noise import (
     noise_model,
     phase_damping_errors,
     phase_damping_layer,
     site_dephasing_errors,
     site_dephasing_layer,
 )
+from ..circuits.timeline import Timeline
+from ..core.lattice_spec import NoisySpec
+from ..core.specs import Spec
+from ..execution.compiler import ConstructionTarget
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.ctqw import hopping_hamiltonian
 from ..reference.dephasing import (
@@ -38,7 +39,6 @@ from ..reference.dephasing import (
     hsr_sigma_squared,
     trotter_dephasing_evolution,
 )
-from ..specs import Spec
 from .base import register
 from .ctqw import Ctqw, CtqwSpec
 

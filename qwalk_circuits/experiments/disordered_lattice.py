@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import analysis
 from ..analysis.ensembles import fit_exponential_tails, inverse_participation_ratio
-from ..lattice import signed_displacement
+from ..core.lattice import signed_displacement
 from .ensemble import EnsembleExperiment
 from .lattice import LatticeExperiment, LatticeSpecT
 

@@ -10,11 +10,11 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from ..disorder_2d import Lattice2dModel
-from ..errors import ParameterError
-from ..lattice_spec import MAX_ENSEMBLE_TIMES, sample_steps
-from ..memory import require_memory
-from ..specs import Spec
+from ..core.disorder_2d import Lattice2dModel
+from ..core.errors import ParameterError
+from ..core.lattice_spec import MAX_ENSEMBLE_TIMES, sample_steps
+from ..core.memory import require_memory
+from ..core.specs import Spec
 
 #: the jackknife error of n members is itself uncertain by about 1/sqrt(2(n - 1)); below
 #: this many members that exceeds 25 %

@@ -16,10 +16,10 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..lattice_spec import RegisterSpec
+from ..core.lattice_spec import RegisterSpec
+from ..core.specs import Spec
+from ..core.states import gaussian_packet
 from ..reference.free_particle import electron_flight, lattice_tau, spreading_width
-from ..specs import Spec
-from ..states import gaussian_packet
 from .base import register
 from .ctqw import ContinuousTimeSpec, Ctqw
 

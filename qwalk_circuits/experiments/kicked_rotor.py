@@ -43,13 +43,14 @@ from ..circuits.kicked_rotor import (
     KickedRotorTemplate,
 )
 from ..circuits.timeline import Timeline
-from ..errors import ParameterError
+from ..core.errors import ParameterError
+from ..core.lattice_spec import sample_steps
+from ..core.memory import require_memory
+from ..core.specs import Spec
 from ..execution.backends import check_fits
 from ..execution.compiler import ConstructionTarget
 from ..execution.config import HardwareConfig
 from ..execution.targets import AER_CONSTRUCTION_TARGET as AER_TARGET
-from ..lattice_spec import sample_steps
-from ..memory import require_memory
 from ..reference.kicked_rotor import (
     classical_moments,
     momentum_distributions,
@@ -57,7 +58,6 @@ from ..reference.kicked_rotor import (
     momentum_states,
     rechester_white_diffusion,
 )
-from ..specs import Spec
 from .base import register
 from .ensemble import EnsembleExperiment
 

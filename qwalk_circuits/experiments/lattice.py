@@ -8,9 +8,9 @@ import numpy as np
 from qiskit import QuantumCircuit
 
 from .. import analysis
+from ..core.lattice_spec import LatticeSpec
 from ..execution.backends import check_fits
 from ..execution.config import HardwareConfig
-from ..lattice_spec import LatticeSpec
 from .base import Experiment
 
 LatticeSpecT = TypeVar("LatticeSpecT", bound=LatticeSpec)

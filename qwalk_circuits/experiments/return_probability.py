@@ -32,17 +32,17 @@ from ..analysis.ensembles import mean_and_error
 from ..circuits import measure_position
 from ..circuits.anderson_ctqw import AndersonCtqwTemplate
 from ..circuits.lattice_2d import Lattice2dTemplate
-from ..disorder import onsite_energies
-from ..disorder_2d import lattice_2d_disorder
-from ..errors import ParameterError
+from ..core.disorder import onsite_energies
+from ..core.disorder_2d import lattice_2d_disorder
+from ..core.errors import ParameterError
+from ..core.specs import Spec
+from ..core.states import site_state as chain_site
 from ..execution.backends import check_fits
 from ..execution.compiler import ConstructionTarget
 from ..execution.config import HardwareConfig
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.disordered import anderson_split_states
 from ..reference.lattice_2d import Lattice2dReference, site_state
-from ..specs import Spec
-from ..states import site_state as chain_site
 from .base import register
 from .disordered_torus import DisorderedTorusSpec
 from .ensemble import EnsembleExperiment

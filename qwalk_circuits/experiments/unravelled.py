@@ -19,10 +19,10 @@ from typing import Any, ClassVar
 import numpy as np
 from qiskit import QuantumCircuit
 
-from ..errors import QwalkError
+from ..circuits.unravelling import KickGroup, sample_kicks, unravel
+from ..core.errors import QwalkError
 from ..execution.compiler import ConstructionTarget
 from ..execution.config import HardwareConfig
-from ..unravelling import KickGroup, sample_kicks, unravel
 from .base import Experiment
 from .ensemble import EnsembleExperiment
 

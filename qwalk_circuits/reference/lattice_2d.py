@@ -20,7 +20,7 @@ from functools import cache, cached_property
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from ..disorder_2d import Lattice2dDisorder, Lattice2dModel
+from ..core.disorder_2d import Lattice2dDisorder, Lattice2dModel
 
 PAULI = {"x": np.array([[0, 1], [1, 0]], dtype=complex),
          "y": np.array([[0, -1j], [1j, 0]], dtype=complex)}

@@ -83,7 +83,7 @@ def test_2d_random_coins_and_states(seed, m, steps, construction, localized):
 
 def test_named_2d_coins_agree_across_constructions():
     """The Grover walk from the spreading coin state: all constructions, one state."""
-    from qwalk_circuits.coins import NAMED_COIN_STATES_2D, NAMED_COINS_2D
+    from qwalk_circuits.core.coins import NAMED_COIN_STATES_2D, NAMED_COINS_2D
 
     coin, cs = NAMED_COINS_2D["grover"], NAMED_COIN_STATES_2D["symmetric"].astype(complex)
     position = np.zeros(16, dtype=complex)

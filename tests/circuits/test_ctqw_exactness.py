@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from qwalk_circuits.circuits import build_ctqw
+from qwalk_circuits.circuits.noise import phase_damping_layer, site_dephasing_layer
+from qwalk_circuits.core.lattice import signed_displacement
 from qwalk_circuits.execution.runner import simulate_statevector
-from qwalk_circuits.lattice import signed_displacement
-from qwalk_circuits.noise import phase_damping_layer, site_dephasing_layer
 from qwalk_circuits.reference.ctqw import bessel_amplitudes, ctqw_states
 from tests.conftest import random_state
 

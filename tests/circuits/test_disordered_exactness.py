@@ -21,8 +21,9 @@ from qwalk_circuits.circuits.multiplexor import (
     u3_multiplexor_angle_count,
     u3_multiplexor_angles,
 )
-from qwalk_circuits.coins import resolve_coin, resolve_coin_state
-from qwalk_circuits.disorder import onsite_energies, walk_disorder
+from qwalk_circuits.core.coins import resolve_coin, resolve_coin_state
+from qwalk_circuits.core.disorder import onsite_energies, walk_disorder
+from qwalk_circuits.core.states import gaussian_packet, site_state
 from qwalk_circuits.execution.runner import simulate_statevector
 from qwalk_circuits.reference.coined_walk import coined_walk_states
 from qwalk_circuits.reference.disordered import (
@@ -30,7 +31,6 @@ from qwalk_circuits.reference.disordered import (
     anderson_split_states,
     disordered_walk_states,
 )
-from qwalk_circuits.states import gaussian_packet, site_state
 from tests.conftest import random_state, random_unitary
 
 TOL = 1e-10

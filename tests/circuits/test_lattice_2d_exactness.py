@@ -21,7 +21,7 @@ from qwalk_circuits.circuits.lattice_2d_hopping import (
     ring_gauge,
 )
 from qwalk_circuits.circuits.multiplexor import diagonal_angles, rotation_angles
-from qwalk_circuits.disorder_2d import (
+from qwalk_circuits.core.disorder_2d import (
     FluxKind,
     Lattice2dDisorder,
     Lattice2dModel,

@@ -8,7 +8,7 @@ import pytest
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
 from qiskit.circuit import Parameter
 
-from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import execute, load_config, runner
 from qwalk_circuits.execution.ensemble import execute_ensemble
 from qwalk_circuits.execution.runner import GPU_HINT, aer_device_options, aer_settings

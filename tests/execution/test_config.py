@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution.config import load_config
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "hardware_configs"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from qwalk_circuits.cli import main
-from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import dask_cluster, execute, load_config
 from qwalk_circuits.execution.config import parse_config, with_dask_address
 from qwalk_circuits.execution.dask_cluster import cluster_executor, connect

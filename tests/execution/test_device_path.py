@@ -132,7 +132,7 @@ def test_fractional_gates_give_exact_rzz_circuits_within_the_angle_bounds():
 
 
 def test_device_size_limits_come_from_the_device():
-    from qwalk_circuits.errors import QwalkError
+    from qwalk_circuits.core.errors import QwalkError
 
     experiment = get_experiment("coined-walk").from_settings({"position_qubits": 3,
                                                               "steps": 1})
@@ -143,7 +143,7 @@ def test_device_size_limits_come_from_the_device():
 
 
 def test_execute_refuses_device_configs_with_a_pointer():
-    from qwalk_circuits.errors import QwalkError
+    from qwalk_circuits.core.errors import QwalkError
     from qwalk_circuits.execution import execute
 
     with pytest.raises(QwalkError, match="qwalk submit"):

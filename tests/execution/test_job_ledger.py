@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.device_analysis import finish_run
-from qwalk_circuits.errors import QwalkError
 from qwalk_circuits.execution import ResultStore
 from qwalk_circuits.execution.config import load_config
 from qwalk_circuits.execution.device_submission import submit_experiment

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from qwalk_circuits.cli import main
-from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import service
 from qwalk_circuits.execution.service import list_backends, runtime_service, scrub
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
 
-from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import execute, load_config
 from qwalk_circuits.execution.backends import check_fits
 from qwalk_circuits.execution.runner import measured_qubits

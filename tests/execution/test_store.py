@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution.store import ResultStore
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution.store import SCHEMA_VERSION, ResultStore
 
 ROOT = Path(__file__).resolve().parents[2]

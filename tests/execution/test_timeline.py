@@ -170,7 +170,10 @@ def test_every_binding_and_an_executor_give_the_local_results(binding):
     experiment = make("anderson-walk", {"position_qubits": 3, "steps": 5, "realisations": 5})
     timeline = experiment.timeline_template()
     values = experiment.timeline_values(timeline)
-    expected = _ensemble_arrays(simulate_exact(experiment, load_config(), SEED))
+    packed: dict[str, Any] = {}
+    expected = _ensemble_arrays(simulate_exact(experiment, load_config(), SEED, report=packed,
+                                               chunk=2))
+    assert packed["binding"] == "packed" and packed["timeline"] == "fourier+packed"
     report: dict[str, Any] = {}
     with ThreadPoolExecutor(2) as pool:
         got = execute_ensemble_timeline(timeline, values, load_config(), SEED, chunk=2,

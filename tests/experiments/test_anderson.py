@@ -10,7 +10,7 @@ import pytest
 
 from qwalk_circuits import analysis
 from qwalk_circuits.cli import main
-from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import load_config
 from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.pipeline import run

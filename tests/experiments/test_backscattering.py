@@ -25,7 +25,7 @@ from qwalk_circuits.analysis.backscattering import (
 )
 from qwalk_circuits.analysis.ensembles import jackknife_errors
 from qwalk_circuits.cli import main
-from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import load_config
 from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.pipeline import run

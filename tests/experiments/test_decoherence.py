@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qwalk_circuits import pipeline
-from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import load_config
 from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.reference.ctqw import hopping_hamiltonian

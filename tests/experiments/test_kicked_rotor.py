@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from qwalk_circuits import pipeline
-from qwalk_circuits.errors import ParameterError
+from qwalk_circuits.core.errors import ParameterError
 from qwalk_circuits.execution import load_config
 from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.experiments.kicked_rotor import resonance

@@ -12,7 +12,7 @@ import pytest
 
 from qwalk_circuits.analysis.ensembles import mean_and_error
 from qwalk_circuits.cli import main
-from qwalk_circuits.errors import QwalkError
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import load_config
 from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.pipeline import run

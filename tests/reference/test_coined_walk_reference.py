@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from qwalk_circuits import analysis
-from qwalk_circuits.coins import HADAMARD, NAMED_COIN_STATES_1D
+from qwalk_circuits.core.coins import HADAMARD, NAMED_COIN_STATES_1D
 from qwalk_circuits.reference import (
     classical_walk_distributions,
     coined_walk_density_matrices,

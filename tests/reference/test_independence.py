@@ -8,11 +8,11 @@ import sys
 CODE = """
 import importlib, pkgutil, sys
 import qwalk_circuits.reference as ref
-import qwalk_circuits.coins, qwalk_circuits.states, qwalk_circuits.lattice
+import qwalk_circuits.core.coins, qwalk_circuits.core.states, qwalk_circuits.core.lattice
 for module in pkgutil.walk_packages(ref.__path__, ref.__name__ + "."):
     importlib.import_module(module.name)
 forbidden = ("qiskit", "qiskit_aer", "qiskit_ibm_runtime", "qwalk_circuits.circuits",
-             "qwalk_circuits.noise", "qwalk_circuits.execution")
+             "qwalk_circuits.circuits.noise", "qwalk_circuits.execution")
 print(sorted(m for m in sys.modules if m.startswith(forbidden)))
 """
 

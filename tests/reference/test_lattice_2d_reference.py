@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
-from qwalk_circuits.disorder_2d import (
+from qwalk_circuits.core.disorder_2d import (
     FluxKind,
     Lattice2dModel,
     lattice_2d_disorder,
     plaquette_flux,
     uniform_field_phases,
 )
-from qwalk_circuits.errors import ParameterError
+from qwalk_circuits.core.errors import ParameterError
 from qwalk_circuits.reference.lattice_2d import (
     Lattice2dReference,
     lattice_2d_states,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qwalk_circuits.disorder import onsite_energies
+from qwalk_circuits.core.disorder import onsite_energies
 from qwalk_circuits.reference.anderson import (
     band_centre_length,
     lyapunov_exponent,

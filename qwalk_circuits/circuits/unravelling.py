@@ -27,7 +27,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import CircuitInstruction, ParameterVector
 
-from .errors import QwalkError
+from ..core.errors import QwalkError
 from .noise import COIN_DEPHASING, PHASE_DAMPING, SITE_DEPHASING, SITE_DEPHASING_ENV
 
 KICK_PARAMETERS = "kick"

@@ -2,7 +2,7 @@
 
 Each experiment declares a :class:`Spec` subclass; :func:`parse_spec` turns
 user settings (from the CLI, Python or a stored run) into one, and turns any
-validation failure into a one-line :class:`~qwalk_circuits.errors.ParameterError`
+validation failure into a one-line :class:`~qwalk_circuits.core.errors.ParameterError`
 that names the parameter.
 """
 
