@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import Any, cast
 
 from .analysis.summary import RunRecord, outcome_row, summarise
 from .core.errors import QwalkError
@@ -22,9 +22,10 @@ from .execution.config import HardwareConfig, load_config
 from .execution.dask_cluster import cluster_executor
 from .execution.ensemble import execute_ensemble
 from .execution.ledger import Ledger
-from .execution.runner import aer_settings
+from .execution.runner import CircuitResult, aer_settings
 from .execution.store import new_run_id
 from .execution.targets import AerTarget, DeviceTarget, Target, device_target, make_target
+from .execution.timeline import simulate_exact
 from .experiments.base import Experiment
 from .experiments.ensemble import EnsembleExperiment
 
@@ -100,6 +101,10 @@ def _execute_on_aer(experiment: Experiment[Any], target: AerTarget, shots: int |
     execution: dict[str, Any] = {"method": settings.method, "noise": settings.noise_source,
                                  "optimization_level": settings.optimization_level}
     where = target.construction_target
+    if shots is None:
+        rows = _simulate_once(experiment, target, seed, executor, execution)
+        if rows is not None:
+            return rows, execution
     if isinstance(experiment, EnsembleExperiment):
         templates = experiment.templates(where)
         values = [experiment.template_values(i, t) for i, t in enumerate(templates)]
@@ -120,6 +125,36 @@ def _execute_on_aer(experiment: Experiment[Any], target: AerTarget, shots: int |
     rows = [outcome_row(c.name, dict(c.metadata or {}), r.stats, r.probabilities, r.counts)
             for c, r in zip(circuits, single.results, strict=True)]
     return rows, execution
+
+
+def _simulate_once(experiment: Experiment[Any], target: AerTarget, seed: int | None,
+                   executor: Any, execution: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Exact mode: every measured time from one simulation of the experiment's timeline
+    (one circuit, a labelled save per time; ensembles: one template, every member bound in
+    one Aer run), instead of one circuit per time simulated from t = 0.  None where the
+    experiment has no timeline, or its noise acts on gates the timeline adds: then the
+    per-time circuits run.  The rows record the timeline's construction and, as each
+    time's resources, the gates simulated up to its save."""
+    report: dict[str, Any] = {}
+    results = simulate_exact(experiment, target.config, seed, executor=executor,
+                             report=report)
+    if results is None:
+        return None
+    execution.update({"method": report.get("method") or execution["method"],
+                      "timeline": report["timeline"]})
+    construction = f"{report['timeline']} (timeline)"
+    offsets = report["site_offsets"]
+    if isinstance(experiment, EnsembleExperiment):
+        per_member = cast(list[list[CircuitResult]], results)
+        return [outcome_row(f"timeline_t{i}[{r}]",
+                            {"construction": construction, "site_offset": offsets[i]},
+                            result.stats, result.probabilities, None, template=i, member=r)
+                for i, members in enumerate(per_member) for r, result in enumerate(members)]
+    per_time = cast(list[CircuitResult], results)
+    return [outcome_row(f"timeline_t{i}", {"construction": construction,
+                                           "site_offset": offsets[i]},
+                        result.stats, result.probabilities, None)
+            for i, result in enumerate(per_time)]
 
 
 def submit(experiment: Experiment[Any], config: HardwareConfig | str, shots: int | None,

@@ -112,12 +112,17 @@ class PowerLawFit:
                 "amplitude": self.amplitude}
 
 
+#: relative error bars below this are floating-point rounding, not statistics
+ROUNDOFF_RELATIVE_ERROR = 1e-12
+
+
 def fit_power_law(times: Sequence[float], values: Sequence[float],
                   errors: Sequence[float] | None = None) -> PowerLawFit:
     """Weighted least-squares fit of log(value) = log(a) + alpha log(t) with its uncertainty.
 
-    With error bars the uncertainty comes from them; without (exact mode) it is
-    the scatter of the residuals.  Points with t <= 0 or value <= 0 are skipped.
+    With error bars the uncertainty comes from them; without (exact mode), or when
+    every error bar is at rounding level (below ``ROUNDOFF_RELATIVE_ERROR`` of its value),
+    it is the scatter of the residuals.  Points with t <= 0 or value <= 0 are skipped.
     """
     t = np.asarray(times, dtype=float)
     y = np.asarray(values, dtype=float)
@@ -126,9 +131,12 @@ def fit_power_law(times: Sequence[float], values: Sequence[float],
         raise ValueError("a power-law fit needs at least three points with t > 0")
     x, ly = np.log(t[keep]), np.log(y[keep])
     design = np.stack([np.ones_like(x), x], axis=1)
-    if errors is not None:
-        rel = np.asarray(errors, dtype=float)[keep] / y[keep]
-        rel = np.where(rel > 0, rel, np.min(rel[rel > 0]) if np.any(rel > 0) else 1.0)
+    rel = None if errors is None else np.asarray(errors, dtype=float)[keep] / y[keep]
+    real = None if rel is None else rel > ROUNDOFF_RELATIVE_ERROR
+    if rel is not None and real is not None and np.any(real):
+        # an error bar at rounding level (an ensemble whose members all agree there) is not
+        # a measurement: such points get the smallest real error bar, not a weight of 1e32
+        rel = np.where(real, rel, np.min(rel[real]))
         w = 1 / rel**2
         cov = np.linalg.inv(design.T @ (design * w[:, None]))
         coef = cov @ design.T @ (w * ly)

@@ -91,10 +91,15 @@ class Timeline:
     #: x + 2^n m, and holds P_m(x) / 2^member_qubits (0: not packed)
     members: int = 0
     member_qubits: int = 0
+    #: the ``site_offset`` of per-time circuit i (what its relabelled save is read with;
+    #: 0 where the experiment's circuits carry none)
+    site_offsets: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.relabel:
             self.relabel = [0] * len(self.labels)
+        if not self.site_offsets:
+            self.site_offsets = [0] * len(self.labels)
         if len(self.relabel) != len(self.labels):
             raise ValueError("one relabel offset per save")
 
@@ -113,6 +118,13 @@ STEPWISE = ("increment", "fourier")
 def walk_offset(construction: str, steps: int, axis_qubits: int, dimension: int = 1) -> int:
     """A coined walk's ``site_offset`` (register value - site): the deferred 1D increment's."""
     return steps % (1 << axis_qubits) if construction == "increment" and dimension == 1 else 0
+
+
+def walk_site_offsets(constructions: Sequence[str], times: Sequence[int], axis_qubits: int,
+                      dimension: int = 1) -> list[int]:
+    """The ``site_offset`` of each per-time coined-walk circuit (construction, steps)."""
+    return [walk_offset(c, t, axis_qubits, dimension)
+            for c, t in zip(constructions, times, strict=True)]
 
 
 def walk_timeline_plan(constructions: Sequence[str], times: Sequence[int], allowed: Sequence[str],

@@ -349,18 +349,20 @@ def simulate_exact(experiment: Any, config: HardwareConfig, seed: int | None,
     per-time circuits -- then run those as before.  The experiment's own noise
     model and simulation method are used, as ``run_experiment`` does.
     ``report`` is filled with ``method`` (what Aer used), ``noise``,
-    ``optimization_level``, ``methods`` and ``timeline`` (the construction).
+    ``optimization_level``, ``methods``, ``timeline`` (the construction) and
+    ``site_offsets`` (the ``site_offset`` each time's relabelled probabilities are read
+    with, as the per-time circuit's metadata would give it).
     """
-    from ..experiments.ensemble import EnsembleExperiment  # execution sits below experiments
-
     noise_model = experiment.noise_model()
     method = experiment.simulation_method()
-    ensemble = isinstance(experiment, EnsembleExperiment)
+    ensemble = experiment.is_ensemble
     settings = aer_settings(config, None, noise_model, method)
     if ensemble and settings.noise_model is None:
         members = experiment.realisations()
         packed = experiment.timeline_members(min(chunk, members))
         if packed is not None:
+            if report is not None:
+                report["site_offsets"] = list(packed.site_offsets)
             return execute_packed_timeline(packed, members, config, seed, method, chunk,
                                            executor, report)
     timeline = experiment.timeline_template() if ensemble else experiment.timeline()
@@ -368,6 +370,8 @@ def simulate_exact(experiment: Any, config: HardwareConfig, seed: int | None,
         return None
     if gate_level_noise(settings.noise_model, timeline.circuit) and not timeline.prefix:
         return None
+    if report is not None:
+        report["site_offsets"] = list(timeline.site_offsets)
     if ensemble:
         values = experiment.timeline_values(timeline)
         return execute_ensemble_timeline(timeline, values, config, seed, noise_model, method,

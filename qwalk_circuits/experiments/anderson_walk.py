@@ -31,7 +31,7 @@ from ..circuits.disordered_walk import (
 )
 from ..circuits.fast_forward import fast_forward_rough_cost
 from ..circuits.multiplexor import append_diagonal, append_u3_multiplexor
-from ..circuits.timeline import Timeline, walk_offset, walk_timeline_plan
+from ..circuits.timeline import Timeline, walk_offset, walk_site_offsets, walk_timeline_plan
 from ..core.coins import resolve_coin, resolve_coin_state
 from ..core.disorder import WalkDisorder, walk_disorder
 from ..core.errors import ParameterError
@@ -264,17 +264,21 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
             circuit = build_coined_walk(coin, position, coin_state, max(times),
                                         s.position_qubits, 1,
                                         construction, saves=times)  # type: ignore[arg-type]
-            return Timeline.of(circuit, len(times), construction, relabel, prefix)
+            timeline = Timeline.of(circuit, len(times), construction, relabel, prefix)
+            timeline.site_offsets = walk_site_offsets(constructions, times, s.position_qubits)
+            return timeline
         static = s.disorder != "dynamic"
-        construction = "fourier" if static else "increment"
+        stepwise: Literal["increment", "fourier"] = "fourier" if static else "increment"
         relabel = [(walk_offset(c, t, s.position_qubits)
-                    - walk_offset(construction, t, s.position_qubits)) % s.num_sites
+                    - walk_offset(stepwise, t, s.position_qubits)) % s.num_sites
                    for c, t in zip(constructions, times, strict=True)]
         walk = DisorderedWalkTemplate.build(coin, position, coin_state, max(times),
-                                            s.position_qubits, construction, s.disorder_kind,
+                                            s.position_qubits, stepwise, s.disorder_kind,
                                             static=static, saves=times)
-        return Timeline.of(walk.circuit, len(times), construction, relabel,
-                           all(c == construction for c in constructions), walk)
+        timeline = Timeline.of(walk.circuit, len(times), stepwise, relabel,
+                               all(c == stepwise for c in constructions), walk)
+        timeline.site_offsets = walk_site_offsets(constructions, times, s.position_qubits)
+        return timeline
 
     def timeline_values(self, timeline: Timeline) -> np.ndarray:
         if timeline.template is None:
@@ -293,7 +297,7 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         coin, coin_state, position = self._arrays
         times = self.times()
         static = s.disorder != "dynamic"
-        construction = "fourier" if static else "increment"
+        construction: Literal["increment", "fourier"] = "fourier" if static else "increment"
         dependent = s.disorder_kind == "coin-phase"
         steps = max(times)
         qubits = max(1, (size - 1).bit_length())
@@ -307,8 +311,7 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
                     for t in range(steps)]
 
         circuit = build_packed_walk(coin, position, coin_state, steps, s.position_qubits,
-                                    construction,  # type: ignore[arg-type]
-                                    qubits, dependent, times)
+                                    construction, qubits, dependent, times)
         relabel = [(walk_offset(c, t, s.position_qubits)
                     - walk_offset(construction, t, s.position_qubits)) % s.num_sites
                    for c, t in zip(self.constructions(target), times, strict=True)]
@@ -316,4 +319,6 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
                                template=PackedWalk(layers, qubits))
         timeline.members = 1 << qubits
         timeline.member_qubits = qubits
+        timeline.site_offsets = walk_site_offsets(self.constructions(target), times,
+                                                  s.position_qubits)
         return timeline

@@ -11,7 +11,7 @@ from qiskit import QuantumCircuit
 
 from ..circuits import CONSTRUCTIONS, build_coined_walk, measure_position
 from ..circuits.fast_forward import fast_forward_rough_cost
-from ..circuits.timeline import Timeline, walk_timeline_plan
+from ..circuits.timeline import Timeline, walk_site_offsets, walk_timeline_plan
 from ..core.coins import resolve_coin, resolve_coin_state
 from ..core.errors import ParameterError
 from ..core.lattice_spec import LatticeSpec, sample_steps
@@ -169,4 +169,7 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
                                     construction,  # type: ignore[arg-type]
                                     step_layer=layer, layer_on=layer_on,  # type: ignore[arg-type]
                                     saves=times)
-        return Timeline.of(circuit, len(times), construction, relabel, prefix)
+        timeline = Timeline.of(circuit, len(times), construction, relabel, prefix)
+        timeline.site_offsets = walk_site_offsets(self.constructions(target), times,
+                                                  s.position_qubits, s.dimension)
+        return timeline

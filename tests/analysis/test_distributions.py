@@ -76,3 +76,17 @@ def test_power_law_fit_recovers_exponent_and_uncertainty():
 def test_power_law_fit_needs_three_points():
     with pytest.raises(ValueError, match="three points"):
         analysis.fit_power_law([0, 1, 2], [0, 1, 2])
+
+
+def test_power_law_fit_treats_rounding_level_error_bars_as_no_measurement():
+    """An ensemble whose members agree at early times has error bars of 1e-16 there; taken
+    at face value they weigh 1e32 and make the exponent's error a rounding artefact."""
+    from qwalk_circuits.analysis import fit_power_law
+
+    t = np.array([1.0, 2.0, 4.0, 8.0])
+    y = t ** 0.5 * np.array([1.0, 1.0, 1.02, 0.98])
+    errors = y * np.array([1e-16, 2e-16, 0.02, 0.02])
+    fit = fit_power_law(t, y, errors)
+    honest = fit_power_law(t, y, y * 0.02)
+    assert fit.exponent_error == pytest.approx(honest.exponent_error, rel=1e-9)
+    assert fit.exponent_error > 1e-3

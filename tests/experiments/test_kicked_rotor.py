@@ -80,7 +80,8 @@ def test_resonance_is_ballistic_k2_t2_over_2_on_the_circuits():
     _, record = run("kicked-rotor-resonance", {"momentum_qubits": 5, "kick_strength": 2.5,
                                                "kicks": 12, "construction": "quadratic"})
     s = record.summary
-    assert set(s["construction"]) == {"quadratic"}  # the device form, through the runner
+    # the device form, through the runner (exact mode: one timeline of it, saved per kick)
+    assert set(s["construction"]) == {"quadratic (timeline)"}
     k = 2.5 / (4 * np.pi)
     t = np.asarray(s["times"])
     assert s["times"] == list(range(13))
