@@ -99,7 +99,8 @@ def _execute_on_aer(experiment: Experiment[Any], target: AerTarget, shots: int |
     settings = aer_settings(config, shots, experiment.noise_model(),
                             experiment.simulation_method())
     execution: dict[str, Any] = {"method": settings.method, "noise": settings.noise_source,
-                                 "optimization_level": settings.optimization_level}
+                                 "optimization_level": settings.optimization_level,
+                                 "device": settings.device}
     where = target.construction_target
     if shots is None:
         rows = _simulate_once(experiment, target, seed, executor, execution)

@@ -86,6 +86,9 @@ class BackendSection(_Strict):
                                     description="phase-damping parameter per qubit per gate")
     method: Literal["automatic", "statevector", "density_matrix", "matrix_product_state"] = (
         "statevector")
+    aer_device: Literal["CPU", "GPU"] = Field(
+        default="CPU", description="where Aer simulates (kind = 'aer'); GPU needs "
+        "qiskit-aer-gpu in place of qiskit-aer ('device' already names an IBM device)")
     dask_address: str | None = Field(
         default=None,
         description="Dask scheduler (tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786) over whose "

@@ -170,6 +170,7 @@ class AerSettings:
     noise_model: NoiseModel | None
     optimization_level: int
     noise_source: str  # "none" | "experiment" (given) | "config" (noise = "dephasing")
+    device: str = "CPU"  # where Aer simulates (the config's aer_device)
 
     def options(self, state_qubits: int, **extra: Any) -> dict[str, Any]:
         """AerSimulator options for circuits of ``state_qubits`` qubits (threads as
@@ -179,6 +180,8 @@ class AerSettings:
                                    "max_parallel_threads": threads_for(state_qubits * factor)}
         if self.noise_model is not None:
             options["noise_model"] = self.noise_model
+        if self.device != "CPU":
+            options.update(aer_device_options(self.device))
         options.update(extra)
         return options
 
@@ -205,7 +208,10 @@ def aer_settings(config: HardwareConfig, shots: int | None,
     level = config.run.optimization_level
     if noise_model is not None:
         level = min(level, MAX_MARKER_OPTIMIZATION_LEVEL)
-    return AerSettings(method, noise_model, level, source)
+    device = config.backend.aer_device
+    if device != "CPU":
+        aer_device_options(device)  # no GPU build, or no GPU: one line, before any work
+    return AerSettings(method, noise_model, level, source, device)
 
 
 GPU_HINT = ("the installed qiskit-aer has no GPU: pip install qiskit-aer-gpu "

@@ -69,3 +69,24 @@ def test_a_device_needs_shots():
                                                               "steps": 2})
     with pytest.raises(Exception, match="devices sample"):
         pipeline.run(experiment, fake(), shots=None)
+
+
+def test_a_gpu_config_without_a_gpu_build_of_aer_says_so_in_one_line(tmp_path):
+    """aer_device = "GPU" needs qiskit-aer-gpu; this machine's Aer has none: one line,
+    before any work (where a GPU build is installed the run records device GPU)."""
+    from qiskit_aer import AerSimulator
+
+    from qwalk_circuits.execution.config import load_config as load
+    from qwalk_circuits.execution.runner import GPU_HINT
+
+    path = tmp_path / "gpu.toml"
+    path.write_text('[backend]\nkind = "aer"\naer_device = "GPU"\n[run]\nseed = 1\n')
+    experiment = get_experiment("coined-walk").from_settings({"position_qubits": 2,
+                                                              "steps": 2})
+    if "GPU" in AerSimulator().available_devices():
+        record = pipeline.run(experiment, load(str(path)), shots=None, save=False)
+        assert record.summary["backend"]["execution"]["device"] == "GPU"
+        return
+    with pytest.raises(Exception, match="qiskit-aer-gpu"):
+        pipeline.run(experiment, load(str(path)), shots=None, save=False)
+    assert "pip install qiskit-aer-gpu" in GPU_HINT
