@@ -71,7 +71,7 @@ def reanalyse_device_run(run_id: str, store: ResultStore) -> RunRecord:
     return _analysed(run_id, sub, ledger)[0]
 
 
-def _analysed(run_id: str, sub: dict[str, Any], ledger: Ledger
+def _analysed(run_id: str, sub: dict[str, Any], ledger: Ledger, emulate: bool = True
               ) -> tuple[RunRecord, list[dict[str, Any]]]:
     """The analysis of a run whose jobs all hold their results."""
     infos = sub["circuits"]
@@ -83,16 +83,26 @@ def _analysed(run_id: str, sub: dict[str, Any], ledger: Ledger
                          else {int(k): v for k, v in c.items()})
     analyse = _analyse_ensemble if any("members" in info for info in infos) else _analyse
     return analyse(run_id, sub, stored_config(sub), infos, counts,
-                   [j["job_id"] for j in jobs])
+                   [j["job_id"] for j in jobs], emulate)
+
+
+def _backend(config: HardwareConfig, sub: dict[str, Any]) -> dict[str, Any]:
+    """The summary's backend: the config, the device, and what was done (whether the run
+    is compared with a noisy emulation, as resolved for its target)."""
+    target = device_target(config)
+    return {**config.summary(), "simulator": sub["device"],
+            "execution": {"device": sub["device"], "emulation": target.compares_emulation,
+                          "optimization_level": config.run.optimization_level}}
 
 
 def finish(run_id: str, store: ResultStore, service: Any = None) -> RunRecord | None:
-    """Poll once; when every job is done, analyse and store the run: its record (a run
-    finished before is analysed again from its ledger: the same summary), else None."""
+    """Poll once; when every job is done, analyse and store the run: its record, else None.
+    A run finished before gives its stored summary (its distributions are read off the
+    ledger's counts again, without re-running an emulation)."""
     ledger = Ledger(store)
     sub = ledger.submission(run_id)
     if sub["status"] == "done":
-        return _as_stored(_analysed(run_id, sub, ledger)[0], store, run_id)
+        return _as_stored(_analysed(run_id, sub, ledger, emulate=False)[0], store, run_id)
     config = stored_config(sub)
     infos = sub["circuits"]
     covered = {i for job in ledger.jobs(run_id) for i in job["circuits"]}
@@ -133,7 +143,8 @@ def _as_stored(record: RunRecord, store: ResultStore, run_id: str) -> RunRecord:
 
 
 def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
-             infos: list[dict[str, Any]], counts: list[dict[int, int]], job_ids: list[str]
+             infos: list[dict[str, Any]], counts: list[dict[int, int]], job_ids: list[str],
+             emulate: bool = True
              ) -> tuple[RunRecord, list[dict[str, Any]]]:
     from .experiments import get_experiment
 
@@ -148,7 +159,7 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
     rng = np.random.default_rng(0 if seed is None else seed)
     comparison: dict[str, Any] = {
         "device": sub["device"], "hardware": distances(device, reference, shots, rng)}
-    if make_target(config).compares_emulation:
+    if emulate and make_target(config).compares_emulation:
         twin = device_target(config).twin
         emulated = []
         for s, i in zip(shells, main, strict=True):
@@ -182,7 +193,7 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
         comparison["mitigated"]["hellinger_error"] = [e[1] for e in errors]
     # the one single-circuit summary, as on Aer (its distances are the hardware ones)
     summary, _, classical = single_summary(experiment, shells, device, shots, seed,
-                                           {**config.summary(), "simulator": sub["device"]})
+                                           _backend(config, sub))
     summary.update({"comparison": comparison, "resources": [infos[i]["stats"] for i in main],
                     "jobs": job_ids, "run_id": run_id})
     circuits = [{"label": infos[i]["label"], "stats": infos[i]["stats"],
@@ -232,7 +243,8 @@ def _ideal_trajectories(experiment: Any, shells: list[QuantumCircuit],
 
 
 def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
-                      infos: list[dict[str, Any]], counts: list[Any], job_ids: list[str]
+                      infos: list[dict[str, Any]], counts: list[Any], job_ids: list[str],
+                      emulate: bool = True
                       ) -> tuple[RunRecord, list[dict[str, Any]]]:
     """An ensemble run: the Aer ensemble analysis of the device's member counts, plus the
     device / emulation / mitigated ensemble averages against the exact ensemble average."""
@@ -252,7 +264,7 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
     cal = calibrations(infos, counts)
     counts = [c if isinstance(c, list) else [c] for c in counts]  # a plain PUB: one member
     device = [numbered([(c, infos[i]) for i in group for c in counts[i]]) for group in pubs]
-    emulate = make_target(config).compares_emulation
+    emulate = emulate and make_target(config).compares_emulation
     emulated = [numbered([(c, infos[i]) for i in group
                            for c in _emulate_members(twin, infos[i], shots, seed, i)])
                 for group in pubs] if emulate else []
@@ -260,7 +272,7 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                for shell, members in zip(shells, device, strict=True)]
     summary, averaged, reference, classical = ensemble_summary(
         experiment, shells, samples, shots, seed,
-        {**config.summary(), "simulator": sub["device"]})
+        _backend(config, sub))
     mitigated: list[np.ndarray] = []
     if cal:
         matrices = {key: assignment_matrices(zeros, ones, len(key[1]))

@@ -194,9 +194,9 @@ def reanalyse(run_id: str, store: ResultStore | None = None) -> RunRecord:
     from .experiments import get_experiment
 
     store = store if store is not None else ResultStore()
-    run = store.get_run(run_id)
-    if Ledger(store).has_submission(run_id):
+    if Ledger(store).has_submission(run_id):  # (first: an unfinished one has no run yet)
         return reanalyse_device_run(run_id, store)
+    run = store.get_run(run_id)
     cls = get_experiment(run["experiment"])
     experiment = cls(cls.spec_type.model_validate(run["params"]))
     summary = run["summary"]

@@ -35,7 +35,7 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
 
     Each run's circuits go to ``executor`` (a ``distributed.Client``) when
     given, else to one client on the config's ``dask_address`` for the whole sweep.
-    On a fake or real device (``config.is_device``) each value is a device run of its
+    On a fake or real device (a deferred target) each value is a device run of its
     own (in the job ledger, one after another, each waited for; an interrupted sweep
     leaves its runs there for ``qwalk jobs fetch``).
     """

@@ -119,3 +119,14 @@ def test_the_layers_point_downwards():
                           for target in [module, *(f"{module}.{n}" for n in names)]
                           if target.startswith(forbidden)]
     assert not found, "\n".join(found)
+
+
+def test_only_the_target_factory_looks_at_the_backend_kind():
+    """What differs between Aer, fake and IBM devices lives on the target classes; nothing
+    else reads ``backend.kind`` or ``is_device`` (config.py defines them)."""
+    allowed = {"qwalk_circuits.execution.targets", "qwalk_circuits.execution.config"}
+    found = [f"{name}:{number}: {line.strip()}"
+             for name, path in modules().items() if name not in allowed
+             for number, line in enumerate(path.read_text().splitlines(), 1)
+             if ".backend.kind" in line or ".is_device" in line]
+    assert not found, "\n".join(found)

@@ -38,8 +38,7 @@ def print_device_run(summary: dict[str, Any]) -> None:
         print(f"{'t':>6} {key + ' (device)':>24} {'exact':>8}")
         for i, t in enumerate(summary["times"]):
             print(f"{t:>6g} {obs[i]:>14.4f} ± {err[i]:<7.4f} {summary['reference'][key][i]:>8.4f}")
-        if "ensemble" in summary:
-            print_ensemble(summary)
+        print_notes(summary)
         return
     print("TVD / Hellinger to the exact distribution (± bootstrap standard error)"
           + (f"; emulation: {comparison['emulator']}" if "emulation" in comparison else
@@ -68,7 +67,7 @@ def print_device_run(summary: dict[str, Any]) -> None:
               + " ".join(f"{v:.4f}" for v in floor))
     if "ensemble" in summary:
         print("(ensemble runs: the members' average against the exact ensemble average)")
-        print_ensemble(summary)
+    print_notes(summary)
 
 
 def plot_device_run(summary: dict[str, Any], path: str) -> None:
@@ -129,16 +128,9 @@ def plot_run(record: Any, experiment: Any, path: str) -> None:
 
 
 def outcome_axis(experiment: Any, size: int) -> tuple[Any, str] | None:
-    """What a 1D distribution is over: displacements of a walk, or an experiment's own axis."""
-    from ..core.lattice import signed_displacement
-
-    own = experiment.outcome_axis()
-    if own is not None:
-        return own
-    spec = experiment.spec
-    if getattr(spec, "dimension", None) == 1 and spec.num_sites == size:
-        return signed_displacement(spec.num_sites, spec.origin()), "x - x0"
-    return None
+    """What a distribution of ``size`` outcomes is over (the experiment's axis), if any."""
+    axis = experiment.outcome_axis()
+    return axis if axis is not None and len(axis[0]) == size else None
 
 
 def experiment_of(summary: dict[str, Any]) -> Any:
@@ -161,18 +153,15 @@ def main_observable(summary: dict[str, Any]) -> str:
     return key if key in observables else next(iter(observables))
 
 
-def print_ensemble(summary: dict[str, Any]) -> None:
-    """The ensemble's size and its final-time IPR and localization length, with errors."""
-    obs, err, ref = summary["observables"], summary["observable_errors"], summary["reference"]
-    print(f"ensemble of {summary['ensemble']['realisations']} realisations (errors: standard "
-          "errors over realisations)")
-    for key, label in (("ipr", "IPR"), ("localization_length", "localization length")):
-        if key in obs and obs[key][-1] is not None:
-            error = err.get(key, [None])[-1]
-            exact = ref.get(key, [None])[-1]
-            print(f"{label} at t = {summary['times'][-1]:.4g}: {obs[key][-1]:.3f}"
-                  + (f" ± {error:.3f}" if error is not None else "")
-                  + (f" (exact ensemble {exact:.3f})" if exact is not None else ""))
+def print_notes(summary: dict[str, Any], experiment: Any = None) -> None:
+    """An ensemble's size, then what the experiment notes of the run (its summary_notes:
+    IPR and localization lengths, closed forms, theory values)."""
+    if "ensemble" in summary:
+        print(f"ensemble of {summary['ensemble']['realisations']} realisations (errors: "
+              "standard errors over realisations)")
+    experiment = experiment if experiment is not None else experiment_of(summary)
+    for line in experiment.summary_notes(summary):
+        print(line)
 
 
 def print_run(summary: dict[str, Any]) -> None:
@@ -182,24 +171,25 @@ def print_run(summary: dict[str, Any]) -> None:
     cls = summary.get("classical")
     err = summary.get("observable_errors")
     key = main_observable(summary)
-    second = "p_origin" if "p_origin" in obs else None
-    print(f"{'t':>5} {'construction':>13} {key:>16} {'exact':>8} {'classical':>9} "
-          f"{'P(origin)' if second else '':>9} {'TVD':>7}")
+    experiment = experiment_of(summary)
+    second, title = experiment.second_observable or (None, "")
+    if second not in obs:
+        second, title = None, ""
+    width = max(13, *(len(str(c)) for c in summary["construction"]))
+    print(f"{'t':>5} {'construction':>{width}} {key:>16} {'exact':>8} {'classical':>9} "
+          f"{title:>9} {'TVD':>7}")
     tvd = summary.get("distance", {}).get("tvd")
     for i, t in enumerate(summary["times"]):
         value = f"{obs[key][i]:.3f}" + (f" ± {err[key][i]:.3f}" if err else "")
         classical = f"{cls[key][i]:.3f}" if cls and key in cls else "-"
         extra = f"{obs[second][i]:>9.4f}" if second else f"{'':>9}"
-        print(f"{t:>5.4g} {summary['construction'][i]:>13} {value:>16} {ref[key][i]:>8.3f} "
+        print(f"{t:>5.4g} {summary['construction'][i]!s:>{width}} {value:>16} {ref[key][i]:>8.3f} "
               f"{classical:>9} {extra} {f'{tvd[i]:.4f}' if tvd else '-':>7}")
     for who, fit in summary.get("fits", {}).get("sigma_power_law", {}).items():
         if fit:
             print(f"sigma ~ t^alpha ({who}): alpha = {fit['exponent']:.3f} "
                   f"± {fit['exponent_error']:.3f}")
-    if "ensemble" in summary:
-        print_ensemble(summary)
-    for line in experiment_of(summary).summary_notes(summary):
-        print(line)
+    print_notes(summary, experiment)
 
 
 def print_observable_sweep(rows: list[dict[str, Any]], parameter: str, key: str) -> None:

@@ -13,15 +13,16 @@ from .config import HardwareConfig
 def make_backend(config: HardwareConfig) -> BackendV2:
     """The simulator a config names; for a device, the fake device (or a real device's
     fake twin: no network here), whose size and gates are the device's."""
-    if config.is_device and config.backend.device is not None:
-        from .devices import fake_backend
-        from .targets import FakeDeviceTarget, device_target
+    from .targets import DeviceTarget, make_target
 
-        target = device_target(config)
+    target = make_target(config)
+    if isinstance(target, DeviceTarget) and config.backend.device is not None:
+        from .devices import fake_backend
+
         try:
             return fake_backend(target.twin)
         except QwalkError:
-            if isinstance(target, FakeDeviceTarget):
+            if target.simulates_locally:  # a fake device that is not there: say so
                 raise
     return AerSimulator(method=config.backend.method)
 

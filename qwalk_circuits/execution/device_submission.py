@@ -140,7 +140,6 @@ def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
     target = target if target is not None else device_target(config, service)
     experiment.check_size(config)
     backend = target.backend
-    service = target.service
     ensemble = experiment.is_ensemble
     members: Any = experiment  # an EnsembleExperiment when ``ensemble``
     compiler = target.compiler

@@ -73,7 +73,9 @@ def device_config(target: str) -> HardwareConfig | None:
         raise QwalkError(f"unknown target '{target}'; choose {' or '.join(ABSTRACT_TARGETS)}, "
                          "a hardware config or a fake device (`qwalk backends` lists them)"
                          ) from None
-    return config if config.is_device else None
+    from .targets import make_target
+
+    return config if make_target(config).deferred else None
 
 
 def transpile_to_target(circuit: QuantumCircuit, target: str | Compiler,

@@ -157,9 +157,6 @@ def check_markers(originals: list[QuantumCircuit], compiled: list[QuantumCircuit
             raise RuntimeError(f"transpiling {before.name} dropped noise markers {labels}")
 
 
-_check_markers = check_markers  # the old private name
-
-
 @dataclass(frozen=True)
 class AerSettings:
     """How an Aer run simulates: the method asked for, the noise model applied (the
@@ -287,10 +284,9 @@ def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int |
     runs each circuit as one task, with the results of the local run.  The
     method Aer actually used is in the result's ``methods`` / ``method_used``.
     """
-    if config.is_device:
-        raise QwalkError(f"config '{config.name}' is a device (kind = "
-                         f"'{config.backend.kind}'): run experiments on it with 'qwalk run' "
-                         "or 'qwalk submit' (the job path), not through execute()")
+    from .targets import require_aer
+
+    require_aer(config, "execute() runs circuits on Aer")
     settings = aer_settings(config, shots, noise_model, method)
     method, noise_model, level = settings.method, settings.noise_model, settings.optimization_level
     options = settings.options(max(c.num_qubits for c in circuits))

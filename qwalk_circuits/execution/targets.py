@@ -1,14 +1,14 @@
 """Targets: one object per backend kind (Aer, fake IBM device, real IBM device).
 
-A target owns what differs between backends: the compiler that prices constructions
-for ``auto`` *and* compiles what runs (the same :class:`.Compiler`, so the circuit
-``auto`` chose is transpiled once), how an experiment is adapted to it (a device
-cannot apply an Aer noise model: dephasing becomes phase-kick trajectories), whether
-its work is deferred through the job ledger, whether it can apply an Aer noise model
-(devices cannot: the pipeline then runs the experiment's phase-kick trajectories), and
-whether a device run is compared
-with a noisy emulation.  :func:`make_target` is the one place that looks at the
-config's backend kind.
+A target owns what differs between backends: on a device, the compiler that prices
+constructions for ``auto`` *and* compiles what runs (the same :class:`.Compiler`, so the
+circuit ``auto`` chose is transpiled once; Aer prices on the abstract all-to-all CX basis,
+what a fully connected device would pay, and compiles for its own simulator); whether its
+work is deferred through the job ledger; whether it can apply an Aer noise model (devices
+cannot: the pipeline then runs the experiment's phase-kick trajectories); whether a
+device run is compared with a noisy emulation; how a device is looked up, its jobs
+submitted, and whether they outlive this process.  :func:`make_target` is the one place
+that looks at the config's backend kind.
 """
 
 from __future__ import annotations
@@ -194,6 +194,16 @@ TARGETS: dict[str, type[Target]] = {"aer": AerTarget, "fake": FakeDeviceTarget,
 def make_target(config: HardwareConfig, service: Any = None) -> Target:
     """The target a config names: the one place that branches on the backend kind."""
     return TARGETS[config.backend.kind](config, service)
+
+
+def require_aer(config: HardwareConfig, what: str) -> AerTarget:
+    """The Aer target of ``config``; a one-line QwalkError naming ``what`` for a device."""
+    target = make_target(config)
+    if not isinstance(target, AerTarget):
+        raise QwalkError(f"config '{config.name}' is a device (kind = '{target.kind}'): "
+                         f"{what}; run experiments on it with 'qwalk run' or 'qwalk submit' "
+                         "(the job path)")
+    return target
 
 
 def device_target(config: HardwareConfig, service: Any = None) -> DeviceTarget:

@@ -57,7 +57,6 @@ from qiskit_aer.noise import NoiseModel
 from tqdm import tqdm
 
 from ..circuits.timeline import Timeline
-from ..core.errors import QwalkError
 from .config import HardwareConfig
 from .dask_cluster import run_tasks, share
 from .ensemble import CHUNK_REALISATIONS, parameter_columns, run_report
@@ -71,6 +70,7 @@ from .runner import (
     summarise_methods,
     transpile_for,
 )
+from .targets import require_aer
 
 PROGRESS_MIN_MEMBERS = 2 * CHUNK_REALISATIONS
 #: how a chunk's parameter binds run on Aer -> the AerSimulator options that do it
@@ -170,9 +170,8 @@ def execute_timeline(timeline: Timeline, config: HardwareConfig, seed: int | Non
     stats); ``methods`` the method Aer used, once per time.  ``executor``
     runs the circuit as one task there.
     """
-    if config.is_device:
-        raise QwalkError(f"config '{config.name}' is a device: timelines are for Aer; a "
-                         "device runs one measured circuit per time")
+    require_aer(config, "timelines are for Aer (a device runs one measured circuit per "
+                "time)")
     settings = aer_settings(config, None, noise_model, method)
     compiled, options = _compile(timeline, settings, seed)
     stats = prefix_stats(compiled, timeline.labels)
@@ -219,9 +218,8 @@ def execute_ensemble_timeline(timeline: Timeline, values: np.ndarray, config: Ha
     (``method``, ``noise``, ``optimization_level``; ``methods`` per time) plus
     ``timeline`` and ``binding``.
     """
-    if config.is_device:
-        raise QwalkError(f"config '{config.name}' is a device: timelines are for Aer; a "
-                         "device runs one measured circuit per time")
+    require_aer(config, "timelines are for Aer (a device runs one measured circuit per "
+                "time)")
     template = timeline.circuit
     values = np.asarray(values, dtype=float)
     if values.ndim != 2 or values.shape[1] != template.num_parameters:
@@ -285,9 +283,8 @@ def execute_packed_timeline(timeline: Timeline, members: int, config: HardwareCo
     (``max_parallel_experiments``); with one, each chunk is one task.  ``stats``
     are those of a chunk's packed circuit (member qubits included) up to each save.
     """
-    if config.is_device:
-        raise QwalkError(f"config '{config.name}' is a device: timelines are for Aer; a "
-                         "device runs one measured circuit per time")
+    require_aer(config, "timelines are for Aer (a device runs one measured circuit per "
+                "time)")
     settings = aer_settings(config, None, None, method)
     if settings.noise_model is not None:
         raise ValueError("packed members are for noiseless runs; bind them with "

@@ -142,11 +142,12 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
         return analysis.total_variation(np.abs(split) ** 2, np.abs(exact) ** 2)
 
     def summary_notes(self, summary: dict[str, Any]) -> list[str]:
+        lines = super().summary_notes(summary)
         theory = summary.get("anderson_theory")
-        if not theory:
-            return []
-        return [f"transfer matrices: xi(E = 0) = {theory['band_centre_length']:.2f} "
-                "(Kappus-Wegner ~105 J^2/W^2)"]
+        if theory:
+            lines.append(f"transfer matrices: xi(E = 0) = {theory['band_centre_length']:.2f} "
+                         "(Kappus-Wegner ~105 J^2/W^2)")
+        return lines
 
     def extra_results(self) -> dict[str, Any]:
         s = self.spec

@@ -242,7 +242,7 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
             "p": p, "sigma": [analysis.observables(q, self.spec.origin(), 1)["sigma"]
                               for q in equivalent]}}
 
-    def timeline_template(self, target: ConstructionTarget = "all-to-all") -> Timeline:
+    def timeline_template(self, target: ConstructionTarget = "all-to-all") -> Timeline | None:
         """One template of max(times) steps, saved after each measured step, bound per
         realisation with :meth:`timeline_values`: one value table for every time (static
         disorder repeats its layer, dynamic disorder gives each step its own).
@@ -259,6 +259,8 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         times = self.times()
         constructions = self.constructions(target)
         if s.disorder == "none":
+            if s.shift == "fast-forward":  # asked for the jump itself: run it (None)
+                return None
             construction, relabel, prefix = walk_timeline_plan(
                 constructions, times, self.allowed_constructions(), s.position_qubits)
             circuit = build_coined_walk(coin, position, coin_state, max(times),

@@ -105,6 +105,8 @@ class Experiment(ABC, Generic[SpecT]):
 
     #: the observable a run is read by (the CLI's table and plot, the sweeps' default)
     main_observable: ClassVar[str] = "sigma"
+    #: a second observable the CLI's table shows beside it, with its column title
+    second_observable: ClassVar[tuple[str, str] | None] = None
 
     def summary_notes(self, summary: dict[str, Any]) -> list[str]:
         """Lines the CLI prints under a run's table: closed forms and theory values of this

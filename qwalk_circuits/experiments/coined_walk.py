@@ -152,13 +152,16 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
                                            self.spec.dimension)
         return [out[t] for t in self.times()]
 
-    def timeline(self, target: ConstructionTarget = "all-to-all") -> Timeline:
+    def timeline(self, target: ConstructionTarget = "all-to-all") -> Timeline | None:
         """All times in one walk of max(times) steps, saved after each measured step: the
         per-time construction when they share a step-by-step one, else the last time's
         (a fast-forward, which has no intermediate steps, becomes ``fourier``); rolled to
         each per-time circuit's ``site_offset``.  A prefix of the per-time circuits when
-        they are all ``increment``."""
+        they are all ``increment``.  None when the spec asks for ``fast-forward`` itself: a
+        timeline could only replace it, so the per-time circuits run as asked."""
         s = self.spec
+        if s.shift == "fast-forward":
+            return None
         times = self.times()
         construction, relabel, prefix = walk_timeline_plan(
             self.constructions(target), times, self.allowed_constructions(),

@@ -64,6 +64,21 @@ class EnsembleExperiment(Experiment[SpecT]):
         (e.g. a localization length); the value and ``<name>_error``."""
         return {}
 
+    def summary_notes(self, summary: dict[str, Any]) -> list[str]:
+        """The final-time IPR and localization length, with errors, where the ensemble
+        reports them (and what a subclass adds)."""
+        obs, err, ref = (summary["observables"], summary["observable_errors"],
+                         summary["reference"])
+        lines = []
+        for key, label in (("ipr", "IPR"), ("localization_length", "localization length")):
+            if key in obs and obs[key][-1] is not None:
+                error = err.get(key, [None])[-1]
+                exact = ref.get(key, [None])[-1]
+                lines.append(f"{label} at t = {summary['times'][-1]:.4g}: {obs[key][-1]:.3f}"
+                             + (f" ± {error:.3f}" if error is not None else "")
+                             + (f" (exact ensemble {exact:.3f})" if exact is not None else ""))
+        return lines
+
     def ensemble_extra(self, summary: dict[str, Any]) -> dict[str, Any]:
         """Additions to the summary computed from it (saturation values, break times)."""
         return {}

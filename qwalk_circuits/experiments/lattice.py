@@ -8,6 +8,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 
 from .. import analysis
+from ..core.lattice import signed_displacement
 from ..core.lattice_spec import LatticeSpec
 from ..execution.backends import check_fits
 from ..execution.config import HardwareConfig
@@ -18,6 +19,15 @@ LatticeSpecT = TypeVar("LatticeSpecT", bound=LatticeSpec)
 
 class LatticeExperiment(Experiment[LatticeSpecT]):
     """Site distributions, moments about the start, shot-noise errors, size checks."""
+
+    second_observable = ("p_origin", "P(origin)")
+
+    def outcome_axis(self) -> tuple[np.ndarray, str] | None:
+        """A 1D walk's distribution is over its signed displacement from the start."""
+        s = self.spec
+        if s.dimension != 1:
+            return None
+        return signed_displacement(s.num_sites, s.origin()), "x - x0"
 
     def check_size(self, config: HardwareConfig) -> None:
         check_fits(self.spec.total_qubits, config, "position_qubits", self.spec.position_qubits)
