@@ -263,3 +263,35 @@ def test_results_reanalyse_refuses_a_run_stored_without_its_metadata(capsys, iso
                    (summary["run_id"],))
     assert main(["results", "reanalyse", summary["run_id"]]) == 2
     assert "run it again" in capsys.readouterr().err
+
+
+def test_the_demo_skips_what_its_config_cannot_run_and_says_why(tmp_path, monkeypatch):
+    """The dephasing chapter on a noisy Aer config (two noise sources) and any chapter a
+    target refuses become a 'Skipped on CONFIG: why' section; the other chapters run."""
+    from qwalk_circuits.core.errors import QwalkError
+    from qwalk_circuits.demo import story
+    from qwalk_circuits.demo.chapter import Chapter, DemoContext, SkipChapter
+    from qwalk_circuits.execution import load_config
+
+    with pytest.raises(SkipChapter, match="only one can be applied"):
+        story._decoherence(DemoContext(load_config("aer_dephasing"), None, 1, None))
+
+    def refused(ctx):
+        raise QwalkError("this target cannot run it")
+
+    def fine(ctx):
+        return Chapter("2. fine", "ran", {}, ["a"], [["1"]])
+
+    monkeypatch.setattr(story, "CHAPTERS", [("1. refused", refused), ("2. fine", fine)])
+    summary = story.run_demo(tmp_path, load_config("aer_ideal"), 1, None).read_text()
+    assert "## 1. refused" in summary and "Skipped on aer_ideal: this target" in summary
+    assert "## 2. fine" in summary and "ran" in summary
+
+
+def test_reanalysing_an_unfinished_device_run_says_to_fetch_it_first(capsys, tmp_path):
+    store = ["--store", str(tmp_path / "s.sqlite")]
+    assert main([*store, "submit", "coined-walk", *SMALL, "--backend", "fake_fez",
+                 "--shots", "100"]) == 0
+    run_id = capsys.readouterr().out.strip().splitlines()[-1]
+    assert main([*store, "results", "reanalyse", run_id]) == 2
+    assert "qwalk jobs fetch" in capsys.readouterr().err
