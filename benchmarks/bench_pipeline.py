@@ -6,8 +6,8 @@ Each (revision, case) runs in a fresh Python process (so peak RSS is the run's o
 package before the pipeline (``git worktree add /tmp/qwalk-before cb04be0``), the
 current tree is "after".  Cases alternate between the two, repeated ``--repeats`` times;
 the table gives medians and the after/before ratio measured in the same run.  Transpile
-calls count every pass-manager run (``PassManager.run`` on a single circuit, the unit of
-work ``transpile`` repeats per circuit).
+calls count the circuits given to top-level pass-manager runs (a pass manager that Qiskit
+runs inside another one, e.g. to build a controlled gate, is part of that run).
 
     python -m benchmarks.bench_pipeline --before /tmp/qwalk-before
 """
@@ -42,11 +42,17 @@ CHILD = r"""
 import json, resource, sys, time, warnings
 warnings.simplefilter("ignore")
 from qiskit.passmanager import BasePassManager
-calls = [0]
+calls, depth = [0], [0]
 original = BasePassManager.run
-def counted(self, circuits, *args, **kwargs):
-    calls[0] += len(circuits) if isinstance(circuits, list) else 1
-    return original(self, circuits, *args, **kwargs)
+def counted(self, *args, **kwargs):
+    programs = args[0] if args else kwargs.get("in_programs")
+    if depth[0] == 0:  # a pass manager run from inside another one is part of it
+        calls[0] += len(programs) if isinstance(programs, list) else 1
+    depth[0] += 1
+    try:
+        return original(self, *args, **kwargs)
+    finally:
+        depth[0] -= 1
 BasePassManager.run = counted
 name, settings, config, shots = json.loads(sys.argv[1])
 from qwalk_circuits.execution import ResultStore, load_config
@@ -89,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                  "benchmarks.bench_pipeline", argv)
     print(f"load (1 / 5 / 15 min) at the start: {os.getloadavg()}\n")
     print("| case | transpiles before | after | wall before (s) | after (s) | after/before | "
-          "peak MiB before | after |")
+          "peak MiB before (min–max) | after |")
     print("|---|---|---|---|---|---|---|---|")
     for label, case in CASES.items():
         rows: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
@@ -101,9 +107,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         med = {w: {k: statistics.median(m[k] for m in rows[w]) for k in rows[w][0]}
                for w in rows}
         b, a = med["before"], med["after"]
+
+        def spread(which: str, key: str,
+                   measured: dict[str, list[dict[str, float]]] = rows) -> str:
+            values = [m[key] for m in measured[which]]
+            return f"{min(values):.0f}–{max(values):.0f}"
+
         print(f"| {label} | {b['transpiles']:.0f} | {a['transpiles']:.0f} | {b['wall']:.2f} | "
-              f"{a['wall']:.2f} | {a['wall'] / b['wall']:.2f} | {b['peak_mib']:.0f} | "
-              f"{a['peak_mib']:.0f} |")
+              f"{a['wall']:.2f} | {a['wall'] / b['wall']:.2f} | {spread('before', 'peak_mib')} | "
+              f"{spread('after', 'peak_mib')} |")
     print(f"\nload at the end: {os.getloadavg()}")
 
 
