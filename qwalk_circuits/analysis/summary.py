@@ -105,6 +105,16 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def _header(experiment: Experiment[Any], shells: list[QuantumCircuit], shots: int | None,
+            seed: int | None, backend: dict[str, Any]) -> dict[str, Any]:
+    """The keys every summary starts with: what ran, on what, with which shots and seed,
+    at which times, by which construction."""
+    return {"experiment": experiment.name, "params": experiment.spec.as_json(),
+            "backend": backend, "shots": "exact" if shots is None else shots, "seed": seed,
+            "times": list(experiment.times()),
+            "construction": [c.metadata["construction"] for c in shells]}
+
+
 def single_summary(experiment: Experiment[Any], shells: list[QuantumCircuit],
                    distributions: list[np.ndarray], shots: int | None, seed: int | None,
                    backend: dict[str, Any]) -> tuple[dict[str, Any], list[np.ndarray],
@@ -115,13 +125,7 @@ def single_summary(experiment: Experiment[Any], shells: list[QuantumCircuit],
     reference = experiment.reference_distributions()
     classical = experiment.classical_distributions()
     summary: dict[str, Any] = {
-        "experiment": experiment.name,
-        "params": experiment.spec.as_json(),
-        "backend": backend,
-        "shots": "exact" if shots is None else shots,
-        "seed": seed,
-        "times": times,
-        "construction": [c.metadata["construction"] for c in shells],
+        **_header(experiment, shells, shots, seed, backend),
         "observables": series([experiment.observables(p) for p in distributions]),
         "reference": series([experiment.observables(p) for p in reference]),
     }
@@ -195,13 +199,7 @@ def ensemble_summary(experiment: EnsembleExperiment[Any], templates: list[Quantu
         for (_, errors, _), q in zip(measured, reference, strict=True):
             errors.update(experiment.observable_errors(q, shots))
     summary: dict[str, Any] = {
-        "experiment": experiment.name,
-        "params": experiment.spec.as_json(),
-        "backend": backend,
-        "shots": "exact" if shots is None else shots,
-        "seed": seed,
-        "times": times,
-        "construction": [t.metadata["construction"] for t in templates],
+        **_header(experiment, templates, shots, seed, backend),
         "observables": series([m[0] for m in measured]),
         "observable_errors": series([m[1] for m in measured]),
         "reference": series([m[0] for m in exact]),

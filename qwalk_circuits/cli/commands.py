@@ -263,8 +263,7 @@ def cmd_results(args: argparse.Namespace) -> None:
         if args.json:
             print(json.dumps(record.summary))
         else:
-            (render.print_device_run if "comparison" in record.summary else render.print_run)(
-                record.summary)
+            render.print_summary(record.summary)
         print(f"run {args.run_id}: re-analysed from its stored outcomes; "
               + ("the same summary as stored" if same else
                  "DIFFERS from the stored summary (analysis code changed since the run)"),
@@ -274,8 +273,7 @@ def cmd_results(args: argparse.Namespace) -> None:
         if args.json:
             print(json.dumps(run))
         else:
-            (render.print_device_run if "comparison" in run["summary"] else render.print_run)(
-                run["summary"])
+            render.print_summary(run["summary"])
 
 
 def cmd_demo(args: argparse.Namespace) -> None:

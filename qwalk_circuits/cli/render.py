@@ -20,10 +20,13 @@ def render(record: Any, experiment: Any, args: argparse.Namespace) -> None:
             plot_run(record, experiment, args.plot)
     if args.json:
         print(json.dumps(summary))
-    elif device:
-        print_device_run(summary)
     else:
-        print_run(summary)
+        print_summary(summary)
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """The table of a run: the device comparison for a device run, else the Aer one."""
+    (print_device_run if "comparison" in summary else print_run)(summary)
 
 
 def print_device_run(summary: dict[str, Any]) -> None:

@@ -46,7 +46,6 @@ cost; a device compiles per-time circuits.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -60,6 +59,7 @@ from ..circuits.timeline import Timeline
 from .config import HardwareConfig
 from .dask_cluster import run_tasks, share
 from .ensemble import CHUNK_REALISATIONS, parameter_columns, run_report
+from .resources import stats_through
 from .runner import (
     AerSettings,
     CircuitResult,
@@ -85,43 +85,10 @@ BINDINGS: dict[str, dict[str, Any]] = {
 def prefix_stats(circuit: QuantumCircuit, labels: Sequence[str]) -> list[dict[str, Any]]:
     """``circuit_stats`` of ``circuit`` up to and including each save ``labels[i]``, the
     other saves left out, in one pass (the shape a per-time circuit's stats have)."""
-    index = {label: i for i, label in enumerate(labels)}
-    qubits = {q: i for i, q in enumerate(circuit.qubits)}
-    clbits = {c: len(qubits) + i for i, c in enumerate(circuit.clbits)}
-    level = [0] * (len(qubits) + len(clbits))
-    level_two = [0] * len(level)
-    ops: Counter[str] = Counter()
-    two = 0
-    out: list[dict[str, Any] | None] = [None] * len(labels)
-    for instruction in circuit.data:
-        operation = instruction.operation
-        label = getattr(operation, "label", None)
-        if label in index:
-            snapshot = dict(ops)
-            snapshot[operation.name] = snapshot.get(operation.name, 0) + 1
-            out[index[label]] = {"num_qubits": circuit.num_qubits,
-                                 "depth": max(level, default=0), "two_qubit_gates": two,
-                                 "two_qubit_depth": max(level_two, default=0),
-                                 "ops": snapshot}
-            continue
-        ops[operation.name] += 1
-        if getattr(operation, "_directive", False):
-            continue
-        wires = [qubits[q] for q in instruction.qubits] + [clbits[c] for c in instruction.clbits]
-        if not wires:
-            continue
-        depth = max(level[w] for w in wires) + 1
-        for w in wires:
-            level[w] = depth
-        if operation.num_qubits == 2 and operation.name != "measure":
-            two += 1
-            depth = max(level_two[w] for w in wires) + 1
-            for w in wires:
-                level_two[w] = depth
-    missing = [labels[i] for i, s in enumerate(out) if s is None]
-    if missing:
-        raise RuntimeError(f"transpiling dropped the saves {missing}")
-    return [s for s in out if s is not None]
+    try:
+        return stats_through(circuit, labels)[:-1]
+    except RuntimeError as lost:
+        raise RuntimeError(f"transpiling dropped saves: {lost}") from None
 
 
 def _relabelled(probabilities: np.ndarray, roll: int) -> np.ndarray:
