@@ -3,7 +3,7 @@
 
 ``run`` plans an experiment's measured circuits (an ensemble's templates with one row of
 parameter values per member), hands them to the config's target, collects the outcomes,
-analyses them with the one summary builder (:func:`.summary.summarise`) and stores the
+analyses them with the one summary builder (:func:`.analysis.summary.summarise`) and stores the
 run.  On a device the circuits go to jobs recorded in the ledger before anything waits
 (``submit``), and ``fetch`` collects them later; ``run`` does both.  The CLI, sweeps, the
 demo and the notebooks all come through here.
