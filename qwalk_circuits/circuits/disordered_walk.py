@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from qiskit import QuantumCircuit, QuantumRegister
@@ -89,13 +89,7 @@ def build_disordered_walk(coin: np.ndarray, position_state: np.ndarray, coin_sta
         if coin_layers is not None:
             append_u3_multiplexor(circuit, coin_qubit, position, coin_layers[s])
         circuit.append(coin_gate, [coin_qubit])
-        if construction == "increment":
-            append_shift_1d_deferred(circuit, position, coin_qubit)
-        else:
-            circuit.compose(synth_qft_full(axis_qubits, do_swaps=False), position, inplace=True)
-            append_phase_layer_1d(circuit, position, coin_qubit)
-            append_frame_phases(circuit, position, 1)
-            append_inverse_qft(circuit, [position])
+        _append_shift(circuit, construction, position, coin_qubit)
         if s + 1 in points:
             append_save(circuit, position, points[s + 1])
     offset = steps % layout.side if construction == "increment" else 0
@@ -168,13 +162,7 @@ def build_packed_walk(coin: np.ndarray, position_state: np.ndarray, coin_state: 
     for s in range(steps):
         circuit.barrier(*on, *member, label=PACKED_LAYER)
         circuit.append(coin_gate, [coin_qubit])
-        if construction == "increment":
-            append_shift_1d_deferred(circuit, position, coin_qubit)
-        else:
-            circuit.compose(synth_qft_full(axis_qubits, do_swaps=False), position, inplace=True)
-            append_phase_layer_1d(circuit, position, coin_qubit)
-            append_frame_phases(circuit, position, 1)
-            append_inverse_qft(circuit, [position])
+        _append_shift(circuit, construction, position, coin_qubit)
         if s + 1 in points:
             append_save(circuit, measured, points[s + 1])
     offset = steps % layout.side if construction == "increment" else 0
@@ -288,3 +276,16 @@ class DisorderedWalkTemplate:
                                                         strict=True)))
         bound.metadata = dict(self.circuit.metadata)
         return bound
+
+
+def _append_shift(circuit: QuantumCircuit, construction: str, position: list[Any],
+                  coin_qubit: Any) -> None:
+    """One shift of the walk in the position basis: the deferred increment, or (fourier)
+    the diagonal phase layer between a QFT and its inverse, the frame phases applied."""
+    if construction == "increment":
+        append_shift_1d_deferred(circuit, position, coin_qubit)
+        return
+    circuit.compose(synth_qft_full(len(position), do_swaps=False), position, inplace=True)
+    append_phase_layer_1d(circuit, position, coin_qubit)
+    append_frame_phases(circuit, position, 1)
+    append_inverse_qft(circuit, [position])
