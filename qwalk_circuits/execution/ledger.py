@@ -37,9 +37,10 @@ class Ledger:
         """Record a submission (status ``submitting``) before any job is sent."""
         now = _now()
         with self.store._connect() as db:
-            db.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            db.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                        (run_id, now, now, "submitting", experiment, json.dumps(params),
-                        json.dumps(config), device, shots, seed, json.dumps(circuits), None))
+                        json.dumps(config), device, shots, seed, json.dumps(circuits), None, None,
+                        None))
 
     def add_job(self, run_id: str, job_id: str, idx: int, role: str, indices: list[int],
                 status: str = "QUEUED") -> None:

@@ -20,10 +20,17 @@ from typing import Any
 
 from ..core.errors import QwalkError
 
-SCHEMA_VERSION = 2
-# version 1: runs, circuits.  version 2 adds the job ledger (submissions, jobs);
-# a version-1 store is migrated in place (new tables only), a newer one refused.
-MIGRATABLE = (0, 1)
+SCHEMA_VERSION = 3
+# version 1: runs, circuits.  version 2 adds the job ledger (submissions, jobs).
+# version 3 adds the submitter's lease to a submission (owner, lease_until).
+# An older store is migrated by a command that writes (new tables and columns only),
+# a newer one refused.
+MIGRATABLE = (0, 1, 2)
+#: what a version-2 store needs to become version 3
+MIGRATE_FROM_2 = """
+ALTER TABLE submissions ADD COLUMN owner TEXT;
+ALTER TABLE submissions ADD COLUMN lease_until TEXT;
+"""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id     TEXT PRIMARY KEY,
@@ -56,7 +63,9 @@ CREATE TABLE IF NOT EXISTS submissions (
     shots      INTEGER NOT NULL,
     seed       INTEGER,
     circuits   TEXT NOT NULL,   -- JSON: per circuit label, metadata, physical qubits, stats
-    error      TEXT
+    error      TEXT,
+    owner      TEXT,            -- the token of the process allowed to submit its jobs
+    lease_until TEXT            -- ISO UTC time the owner's lease ends unless renewed
 );
 CREATE TABLE IF NOT EXISTS jobs (
     job_id     TEXT PRIMARY KEY,
@@ -112,7 +121,10 @@ class ResultStore:
                 raise QwalkError(f"result store {self.path} has schema version {version}, this "
                                  f"qwalk reads version {SCHEMA_VERSION}; upgrade qwalk_circuits "
                                  "or use another QWALK_STORE")
-            if version != SCHEMA_VERSION:
+            if version == 2:
+                db.executescript("BEGIN IMMEDIATE;" + MIGRATE_FROM_2 +
+                                 f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+            elif version != SCHEMA_VERSION:
                 db.executescript("BEGIN IMMEDIATE;" + SCHEMA +
                                  f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
 

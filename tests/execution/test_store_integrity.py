@@ -100,9 +100,32 @@ def test_a_version_1_store_is_migrated_keeping_its_runs(tmp_path):
     store = ResultStore(path)
     assert [r["run_id"] for r in store.list_runs()] == ["old"]
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
     assert {"submissions", "jobs"} <= tables
+
+
+def test_a_version_2_store_gains_the_lease_columns_keeping_its_submissions(tmp_path):
+    from qwalk_circuits.execution.ledger import Ledger
+    from qwalk_circuits.execution.store import SCHEMA
+
+    path = tmp_path / "s.sqlite"
+    v2 = SCHEMA.replace(",\n    owner      TEXT,", "").replace(
+        "    lease_until TEXT            -- ISO UTC time the owner's lease ends unless renewed\n",
+        "")
+    assert "lease_until" not in v2 and "owner" not in v2
+    with sqlite3.connect(path) as db:
+        db.executescript(v2 + """
+            INSERT INTO submissions VALUES ('sub', '2025-01-01', '2025-01-01', 'submitted',
+              'coined-walk', '{}', '{}', 'fake_fez', 10, 1, '[]', NULL);
+            PRAGMA user_version = 2;""")
+    store = ResultStore(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        columns = [r[1] for r in db.execute("PRAGMA table_info(submissions)")]
+    assert columns[-2:] == ["owner", "lease_until"]
+    sub = Ledger(store).submission("sub")
+    assert sub["status"] == "submitted" and sub["owner"] is None
 
 
 def test_a_newer_store_is_refused(tmp_path):
