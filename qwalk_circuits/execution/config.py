@@ -155,6 +155,9 @@ class JobsSection(_Strict):
                                    "after each failure, at most 60 s")
     timeout_s: float | None = Field(default=None, gt=0, description="give up waiting after "
                                     "this long (the jobs keep running; `qwalk jobs fetch`)")
+    lease_s: float = Field(default=60.0, gt=0, description="a submitting process's lease "
+                           "on its run, renewed while it works: a resume takes over a run "
+                           "only after its submitter stopped renewing for this long")
 
 
 class IBMSection(_Strict):
