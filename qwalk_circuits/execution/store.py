@@ -2,7 +2,10 @@
 
 Location: ``QWALK_STORE`` (a file path), else ``$XDG_DATA_HOME/qwalk/runs.sqlite``
 (``~/.local/share/qwalk/runs.sqlite``).  A run is written in one transaction,
-so a failed run leaves nothing half-done.
+so a failed run leaves nothing half-done.  A store opened to write is checked to be
+writable (and not locked) when opened, before any work; one opened ``read_only`` is never
+changed.  Any problem with the file is one :class:`QwalkError` line (:mod:`.store_open`);
+the schema and its versions are in :mod:`.store_schema`.
 """
 
 from __future__ import annotations
@@ -19,68 +22,17 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import QwalkError
+from .store_open import connect, guarded, make_folder, store_timeout
+from .store_schema import (
+    MIGRATABLE,
+    MIGRATE_FROM_2,
+    SCHEMA,
+    SCHEMA_VERSION,
+    add_read_views,
+    check,
+    migration,
+)
 
-SCHEMA_VERSION = 3
-# version 1: runs, circuits.  version 2 adds the job ledger (submissions, jobs).
-# version 3 adds the submitter's lease to a submission (owner, lease_until).
-# An older store is migrated by a command that writes (new tables and columns only),
-# a newer one refused.
-MIGRATABLE = (0, 1, 2)
-#: what a version-2 store needs to become version 3
-MIGRATE_FROM_2 = """
-ALTER TABLE submissions ADD COLUMN owner TEXT;
-ALTER TABLE submissions ADD COLUMN lease_until TEXT;
-"""
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id     TEXT PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    experiment TEXT NOT NULL,
-    params     TEXT NOT NULL,
-    backend    TEXT NOT NULL,
-    shots      INTEGER,
-    seed       INTEGER,
-    versions   TEXT NOT NULL,
-    summary    TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS circuits (
-    run_id  TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
-    idx     INTEGER NOT NULL,
-    label   TEXT NOT NULL,
-    stats   TEXT NOT NULL,
-    data    TEXT NOT NULL,
-    PRIMARY KEY (run_id, idx)
-);
-CREATE TABLE IF NOT EXISTS submissions (
-    run_id     TEXT PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    status     TEXT NOT NULL,   -- submitting | interrupted | submitted | done | failed | cancelled
-    experiment TEXT NOT NULL,
-    params     TEXT NOT NULL,   -- JSON: the spec, enough to rebuild the circuits
-    config     TEXT NOT NULL,   -- JSON: the hardware config
-    device     TEXT NOT NULL,
-    shots      INTEGER NOT NULL,
-    seed       INTEGER,
-    circuits   TEXT NOT NULL,   -- JSON: per circuit label, metadata, physical qubits, stats
-    error      TEXT,
-    owner      TEXT,            -- the token of the process allowed to submit its jobs
-    lease_until TEXT            -- ISO UTC time the owner's lease ends unless renewed
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    job_id     TEXT PRIMARY KEY,
-    run_id     TEXT NOT NULL REFERENCES submissions(run_id) ON DELETE CASCADE,
-    idx        INTEGER NOT NULL,  -- job number within the run
-    role       TEXT NOT NULL,     -- circuits | calibration | circuits+calibration | unrecorded
-    circuits   TEXT NOT NULL,     -- JSON: indices of the run's circuits in this job
-    status     TEXT NOT NULL,     -- QUEUED | RUNNING | DONE | ERROR | CANCELLED | ...
-    submitted_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    error      TEXT,
-    result     TEXT               -- JSON: counts per circuit, once fetched
-);
-CREATE INDEX IF NOT EXISTS jobs_by_run ON jobs(run_id, idx);
-"""
 VERSIONED_PACKAGES = ("qwalk_circuits", "qiskit", "qiskit-aer", "qiskit-ibm-runtime", "numpy",
                       "scipy")
 
@@ -110,34 +62,61 @@ def new_run_id() -> str:
 
 
 class ResultStore:
-    """Runs written atomically; read back by id or listed newest first."""
+    """Runs written atomically; read back by id or listed newest first.
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    ``read_only=True`` opens an existing store without ever writing it (SQLite's
+    ``mode=ro``): an older schema is read as it is (a table or column it lacks reads as
+    empty), nothing is created, migrated or stamped.  Otherwise the store is created or
+    migrated as needed and a write is tried (and rolled back) at once, so a read-only or
+    locked store is found before a run computes anything.
+    """
+
+    def __init__(self, path: str | Path | None = None, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else default_store_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (*MIGRATABLE, SCHEMA_VERSION):
-                raise QwalkError(f"result store {self.path} has schema version {version}, this "
-                                 f"qwalk reads version {SCHEMA_VERSION}; upgrade qwalk_circuits "
-                                 "or use another QWALK_STORE")
-            if version == 2:
-                db.executescript("BEGIN IMMEDIATE;" + MIGRATE_FROM_2 +
-                                 f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
-            elif version != SCHEMA_VERSION:
-                db.executescript("BEGIN IMMEDIATE;" + SCHEMA +
-                                 f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        self.read_only = read_only
+        self.timeout_s = store_timeout()
+        if not read_only:
+            make_folder(self.path)
+        with guarded(self.path, read_only, self.timeout_s):
+            self.version = self._open_read_only() if read_only else self._open_for_writing()
+
+    def _open_read_only(self) -> int:
+        db = connect(self.path, True, self.timeout_s)
+        try:
+            return check(db, self.path)
+        finally:
+            db.close()
+
+    def _open_for_writing(self) -> int:
+        """Check, migrate if older, and probe: a write inside a transaction rolled back (it
+        needs the write lock and a journal beside the file, as every later write will)."""
+        db = connect(self.path, False, self.timeout_s)
+        db.isolation_level = None  # the transaction below is ours
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            steps = migration(check(db, self.path))
+            for step in steps or [f"PRAGMA user_version = {SCHEMA_VERSION}"]:
+                db.execute(step)
+            db.execute("COMMIT" if steps else "ROLLBACK")
+        finally:
+            db.close()
+        return SCHEMA_VERSION
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA busy_timeout = 30000")
-            with db:  # one transaction: commit on success, roll back on error
-                yield db
-        finally:
-            db.close()
+        """A connection inside one transaction (commit on success, roll back on error);
+        SQLite's failures leave it as one-line :class:`QwalkError`\\ s."""
+        with guarded(self.path, self.read_only, self.timeout_s):
+            db = connect(self.path, self.read_only, self.timeout_s)
+            try:
+                db.execute("PRAGMA foreign_keys = ON")
+                if self.read_only:
+                    add_read_views(db)
+                    db.execute("PRAGMA query_only = ON")
+                with db:
+                    yield db
+            finally:
+                db.close()
 
     def save_run(self, run_id: str, experiment: str, params: dict[str, Any],
                  backend: dict[str, Any], shots: int | None, seed: int | None,
@@ -188,3 +167,7 @@ class ResultStore:
         run["circuits"] = [{"index": c[0], "label": c[1], "stats": json.loads(c[2]),
                             "data": json.loads(c[3])} for c in circuits]
         return run
+
+
+__all__ = ["MIGRATABLE", "MIGRATE_FROM_2", "SCHEMA", "SCHEMA_VERSION", "VERSIONED_PACKAGES",
+           "ResultStore", "default_store_path", "new_run_id", "package_versions"]
