@@ -65,6 +65,7 @@ def run(experiment: Experiment[Any], config: HardwareConfig | str | None = None,
     the run in the ledger for ``fetch``.
     """
     config = resolve_config(config)
+    store = store if store is not None or not save else ResultStore()  # probed before any work
     target = make_target(config, service)
     target.check_shots(shots)
     if isinstance(target, DeviceTarget):
