@@ -20,21 +20,25 @@ def _settings(pairs: Sequence[str]) -> dict[str, Any]:
     return dict(parse_setting(p) for p in pairs)
 
 
-def _store(args: argparse.Namespace) -> Any:
+def _store(args: argparse.Namespace, read_only: bool = False) -> Any:
+    """The result store; one to write is opened (created, migrated, probed) before any
+    work, so a read-only or locked store stops the command at once."""
     from ..execution import ResultStore
 
-    return ResultStore(args.store)
+    return ResultStore(args.store, read_only=read_only)
 
 
-def _store_to_read(args: argparse.Namespace, listing: bool, nothing: str, what: str) -> Any:
-    """The result store for a command that only reads (opening a ResultStore creates its
-    file, so look first): when there is none, a listing says ``nothing`` and gets None,
-    anything else fails naming ``what`` it looked for and the path."""
+def _store_to_read(args: argparse.Namespace, listing: bool, nothing: str, what: str,
+                   writes: bool = False) -> Any:
+    """The result store of an existing run: opened read-only (never changed, an older
+    schema read as it is) unless the command ``writes``.  When there is no store, a
+    listing says ``nothing`` and gets None, anything else fails naming ``what`` it looked
+    for and the path."""
     from ..execution.store import default_store_path
 
     path = Path(args.store) if args.store is not None else default_store_path()
     if path.exists():
-        return _store(args)
+        return _store(args, read_only=not writes)
     if listing:
         print(f"{nothing}: no result store at {path}")
         return None
@@ -94,7 +98,8 @@ def cmd_jobs(args: argparse.Namespace) -> None:
     from ..execution.service import scrub
 
     store = _store_to_read(args, args.jobs_command == "list", "no submitted runs",
-                           f"submitted run '{getattr(args, 'run_id', '')}'")
+                           f"submitted run '{getattr(args, 'run_id', '')}'",
+                           writes=args.jobs_command in ("cancel", "fetch"))
     if store is None:
         return
     ledger = Ledger(store)
