@@ -15,6 +15,9 @@ from __future__ import annotations
 import base64
 import io
 import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -32,10 +35,12 @@ from .jobs import (
     job_limit,
     job_role,
     pack_jobs,
+    record_job,
     submit_ibm,
     with_retries,
 )
-from .ledger import Ledger
+from .lease import LeaseKeeper, new_owner, owner_is_dead
+from .ledger import LeaseLost, Ledger
 from .mitigation import calibration_circuits
 from .resources import circuit_stats
 from .service import runtime_service, scrub
@@ -179,43 +184,48 @@ def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
     plan = plan_with_calibration(infos, submitted, values, config, shots, backend.num_qubits)
     physical = [tuple(info["physical"]) for info in infos]
     run_id = new_run_id()
-    ledger = Ledger(store)
+    ledger = Ledger(store, new_owner())
     ledger.create(run_id, experiment.name, experiment.spec.as_json(), config.summary(),
-                  config.backend.device or "", shots, seed, infos)
+                  config.backend.device or "", shots, seed, infos, config.jobs.lease_s)
     roles = [info["role"] for info in infos]
-    try:
-        target.submit_jobs(run_id, ledger, submitted, physical, shots, seed, plan, roles,
-                           values)
-    except BaseException as exc:
-        record_interruption(ledger, run_id, config, exc)
-        raise
-    ledger.set_status(run_id, "submitted")
+    submit = partial(target.submit_jobs, run_id, ledger, submitted, physical, shots, seed,
+                     plan, roles, values)
+    owned_submission(run_id, ledger, config, submit)
     return run_id
 
 
-#: seconds without a recorded job after which a 'submitting' run counts as abandoned
-#: (its submitter was killed): a resume before then needs --force
-ABANDONED_AFTER_S = 600.0
+def owned_submission(run_id: str, ledger: Ledger, config: HardwareConfig,
+                     submit: Callable[[], Any]) -> Any:
+    """``submit()`` while ``ledger.owner`` holds the run's lease (renewed in the
+    background), then the run marked 'submitted' and the lease given back; an
+    interruption is recorded.  Raises LeaseLost when another process took the run over
+    or cancelled it (that process's record stands)."""
+    try:
+        with LeaseKeeper(ledger, run_id, config.jobs.lease_s):
+            out = submit()
+    except LeaseLost:
+        raise
+    except BaseException as exc:
+        record_interruption(ledger, run_id, config, exc)
+        raise
+    if not ledger.release(run_id, "submitted"):
+        raise ledger.lost(run_id)
+    return out
 
 
 def record_interruption(ledger: Ledger, run_id: str, config: HardwareConfig,
-                 exc: BaseException) -> None:
-    """Record why a submission stopped.  On a real device a job may have been accepted
-    whose id never reached us, so the run stays resumable ('interrupted': 'qwalk jobs
-    fetch RUN_ID --resume' finds it by its tag) -- unless the service refused the payload
-    before any job was recorded; local fake-device jobs died with us."""
+                        exc: BaseException) -> None:
+    """Record why a submission stopped (if this process still owns it).  On a real
+    device a job may have been accepted whose id never reached us, so the run stays
+    resumable ('interrupted': 'qwalk jobs fetch RUN_ID --resume' finds it by its tag) --
+    unless the service refused the payload before any job was recorded; local fake-device
+    jobs died with us."""
     recorded = bool(ledger.jobs(run_id))
     refused = isinstance(exc, SubmissionRefused)
     resumable = recorded or (device_target(config).jobs_outlive_process and not refused)
-    ledger.set_status(run_id, "interrupted" if resumable else "failed",
-                      f"submission interrupted: {scrub(type(exc).__name__ + ': ' + str(exc))}"
-                      [:300])
-
-
-def _seconds_since(stamp: str) -> float:
-    from datetime import UTC, datetime
-
-    return (datetime.now(UTC) - datetime.fromisoformat(stamp)).total_seconds()
+    ledger.release(run_id, "interrupted" if resumable else "failed",
+                   f"submission interrupted: {scrub(type(exc).__name__ + ': ' + str(exc))}"
+                   [:300])
 
 
 def stored_config(sub: dict[str, Any]) -> HardwareConfig:
@@ -250,10 +260,12 @@ def resume_submission(run_id: str, store: ResultStore, service: Any = None,
     under its chunk tag, and submit only the chunks it never received.  Returns how many
     jobs were submitted now (none are paid for twice).
 
-    A run still marked 'submitting' may have a live submitter: it is resumed only once no
-    job was recorded for :data:`ABANDONED_AFTER_S`, or with ``force``.  The run is claimed
-    atomically, so two resumes cannot both submit."""
-    ledger = Ledger(store)
+    The run is taken over atomically, and only when it is free: 'interrupted', or
+    'submitting' with its submitter's lease lapsed (``[jobs] lease_s`` without renewal:
+    the process was killed, stopped or asleep) or its submitter dead (on this host).  A
+    live submitter's run is never taken; ``force`` waits up to one lease period for the
+    lease to lapse instead of refusing at once.  The resume then holds the lease itself."""
+    ledger = Ledger(store, new_owner())
     sub = ledger.submission(run_id)
     if sub["status"] not in ("interrupted", "submitting"):
         raise QwalkError(f"run {run_id} is '{sub['status']}': there is no interrupted "
@@ -263,25 +275,43 @@ def resume_submission(run_id: str, store: ResultStore, service: Any = None,
     if not device_target(config).jobs_outlive_process:
         raise QwalkError(f"run {run_id} ran on the fake device {sub['device']}, whose local "
                          "jobs ended with the process that submitted them: submit it again")
-    infos = sub["circuits"]
-    if any("job" not in info for info in infos):
+    if any("job" not in info for info in sub["circuits"]):
         raise QwalkError(OLD_LEDGER.format(run_id=run_id))
-    quiet = _seconds_since(sub["updated_at"])
-    if sub["status"] == "submitting" and quiet < ABANDONED_AFTER_S and not force:
-        raise QwalkError(
-            f"run {run_id} is still being submitted (its last job was recorded {quiet:.0f} s "
-            "ago): wait for that process; if it was killed, resume after "
-            f"{ABANDONED_AFTER_S:.0f} s without news, or now with --force")
-    if not ledger.claim(run_id, sub["status"], sub["updated_at"]):
-        raise QwalkError(f"run {run_id} changed while resuming it: another process is "
-                         "submitting or resuming it")
-    try:
-        sent = _complete_submission(run_id, ledger, sub, config, service)
-    except BaseException as exc:
-        record_interruption(ledger, run_id, config, exc)
-        raise
-    ledger.set_status(run_id, "submitted")
-    return sent
+    take_over(run_id, ledger, config.jobs.lease_s, force)
+    sub = ledger.submission(run_id)
+    return int(owned_submission(run_id, ledger, config, partial(
+        complete_submission, run_id, ledger, sub, config, service)))
+
+
+def take_over(run_id: str, ledger: Ledger, lease_s: float, wait: bool) -> None:
+    """Claim the run for ``ledger.owner`` if it is free (see :func:`resume_submission`);
+    with ``wait``, try until one lease period has passed.  Raises when it is not free."""
+    deadline = time.monotonic() + (lease_s * 1.5 if wait else 0.0)
+    while True:
+        sub = ledger.submission(run_id)
+        if sub["status"] not in ("interrupted", "submitting"):
+            raise QwalkError(f"run {run_id} became '{sub['status']}' while resuming it: "
+                             "another process completed or cancelled its submission")
+        legacy = (sub["updated_at"] if sub["owner"] is None and
+                  _age(sub["updated_at"]) > lease_s else None)
+        if ledger.claim(run_id, lease_s, sub["owner"] if owner_is_dead(sub["owner"])
+                        else None, legacy):
+            return
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(min(lease_s / 10, 1.0))
+    host_pid = ":".join(str(sub["owner"] or "?:?").split(":")[:2])
+    raise QwalkError(
+        f"run {run_id} is still being submitted by a live process ({host_pid}; its lease "
+        f"runs until {str(sub['lease_until'] or '?')[:19]} UTC and is renewed while it "
+        f"works): wait for it, or stop it; a stopped or killed submitter's run can be "
+        f"resumed once its lease lapses ([jobs] lease_s = {lease_s:g} s)"
+        + ("" if wait else ", which --force waits for"))
+
+
+def _age(stamp: str) -> float:
+    """Seconds since the ISO time ``stamp``."""
+    return (datetime.now(UTC) - datetime.fromisoformat(stamp)).total_seconds()
 
 
 OLD_LEDGER = ("run {run_id} was submitted by an older qwalk that did not record its job plan, "
@@ -290,8 +320,8 @@ OLD_LEDGER = ("run {run_id} was submitted by an older qwalk that did not record 
                "experiment again")
 
 
-def _complete_submission(run_id: str, ledger: Ledger, sub: dict[str, Any],
-                         config: HardwareConfig, service: Any) -> int:
+def complete_submission(run_id: str, ledger: Ledger, sub: dict[str, Any],
+                        config: HardwareConfig, service: Any) -> int:
     """Adopt the accepted jobs, submit the others (see :func:`resume_submission`)."""
     infos = sub["circuits"]
     plan: dict[int, list[int]] = {}
@@ -303,13 +333,13 @@ def _complete_submission(run_id: str, ledger: Ledger, sub: dict[str, Any],
 
     def tagged(job: int) -> list[Any]:
         return list(with_retries(partial(service.jobs, job_tags=[chunk_tag(run_id, job)],
-                                         limit=1), config, what="looking up the run's jobs"))
+                                         limit=None), config, what="looking up the run's jobs"))
 
     if recorded:
         # a job the ledger holds must show under its tag, or this account/instance cannot
         # see the run's jobs and every lookup below would wrongly say "never received"
         job, job_id = next(iter(recorded.items()))
-        if [str(j.job_id()) for j in tagged(job)] != [job_id]:
+        if job_id not in [str(j.job_id()) for j in tagged(job)]:
             raise QwalkError(f"run {run_id}: the service does not list its job {job_id} "
                              f"under the tag {chunk_tag(run_id, job)}; resume with the account "
                              "and instance that submitted it (the config's [ibm] section)")
@@ -317,10 +347,12 @@ def _complete_submission(run_id: str, ledger: Ledger, sub: dict[str, Any],
     for job, part in plan.items():
         if job in recorded:
             continue
-        found = tagged(job)
-        if found:
-            ledger.add_job(run_id, str(found[0].job_id()), job, job_role(roles, part), part)
-        else:
+        ledger.check_lease(run_id, config.jobs.lease_s)
+        # adopt the chunk's job (a second one is a duplicate: cancelled); one recorded as a
+        # stray (its sender had lost the lease) does not count, and the chunk is sent again
+        verdicts = [record_job(run_id, ledger, found, job, job_role(roles, part), part,
+                               config) for found in tagged(job)]
+        if all(verdict == "known-stray" for verdict in verdicts):
             unsent[job] = part
     if unsent:
         backend = with_retries(lambda: device_backend(config, service), config,

@@ -19,7 +19,7 @@ from qiskit import QuantumCircuit
 from ..core.errors import QwalkError
 from .config import HardwareConfig
 from .devices import emulator, make_sampler
-from .ledger import FINAL_JOB, Ledger
+from .ledger import FINAL_JOB, FINISHED, STRAY, Ledger
 from .service import runtime_service, scrub
 from .targets import device_target
 
@@ -118,7 +118,9 @@ def submit_fake(run_id: str, ledger: Ledger, circuits: list[QuantumCircuit],
             job = make_sampler(backend, config, shots, pub_seed, [run_id]).run([pubs[i]])
             if k == 0:  # the ledger's job record, written before the first wait
                 job_id = str(job.job_id())
-                ledger.add_job(run_id, job_id, idx, job_role(roles, part), part, "RUNNING")
+                if ledger.add_job(run_id, job_id, idx, job_role(roles, part), part,
+                                  "RUNNING") in STRAY:
+                    raise ledger.lost(run_id)  # (a local job: it dies with this process)
             counts.append(counts_of(job.result()[0], circuits[i].cregs[0].name,
                                     None if values is None or values[i] is None
                                     else len(values[i])))  # type: ignore[arg-type]
@@ -179,13 +181,16 @@ def chunk_tag(run_id: str, index: int) -> str:
 
 
 def submit_chunk(run: Callable[[], Any], service: Any, tag: str, config: HardwareConfig,
-                 sleep: Sleep = time.sleep) -> Any:
+                 sleep: Sleep = time.sleep, check: Callable[[], None] | None = None) -> Any:
     """Submit one job; after a failure, adopt a job the service accepted under ``tag``
     (the reply may be lost after the job was created) before trying again -- a blind retry
-    would pay for the same circuits twice."""
+    would pay for the same circuits twice.  ``check()`` runs before every upload (the
+    submitter's lease: it raises once another process owns the run)."""
     attempts = config.jobs.max_retries + 1
     for attempt in range(attempts):
         try:
+            if check is not None:
+                check()
             return run()
         except QwalkError:
             raise
@@ -220,21 +225,53 @@ def submit_ibm(run_id: str, ledger: Ledger, backend: Any, circuits: list[Quantum
                values: Sequence[np.ndarray | None] | None = None, service: Any = None) -> None:
     """Submit the ISA circuits to the real device in a Batch, job ``j`` holding circuits
     ``plan[j]``; each job id is recorded before the next submission and before anything
-    waits.  ``values[i]`` (optional): circuit i is a PUB with that parameter array."""
+    waits.  ``values[i]`` (optional): circuit i is a PUB with that parameter array.
+
+    With an owner (``ledger.owner``), its lease is checked before every upload and in
+    every job record: a job sent after the lease was lost is recorded as a stray and
+    cancelled, and :class:`~.ledger.LeaseLost` stops the submission."""
     pubs = pubs_of(circuits, values)
     service = service if service is not None else getattr(backend, "service", None)
     batch = with_retries(partial(open_batch, backend), config, sleep, "opening a batch")
+    check = partial(ledger.check_lease, run_id, config.jobs.lease_s)
     try:
         for idx, part in plan.items():
             tag = chunk_tag(run_id, idx)
             sampler = make_sampler(batch, config, shots, seed, [run_id, tag])
             job = submit_chunk(partial(sampler.run, [pubs[i] for i in part]), service,
-                               tag, config, sleep)
-            ledger.add_job(run_id, str(job.job_id()), idx, job_role(roles, part), part)
+                               tag, config, sleep, check)
+            record_job(run_id, ledger, job, idx, job_role(roles, part), part, config, sleep)
     finally:
         close = getattr(batch, "close", None)
         if close is not None:
             with_retries(close, config, sleep, "closing the batch")
+
+
+def record_job(run_id: str, ledger: Ledger, job: Any, idx: int, role: str, part: list[int],
+               config: HardwareConfig, sleep: Sleep = time.sleep) -> str:
+    """Record a job the service returned (or a resume found) for chunk ``idx``; returns
+    :meth:`Ledger.add_job`'s verdict.  A job the run cannot use (its chunk has a job, this
+    process lost the lease while it was on its way, or another process recorded it as a
+    stray) is cancelled at once; a lost lease then raises LeaseLost."""
+    verdict = ledger.add_job(run_id, str(job.job_id()), idx, role, part)
+    if verdict in (*STRAY, "known-stray"):
+        ledger.update_job(str(job.job_id()), stop_job(job, config, sleep))
+    if verdict == "unowned":
+        raise ledger.lost(run_id)
+    return verdict
+
+
+def stop_job(remote: Any, config: HardwareConfig, sleep: Sleep = time.sleep) -> str:
+    """Cancel a job on the service unless it is final; returns its status after that
+    (``CANCELLED``, or the final status it had reached: ``DONE`` was paid for)."""
+    status = status_name(with_retries(remote.status, config, sleep))
+    if status in FINAL_JOB:
+        return status
+    try:
+        remote.cancel()
+    except Exception:  # it finished in the meantime (HTTP 409)
+        return status_name(with_retries(remote.status, config, sleep))
+    return "CANCELLED"
 
 
 def poll(run_id: str, ledger: Ledger, config: HardwareConfig, cregs: list[str],
@@ -266,48 +303,75 @@ def poll(run_id: str, ledger: Ledger, config: HardwareConfig, cregs: list[str],
             ledger.update_job(job["job_id"], "ERROR", error=scrub(str(reason or "failed")))
         else:
             ledger.update_job(job["job_id"], status)
+    if todo and all(j["result"] is not None for j in ledger.jobs(run_id)):
+        sweep_duplicates(run_id, ledger, config, service, sleep)
     tally: dict[str, int] = {}
     for job in ledger.jobs(run_id):
         tally[job["status"]] = tally.get(job["status"], 0) + 1
     return tally
 
 
+def sweep_duplicates(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any,
+                     sleep: Sleep = time.sleep) -> list[str]:
+    """Once every job of the run has its result: find the jobs the service holds under
+    the run's tag that the ledger lacks (a second job of a chunk, whose upload landed
+    after a resume had submitted that chunk again and whose sender died), record them as
+    duplicates, cancel them, and note them in the submission ('qwalk jobs status' shows
+    it).  They are never merged into the results.  Returns their ids."""
+    found = unrecorded_jobs(run_id, ledger, config, service, sleep, "duplicate")
+    notes = []
+    for job_id, remote in found:
+        status = stop_job(remote, config, sleep)
+        ledger.update_job(job_id, status)
+        notes.append(f"{job_id} ({'paid for twice' if status == 'DONE' else status})")
+    if notes:
+        ledger.note(run_id, "a second job of a chunk was found and not used: "
+                    + ", ".join(notes))
+    return [job_id for job_id, _ in found]
+
+
 def cancel(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any = None,
            sleep: Sleep = time.sleep) -> int:
-    """Cancel the run's unfinished jobs; returns how many were cancelled.
+    """Cancel the run: mark it cancelled and take its lease away first (a process still
+    submitting or resuming it stops at its next lease check, and cancels any job it
+    sends after that), then cancel every unfinished job, recorded or not; returns how
+    many were cancelled.
 
-    A real-device run whose submission did not finish may have jobs the service accepted
-    but the ledger never heard of: those are found by the run's tag, recorded and
-    cancelled too (a cancelled run cannot be resumed, so nothing else would stop them)."""
-    todo = [j for j in ledger.jobs(run_id) if j["status"] not in FINAL_JOB]
-    unfinished = ledger.submission(run_id)["status"] in ("submitting", "interrupted")
+    Jobs the service accepted but the ledger never heard of are found by the run's tag,
+    recorded and cancelled too.  A finished run ('done') is refused unchanged; a failed
+    one stays 'failed' (its unfinished jobs are cancelled).  Cancelling again is
+    harmless, and sweeps the run's tag again."""
+    if ledger.take_for_cancel(run_id) in FINISHED:
+        raise QwalkError(f"run {run_id} is finished ('done'): there is nothing to cancel, "
+                         f"and it stays done; its results: 'qwalk jobs fetch {run_id}'")
+    todo = [j["job_id"] for j in ledger.jobs(run_id, strays=True)
+            if j["status"] not in FINAL_JOB]
     on_service = device_target(config).jobs_outlive_process  # (local jobs died with us)
-    if on_service and (todo or unfinished):
-        service = service if service is not None else runtime_service(config)
-    if on_service and unfinished:
-        todo += _unrecorded_jobs(run_id, ledger, config, service, sleep)
+    if not on_service:
+        for job_id in todo:
+            ledger.update_job(job_id, "CANCELLED")
+        return len(todo)
+    service = service if service is not None else runtime_service(config)
+    remotes = dict(unrecorded_jobs(run_id, ledger, config, service, sleep, "unrecorded"))
     cancelled = 0
-    for job in todo:
-        if on_service:
-            remote = with_retries(partial(service.job, job["job_id"]), config, sleep)
-            status = status_name(with_retries(remote.status, config, sleep))
-            if status in ("DONE", "ERROR", "CANCELLED"):
-                continue  # finished on the device: 'jobs fetch' records it, cancel cannot
-            try:
-                remote.cancel()
-            except Exception:  # it finished in the meantime (HTTP 409): keep going
-                continue
-        ledger.update_job(job["job_id"], "CANCELLED")
-        cancelled += 1
-    ledger.set_status(run_id, "cancelled")
+    for job_id in dict.fromkeys([*todo, *remotes]):
+        remote = remotes.get(job_id) or with_retries(partial(service.job, job_id), config,
+                                                     sleep)
+        status = stop_job(remote, config, sleep)
+        if status == "CANCELLED":
+            ledger.update_job(job_id, "CANCELLED")
+            cancelled += 1
     return cancelled
 
 
-def _unrecorded_jobs(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any,
-                     sleep: Sleep) -> list[dict[str, Any]]:
+def unrecorded_jobs(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any,
+                    sleep: Sleep, role: str) -> list[tuple[str, Any]]:
     """The jobs the service holds under the run's tag that the ledger lacks, now recorded
-    (job number from their chunk tag ``RUN_ID:i``, -1 if it has none)."""
-    known = {j["job_id"] for j in ledger.jobs(run_id)}
+    with ``role`` (job number from their chunk tag ``RUN_ID:i``, -1 if it has none; a
+    second job of a chunk is recorded as a duplicate): their (id, remote job)."""
+    if getattr(service, "jobs", None) is None:
+        return []
+    known = {j["job_id"] for j in ledger.jobs(run_id, strays=True)}
     found = with_retries(partial(service.jobs, job_tags=[run_id], limit=None), config, sleep,
                          "looking up the run's jobs")
     out = []
@@ -318,6 +382,6 @@ def _unrecorded_jobs(run_id: str, ledger: Ledger, config: HardwareConfig, servic
         tags = remote.tags() if callable(getattr(remote, "tags", None)) else []
         numbers = [int(t.rsplit(":", 1)[1]) for t in tags
                    if t.startswith(f"{run_id}:") and t.rsplit(":", 1)[1].isdigit()]
-        ledger.add_job(run_id, job_id, numbers[0] if numbers else -1, "unrecorded", [])
-        out.append({"job_id": job_id})
+        ledger.add_job(run_id, job_id, numbers[0] if numbers else -1, role, [])
+        out.append((job_id, remote))
     return out

@@ -5,13 +5,23 @@ process (experiment, params, config, shots, seed, per-circuit metadata, the
 compacted ISA circuits as QPY); a job row is written the moment the service
 returns its id.  Finishing a run inserts it into ``runs`` and marks the
 submission done in one transaction, so fetching twice is harmless.
+
+Ownership: the process submitting a run's jobs (a submitter, or a resume) holds the
+run's ``owner`` token and a lease (``lease_until``) that it renews while it works.  It
+claims the run atomically, checks the lease atomically before every upload and in every
+job record, and gives it back when it stops; a run is taken over only once its lease
+lapsed, and a cancel takes the lease away.  A job sent by a process that had lost the
+lease, or a second job for a chunk that has one, is recorded as a stray (role
+``unowned`` or ``duplicate``), never as one of the run's jobs.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..core.errors import QwalkError
@@ -19,54 +29,167 @@ from .store import ResultStore
 
 OPEN = ("submitting", "interrupted", "submitted")
 FINAL_JOB = ("DONE", "ERROR", "CANCELLED")
+#: roles of jobs the run does not use: sent after the lease was lost, or a second job of
+#: a chunk that has one (each is cancelled on sight; never merged into the results)
+STRAY = ("unowned", "duplicate")
+#: run statuses whose jobs are final or paid: nothing is submitted or cancelled any more
+FINISHED = ("done",)
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-class Ledger:
-    """Submissions and jobs of one result store."""
+def stamp(moment: datetime) -> str:
+    """A fixed-width ISO UTC time (microseconds always written), so that SQL compares
+    lease times as strings in time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
-    def __init__(self, store: ResultStore) -> None:
+
+class LeaseLost(QwalkError):
+    """This process no longer owns the run: another process took it over, or it was
+    cancelled.  It must stop submitting at once."""
+
+
+class Ledger:
+    """Submissions and jobs of one result store.  With an ``owner`` token, its job
+    records and lease checks are those of the process holding that token."""
+
+    def __init__(self, store: ResultStore, owner: str | None = None) -> None:
         self.store = store
+        self.owner = owner
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, its lock taken before the first read (reads and writes
+        in it are atomic together)."""
+        with self.store._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
 
     def create(self, run_id: str, experiment: str, params: dict[str, Any],
                config: dict[str, Any], device: str, shots: int, seed: int | None,
-               circuits: list[dict[str, Any]]) -> None:
-        """Record a submission (status ``submitting``) before any job is sent."""
-        now = _now()
+               circuits: list[dict[str, Any]], lease_s: float | None = None) -> None:
+        """Record a submission (status ``submitting``) before any job is sent; with
+        ``lease_s``, owned by this ledger's owner for that long."""
+        now = datetime.now(UTC)
+        until = None if lease_s is None else stamp(now + timedelta(seconds=lease_s))
         with self.store._connect() as db:
             db.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                       (run_id, now, now, "submitting", experiment, json.dumps(params),
-                        json.dumps(config), device, shots, seed, json.dumps(circuits), None, None,
-                        None))
+                       (run_id, now.isoformat(), now.isoformat(), "submitting", experiment,
+                        json.dumps(params), json.dumps(config), device, shots, seed,
+                        json.dumps(circuits), None, self.owner if until else None, until))
 
     def add_job(self, run_id: str, job_id: str, idx: int, role: str, indices: list[int],
-                status: str = "QUEUED") -> None:
-        """Record a job id the moment the service has returned it."""
+                status: str = "QUEUED") -> str:
+        """Record a job id the moment the service has returned it.  Returns ``recorded``;
+        ``known`` when the job was recorded before as the run's (adopted by its tag), or
+        ``known-stray`` as a stray; ``duplicate`` when its chunk ``idx`` has another job,
+        and ``unowned`` when this ledger's owner no longer holds the run (both recorded
+        with that role: the caller cancels them)."""
         now = _now()
-        with self.store._connect() as db:
-            db.execute("INSERT OR IGNORE INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?)",
-                       (job_id, run_id, idx, role, json.dumps(indices), status, now, now,
-                        None, None))
-            # the submitter's heartbeat: a resume leaves a recently active submission alone
+        with self._write() as db:
+            known = db.execute("SELECT role FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+            if known:
+                return "known-stray" if known[0] in STRAY else "known"
+            row = db.execute("SELECT status, owner FROM submissions WHERE run_id = ?",
+                             (run_id,)).fetchone()
+            owned = self.owner is None or (row is not None and row[0] == "submitting"
+                                           and row[1] == self.owner)
+            taken = db.execute(
+                f"SELECT 1 FROM jobs WHERE run_id = ? AND idx = ? AND idx >= 0 AND role NOT IN "
+                f"({','.join('?' * len(STRAY))})", (run_id, idx, *STRAY)).fetchone()
+            verdict = "recorded" if owned and not taken else "unowned" if not owned \
+                else "duplicate"
+            db.execute("INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?)",
+                       (job_id, run_id, idx, role if verdict == "recorded" else verdict,
+                        json.dumps(indices), status, now, now, None, None))
             db.execute("UPDATE submissions SET updated_at = ? WHERE run_id = ?", (now, run_id))
+        return verdict
 
-    def claim(self, run_id: str, status: str, updated_at: str) -> bool:
-        """Take over a submission as it was read (``status``, ``updated_at``), atomically:
-        False when another process changed it since (it is resuming or submitting)."""
+    def claim(self, run_id: str, lease_s: float, dead_owner: str | None = None,
+              legacy_updated_at: str | None = None) -> bool:
+        """Take over the run for this ledger's owner, atomically, if it is free: it is
+        ``interrupted``, or ``submitting`` with a lapsed lease (or owned by
+        ``dead_owner``, a process known to be dead; or, with no owner at all, as an older
+        qwalk left it, unchanged since ``legacy_updated_at``).  False: it is not free."""
+        now = datetime.now(UTC)
         with self.store._connect() as db:
             cursor = db.execute(
-                "UPDATE submissions SET status = 'submitting', error = NULL, updated_at = ? "
-                "WHERE run_id = ? AND status = ? AND updated_at = ?",
-                (_now(), run_id, status, updated_at))
+                "UPDATE submissions SET status = 'submitting', error = NULL, updated_at = ?, "
+                "owner = ?, lease_until = ? WHERE run_id = ? AND (status = 'interrupted' OR "
+                "(status = 'submitting' AND (lease_until < ? OR owner = ? OR "
+                "(owner IS NULL AND updated_at = ?))))",
+                (now.isoformat(), self.owner, stamp(now + timedelta(seconds=lease_s)), run_id,
+                 stamp(now), dead_owner, legacy_updated_at))
             return cursor.rowcount == 1
+
+    def renew(self, run_id: str, lease_s: float) -> bool:
+        """Extend this ledger's owner's lease, atomically, if it still holds the run
+        (even past its end, when nobody took it over): False when it does not."""
+        with self.store._connect() as db:
+            cursor = db.execute(
+                "UPDATE submissions SET lease_until = ? WHERE run_id = ? AND owner = ? "
+                "AND status = 'submitting'",
+                (stamp(datetime.now(UTC) + timedelta(seconds=lease_s)), run_id, self.owner))
+            return cursor.rowcount == 1
+
+    def check_lease(self, run_id: str, lease_s: float) -> None:
+        """Before an upload: renew this ledger's owner's lease, atomically, or raise
+        LeaseLost when it no longer holds the run (no owner: nothing to check)."""
+        if self.owner is not None and not self.renew(run_id, lease_s):
+            raise self.lost(run_id)
+
+    def lost(self, run_id: str) -> LeaseLost:
+        """The error of a process that no longer owns ``run_id`` (who took it)."""
+        sub = self.submission(run_id)
+        if sub["status"] == "cancelled":
+            return LeaseLost(f"run {run_id} was cancelled; this process stopped submitting "
+                             "its jobs")
+        if sub["status"] == "failed":
+            return LeaseLost(f"run {run_id} failed while this process submitted it "
+                             f"({sub['error']}): 'qwalk jobs status {run_id}'")
+        return LeaseLost(f"another process took over {run_id} (this one had stopped renewing "
+                         f"its lease); it completes the submission: 'qwalk jobs status "
+                         f"{run_id}' shows where it stands")
+
+    def release(self, run_id: str, status: str, error: str | None = None) -> bool:
+        """This ledger's owner ends its submission with ``status`` and gives up the lease,
+        atomically, if it still holds the run (False: it had lost it; nothing changed)."""
+        with self.store._connect() as db:
+            cursor = db.execute(
+                "UPDATE submissions SET status = ?, error = ?, updated_at = ?, owner = NULL, "
+                "lease_until = NULL WHERE run_id = ? AND owner IS ? AND status = 'submitting'",
+                (status, error, _now(), run_id, self.owner))
+            return cursor.rowcount == 1
+
+    def take_for_cancel(self, run_id: str) -> str:
+        """Mark the run cancelled and take its lease away, atomically (its submitter or
+        resumer stops at its next check), unless it is finished.  Returns the status it
+        had."""
+        with self._write() as db:
+            row = db.execute("SELECT status FROM submissions WHERE run_id = ?",
+                             (run_id,)).fetchone()
+            if row is None:
+                raise QwalkError(f"no submitted run '{run_id}' in {self.store.path}; see "
+                                 "'qwalk jobs list'")
+            if row[0] not in FINISHED:
+                db.execute("UPDATE submissions SET status = ?, owner = NULL, lease_until = NULL, "
+                           "updated_at = ? WHERE run_id = ?",
+                           ("failed" if row[0] == "failed" else "cancelled", _now(), run_id))
+        return str(row[0])
 
     def set_status(self, run_id: str, status: str, error: str | None = None) -> None:
         with self.store._connect() as db:
             db.execute("UPDATE submissions SET status = ?, error = ?, updated_at = ? "
                        "WHERE run_id = ?", (status, error, _now(), run_id))
+
+    def note(self, run_id: str, text: str) -> None:
+        """Add ``text`` to the submission's error column (shown by 'qwalk jobs status'),
+        its status unchanged."""
+        with self.store._connect() as db:
+            db.execute("UPDATE submissions SET error = COALESCE(error || '; ', '') || ? "
+                       "WHERE run_id = ?", (text, run_id))
 
     def update_job(self, job_id: str, status: str, error: str | None = None,
                    result: Any = None) -> None:
@@ -95,11 +218,15 @@ class Ledger:
             out[key] = json.loads(out[key])
         return out
 
-    def jobs(self, run_id: str) -> list[dict[str, Any]]:
+    def jobs(self, run_id: str, strays: bool = False) -> list[dict[str, Any]]:
+        """The run's jobs by chunk; with ``strays``, also the jobs it does not use
+        (:data:`STRAY`)."""
         with self.store._connect() as db:
             db.row_factory = sqlite3.Row
-            rows = db.execute("SELECT * FROM jobs WHERE run_id = ? ORDER BY idx",
-                              (run_id,)).fetchall()
+            rows = db.execute(
+                "SELECT * FROM jobs WHERE run_id = ? AND (? OR role NOT IN "
+                f"({','.join('?' * len(STRAY))})) ORDER BY idx, submitted_at",
+                (run_id, strays, *STRAY)).fetchall()
         out = []
         for row in rows:
             job = dict(row)
@@ -113,7 +240,8 @@ class Ledger:
             rows = db.execute(
                 "SELECT s.run_id, s.created_at, s.status, s.experiment, s.device, s.shots, "
                 "COUNT(j.job_id), SUM(j.status = 'DONE') FROM submissions s LEFT JOIN jobs j "
-                "ON j.run_id = s.run_id GROUP BY s.run_id ORDER BY s.created_at DESC LIMIT ?",
+                "ON j.run_id = s.run_id AND j.role NOT IN ('unowned', 'duplicate') "
+                "GROUP BY s.run_id ORDER BY s.created_at DESC LIMIT ?",
                 (limit,)).fetchall()
         return [{"run_id": r[0], "created_at": r[1], "status": r[2], "experiment": r[3],
                  "device": r[4], "shots": r[5], "jobs": r[6], "jobs_done": r[7] or 0}

@@ -30,12 +30,20 @@ one step per ``status()`` call, unless the server's ``mode.json`` says otherwise
   result) raise ConnectionError;
 - ``{"lose_replies": true}``: the first upload creates its job, then its reply is lost;
 - ``{"crash_after": N}``: the upload that creates job N + 1 raises KeyboardInterrupt
-  (the submitting process dies after the service accepted that job).
+  (the submitting process dies after the service accepted that job);
+- ``{"gate": N}``: an upload made while the server holds N or more jobs stalls (it writes
+  the file ``gated``, holding the uploader's pid) until the file ``release`` appears,
+  ``stall_s`` seconds pass (when given) or ``gate`` leaves the mode; then it creates its
+  job -- or, with ``"drop_gated": true`` in the mode by then, fails with ConnectionError
+  and creates none (the stalled request never reached the service).  With
+  ``"gate_when": "after"`` it stalls after creating its job instead (the reply is late);
+- ``{"stall_s": S}`` alone: every upload takes S seconds before it creates its job.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -90,6 +98,33 @@ class Server:
         path.write_text(str(calls + 1))
         if calls < limit:
             raise ConnectionError(f"simulated network failure ({what})")
+
+    def stall(self, when: str) -> None:
+        """An upload's stall at ``when`` ('before' or 'after' it creates its job), as the
+        mode's ``gate`` / ``stall_s`` say (see the module docstring)."""
+        mode = self.mode()
+        if "gate" not in mode:
+            if when == "before" and mode.get("stall_s"):
+                time.sleep(float(mode["stall_s"]))
+            return
+        if mode.get("gate_when", "before") != when or len(self.job_ids()) < mode["gate"] + (
+                when == "after"):
+            return
+        (self.root / "gated").write_text(str(os.getpid()))
+        deadline = time.monotonic() + float(mode.get("stall_s", 1e9))
+        while ("gate" in self.mode() and not (self.root / "release").exists()
+               and time.monotonic() < deadline):
+            time.sleep(0.02)
+        if self.mode().get("drop_gated"):
+            raise ConnectionError("simulated: the stalled upload never reached the service")
+
+    def uploaded(self) -> int:
+        """How many jobs the service has received (every process's uploads)."""
+        return len(self.job_ids())
+
+    def statuses(self) -> list[str]:
+        """The status of every job the service holds, as it holds it (no step taken)."""
+        return sorted(self.load(job_id)["status"] for job_id in self.job_ids())
 
     def job_ids(self) -> list[str]:
         return sorted(p.stem for p in self.root.glob("job_*.json"))
@@ -215,6 +250,7 @@ class Service:
              calibration_id: str | None = None, dry_run: bool = False) -> RemoteJob:
         """The upload: decode the executor program, run it on ideal Aer, store a job."""
         self.server.flaky("submit")
+        self.server.stall("before")
         assert program_id == "executor", f"the double runs executor programs, not {program_id}"
         assert not dry_run, "the double does not do dry runs"
         converter = QUANTUM_PROGRAM_PARAMS_CONVERTERS[SCHEMA]
@@ -240,6 +276,7 @@ class Service:
         job_id = "job_" + uuid.uuid4().hex[:12]
         self.server.save(job_id, {"status": "QUEUED", "items": items, "tags": tags})
         self.server.record_upload({**record, "job_id": job_id})
+        self.server.stall("after")
         crash_after = self.server.mode().get("crash_after")
         if crash_after is not None and len(self.server.job_ids()) > crash_after:
             # the process dies while this job's reply is on its way: the service has the job
@@ -343,10 +380,10 @@ retry_backoff_s = 0.01
 """
 
 
-def ibm_config(folder: Path) -> Path:
-    """``IBM_CONFIG`` written to ``folder``."""
+def ibm_config(folder: Path, lease_s: float | None = None) -> Path:
+    """``IBM_CONFIG`` written to ``folder`` (with ``[jobs] lease_s`` when given)."""
     path = Path(folder) / "ibm_double.toml"
-    path.write_text(IBM_CONFIG)
+    path.write_text(IBM_CONFIG + ("" if lease_s is None else f"lease_s = {lease_s}\n"))
     return path
 
 

@@ -4,6 +4,9 @@ and a process killed between submission and result."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -287,26 +290,50 @@ def interrupted_run(server, config, store, crash_after):
     return row["run_id"]
 
 
-def test_a_run_still_being_submitted_is_not_resumed_without_force(server, config, tmp_path):
+def test_a_run_owned_by_a_live_lease_is_not_resumed(server, tmp_path):
+    """A valid lease is never broken, not with force (which waits one lease period for it
+    to lapse); once it lapses, the run is resumed."""
     from qwalk_circuits.execution.device_submission import resume_submission
+
+    config = load_config(str(service_double.ibm_config(tmp_path, lease_s=0.3)))
+    store = ResultStore(tmp_path / "s.sqlite")
+    run_id = interrupted_run(server, config, store, 1)
+    other = Ledger(store, "elsewhere:1:live")  # a submitter on another host
+    assert other.claim(run_id, 60)
+    with pytest.raises(QwalkError, match=r"still being submitted by a live process.*--force"):
+        resume_submission(run_id, store)
+    with pytest.raises(QwalkError, match="still being submitted"):
+        resume_submission(run_id, store, force=True)
+    assert len(server.job_ids()) == 2
+    assert other.renew(run_id, 0.01)  # it stops renewing: the lease lapses
+    time.sleep(0.05)
+    assert resume_submission(run_id, store) == 1
+    assert len(server.job_ids()) == 3
+    with pytest.raises(QwalkError, match=f"another process took over {run_id}"):
+        other.check_lease(run_id, 60)  # the old owner stops at its next check
+
+
+def test_a_dead_submitter_on_this_host_is_resumed_at_once(server, config, tmp_path):
+    from qwalk_circuits.execution.device_submission import resume_submission
+    from qwalk_circuits.execution.lease import new_owner
 
     store = ResultStore(tmp_path / "s.sqlite")
     run_id = interrupted_run(server, config, store, 1)
-    Ledger(store).set_status(run_id, "submitting")  # as a live submitter leaves it
-    with pytest.raises(QwalkError, match=r"still being submitted.*--force"):
-        resume_submission(run_id, store)
-    assert len(server.job_ids()) == 2
-    assert resume_submission(run_id, store, force=True) == 1
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # a pid of this host that no longer exists
+    dead = new_owner().rsplit(":", 2)[0] + f":{child.pid}:gone"
+    assert Ledger(store, dead).claim(run_id, 600)  # its lease has 10 minutes left
+    assert resume_submission(run_id, store) == 1
     assert len(server.job_ids()) == 3
 
 
 def test_two_resumes_cannot_both_take_the_run(server, config, tmp_path):
     store = ResultStore(tmp_path / "s.sqlite")
     run_id = interrupted_run(server, config, store, 0)
-    ledger = Ledger(store)
-    sub = ledger.submission(run_id)
-    assert ledger.claim(run_id, sub["status"], sub["updated_at"])
-    assert not ledger.claim(run_id, sub["status"], sub["updated_at"])  # read before the first
+    first, second = Ledger(store, "h:1:first"), Ledger(store, "h:2:second")
+    assert first.claim(run_id, 60)
+    assert not second.claim(run_id, 60)  # the first one's lease is valid
+    assert first.renew(run_id, 60) and not second.renew(run_id, 60)
 
 
 def test_a_resume_refuses_an_account_that_cannot_see_the_run(server, config, tmp_path):
