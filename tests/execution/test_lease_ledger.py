@@ -1,0 +1,172 @@
+"""The ledger's ownership rules, one at a time: a lease is taken, renewed and checked
+atomically; a job recorded without the lease, or a second job of a chunk, is a stray,
+cancelled and never merged; cancel takes the lease and keeps a finished run finished."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from qwalk_circuits.core.errors import QwalkError
+from qwalk_circuits.device_analysis import finish_run
+from qwalk_circuits.execution import ResultStore
+from qwalk_circuits.execution.config import load_config
+from qwalk_circuits.execution.device_submission import submit_experiment
+from qwalk_circuits.execution.jobs import cancel
+from qwalk_circuits.execution.ledger import LeaseLost, Ledger
+from qwalk_circuits.experiments import get_experiment
+
+from . import service_double
+
+SETTINGS = {"position_qubits": 2, "steps": 2}
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    return service_double.install(tmp_path / "server", monkeypatch)
+
+
+@pytest.fixture
+def config(tmp_path):
+    return load_config(str(service_double.ibm_config(tmp_path)))
+
+
+@pytest.fixture
+def store(tmp_path):
+    return ResultStore(tmp_path / "s.sqlite")
+
+
+def owned_run(store, owner="here:1:a", lease_s=60.0):
+    ledger = Ledger(store, owner)
+    ledger.create("r1", "coined-walk", {}, {}, "ibm_manila", 100, 1,
+                  [{"job": 0}, {"job": 1}], lease_s)
+    return ledger
+
+
+def test_a_lease_is_taken_only_when_it_lapsed(store):
+    owner = owned_run(store, lease_s=0.2)
+    other = Ledger(store, "here:2:b")
+    assert not other.claim("r1", 60)  # valid: refused
+    assert owner.renew("r1", 0.01)
+    time.sleep(0.05)
+    assert other.claim("r1", 60)  # lapsed: taken
+    assert not owner.renew("r1", 60)  # the old owner cannot renew it back
+    with pytest.raises(LeaseLost, match="another process took over r1"):
+        owner.check_lease("r1", 60)
+    other.check_lease("r1", 60)
+    assert not owner.release("r1", "submitted")  # nor end the new owner's submission
+    assert Ledger(store).submission("r1")["status"] == "submitting"
+
+
+def test_a_job_recorded_without_the_lease_is_a_stray(store):
+    owner = owned_run(store, lease_s=0.01)
+    time.sleep(0.05)
+    taker = Ledger(store, "here:2:b")
+    assert taker.claim("r1", 60)
+    assert owner.add_job("r1", "late", 0, "circuits", [0]) == "unowned"
+    assert taker.add_job("r1", "mine", 0, "circuits", [0]) == "recorded"
+    assert [j["job_id"] for j in Ledger(store).jobs("r1")] == ["mine"]
+    roles = {j["job_id"]: j["role"] for j in Ledger(store).jobs("r1", strays=True)}
+    assert roles == {"late": "unowned", "mine": "circuits"}
+    assert Ledger(store).runs()[0]["jobs"] == 1
+
+
+def test_a_second_job_of_a_chunk_is_a_duplicate(store):
+    owner = owned_run(store)
+    assert owner.add_job("r1", "first", 0, "circuits", [0]) == "recorded"
+    assert owner.add_job("r1", "first", 0, "circuits", [0]) == "known"  # adopted again
+    assert owner.add_job("r1", "second", 0, "circuits", [0]) == "duplicate"
+    assert owner.add_job("r1", "second", 0, "circuits", [0]) == "known-stray"
+    assert [j["job_id"] for j in owner.jobs("r1")] == ["first"]
+
+
+def test_cancel_takes_the_lease_away(store, config):
+    owner = owned_run(store)
+    assert cancel("r1", Ledger(store), config, service=service_double.Service(
+        service_double.Server(store.path.parent / "server"))) == 0
+    with pytest.raises(LeaseLost, match="run r1 was cancelled"):
+        owner.check_lease("r1", 60)
+    assert owner.add_job("r1", "late", 1, "circuits", [1]) == "unowned"
+    assert not owner.release("r1", "submitted")
+    sub = Ledger(store).submission("r1")
+    assert (sub["status"], sub["owner"], sub["lease_until"]) == ("cancelled", None, None)
+
+
+def walk():
+    return get_experiment("coined-walk").from_settings(SETTINGS)
+
+
+def test_a_late_second_job_of_a_chunk_is_cancelled_at_fetch_not_merged(server, config,
+                                                                       store):
+    """Its sender died after its stalled upload landed, when a resume had sent the chunk
+    again: the fetch finds it under the chunk's tag, cancels it, says so, and the run's
+    results come from one job per chunk."""
+    server.set_mode(hold=True)
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    first = sorted(server.job_ids())[0]
+    server.save("job_late", {**server.load(first), "status": "QUEUED"})  # same chunk tag
+    server.set_mode()
+    summary = None
+    for _ in range(10):
+        summary = finish_run(run_id, store)
+        if summary is not None:
+            break
+    assert summary is not None
+    assert "job_late" not in summary["jobs"] and len(summary["jobs"]) == 2
+    assert server.load("job_late")["status"] == "CANCELLED"
+    sub = Ledger(store).submission(run_id)
+    assert sub["status"] == "done" and "job_late (CANCELLED)" in sub["error"]
+    (stray,) = [j for j in Ledger(store).jobs(run_id, strays=True) if j["role"] == "duplicate"]
+    assert stray["job_id"] == "job_late"
+
+
+def test_cancel_of_a_failed_run_cancels_its_queued_jobs_and_keeps_it_failed(server, config,
+                                                                            store):
+    server.set_mode(hold=True)
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    Ledger(store).set_status(run_id, "failed", "job x: ERROR")  # one job failed
+    assert cancel(run_id, Ledger(store), config) == 2
+    assert server.statuses() == ["CANCELLED", "CANCELLED"]
+    assert Ledger(store).submission(run_id)["status"] == "failed"
+
+
+def test_cancel_again_is_harmless_and_sweeps_the_tag_again(server, config, store):
+    server.set_mode(hold=True)
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    assert cancel(run_id, Ledger(store), config) == 2
+    first = sorted(server.job_ids())[0]
+    server.save("job_late", {**server.load(first), "status": "QUEUED"})  # landed late
+    assert cancel(run_id, Ledger(store), config) == 1
+    assert set(server.statuses()) == {"CANCELLED"}
+    assert Ledger(store).submission(run_id)["status"] == "cancelled"
+
+
+def test_cancel_of_a_done_run_changes_nothing(server, config, store):
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    for _ in range(10):
+        if finish_run(run_id, store) is not None:
+            break
+    with pytest.raises(QwalkError, match=r"finished \('done'\).*stays done"):
+        cancel(run_id, Ledger(store), config)
+    assert Ledger(store).submission(run_id)["status"] == "done"
+    assert server.statuses() == ["DONE", "DONE"]
+
+
+def test_a_resume_sends_again_a_chunk_whose_only_job_is_a_stray(server, config, store):
+    """A process that had lost the lease sent chunk 0 and recorded it as a stray (it is
+    cancelled): a resume does not adopt it, and sends chunk 0 again."""
+    from qwalk_circuits.execution.device_submission import resume_submission
+
+    server.set_mode(crash_after=0)  # job 0 accepted, its id never recorded
+    with pytest.raises(KeyboardInterrupt):
+        submit_experiment(walk(), config, 200, 5, store)
+    server.set_mode()
+    (row,) = Ledger(store).runs()
+    run_id = row["run_id"]
+    (late,) = server.job_ids()
+    assert Ledger(store, "elsewhere:1:old").add_job(run_id, late, 0, "circuits", []) == "unowned"
+    server.save(late, {**server.load(late), "status": "CANCELLED"})
+    assert resume_submission(run_id, store) == 2
+    assert [j["idx"] for j in Ledger(store).jobs(run_id)] == [0, 1]
+    assert late not in [j["job_id"] for j in Ledger(store).jobs(run_id)]
