@@ -110,6 +110,7 @@ class ResultStore:
             db = connect(self.path, self.read_only, self.timeout_s)
             try:
                 db.execute("PRAGMA foreign_keys = ON")
+                check(db, self.path)  # still a qwalk store (a file replaced since is refused)
                 if self.read_only:
                     add_read_views(db)
                     db.execute("PRAGMA query_only = ON")

@@ -83,31 +83,35 @@ def store_error(path: Path, text: str, read_only: bool, timeout_s: float) -> Qwa
             f"the {timeout_s:g} s qwalk waits; let it finish and retry, raise {TIMEOUT_ENV}, "
             f"or {OTHER_STORE}")
     if path.is_dir():
-        return QwalkError(f"result store {path} is a directory, not a store file; name a file "
-                          f"({OTHER_STORE})")
+        return QwalkError(f"result store {path} is a directory, not a store file; name a file, or "
+                          f"{OTHER_STORE}")
     if "readonly" in lowered.replace("-", "").replace(" ", ""):
         if read_only:
             journal = path.with_name(path.name + "-journal")
             if journal.exists():
                 return QwalkError(
                     f"result store {path} holds an interrupted write ({journal.name}) that a "
-                    "command which only reads cannot roll back; any command that writes to "
-                    "the store (e.g. 'qwalk run') does")
+                    "command which only reads cannot roll back; a command that writes (any "
+                    "'qwalk run', or python -c \"import qwalk_circuits as q; "
+                    f"q.ResultStore('{path}')\") rolls it back first")
             return QwalkError(f"result store {path} was opened only to read, and this step "
                               "writes to it (a bug in qwalk: please report it)")
         return QwalkError(
             f"result store {path} is read-only (qwalk writes the file and SQLite creates a "
             f"journal beside it, in {path.parent}); make both writable, or {OTHER_STORE}")
     if "unable to open" in lowered:
+        if read_only and not path.exists():
+            return QwalkError(f"there is no result store at {path} (nothing has been run with "
+                              f"it yet); {OTHER_STORE}")
         if read_only:
             return QwalkError(f"result store {path} cannot be opened for reading (check its "
-                              f"permissions); {OTHER_STORE}")
+                              f"permissions), or {OTHER_STORE}")
         if path.exists():
             return QwalkError(
                 f"result store {path} cannot be written: SQLite creates a journal beside it, "
                 f"in {path.parent}; make that folder writable, or {OTHER_STORE}")
         return QwalkError(f"result store {path} cannot be created (is {path.parent} a "
-                          f"writable folder?); {OTHER_STORE}")
+                          f"writable folder?), or {OTHER_STORE}")
     if "not a database" in lowered:
         return QwalkError(f"result store {path} is not a SQLite database (another kind of "
                           f"file, or overwritten); qwalk leaves it as it is: move it aside, or "

@@ -83,7 +83,7 @@ TABLES = {1: ("runs", "circuits"), 2: ("runs", "circuits", "submissions", "jobs"
           3: ("runs", "circuits", "submissions", "jobs")}
 #: columns a version lacks against the current schema
 MISSING = {2: {"submissions": ("owner", "lease_until")}}
-OTHER_STORE = "--store or QWALK_STORE picks another store"
+OTHER_STORE = "pick another store with --store or QWALK_STORE"
 
 
 def statements(script: str) -> list[str]:
@@ -125,8 +125,7 @@ def check(db: sqlite3.Connection, path: Path) -> int:
     version = int(db.execute("PRAGMA main.user_version").fetchone()[0])
     if version > SCHEMA_VERSION or version < 0:
         raise QwalkError(f"result store {path} has schema version {version}, this qwalk reads "
-                         f"version {SCHEMA_VERSION}; upgrade qwalk_circuits or use another "
-                         "QWALK_STORE")
+                         f"version {SCHEMA_VERSION}; upgrade qwalk_circuits, or " + OTHER_STORE)
     found = tables_of(db)
     if version == 0:
         if not found:
