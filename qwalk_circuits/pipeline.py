@@ -28,6 +28,7 @@ from .execution.targets import AerTarget, DeviceTarget, Target, device_target, m
 from .execution.timeline import simulate_exact
 from .experiments.base import Experiment
 from .experiments.ensemble import EnsembleExperiment
+from .work_estimate import check_work
 
 
 def resolve_config(config: HardwareConfig | str | None) -> HardwareConfig:
@@ -52,7 +53,7 @@ def prepare(experiment: Experiment[Any], target: Target) -> Experiment[Any]:
 def run(experiment: Experiment[Any], config: HardwareConfig | str | None = None,
         shots: int | None = None, seed: int | None = None, store: ResultStore | None = None,
         save: bool = True, executor: Any = None, service: Any = None,
-        progress: bool = True) -> RunRecord:
+        progress: bool = True, allow_large: bool = False) -> RunRecord:
     """Run ``experiment`` on ``config``'s target and record the run.
 
     ``shots=None`` gives exact probabilities (Aer only; devices sample).  The run goes
@@ -62,20 +63,25 @@ def run(experiment: Experiment[Any], config: HardwareConfig | str | None = None,
     when given, else on a client to the config's ``dask_address`` (closed after the
     run), else here; the results are the same for the same seed.  On a device, ``run``
     submits (the ledger first), waits with a progress line and fetches; Ctrl-C leaves
-    the run in the ledger for ``fetch``.
+    the run in the ledger for ``fetch``.  Before anything is built the run's work is
+    estimated and refused in one line over the limits of :mod:`.work_estimate` (gates,
+    circuits, reference steps, memory) unless ``allow_large``.
     """
     config = resolve_config(config)
     store = store if store is not None or not save else ResultStore()  # probed before any work
     target = make_target(config, service)
     target.check_shots(shots)
     if isinstance(target, DeviceTarget):
-        run_id = submit(experiment, config, shots, seed, store, target=target)
+        run_id = submit(experiment, config, shots, seed, store, target=target,
+                        allow_large=allow_large)
         return _wait(run_id, config, store if store is not None else ResultStore(), target,
                      progress)
     prepared = prepare(experiment, target)
+    check_work(prepared, target, shots, allow_large)
     if executor is None and config.backend.dask_address is not None:
         with cluster_executor(config.backend.dask_address) as client:
-            return run(experiment, config, shots, seed, store, save, client)
+            return run(experiment, config, shots, seed, store, save, client,
+                       allow_large=allow_large)
     assert isinstance(target, AerTarget)
     rows, execution = _execute_on_aer(prepared, target, shots, seed, executor)
     backend = {**config.summary(), "simulator": f"aer_simulator({execution['method']})",
@@ -161,9 +167,10 @@ def _simulate_once(experiment: Experiment[Any], target: AerTarget, seed: int | N
 
 def submit(experiment: Experiment[Any], config: HardwareConfig | str, shots: int | None,
            seed: int | None = None, store: ResultStore | None = None, service: Any = None,
-           target: DeviceTarget | None = None) -> str:
+           target: DeviceTarget | None = None, allow_large: bool = False) -> str:
     """Submit to a device (the job ledger is written before anything waits); returns the
-    run id at once.  Aer runs do not defer: use :func:`run`."""
+    run id at once.  Aer runs do not defer: use :func:`run`.  Work over the limits of
+    :mod:`.work_estimate` is refused before anything is built, unless ``allow_large``."""
     from .execution.device_submission import submit_experiment
 
     config = resolve_config(config)
@@ -171,6 +178,7 @@ def submit(experiment: Experiment[Any], config: HardwareConfig | str, shots: int
     made.check_shots(shots)
     assert shots is not None
     experiment = prepare(experiment, made)
+    check_work(experiment, made, shots, allow_large)
     return submit_experiment(experiment, config, shots, seed,
                              store if store is not None else ResultStore(), target=made)
 

@@ -102,6 +102,19 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
         return np.array([walk.values(self.energies(r), self.spec.dt)
                          for r in range(self.realisations())])
 
+    def work_steps(self) -> list[int]:
+        return self.spec.measured_slices()
+
+    def step_circuit(self, steps: int) -> QuantumCircuit:
+        s = self.spec
+        return AndersonCtqwTemplate.build(s.position_state(), s.hopping, s.dt, steps,
+                                          s.position_qubits,
+                                          static=s.disorder != "dynamic").circuit
+
+    def reference_bytes(self) -> int:
+        """The dense H diagonalised for the splitting error and the classical walk."""
+        return 32 * self.spec.num_sites**2
+
     def layer_circuits(self) -> dict[str, QuantumCircuit]:
         """One on-site energy diagonal and one whole slice (realisation 0), for their cost."""
         s = self.spec

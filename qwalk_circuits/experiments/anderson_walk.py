@@ -161,6 +161,14 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         """Realisation 0, unmeasured (for resource reports)."""
         return self.template(steps, construction).bind(self.disorder_of(0))
 
+    def step_circuit(self, steps: int) -> QuantumCircuit:
+        """The template of ``steps`` steps in the spec's construction, else in the one the
+        timeline builds (fourier for static disorder, increment otherwise)."""
+        s = self.spec
+        construction = s.shift if s.shift != "auto" else (
+            "fourier" if s.disorder == "static" else "increment")
+        return self.template(steps, construction).circuit
+
     def layer_circuits(self) -> dict[str, QuantumCircuit]:
         """One disorder layer alone (realisation 0), for its two-qubit cost."""
         s = self.spec

@@ -186,6 +186,12 @@ class Backscattering(EnsembleExperiment[BackscatteringSpec]):
         return np.array([walk.values(self._disorders[i], *self.member(i))
                          for i in range(self.realisations())])
 
+    def work_steps(self) -> list[int]:
+        return self.spec.measured_steps()
+
+    def step_circuit(self, steps: int) -> QuantumCircuit:
+        return Lattice2dTemplate.build(self.spec.model, steps, "plane-wave").circuit
+
     def layer_circuits(self) -> dict[str, QuantumCircuit]:
         """One split step of realisation 0 (its two-qubit cost per step)."""
         one = Lattice2dTemplate.build(self.spec.model, 1, "plane-wave")

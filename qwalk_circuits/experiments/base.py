@@ -100,6 +100,32 @@ class Experiment(ABC, Generic[SpecT]):
         None: the noise model (if any) cannot be unravelled."""
         return None
 
+    def work_steps(self) -> list[int]:
+        """The steps (slices, kicks) each measured circuit applies, read from the spec
+        without building anything: what the work estimate (``work_estimate.py``) multiplies
+        the gates per step by.  Default: the measured times, as step counts."""
+        return [round(t) for t in self.times()]
+
+    def step_circuit(self, steps: int) -> QuantumCircuit:
+        """The unmeasured circuit of ``steps`` steps as a run builds it (an ensemble's
+        template, parameters unbound), for the work estimate: built for 1 and 2 steps only,
+        to count the gates per step (none where the circuits are flat in time)."""
+        raise NotImplementedError(f"{self.name} gives no step circuit for the work estimate")
+
+    def reference_bytes(self) -> int:
+        """Memory the exact (and classical) reference holds at its peak beyond a few state
+        copies and every time's distribution per member, which the work estimate always
+        counts: dense matrices (a diagonalised Hamiltonian, a density matrix per time).
+        From the spec alone; default 0."""
+        return 0
+
+    def reference_steps(self) -> int:
+        """Steps the exact reference iterates (summed over members), for the work estimate;
+        default: the last measured step, once per member.  0 where it is flat in time
+        (a diagonalised Hamiltonian)."""
+        members = self.realisations() if self.is_ensemble else 1  # type: ignore[attr-defined]
+        return max(self.work_steps(), default=0) * members
+
     #: True for an :class:`.ensemble.EnsembleExperiment` (members averaged)
     is_ensemble: ClassVar[bool] = False
 

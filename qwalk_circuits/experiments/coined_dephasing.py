@@ -73,6 +73,12 @@ class _CoinedDephasing(CoinedWalk):
             self.spec.p)  # type: ignore[attr-defined]
         return [out[t] for t in self.times()]
 
+    def reference_bytes(self) -> int:
+        """The dense density matrix over coin x sites, its kept-coherence mask and the
+        copies one step makes."""
+        size = 2 * self.spec.dimension * self.spec.num_sites
+        return size * size * (16 * 5 + 1)
+
     def extra_results(self) -> dict[str, Any]:
         return {"channel": self.channel}
 

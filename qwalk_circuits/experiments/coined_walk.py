@@ -138,6 +138,18 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
         return [self.measured(t, c)
                 for t, c in zip(self.times(), self.constructions(target), strict=True)]
 
+    def step_construction(self) -> str:
+        """The construction the work estimate counts: the spec's shift, else the first
+        step-by-step one allowed (what a timeline builds; ``auto`` would price every time
+        by building it, which is the work being estimated)."""
+        allowed = self.allowed_constructions()
+        if self.spec.shift != "auto":
+            return self.spec.shift
+        return next((c for c in ("increment", "fourier") if c in allowed), allowed[0])
+
+    def step_circuit(self, steps: int) -> QuantumCircuit:
+        return self.build(steps, self.step_construction())
+
     def _initial_array(self) -> np.ndarray:
         shape = (2 * self.spec.dimension,) + (self.spec.side,) * self.spec.dimension
         return np.multiply.outer(self._coin_state, self._position).reshape(shape)

@@ -74,6 +74,24 @@ class Ctqw(LatticeExperiment[CtqwSpec]):
                                            self.times(), self.spec.dimension)
         return [out[t] for t in self.times()]
 
+    def work_steps(self) -> list[int]:
+        return self.spec.measured_slices()
+
+    def step_circuit(self, steps: int) -> QuantumCircuit:
+        """The walk to ``steps`` slices: one diagonal between two QFTs, flat in time."""
+        s = self.spec
+        return build_ctqw(self._position, s.hopping, steps * s.dt, s.position_qubits,
+                          s.dimension)
+
+    def reference_steps(self) -> int:
+        """The coherent walk's reference diagonalises H: flat in time."""
+        return 0
+
+    def reference_bytes(self) -> int:
+        """H and its eigenvectors, dense over the sites (and the classical walk's
+        generator, the same size)."""
+        return 32 * self.spec.num_sites**2
+
     def timeline(self, target: ConstructionTarget = "all-to-all") -> Timeline | None:
         """The frame entered once, a dispersion diagonal per time increment, and the frame
         left to save each time (exact; not a prefix of the per-time circuits)."""

@@ -146,6 +146,29 @@ class Dephasing(Ctqw):
         """D and the crossover time from a sigma(t) series of this experiment."""
         return analysis.fit_diffusion(self.times(), sigma, errors).as_dict()
 
+    def step_circuit(self, steps: int) -> QuantumCircuit:
+        """``steps`` marked slices, each [QFT, phases, QFT^dag, marker]."""
+        s = self.spec
+        layer = (site_dephasing_layer if s.channel == "site" else phase_damping_layer)(
+            s.position_qubit_count)
+        return build_ctqw(self._position, s.hopping, steps * s.dt, s.position_qubits,
+                          s.dimension, slices=steps, slice_layer=layer)
+
+    def reference_steps(self) -> int:
+        """The density-matrix twin applies every slice (the continuum is flat in time)."""
+        return max(self.spec.measured_slices())
+
+    def reference_bytes(self) -> int:
+        """A dense density matrix per measured time (twin and continuum), a few working
+        copies, and (site channel) the sparse Liouvillian of the continuum (5 N^2 entries,
+        built through a few sparse intermediates)."""
+        s = self.spec
+        n = s.num_sites
+        dense = 16 * n * n * (2 * len(s.measured_slices()) + 8)
+        liouvillian = 32 * 5 * n * n * 4 if s.channel == "site" else 0
+        mask = 64 * n * n if s.channel != "site" else 0
+        return dense + liouvillian + mask
+
     def timeline(self, target: ConstructionTarget = "all-to-all") -> Timeline | None:
         """max(slices) marked slices, saved after each measured one; a prefix of the
         per-time circuits except at t = 0 (that one is the unsliced circuit: the same

@@ -236,6 +236,24 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
         return KickedRotorTemplate.build(s.kick_strength, s.kbar, kicks, s.momentum_qubits,
                                          construction).circuit  # type: ignore[arg-type]
 
+    def step_circuit(self, steps: int) -> QuantumCircuit:
+        s = self.spec
+        return KickedRotorTemplate.build(s.kick_strength, s.kbar, steps, s.momentum_qubits,
+                                         self.construction(AER_TARGET)).circuit
+
+    def reference_steps(self) -> int:
+        """Every quasi-momentum's kicks (on n and, for the register check, n + 1 qubits)
+        and the classical standard map's kicks."""
+        return max(self.times(), default=0) * 2 * self.realisations() + self.spec.kicks
+
+    def reference_bytes(self) -> int:
+        """The classical map's two moment series (one entry per kick), its particles, and
+        every time's distribution per quasi-momentum on n + 1 qubits."""
+        s = self.spec
+        outcomes = 1 << (s.momentum_qubits + 1)
+        return (16 * (s.kicks + 1) + 8 * 4 * CLASSICAL_PARTICLES
+                + 16 * outcomes * len(self.times()) * self.realisations() * 2)
+
     def templates(self, target: ConstructionTarget) -> list[QuantumCircuit]:
         return [t.circuit for t in self.rotor_templates(target)]
 

@@ -167,6 +167,25 @@ class ReturnProbability(EnsembleExperiment[ReturnProbabilitySpec]):
         walk = self._walks[index]
         return np.array([self._values(walk, i) for i in range(self.realisations())])
 
+    def work_steps(self) -> list[int]:
+        return self.spec.measured_steps()
+
+    def step_circuit(self, steps: int) -> QuantumCircuit:
+        s = self.spec
+        if s.dimension == 1:
+            return AndersonCtqwTemplate.build(chain_site(s.side, s.start()[0]), s.hopping, s.dt,
+                                              steps, s.axis_qubits, static=True).circuit
+        return Lattice2dTemplate.build(s.model, steps, "site").circuit
+
+    def reference_steps(self) -> int:
+        """Every member's walk, and its dephased trajectory where there is one."""
+        walks = 2 if self.spec.dephasing else 1
+        return walks * max(self.work_steps(), default=0) * self.realisations()
+
+    def reference_bytes(self) -> int:
+        """The classical walk's dense generator over the sites, diagonalised."""
+        return 32 * (self.spec.side ** self.spec.dimension) ** 2
+
     def layer_circuits(self) -> dict[str, QuantumCircuit]:
         """One split step of member 0 (its two-qubit cost per step)."""
         s = self.spec

@@ -70,6 +70,18 @@ class Unravelled(EnsembleExperiment[Any]):
     def check_size(self, config: HardwareConfig) -> None:
         self.inner.check_size(config)
 
+    def work_steps(self) -> list[int]:
+        return self.inner.work_steps()
+
+    def step_circuit(self, steps: int) -> QuantumCircuit:
+        return self.inner.step_circuit(steps)
+
+    def reference_steps(self) -> int:
+        return self.inner.reference_steps()  # (one exact channel, not one per trajectory)
+
+    def reference_bytes(self) -> int:
+        return self.inner.reference_bytes()
+
     def site_distribution(self, circuit: QuantumCircuit, probabilities: np.ndarray | None,
                           counts: dict[int, int] | None) -> np.ndarray:
         return self.inner.site_distribution(circuit, probabilities, counts)

@@ -1,0 +1,228 @@
+"""What a run will cost, from its spec and config alone, and the limits it must respect.
+
+:func:`estimate_work` counts, before any circuit or reference is built (it builds the
+experiment's circuit for one and two steps only, ``Experiment.step_circuit``, to count the
+gates per step):
+
+- **circuits**: what the simulator or device runs: one timeline (exact Aer runs), or one
+  circuit per measured time; an ensemble's members (``realisations()``: disorder draws,
+  quasi-momenta, kick trajectories) each count;
+- **gates**: instructions of the circuits as built and held in memory (steps x gates per
+  step + the fixed preparation; a device's transpiled circuit is a few times longer);
+  **gate applications**: gates x members, what is simulated;
+- **memory** (bytes, at the peak): the circuits as built, compiled and handed to Aer
+  (``BYTES_PER_GATE`` per instruction plus ``BYTES_PER_PARAMETER`` per gate parameter,
+  measured on this package's runs), the simulator's states (statevector 16 2^n bytes,
+  density matrix 16 4^n, one per circuit simulated at once), the saved probabilities, and
+  the exact reference (``Experiment.reference_bytes``: dense density matrices, stored
+  distributions);
+- **reference steps**: steps the exact solvers iterate (``Experiment.reference_steps``);
+- **stored** bytes: the outcome rows written to the result store;
+- **seconds**: a rough guide only (calibrated on a 2-core machine; within a factor of a
+  few), never a limit.
+
+:func:`check_work` refuses, with the estimate and how to shrink it, a run over
+:data:`LIMITS` (defaults in :class:`WorkLimits`: 5e6 gates, 1e10 gate applications,
+1e5 circuits, 1e7 reference steps, half this machine's physical memory).  ``run``,
+``submit`` and ``sweep`` call it before building anything; ``allow_large=True`` (the CLI's
+``--allow-large``) skips it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from qiskit import QuantumCircuit
+
+from .core.errors import QwalkError
+from .core.memory import GIB, USABLE_FRACTION, available_memory_bytes, state_memory_bytes
+from .execution.config import HardwareConfig
+from .execution.targets import DeviceTarget, Target, make_target
+from .experiments.base import Experiment
+
+#: peak memory per built instruction (the circuit, its transpiled copy, Aer's copy),
+#: and per gate parameter (a diagonal's entries), measured with tests/test_work_estimate.py
+BYTES_PER_GATE = 4_000
+BYTES_PER_PARAMETER = 200
+#: what any Aer run adds at its peak (transpiler passes, Aer's buffers), measured
+RUN_OVERHEAD_BYTES = 64 << 20
+#: rough speeds (2 cores): Python-side cost per built gate (build, transpile, hand to Aer),
+#: simulated amplitude updates per second, reference amplitude updates per second
+SECONDS_PER_GATE = 2e-4
+AMPLITUDE_UPDATES_PER_SECOND = 2e8
+#: bytes per stored probability (JSON text in the result store)
+STORED_BYTES_PER_VALUE = 24
+#: members an exact ensemble run holds in one state (packed chunks, ensemble.py's 32)
+MEMBERS_PER_STATE = 32
+
+
+@dataclass(frozen=True)
+class WorkLimits:
+    """The documented limits of one run (``allow_large=True`` lifts all of them)."""
+
+    max_gates: int = 5_000_000
+    max_gate_applications: int = 10_000_000_000
+    max_circuits: int = 100_000
+    max_reference_steps: int = 10_000_000
+    #: of this machine's physical memory (core/memory.py's USABLE_FRACTION)
+    memory_fraction: float = USABLE_FRACTION
+
+    def memory_bytes(self) -> int:
+        return int(self.memory_fraction * available_memory_bytes())
+
+
+LIMITS = WorkLimits()
+
+
+@dataclass(frozen=True)
+class WorkEstimate:
+    """What one run of an experiment on a config will take (see the module doc)."""
+
+    experiment: str
+    qubits: int
+    circuits: int
+    members: int
+    gates: int
+    gate_applications: int
+    reference_steps: int
+    memory_bytes: int
+    stored_bytes: int
+    seconds: float
+    memory_parts: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"qubits": self.qubits, "circuits": self.circuits, "members": self.members,
+                "gates": self.gates, "gate_applications": self.gate_applications,
+                "reference_steps": self.reference_steps, "memory_bytes": self.memory_bytes,
+                "memory_parts": dict(self.memory_parts), "stored_bytes": self.stored_bytes,
+                "seconds_rough": self.seconds}
+
+    def line(self) -> str:
+        """The estimate in a few words."""
+        return (f"~{_num(self.gates)} gates in {_num(self.circuits)} circuit(s), "
+                f"~{_num(self.memory_bytes / GIB)} GiB, roughly {_duration(self.seconds)}")
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("days", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if seconds >= size:
+            return f"{seconds / size:.2g} {unit}"
+    return f"{seconds:.2g} s"
+
+
+def _count(circuit: QuantumCircuit) -> tuple[int, int]:
+    """(instructions, gate parameters) of a built circuit."""
+    return len(circuit.data), sum(len(i.operation.params) for i in circuit.data)
+
+
+def estimate_work(experiment: Experiment[Any], target: Target,
+                  shots: int | None) -> WorkEstimate:
+    """The work of running ``experiment`` (as ``target`` runs it: :func:`pipeline.prepare`
+    unravels a noisy one for a device) on ``target``, from the spec and two tiny circuits."""
+    config = target.config
+    steps = experiment.work_steps()
+    one, two = experiment.step_circuit(1), experiment.step_circuit(2)
+    (g1, p1), (g2, p2) = _count(one), _count(two)
+    per_gate, per_param = max(g2 - g1, 0), max(p2 - p1, 0)
+    fixed_gates, fixed_params = max(g1 - per_gate, 1), max(p1 - per_param, 0)
+    members = experiment.realisations() if experiment.is_ensemble else 1  # type: ignore[attr-defined]
+    device = isinstance(target, DeviceTarget)
+    local = not isinstance(target, DeviceTarget) or target.simulates_locally
+    timeline = shots is None and not device and config.backend.noise == "none"
+    if timeline and per_gate:  # one walk to the last time, a save after each measured one
+        gates = fixed_gates + per_gate * max(steps, default=0) + len(steps)
+        params = fixed_params + per_param * max(steps, default=0)
+        circuits = members
+    else:  # one circuit per time (flat circuits: the timeline holds each time's frame too)
+        gates = sum(fixed_gates + per_gate * k for k in steps)
+        params = sum(fixed_params + per_param * k for k in steps)
+        circuits = len(steps) * members
+    applications = gates * members
+    held = gates * (members if device else 1)  # a device gets every member bound
+    held_params = params * (members if device else 1)
+    qubits = one.num_qubits
+    density = (experiment.simulation_method() or config.backend.method) == "density_matrix"
+    if experiment.is_ensemble and timeline:
+        packed = min(members, MEMBERS_PER_STATE)
+        states = state_memory_bytes(qubits + max(packed - 1, 0).bit_length(), density)
+    else:
+        states = state_memory_bytes(qubits, density) * min(circuits, os.cpu_count() or 1)
+    outcomes = 1 << qubits
+    saved = 8 * outcomes * len(steps) * members
+    reference = (16 * outcomes * 8 + 8 * outcomes * len(steps) * members * 3
+                 + experiment.reference_bytes())
+    parts = {"circuits": held * BYTES_PER_GATE + held_params * BYTES_PER_PARAMETER,
+             "states": states if local else 0, "overhead": RUN_OVERHEAD_BYTES,
+             "saved": 2 * saved, "reference": reference}
+    amplitudes = outcomes * (outcomes if density else 1)
+    reference_steps = experiment.reference_steps()
+    seconds = (held * SECONDS_PER_GATE
+               + applications * amplitudes / AMPLITUDE_UPDATES_PER_SECOND
+               + reference_steps * 16 * outcomes / AMPLITUDE_UPDATES_PER_SECOND)
+    return WorkEstimate(experiment.name, qubits, circuits, members, held, applications,
+                        reference_steps, sum(parts.values()),
+                        saved // 8 * STORED_BYTES_PER_VALUE, seconds, parts)
+
+
+#: the spec fields that set each kind of work, in the order they are suggested
+STEP_FIELDS = ("time_steps", "steps", "kicks", "time")
+SIZE_FIELDS = ("position_qubits", "momentum_qubits", "lattice_qubits_per_axis")
+MEMBER_FIELDS = ("realisations", "quasi_momenta", "kick_trajectories")
+
+
+def _num(value: float) -> str:
+    """1.2e7 rather than 1.2e+07; small counts as they are."""
+    if value < 1e4:
+        return f"{value:.4g}"
+    mantissa, exponent = f"{value:.3g}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _shrink(experiment: Experiment[Any], estimate: WorkEstimate, over: set[str]) -> str:
+    """The spec fields that set the work over its limits, as advice."""
+    wanted: list[str] = []
+    circuits_heavy = estimate.memory_parts.get("circuits", 0) >= estimate.memory_bytes / 2
+    if over & {"gates", "gate applications", "reference steps"} or (
+            "memory" in over and circuits_heavy):
+        wanted += STEP_FIELDS
+    if "memory" in over and not circuits_heavy:
+        wanted += SIZE_FIELDS
+    if estimate.members > 1 and over & {"gate applications", "circuits", "memory"}:
+        wanted += MEMBER_FIELDS
+    if "circuits" in over:
+        wanted.append("times")
+    fields = set(type(experiment.spec).model_fields)
+    knobs = [f for f in dict.fromkeys(wanted) if f in fields]
+    return "lower " + " or ".join(knobs) if knobs else "shrink the spec"
+
+
+def check_work(experiment: Experiment[Any], target: Target | HardwareConfig,
+               shots: int | None, allow_large: bool = False,
+               limits: WorkLimits | None = None) -> WorkEstimate:
+    """The run's estimate; raise a one-line QwalkError (the estimate, the limits it passes,
+    what to lower) where it passes a limit of ``limits`` (default :data:`LIMITS`), unless
+    ``allow_large``."""
+    if not isinstance(target, Target):
+        target = make_target(target)
+    estimate = estimate_work(experiment, target, shots)
+    if allow_large:
+        return estimate
+    limits = limits if limits is not None else LIMITS
+    memory = limits.memory_bytes()
+    over = {what: f"{what} {_num(value)} > {_num(limit)}" for what, value, limit in (
+        ("gates", estimate.gates, limits.max_gates),
+        ("gate applications", estimate.gate_applications, limits.max_gate_applications),
+        ("circuits", estimate.circuits, limits.max_circuits),
+        ("reference steps", estimate.reference_steps, limits.max_reference_steps))
+        if value > limit}
+    if estimate.memory_bytes > memory:
+        over["memory"] = f"memory > {_num(memory / GIB)} GiB (half of this machine's)" \
+            if limits.memory_fraction == USABLE_FRACTION else \
+            f"memory > {_num(memory / GIB)} GiB"
+    if not over:
+        return estimate
+    raise QwalkError(f"{experiment.name}: this run needs {estimate.line()}, over the limits "
+                     f"({'; '.join(over.values())}); {_shrink(experiment, estimate, set(over))}"
+                     ", or pass allow_large=True (--allow-large)")
