@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-all test-min lint bench docs clean
+.PHONY: install demo test test-all test-min lint bench mutation docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all
+
+# Mutation score of the ledger, the job submission/resume code and the store (mutmut, in a
+# temporary copy of the tree; BENCHMARKS.md, reliability). Tens of minutes on 2 cores.
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[mutation]'
+	$(BIN)/python -m benchmarks.mutation_score
 
 # The HTML site in docs/_build/html (executes the notebooks and runs the demo: about a minute).
 # Warnings are errors. QWALK_DOCS_EXECUTE=off builds the pages without notebook outputs.

@@ -1,0 +1,125 @@
+"""Mutation score of the reliability code: the ledger, the job submission/resume code and
+the result store, measured with mutmut (``make mutation``; minutes to an hour on 2 cores).
+
+The tracked tree is copied to a temporary folder and mutmut runs there (it writes a
+``mutants/`` copy of the package beside the sources), so the checkout is never touched.
+Each mutant runs the tests that cover the mutated function, chosen by mutmut from the
+selection below.  A mutant counts as killed when a test failed or timed out; "no tests"
+(no selected test reaches the mutated function) counts as not killed.
+
+    python -m benchmarks.mutation_score [--files ledger store] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = {
+    "ledger": "qwalk_circuits/execution/ledger.py",
+    "jobs": "qwalk_circuits/execution/jobs.py",
+    "submission": "qwalk_circuits/execution/device_submission.py",
+    "lease": "qwalk_circuits/execution/lease.py",
+    "store": "qwalk_circuits/execution/store.py",
+    "store_open": "qwalk_circuits/execution/store_open.py",
+}
+TESTS = ["tests/execution/test_job_ledger.py", "tests/execution/test_lease*.py",
+         "tests/execution/test_store*.py", "tests/test_cli_jobs.py",
+         "tests/execution/test_service_double.py"]
+KILLED = ("killed", "timeout")
+
+
+def mutmut_config(files: list[str], tests: list[str]) -> str:
+    """The ``[tool.mutmut]`` table for the copy's pyproject.toml."""
+    quoted = ", ".join(f'"{f}"' for f in files)
+    selection = ", ".join(f'"{t}"' for t in tests)
+    return ("\n[tool.mutmut]\n"
+            'source_paths = ["qwalk_circuits"]\n'
+            f"only_mutate = [{quoted}]\n"
+            f"pytest_add_cli_args_test_selection = [{selection}]\n"
+            'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
+            'also_copy = ["hardware_configs"]\n'
+            # forking from a process that imported Qiskit/BLAS threads deadlocks: every
+            # mutant timed out with the default "fork"
+            'process_isolation = "forkserver"\n'
+            'forkserver_warmup = "none"\n')
+
+
+def copy_tree(dest: Path) -> None:
+    tracked = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
+                             check=True, capture_output=True, text=True).stdout.split()
+    for name in tracked:
+        source = ROOT / name
+        if source.is_file() and not source.is_symlink():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    os.symlink("qwalk_circuits/hardware_configs", dest / "hardware_configs")
+
+
+def tally(results: str) -> dict[str, collections.Counter[str]]:
+    """``mutmut results --all true`` lines ``module.xǁ...__mutmut_N: status`` per file."""
+    out: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    for line in results.splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if "__mutmut_" not in name:
+            continue
+        match = re.match(r"(.+?)\.x[ǁ_]", name)
+        module = match.group(1) if match else name
+        out[module.rsplit(".", 1)[-1]][status.strip()] += 1
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", nargs="+", choices=sorted(FILES), default=sorted(FILES))
+    parser.add_argument("--children", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--keep", type=Path, help="run in this folder and keep it")
+    args = parser.parse_args()
+    files = [FILES[f] for f in args.files if (ROOT / FILES[f]).exists()]
+    work = args.keep or Path(tempfile.mkdtemp(prefix="qwalk-mutation-"))
+    work.mkdir(parents=True, exist_ok=True)
+    copy_tree(work)
+    with open(work / "pyproject.toml", "a") as handle:
+        handle.write(mutmut_config(files, TESTS))
+    env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
+           "OPENBLAS_NUM_THREADS": "1", "RAYON_NUM_THREADS": "1"}
+    mutmut = str(Path(sys.executable).with_name("mutmut"))
+    subprocess.run([mutmut, "run", "--max-children", str(args.children)], cwd=work, env=env,
+                   stdout=subprocess.DEVNULL, check=False)
+    results = subprocess.run([mutmut, "results", "--all", "true"], cwd=work, env=env,
+                             capture_output=True, text=True, check=True).stdout
+    counts = tally(results)
+    print(f"mutmut on {len(files)} files, tests: {' '.join(TESTS)}")
+    print(f"{'module':<20} {'mutants':>8} {'killed':>7} {'survived':>9} {'no tests':>9} "
+          f"{'score':>6}")
+    total = collections.Counter[str]()
+    for module, count in sorted(counts.items()):
+        total.update(count)
+        n = sum(count.values())
+        killed = sum(count[k] for k in KILLED)
+        print(f"{module:<20} {n:>8} {killed:>7} {count['survived']:>9} "
+              f"{count['no tests']:>9} {100 * killed / max(n, 1):>5.0f}%")
+    n = sum(total.values())
+    killed = sum(total[k] for k in KILLED)
+    print(f"{'all':<20} {n:>8} {killed:>7} {total['survived']:>9} {total['no tests']:>9} "
+          f"{100 * killed / max(n, 1):>5.0f}%")
+    survivors = [line.strip() for line in results.splitlines() if line.strip().endswith(
+        (": survived", ": no tests"))]
+    print("\nnot killed (see one with: mutmut show NAME, in the work folder " f"{work}):")
+    for line in survivors:
+        print("  " + line)
+    if args.keep is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
