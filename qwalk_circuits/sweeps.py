@@ -21,12 +21,13 @@ from .execution.dask_cluster import cluster_executor
 from .execution.targets import make_target
 from .experiments import get_experiment
 from .pipeline import prepare, run
+from .work_estimate import check_work
 
 
 def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dict[str, Any],
           config: HardwareConfig, shots: int | None, seed: int | None,
           store: ResultStore | None = None, executor: Any = None,
-          observable: str | None = None) -> list[dict[str, Any]]:
+          observable: str | None = None, allow_large: bool = False) -> list[dict[str, Any]]:
     """Run the experiment for each value; one row per value with the diffusion fits.
 
     Each row holds the series of ``observable`` (default: the experiment's
@@ -38,6 +39,9 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
     On a fake or real device (a deferred target) each value is a device run of its
     own (in the job ledger, one after another, each waited for; an interrupted sweep
     leaves its runs there for ``qwalk jobs fetch``).
+
+    Every value's work is estimated before any run (:mod:`.work_estimate`): one over the
+    limits refuses the whole sweep in one line, unless ``allow_large``.
     """
     experiment_type = get_experiment(experiment_name)
     if parameter in settings:
@@ -47,18 +51,18 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
                    for value in values]
     target = make_target(config)
     target.check_shots(shots)
-    for experiment in experiments:
-        prepare(experiment, target)  # what the target cannot run is refused before any run
+    for experiment in experiments:  # what the target cannot run is refused before any run
+        check_work(prepare(experiment, target), target, shots, allow_large)
     if executor is None and not target.deferred and config.backend.dask_address is not None:
         with cluster_executor(config.backend.dask_address) as client:
             return sweep(experiment_name, parameter, values, settings, config, shots, seed,
-                         store, client, observable)
+                         store, client, observable, allow_large)
     rows = []
     for value, experiment in tqdm(list(zip(values, experiments, strict=True)),
                                   desc=f"{experiment_name} over {parameter}", unit="run",
                                   disable=None):
         summary = run(experiment, config, shots=shots, seed=seed, store=store,
-                      executor=executor, progress=False).summary
+                      executor=executor, progress=False, allow_large=allow_large).summary
         observables = summary["observables"]
         main = experiment.main_observable
         key = observable or (main if main in observables else next(iter(observables)))
