@@ -246,3 +246,15 @@ def test_every_package_the_tests_import_is_declared() -> None:
                 if not names & declared:
                     missing[top] = path.relative_to(ROOT)
     assert not missing, f"imported by the tests but not declared in pyproject: {missing}"
+
+
+def test_the_notebooks_extra_brings_jupyterlab_and_make_lab_uses_it() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extra = [re.split(r"[<>=]", r)[0] for r in project["optional-dependencies"]["notebooks"]]
+    assert {"jupyterlab", "ipykernel"} <= set(extra)
+    makefile = (ROOT / "Makefile").read_text()
+    lab = makefile.split("\nlab:", 1)[1].split("\n\n", 1)[0]
+    assert "'.[notebooks]'" in lab and "jupyter lab notebooks/" in lab
+    assert "make lab" in (ROOT / "README.md").read_text()
