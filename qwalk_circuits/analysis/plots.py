@@ -7,10 +7,35 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure  # no pyplot: works headless and leaves notebooks alone
+from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
 HADAMARD_SIGMA_SLOPE = float(np.sqrt(1 - 1 / np.sqrt(2)))  # sigma / t -> 0.5412
 COLOURS = {"circuit": "C0", "reference": "k", "classical": "C3"}
+
+
+def plain_log_axes(ax: Axes) -> None:
+    """Log-log axes labelled 1, 2, 5, 10, 20 ... in plain numbers: the default labels every
+    minor tick as "3x10^0", and on a short decade those labels run into each other."""
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        formatter = ScalarFormatter()
+        formatter.set_scientific(False)
+        axis.set_major_formatter(formatter)
+        axis.set_minor_formatter(NullFormatter())
+
+
+def occupied_parity(reference: Sequence[np.ndarray], displacement: np.ndarray) -> np.ndarray:
+    """The sites a walk can occupy: a coined walk from one site moves by +-1 each step, so
+    at a given t only one parity of x - x0 is occupied.  Drawing lines through the other
+    parity's zeros turns every curve into a comb.  All sites when both are occupied."""
+    odd = (np.round(displacement).astype(int) % 2) == 1
+    mass = [float(sum(np.sum(np.asarray(r)[odd == side]) for r in reference))
+            for side in (False, True)]
+    if min(mass) > 1e-9 * max(sum(mass), 1e-300):
+        return np.ones_like(odd)
+    return odd if mass[1] > mass[0] else ~odd
 
 
 def sigma_figure(summary: dict[str, Any]) -> Figure:
@@ -31,8 +56,9 @@ def sigma_figure(summary: dict[str, Any]) -> Figure:
     ax.plot(times[keep], HADAMARD_SIGMA_SLOPE * times[keep], ":", color="0.5",
             label=r"$\sqrt{1-1/\sqrt{2}}\,t$")
     ax.plot(times[keep], np.sqrt(times[keep]), "-.", color="0.7", label=r"$\sqrt{t}$")
-    ax.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"$\sigma(t)$",
-           title="Ballistic vs diffusive spreading")
+    ax.set(xscale="log", yscale="log", xlabel="step t (coin + shift steps)",
+           ylabel=r"$\sigma(t)$ (lattice sites)", title="Ballistic vs diffusive spreading")
+    plain_log_axes(ax)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -41,21 +67,30 @@ def sigma_figure(summary: dict[str, Any]) -> Figure:
 def distributions_figure(displacement: np.ndarray, times: Sequence[int],
                          circuit: Sequence[np.ndarray], reference: Sequence[np.ndarray],
                          classical: Sequence[np.ndarray] | None) -> Figure:
-    """Position distributions at a few times: circuit bars, exact line, classical line."""
+    """Position distributions at a few times: circuit bars, exact line, classical line,
+    each drawn on the sites of the parity the walk occupies at that time."""
     fig = Figure(figsize=(6.5, 1.9 * len(times)))
     axes = fig.subplots(len(times), 1, sharex=True, squeeze=False)
     order = np.argsort(displacement)
+    reach = 0.0
     for i, (ax, t) in enumerate(zip(axes[:, 0], times, strict=True)):
-        ax.bar(displacement, circuit[i], width=1.0, color=COLOURS["circuit"], alpha=0.5,
-               label="circuit")
-        ax.plot(displacement[order], reference[i][order], "-", color=COLOURS["reference"],
-                lw=1, label="exact quantum")
+        shown = occupied_parity([reference[i]], displacement)[order]
+        sites = displacement[order][shown]
+        step = 2.0 if shown.sum() < len(shown) else 1.0
+        ax.bar(sites, np.asarray(circuit[i])[order][shown], width=0.8 * step,
+               color=COLOURS["circuit"], alpha=0.5, label="circuit (sampled)")
+        ax.plot(sites, np.asarray(reference[i])[order][shown], ".-", ms=3,
+                color=COLOURS["reference"], lw=1, label="exact quantum (reference solver)")
         if classical is not None:
-            ax.plot(displacement[order], classical[i][order], "--", color=COLOURS["classical"],
-                    lw=1, label="classical")
+            ax.plot(sites, np.asarray(classical[i])[order][shown], "--",
+                    color=COLOURS["classical"], lw=1, label="classical walk (exact)")
+        occupied = displacement[np.asarray(reference[i]) > 1e-6]
+        reach = max(reach, float(np.max(np.abs(occupied))) if occupied.size else 0.0)
         ax.set_ylabel(f"P(x), t={t}")
+    if reach:
+        axes[-1, 0].set_xlim(-reach - 3, reach + 3)
     axes[0, 0].legend(fontsize=8, loc="upper right")
-    axes[-1, 0].set_xlabel("displacement x - x0")
+    axes[-1, 0].set_xlabel("displacement x - x0 (lattice sites; the occupied parity)")
     fig.tight_layout()
     return fig
 
@@ -76,8 +111,9 @@ def p_origin_figure(summary: dict[str, Any]) -> Figure:
         ax.plot(times[even], np.asarray(summary["classical"]["p_origin"])[even], "--",
                 color=COLOURS["classical"], label="classical walk")
     ax.plot(times[even], 2 / (np.pi * times[even]), ":", color="0.5", label=r"$2/(\pi t)$")
-    ax.set(xscale="log", yscale="log", xlabel="step t", ylabel="P(origin)",
-           title="Return probability")
+    ax.set(xscale="log", yscale="log", xlabel="step t (coin + shift steps)",
+           ylabel="P(origin)", title="Return probability")
+    plain_log_axes(ax)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -29,7 +29,7 @@ THEORY = {"time-reversal symmetric": 2.0, "random flux f = 0.3": 1.0, "spin-orbi
 
 
 def _figure(runs: dict[str, tuple[Any, Any]]) -> Figure:
-    fig = Figure(figsize=(11, 4))
+    fig = Figure(figsize=(11, 4.8))
     left, right = fig.subplots(1, 2)
     for i, (label, (_, record)) in enumerate(runs.items()):
         s = record.summary
@@ -41,9 +41,16 @@ def _figure(runs: dict[str, tuple[Any, Any]]) -> Figure:
                       label=f"{label} (circuits)")
         left.plot(t, exact, "-", lw=1, color=f"C{i}")
         left.axhline(THEORY[label], color=f"C{i}", ls=":", lw=0.8)
+    left.plot([], [], "-", lw=1, color="0.3", label="exact (reference solver)")
+    left.plot([], [], ":", lw=0.8, color="0.3", label="long-time value 2, 1, ½")
     left.set(xlabel="time t (1/J)", ylabel="r = P(−k0) / background",
              title="Coherent backscattering: 2, 1, ½")
-    left.legend(fontsize=8)
+    # the legend goes below the axes (inside, it covered the late-time error bars),
+    # the circuits first
+    handles, labels = left.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda k: "(circuits)" not in labels[k])
+    left.legend([handles[k] for k in order], [labels[k] for k in order], fontsize=8,
+                loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     experiment, record = runs["time-reversal symmetric"]
     grid = experiment.momentum_map(record.distributions[-1])
     k0 = experiment.k0s[0]
@@ -55,7 +62,7 @@ def _figure(runs: dict[str, tuple[Any, Any]]) -> Figure:
     wrap = [((c + side // 2) % side) - side // 2 for c in k0]
     right.plot(*wrap, "w+", ms=12, mew=2, label="+k0 (start)")
     right.plot(-wrap[0], -wrap[1], "rx", ms=12, mew=2, label="−k0 (backscattering)")
-    right.set(xlabel="p_x", ylabel="p_y",
+    right.set(xlabel="p_x (units of 2π/L)", ylabel="p_y (units of 2π/L)",
               title=f"Momentum distribution at t = {record.summary['times'][-1]:g} (circuits)")
     right.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
