@@ -203,10 +203,11 @@ def cmd_resources(args: argparse.Namespace) -> None:
               "last time")
 
 
-def _values(text: str) -> list[Any]:
+def _values(name: str, text: str) -> list[Any]:
+    """The swept values of ``--over NAME=V1,V2,...``, each read as a ``--set`` value."""
     from ..core.specs import parse_setting
 
-    return [parse_setting(f"v={v}")[1] for v in text.split(",") if v.strip()]
+    return [parse_setting(f"{name}={v}")[1] for v in text.split(",") if v.strip()]
 
 
 def cmd_sweep(args: argparse.Namespace) -> None:
@@ -220,18 +221,24 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     shots_setting = args.shots if args.shots is not None else config.run.shots
     shots = None if shots_setting == "exact" else int(shots_setting)
     seed = args.seed if args.seed is not None else config.run.seed
-    rows = sweep(args.experiment, name.strip(), _values(raw), _settings(args.set), config,
-                 shots, seed, _store(args))
+    rows = sweep(args.experiment, name.strip(), _values(name.strip(), raw),
+                 _settings(args.set), config, shots, seed, _store(args))
     key = rows[0]["observable"] if rows else "sigma"
+    _print_sweep(rows, name.strip(), key, args.json)
     if args.plot:
-        figure = (plots.sweep_figure(rows, name.strip()) if key == "sigma"
-                  else plots.observable_sweep_figure(rows, name.strip()))
-        plots.save(figure, args.plot)
-    if args.json:
+        sys.stdout.flush()
+        with render.plot_failures(args.plot, f"the sweep's {len(rows)} runs are stored"):
+            plots.save(plots.sweep_figure(rows, name.strip()) if key == "sigma"
+                       else plots.observable_sweep_figure(rows, name.strip()), args.plot)
+
+
+def _print_sweep(rows: list[dict[str, Any]], name: str, key: str, as_json: bool) -> None:
+    """A sweep's rows: JSON, the observable's table, or D and t* against the theory."""
+    if as_json:
         print(json.dumps(rows))
         return
     if key != "sigma":
-        render.print_observable_sweep(rows, name.strip(), key)
+        render.print_observable_sweep(rows, name, key)
         return
     print(f"{'value':>8} {'D circuit':>16} {'D exact twin':>13} {'D theory':>9} "
           f"{'t* circuit':>11} {'t* theory':>10}  run")
@@ -242,7 +249,7 @@ def cmd_sweep(args: argparse.Namespace) -> None:
         fit, ref, theory = row.get("fit") or {}, row.get("fit_reference") or {}, row.get(
             "theory", {})
         d = f"{fit['D']:.4f} ± {fit['D_error']:.4f}" if fit else "-"
-        print(f"{row[name.strip()]!s:>8} {d:>16} {num(ref.get('D'), 4):>13} "
+        print(f"{row[name]!s:>8} {d:>16} {num(ref.get('D'), 4):>13} "
               f"{num(theory.get('D'), 4):>9} {num(fit.get('crossover_time'), 3):>11} "
               f"{num(theory.get('crossover_time'), 3):>10}  {row['run_id']}")
 

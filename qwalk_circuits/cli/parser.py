@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from . import commands
+from . import arguments, commands
 
 DASK_HELP = ("spread the circuits / ensemble realisations over the Dask scheduler at ADDRESS "
              "(tcp://HOST:PORT; overrides the config's dask_address; needs the 'dask' extra)")
-
-
-def _shots(text: str) -> int | str:
-    if text == "exact":
-        return text
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive integer or 'exact', got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"shots must be >= 1 (got {value})")
-    return value
 
 
 def _version() -> str:
@@ -33,7 +20,7 @@ def _version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = arguments.OneLineParser(
         prog="qwalk", description="quantum-diffusion experiments as Qiskit circuits, each "
         "checked against an exact classical solver")
     parser.add_argument("--version", action="version", version=f"qwalk {_version()}")
@@ -50,11 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="experiment parameter (VALUE read as JSON when it parses)")
     run.add_argument("--backend", metavar="CONFIG", help="hardware config file or name "
                      "(default: aer_ideal)")
-    run.add_argument("--shots", type=_shots, help="shots, or 'exact' (default: from the config)")
-    run.add_argument("--seed", type=int, help="simulator seed (default: from the config)")
+    run.add_argument("--shots", type=arguments.shots,
+                     help="shots, or 'exact' (default: from the config)")
+    run.add_argument("--seed", type=arguments.seed,
+                     help="simulator seed, 0 .. 2**63 - 1 (default: from the config)")
     run.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
     run.add_argument("--json", action="store_true", help="print one JSON object")
-    run.add_argument("--plot", metavar="FILE", help="write a PNG of sigma(t) and P(x, t_max)")
+    run.add_argument("--plot", metavar="FILE", type=arguments.plot_file,
+                     help="write a PNG of sigma(t) and P(x, t_max) (checked before the run)")
     run.set_defaults(func=commands.cmd_run)
 
     res = sub.add_parser("resources", help="two-qubit gates and depth per construction")
@@ -72,17 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the swept parameter and its values, e.g. gamma=0.5,1,2,4")
     swp.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     swp.add_argument("--backend", metavar="CONFIG")
-    swp.add_argument("--shots", type=_shots)
-    swp.add_argument("--seed", type=int)
+    swp.add_argument("--shots", type=arguments.shots)
+    swp.add_argument("--seed", type=arguments.seed)
     swp.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
     swp.add_argument("--json", action="store_true")
-    swp.add_argument("--plot", metavar="FILE", help="PNG of sigma(t) per value and D vs theory")
+    swp.add_argument("--plot", metavar="FILE", type=arguments.plot_file,
+                     help="PNG of sigma(t) per value and D vs theory")
     swp.set_defaults(func=commands.cmd_sweep)
 
     results = sub.add_parser("results", help="runs in the result store")
     results_sub = results.add_subparsers(dest="results_command", required=True)
     lst = results_sub.add_parser("list")
-    lst.add_argument("--limit", type=int, default=50)
+    lst.add_argument("--limit", type=arguments.limit, default=50)
     show = results_sub.add_parser("show")
     show.add_argument("run_id")
     show.add_argument("--json", action="store_true")
@@ -99,14 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     submit.add_argument("--backend", metavar="CONFIG", required=True,
                         help="a hardware config with kind = 'fake' or 'ibm'")
-    submit.add_argument("--shots", type=_shots)
-    submit.add_argument("--seed", type=int)
+    submit.add_argument("--shots", type=arguments.shots)
+    submit.add_argument("--seed", type=arguments.seed)
     submit.set_defaults(func=commands.cmd_submit, dask=None)
 
     jobs = sub.add_parser("jobs", help="submitted device runs: list, status, fetch, cancel")
     jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_list = jobs_sub.add_parser("list")
-    jobs_list.add_argument("--limit", type=int, default=50)
+    jobs_list.add_argument("--limit", type=arguments.limit, default=50)
     for name in ("status", "fetch", "cancel"):
         command = jobs_sub.add_parser(name)
         command.add_argument("run_id")
@@ -129,8 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     backends.set_defaults(func=commands.cmd_backends)
 
     demo = sub.add_parser("demo", help="the physics story, as figures and a summary table")
-    demo.add_argument("--out", default="demo_output", help="output folder (default: demo_output)")
+    demo.add_argument("--out", default="demo_output", type=arguments.output_folder,
+                      help="output folder (default: demo_output)")
     demo.add_argument("--backend", metavar="CONFIG")
-    demo.add_argument("--seed", type=int)
+    demo.add_argument("--seed", type=arguments.seed)
     demo.set_defaults(func=commands.cmd_demo)
     return parser

@@ -6,22 +6,42 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from ..core.errors import QwalkError
 
 
 def render(record: Any, experiment: Any, args: argparse.Namespace) -> None:
-    """The one renderer of a run: a plot when asked, then JSON or the table."""
+    """The one renderer of a run: JSON or the table (with the run id), then a plot when
+    asked; a plot that fails says so in one line after the run id was printed."""
     summary = record.summary
-    device = "comparison" in summary
-    if getattr(args, "plot", None):
-        if device:
-            plot_device_run(summary, args.plot)
-        else:
-            plot_run(record, experiment, args.plot)
     if args.json:
         print(json.dumps(summary))
     else:
         print_summary(summary)
+    if getattr(args, "plot", None):
+        sys.stdout.flush()
+        with plot_failures(args.plot, f"run {summary.get('run_id')} is stored"):
+            if "comparison" in summary:
+                plot_device_run(summary, args.plot)
+            else:
+                plot_run(record, experiment, args.plot)
+
+
+@contextmanager
+def plot_failures(path: str, done: str) -> Iterator[None]:
+    """A figure that cannot be written (disk full, a folder removed meanwhile) as one
+    QwalkError that says what was ``done`` before it."""
+    try:
+        yield
+    except (OSError, ValueError, RuntimeError) as exc:
+        if isinstance(exc, QwalkError):
+            raise
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise QwalkError(f"{done}, but the plot {path} could not be written: "
+                         f"{why.splitlines()[0] if why else type(exc).__name__}") from None
 
 
 def print_summary(summary: dict[str, Any]) -> None:

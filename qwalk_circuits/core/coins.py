@@ -54,17 +54,25 @@ def u3_matrix(theta: float, phi: float, lam: float) -> np.ndarray:
     )
 
 
+def _finite(number: complex, name: str) -> complex:
+    if not np.isfinite(number):
+        raise ParameterError(name, f"{number!r} is not a finite number")
+    return number
+
+
 def parse_complex(value: Any, name: str) -> complex:
-    """A number, a ``[re, im]`` pair or a string such as ``"0.5-0.5j"`` -> complex."""
-    if isinstance(value, bool):
+    """A finite number, a ``[re, im]`` pair or a string such as ``"0.5-0.5j"`` -> complex."""
+    if isinstance(value, bool | np.bool_):
         raise ParameterError(name, f"expected a number, got {value!r}")
-    if isinstance(value, int | float | complex):
-        return complex(value)
-    if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2:
-        return complex(float(value[0]), float(value[1]))
+    if isinstance(value, int | float | complex | np.number):
+        return _finite(complex(value), name)
+    if (isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2
+            and all(isinstance(v, int | float | np.integer | np.floating)
+                    and not isinstance(v, bool | np.bool_) for v in value)):
+        return _finite(complex(float(value[0]), float(value[1])), name)
     if isinstance(value, str):
         try:
-            return complex(value.replace(" ", ""))
+            return _finite(complex(value.replace(" ", "")), name)
         except ValueError:
             pass
     raise ParameterError(name, f"expected a number, [re, im] or '1+2j', got {value!r}")
@@ -85,16 +93,19 @@ def resolve_coin(value: Any, dimension: int, name: str = "coin") -> np.ndarray:
             raise ParameterError(name, f"unknown coin {value!r}; choose one of {sorted(named)}, "
                                  f"U3 angles [theta, phi, lambda] (1D) or a {size}x{size} matrix")
         return named[key].copy()
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
     if not isinstance(value, Sequence):
         raise ParameterError(name, f"expected a coin name or matrix, got {value!r}")
-    if dimension == 1 and len(value) == 3 and all(isinstance(v, int | float) for v in value):
-        return u3_matrix(*(float(v) for v in value))
+    if dimension == 1 and len(value) == 3 and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        return u3_matrix(*(_finite(float(v), name).real for v in value))
     rows = [list(r) for r in value if isinstance(r, Sequence) and not isinstance(r, str)]
     if len(rows) != size or any(len(r) != size for r in rows):
         raise ParameterError(name, f"a {dimension}D coin must be a {size}x{size} matrix")
     matrix = np.array([[parse_complex(v, name) for v in row] for row in rows], dtype=complex)
     deviation = float(np.linalg.norm(matrix.conj().T @ matrix - np.eye(size)))
-    if deviation > UNITARITY_TOL:
+    if not deviation <= UNITARITY_TOL:  # NaN-safe (each entry is finite already)
         raise ParameterError(name, f"matrix is not unitary (|U^dag U - 1| = {deviation:.3g}); "
                              "pass a unitary matrix or a named coin")
     return matrix
@@ -106,6 +117,8 @@ def resolve_coin_state(value: Any, dimension: int, name: str = "initial_coin") -
     named = NAMED_COIN_STATES_1D if dimension == 1 else NAMED_COIN_STATES_2D
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
     if isinstance(value, str):
         if value not in named:
             raise ParameterError(name, f"unknown coin state {value!r}; choose one of "
@@ -115,6 +128,6 @@ def resolve_coin_state(value: Any, dimension: int, name: str = "initial_coin") -
         raise ParameterError(name, f"expected a named coin state or {size} amplitudes")
     amplitudes = np.array([parse_complex(v, name) for v in value], dtype=complex)
     norm = float(np.linalg.norm(amplitudes))
-    if abs(norm - 1.0) > 1e-8:
+    if not abs(norm - 1.0) <= 1e-8:  # NaN-safe (each amplitude is finite already)
         raise ParameterError(name, f"amplitudes must be normalised (norm is {norm:.6g})")
     return amplitudes

@@ -25,6 +25,9 @@ def gaussian_packet(num: int, centre: float, width: float, momentum: float) -> n
     psi(x) ~ exp(-(x - centre)^2 / (4 width^2) + i momentum (x - centre)),
     with x - centre taken as the shortest signed distance on the cycle.
     """
+    for name, value in (("x0", centre), ("packet_width", width), ("packet_momentum", momentum)):
+        if not np.isfinite(value):
+            raise ParameterError(name, f"{value!r} is not a finite number")
     if width <= 0:
         raise ParameterError("packet_width", f"must be > 0 (got {width})")
     if PACKET_WIDTHS_PER_REGISTER * width > num:

@@ -43,6 +43,7 @@ from pydantic import (
 )
 
 from ..core.errors import QwalkError
+from ..core.specs import INT64_MAX, out_of_range
 
 CONFIG_DIR_NAME = "hardware_configs"
 DEFAULT_CONFIG = "aer_ideal"
@@ -63,8 +64,22 @@ def check_dask_address(address: str) -> tuple[str, int]:
     return match.group(2).strip("[]"), int(match.group(3))
 
 
+#: how deep a config's tables may nest (``[section] key = value`` is two levels)
+MAX_CONFIG_DEPTH = 4
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Strict types (no ``1`` for ``true``, no ``"0.1"`` for a number), finite numbers,
+    64-bit integers, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_overflow(cls, value: Any) -> Any:
+        if not isinstance(value, dict) and (why := out_of_range(value)) is not None:
+            raise ValueError(why)
+        return value
 
 
 class BackendSection(_Strict):
@@ -126,7 +141,7 @@ class RunSection(_Strict):
     """How circuits are run: shots (or exact probabilities), seed, transpiler effort."""
 
     shots: PositiveInt | Literal["exact"] = Field(default=4096)
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=0, le=INT64_MAX)
     optimization_level: int = Field(default=1, ge=0, le=3)
     layout_method: Literal["default", "trivial", "dense", "sabre", "noise_aware"] = Field(
         default="default", description="transpiler layout; noise_aware picks the qubits with "
@@ -270,15 +285,41 @@ def fake_device_config(device: str) -> HardwareConfig:
     return parse_config(data, device, f"{device} (from {FAKE_TEMPLATE}.toml)")
 
 
-def _reject_credentials(data: Any, where: str) -> None:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if any(word in str(key).lower() for word in FORBIDDEN_KEYS):
-                raise QwalkError(
-                    f"{where}: key '{key}' is not allowed: a config never holds credentials; "
-                    "save your IBM account with QiskitRuntimeService.save_account(...) or set "
-                    "QISKIT_IBM_TOKEN in the environment")
-            _reject_credentials(value, where)
+NO_CREDENTIALS = ("a config never holds credentials; save your IBM account with "
+                  "QiskitRuntimeService.save_account(...) or set QISKIT_IBM_TOKEN in the "
+                  "environment")
+
+
+def _entries(data: dict[str, Any], where: str) -> list[tuple[str, Any]]:
+    """Every (dotted key, value) of a config, tables and arrays walked without recursion;
+    QwalkError past :data:`MAX_CONFIG_DEPTH` levels."""
+    out: list[tuple[str, Any]] = []
+    todo: list[tuple[str, Any, int]] = [(str(k), v, 1) for k, v in data.items()]
+    while todo:
+        key, value, depth = todo.pop()
+        if depth > MAX_CONFIG_DEPTH:
+            raise QwalkError(f"{where}: '{key.split('.')[0]}' nests deeper than "
+                             f"{MAX_CONFIG_DEPTH} levels; a config is [section] key = value")
+        out.append((key, value))
+        if isinstance(value, dict):
+            todo += [(f"{key}.{k}", v, depth + 1) for k, v in value.items()]
+        elif isinstance(value, list):
+            todo += [(f"{key}[{i}]", v, depth + 1) for i, v in enumerate(value)]
+    return out
+
+
+def _reject_credentials(data: dict[str, Any], where: str) -> None:
+    """Refuse a key named like a credential, and any string that looks like a token or
+    API key (what :func:`.service.scrub` would hide), without echoing it."""
+    from .service import scrub
+
+    for key, value in _entries(data, where):
+        last = key.rsplit(".", 1)[-1]
+        if any(word in last.lower() for word in FORBIDDEN_KEYS):
+            raise QwalkError(f"{where}: key '{key}' is not allowed: {NO_CREDENTIALS}")
+        if scrub(last) != last or (isinstance(value, str) and scrub(value) != value):
+            raise QwalkError(f"{where}: '{key}' holds what looks like a token or API key "
+                             f"(not shown); remove it: {NO_CREDENTIALS}")
 
 
 def parse_config(data: dict[str, Any], name: str, where: str) -> HardwareConfig:
@@ -288,7 +329,8 @@ def parse_config(data: dict[str, Any], name: str, where: str) -> HardwareConfig:
         return HardwareConfig.model_validate({"name": name, **data})
     except ValidationError as exc:
         first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"])
+        key = ".".join(str(p) for p in first["loc"]  # union branches are no keys
+                       if not isinstance(p, str) or p.isidentifier())
         raise QwalkError(f"{where}: '{key}': {first['msg'].removeprefix('Value error, ')}"
                          ) from None
 
@@ -317,8 +359,27 @@ def load_config(name_or_path: str | None = None) -> HardwareConfig:
     path = _find_config(name)
     if path is None:
         return fake_device_config(Path(name).name.removesuffix(".toml"))
+    return parse_config(read_toml(path), Path(path.name).stem, str(path))
+
+
+def read_toml(path: Traversable) -> dict[str, Any]:
+    """A config file's TOML, or a one-line QwalkError naming the file: unreadable, binary,
+    not UTF-8, not TOML, nested too deeply."""
     try:
-        data = tomllib.loads(path.read_text())
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise QwalkError(f"{path}: cannot read the config: {exc.strerror or exc}") from None
+    if b"\0" in raw:
+        raise QwalkError(f"{path}: a binary file, not a TOML config")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QwalkError(f"{path}: not UTF-8 text (byte {exc.start}); save the config as "
+                         "UTF-8") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise QwalkError(f"{path}: not valid TOML: {exc}") from None
-    return parse_config(data, Path(path.name).stem, str(path))
+    except RecursionError:
+        raise QwalkError(f"{path}: nested too deeply to read; a config is [section] "
+                         "key = value") from None
