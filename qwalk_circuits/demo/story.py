@@ -9,7 +9,6 @@ the quantum echo of coherent backscattering (``report_weak_localization.py``).
 
 from __future__ import annotations
 
-import html
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -161,7 +160,7 @@ def _decoherence(ctx: DemoContext) -> Chapter:
         f"Aer noise model on labelled instructions ({ctx.sampling}, Aer density matrix), "
         "against the exact twin and the closed form σ² = (4J²/γ²)(γt − 1 + e^(−γt)).  The "
         "late-time slope gives D ≈ 2J²/γ; ballistic and diffusive asymptotes cross near "
-        "t* = 2/γ.  Right figure: the coined walk with its coin dephased with probability p "
+        "t* = 2/γ.  The second figure: the coined walk with its coin dephased with probability p "
         "each step; p = 1 is exactly the classical walk.",
         {"dephasing_sweep.png": plots.sweep_figure(rows_gamma, "gamma"),
          "coin_dephasing.png": fig},
@@ -191,19 +190,21 @@ def _markdown(chapters: list[Chapter]) -> str:
     return "\n".join(lines)
 
 
-def _html(chapters: list[Chapter]) -> str:
-    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>qwalk demo</title>"
-             "</head><body><h1>qwalk_circuits demo</h1>"]
-    for ch in chapters:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in ch.header)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
-                       for r in ch.rows)
-        imgs = "".join(f'<img src="{n}" style="max-width:48%">' for n in ch.figures)
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in ch.notes)
-        parts.append(f"<h2>{html.escape(ch.title)}</h2><p>{html.escape(ch.intro)}</p>{imgs}"
-                     f"<table border='1' cellpadding='3'><tr>{head}</tr>{body}</table>"
-                     f"<ul>{notes}</ul>")
-    return "".join(parts) + "</body></html>"
+#: the page around the rendered summary: figures side by side where they fit
+HTML_PAGE = ("<!doctype html><html><head><meta charset='utf-8'><title>qwalk demo</title>"
+             "<style>body{{max-width:72em;margin:auto;font-family:sans-serif}}"
+             "img{{max-width:48%;vertical-align:top}}table{{border-collapse:collapse}}"
+             "td,th{{border:1px solid #999;padding:3px 6px}}</style></head><body>"
+             "{body}</body></html>")
+
+
+def _html(markdown: str) -> str:
+    """summary.html: the summary's markdown rendered by markdown-it (CommonMark and
+    tables; raw HTML in the text is escaped), so both files say the same."""
+    from markdown_it import MarkdownIt
+
+    return HTML_PAGE.format(body=MarkdownIt("commonmark", {"html": False})
+                            .enable("table").render(markdown))
 
 
 def run_demo(out_dir: str | Path, config: HardwareConfig, seed: int | None,
@@ -227,6 +228,7 @@ def run_demo(out_dir: str | Path, config: HardwareConfig, seed: int | None,
     for ch in chapters:
         for name, fig in ch.figures.items():
             plots.save(fig, out / name)
-    (out / "summary.md").write_text(_markdown(chapters))
-    (out / "summary.html").write_text(_html(chapters))
+    markdown = _markdown(chapters)
+    (out / "summary.md").write_text(markdown)
+    (out / "summary.html").write_text(_html(markdown))
     return out / "summary.md"

@@ -1,0 +1,27 @@
+"""The demo's summary.html is its summary.md rendered (no markdown shown literally)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qwalk_circuits.demo import story
+from qwalk_circuits.demo.chapter import Chapter
+
+
+def test_the_html_page_renders_the_markdown_it_is_given():
+    chapter = Chapter("1. A title", "It is **3.09 mm** wide <script>x</script>.",
+                      {"packet_sigma.png": None}, ["τ", "σ"], [["0", "1.0"]], ["a note"])
+    markdown = story._markdown([chapter])
+    page = story._html(markdown)
+    assert "<strong>3.09 mm</strong>" in page and "**" not in page
+    assert "<script>" not in page and "&lt;script&gt;" in page  # text, not markup
+    assert '<img src="packet_sigma.png"' in page
+    assert "<th>τ</th>" in page and "<td>1.0</td>" in page and "<li>a note</li>" in page
+    assert page.count("<h2>") == 1
+
+
+def test_no_chapter_text_points_at_a_side_by_side_layout():
+    """summary.md stacks the figures one below the other: 'right figure' would be wrong."""
+    for module in Path(story.__file__).parent.glob("*.py"):
+        text = module.read_text().lower()
+        assert "right figure" not in text and "left figure" not in text, module.name
