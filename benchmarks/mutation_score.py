@@ -30,10 +30,13 @@ FILES = {
     "lease": "qwalk_circuits/execution/lease.py",
     "store": "qwalk_circuits/execution/store.py",
     "store_open": "qwalk_circuits/execution/store_open.py",
+    "store_schema": "qwalk_circuits/execution/store_schema.py",
 }
-TESTS = ["tests/execution/test_job_ledger.py", "tests/execution/test_lease*.py",
-         "tests/execution/test_store*.py", "tests/test_cli_jobs.py",
-         "tests/execution/test_service_double.py"]
+TEST_PATTERNS = ("tests/execution/test_job_ledger.py", "tests/execution/test_lease*.py",
+                 "tests/execution/test_store*.py", "tests/test_cli_jobs.py",
+                 "tests/execution/test_service_double.py")
+TESTS = sorted(str(path.relative_to(ROOT)) for pattern in TEST_PATTERNS
+               for path in ROOT.glob(pattern))
 KILLED = ("killed", "timeout")
 
 
