@@ -263,7 +263,7 @@ def resume_submission(run_id: str, store: ResultStore, service: Any = None,
     The run is taken over atomically, and only when it is free: 'interrupted', or
     'submitting' with its submitter's lease lapsed (``[jobs] lease_s`` without renewal:
     the process was killed, stopped or asleep) or its submitter dead (on this host).  A
-    live submitter's run is never taken; ``force`` waits up to one lease period for the
+    live submitter's run is never taken; ``force`` waits up to 1.5 lease periods for the
     lease to lapse instead of refusing at once.  The resume then holds the lease itself."""
     ledger = Ledger(store, new_owner())
     sub = ledger.submission(run_id)
@@ -285,7 +285,8 @@ def resume_submission(run_id: str, store: ResultStore, service: Any = None,
 
 def take_over(run_id: str, ledger: Ledger, lease_s: float, wait: bool) -> None:
     """Claim the run for ``ledger.owner`` if it is free (see :func:`resume_submission`);
-    with ``wait``, try until one lease period has passed.  Raises when it is not free."""
+    with ``wait``, try for 1.5 lease periods (a stopped owner's lapses within one).
+    Raises when it is not free."""
     deadline = time.monotonic() + (lease_s * 1.5 if wait else 0.0)
     while True:
         sub = ledger.submission(run_id)

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: 5 circuits, 2 + 2 readout calibrations per job of at most 4: three chunks
 WALK = ["--set", "position_qubits=2", "--set", "steps=4"]
 CHUNKS = 3
+STALL_S = 15.0
 CLI = """
 import sys
 from tests.execution import service_double
@@ -175,7 +176,9 @@ def test_a_stalled_upload_keeps_its_lease(server, store, tmp_path):
     """(c) An upload stalls for longer than the lease: its process is alive and renews
     the lease, so a resume from another process is refused; nothing is sent twice."""
     config = service_double.ibm_config(tmp_path, lease_s=0.5)
-    child = submitter(server, store, config, gate=1)
+    # (the stall ends at the release; at the latest after STALL_S, when a broken guard
+    # lets the resume in, so that it fails instead of waiting at the gate for good)
+    child = submitter(server, store, config, gate=1, stall_s=STALL_S)
     try:
         run_id = the_run(store)
         time.sleep(1.0)  # two lease periods into the stall
@@ -194,7 +197,9 @@ def test_resume_force_beside_a_live_owner_is_refused(server, store, tmp_path, ca
     """(f) ``jobs fetch --resume --force`` waits one lease period for the live owner's
     lease to lapse; it is renewed, so the resume is refused and sends nothing."""
     config = service_double.ibm_config(tmp_path, lease_s=0.5)
-    child = submitter(server, store, config, gate=1)
+    # (the stall ends at the release; at the latest after STALL_S, when a broken guard
+    # lets the resume in, so that it fails instead of waiting at the gate for good)
+    child = submitter(server, store, config, gate=1, stall_s=STALL_S)
     try:
         run_id = the_run(store)
         assert main(["--store", str(store), "jobs", "fetch", run_id, "--resume",
