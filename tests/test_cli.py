@@ -97,28 +97,7 @@ def test_resources_report(capsys):
     assert rows["increment"]["two_qubit_total"] > rows["fourier"]["two_qubit_total"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["run", "nope"], "unknown experiment"),
-    (["run", "coined-walk", "--set", "bogus=1"], "'bogus'"),
-    (["run", "coined-walk", "--set", "position_qubits=0"], "'position_qubits'"),
-    (["run", "coined-walk", "--set", "steps=-1"], "'steps'"),
-    (["run", "coined-walk", "--set", "coin=[[1,1],[0,1]]"], "not unitary"),
-    (["run", "coined-walk", "--set", "initial_state=gaussian", "--set", "packet_width=30"],
-     "does not fit"),
-    (["run", "coined-walk", "--set", "position_qubits=34"], "GiB"),
-    (["run", "coined-walk", "--backend", "missing.toml"], "not found"),
-    (["results", "show", "nope"], "no run"),
-    (["run", "coined-walk", "--set", "y0=3"], "'y0'"),
-    (["run", "coined-walk", "--set", "packet_width=3"], "initial_state=gaussian"),
-    (["sweep", "dephasing", "--over", "gamma=1,-1", "--set", "position_qubits=2", "--set",
-      "time_steps=4", "--shots", "exact"], "'gamma'"),
-])
-def test_bad_input_is_one_line_exit_2_and_stores_nothing(args, message, capsys, isolated_store):
-    assert main(args) == 2
-    err = capsys.readouterr().err
-    assert message in err and err.count("\n") == 1
-    if isolated_store.exists():
-        assert ResultStore(isolated_store).list_runs() == []
+# bad input (one line, exit 2, nothing stored): the table in tests/test_bad_inputs.py
 
 
 def test_console_script_exit_status():

@@ -10,6 +10,7 @@ options; ``arguments.py``: their types; ``commands.py``: what each subcommand do
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import sys
@@ -19,7 +20,6 @@ from contextlib import contextmanager
 from types import FrameType
 
 from ..core.errors import ParameterError, QwalkError
-from .parser import build_parser
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a Ctrl-C
@@ -28,9 +28,8 @@ EXIT_BROKEN_PIPE = 1
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``qwalk`` command; the exit status."""
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(argv)  # imports here: a Ctrl-C is one line too
     except SystemExit as done:  # --help, --version, or a one-line usage error
         return done.code if isinstance(done.code, int) else EXIT_USAGE
     except KeyboardInterrupt:
@@ -112,6 +111,13 @@ def _shown(exc: QwalkError) -> str:
 
         text = scrub(text)
     return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``qwalk`` argument parser (:func:`.parser.build_parser`, imported on use)."""
+    from .parser import build_parser as build
+
+    return build()
 
 
 __all__ = ["EXIT_INTERRUPTED", "EXIT_USAGE", "build_parser", "main"]

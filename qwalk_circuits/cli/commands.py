@@ -210,6 +210,19 @@ def _values(name: str, text: str) -> list[Any]:
     return [parse_setting(f"{name}={v}")[1] for v in text.split(",") if v.strip()]
 
 
+def _check_sweep(experiment: str, name: str, values: list[Any],
+                 settings: dict[str, Any]) -> None:
+    """Each swept value's spec, checked before the store is opened (a bad value leaves
+    no store behind); the sweep checks them again with the work estimate."""
+    from ..core.errors import ParameterError
+    from ..experiments import get_experiment
+
+    if name in settings:
+        raise ParameterError(name, "is swept: do not also --set it")
+    for value in values:
+        get_experiment(experiment).from_settings({**settings, name: value})
+
+
 def cmd_sweep(args: argparse.Namespace) -> None:
     from ..analysis import plots
     from ..sweeps import sweep
@@ -221,8 +234,10 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     shots_setting = args.shots if args.shots is not None else config.run.shots
     shots = None if shots_setting == "exact" else int(shots_setting)
     seed = args.seed if args.seed is not None else config.run.seed
-    rows = sweep(args.experiment, name.strip(), _values(name.strip(), raw),
-                 _settings(args.set), config, shots, seed, _store(args))
+    values, settings = _values(name.strip(), raw), _settings(args.set)
+    _check_sweep(args.experiment, name.strip(), values, settings)
+    rows = sweep(args.experiment, name.strip(), values, settings, config, shots, seed,
+                 _store(args))
     key = rows[0]["observable"] if rows else "sigma"
     _print_sweep(rows, name.strip(), key, args.json)
     if args.plot:

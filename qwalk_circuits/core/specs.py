@@ -41,7 +41,7 @@ def out_of_range(value: Any) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int) and abs(value) > INT64_MAX:
-        return f"{value} needs more than 64 bits (at most {INT64_MAX})"
+        return f"{value} does not fit 64 bits (at most 2**63 - 1)"
     if isinstance(value, float | complex) and not math.isfinite(abs(value)):
         return f"{value!r} is not a finite number"
     if isinstance(value, dict):
@@ -66,7 +66,7 @@ class Spec(BaseModel):
         (coin) field, NaN / infinity / 64-bit overflow inside a list or free-form value."""
         field = cls.model_fields[str(info.field_name)]
         if isinstance(value, bool) and not _admits_bool(field.annotation):
-            raise ValueError("a boolean is not accepted here")
+            raise ValueError(f"the boolean {json.dumps(value)} is not a valid value here")
         if (why := out_of_range(value)) is not None:
             raise ValueError(why)
         return value
@@ -94,8 +94,9 @@ def parse_spec(spec_type: type[SpecT], settings: dict[str, Any]) -> SpecT:
         name = str(first["loc"][0]) if first["loc"] else "?"
         got = settings.get(name, first.get("input"))
         message = first["msg"].removeprefix("Value error, ")
-        raise ParameterError(name, f"{message[:1].lower()}{message[1:]} (got {got!r})"
-                             ) from None
+        if first["type"] != "value_error":  # pydantic's own words: say what was given
+            message = f"{message[:1].lower()}{message[1:]} (got {got!r})"
+        raise ParameterError(name, message) from None
     spec.check()
     return spec
 
