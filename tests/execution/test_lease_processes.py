@@ -264,7 +264,7 @@ def test_resume_and_cancel_racing_leave_nothing_queued(server, store, tmp_path, 
     config = service_double.ibm_config(tmp_path, lease_s=60)
     submitter(server, store, config, gate=1).kill()
     run_id = the_run(store)
-    server.set_mode(hold=True)
+    server.set_mode(hold=True, stall_s=0.5)  # each upload takes 0.5 s: the steps interleave
     resumer = Child(server, store, "jobs", "fetch", run_id, "--resume")
     time.sleep(delay)
     canceller = Child(server, store, "jobs", "cancel", run_id)
