@@ -139,9 +139,8 @@ def estimate_work(experiment: Experiment[Any], target: Target,
         gates = sum(fixed_gates + per_gate * k for k in steps)
         params = sum(fixed_params + per_param * k for k in steps)
         circuits = len(steps) * members
-    applications = gates * members
-    held = gates * (members if device else 1)  # a device gets every member bound
-    held_params = params * (members if device else 1)
+    applications = gates * members  # (members are bound into one compiled template)
+    held, held_params = gates, params
     qubits = one.num_qubits
     density = (experiment.simulation_method() or config.backend.method) == "density_matrix"
     if experiment.is_ensemble and timeline:

@@ -1,0 +1,186 @@
+"""The work estimate (qwalk_circuits/work_estimate.py): the defaults run, work that cannot
+finish is refused in one line before anything is built or stored, ``allow_large`` lets it
+through, and the estimated memory is close to the measured peak."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import warnings
+
+import pytest
+
+from qwalk_circuits import pipeline, work_estimate
+from qwalk_circuits.core.errors import QwalkError
+from qwalk_circuits.execution import ResultStore
+from qwalk_circuits.execution.targets import make_target
+from qwalk_circuits.experiments import REGISTRY
+from qwalk_circuits.sweeps import sweep
+from qwalk_circuits.work_estimate import WorkLimits, check_work, estimate_work
+
+#: the estimate's peak memory lies within [1/LOW, HIGH] of the measured one (it errs high)
+LOW, HIGH = 2.0, 3.0
+#: a refusal must come back in well under a second (nothing is built)
+QUICK_S = 1.0
+
+
+def experiment(name: str, **settings):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (few-member and resonance warnings)
+        return REGISTRY[name].from_settings(settings)
+
+
+@pytest.mark.parametrize("config,shots", [("aer_ideal", None), ("aer_ideal", 1000),
+                                          ("fake_fez", 1000)])
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_default_is_within_the_limits(name, config, shots):
+    target = make_target(pipeline.resolve_config(config))
+    prepared = pipeline.prepare(experiment(name), target)
+    estimate = check_work(prepared, target, shots)  # raises over a limit
+    assert estimate.gates > 0 and estimate.circuits >= 1 and estimate.memory_bytes > 0
+
+
+#: (experiment, field, value) per experiment with a step, time or register field
+HUGE = [("dephasing", "time_steps", 10**6), ("coined-walk", "steps", 10**9),
+        ("coin-dephasing", "steps", 10**9), ("position-dephasing", "steps", 10**9),
+        ("anderson-walk", "steps", 10**9), ("anderson-ctqw", "time_steps", 10**6),
+        ("backscattering", "time", 1e6), ("return-probability", "time", 1e6),
+        ("ctqw", "position_qubits", 15), ("free-packet", "position_qubits", 15),
+        ("anderson-walk", "realisations", 10**6)]
+
+
+@pytest.mark.parametrize("name,field,value", HUGE)
+def test_huge_work_is_refused_at_once_and_nothing_is_stored(name, field, value):
+    walk = experiment(name, **{field: value})
+    start = time.perf_counter()
+    with pytest.raises(QwalkError) as caught:
+        pipeline.run(walk, "aer_ideal")
+    assert time.perf_counter() - start < QUICK_S
+    message = str(caught.value)
+    assert "\n" not in message and "allow_large=True" in message and "lower " in message
+    assert ResultStore().list_runs() == []
+
+
+@pytest.mark.parametrize("name", ["kicked-rotor", "kicked-rotor-resonance"])
+def test_huge_kick_counts_are_refused_by_the_pipeline(name):
+    """(Built past the spec's own register check, which iterates every kick itself.)"""
+    spec_type = REGISTRY[name].spec_type
+    walk = REGISTRY[name](spec_type.model_construct(kicks=10**9))
+    start = time.perf_counter()
+    with pytest.raises(QwalkError, match="kicks"):
+        pipeline.run(walk, "aer_ideal")
+    assert time.perf_counter() - start < QUICK_S
+    assert ResultStore().list_runs() == []
+
+
+def test_a_device_submission_is_refused_before_the_ledger():
+    with pytest.raises(QwalkError, match="steps"):
+        pipeline.submit(experiment("coined-walk", steps=10**9), "fake_fez", shots=100)
+    assert ResultStore().list_runs() == []
+
+
+def test_a_sweep_is_refused_before_any_run():
+    config = pipeline.resolve_config("aer_ideal")
+    with pytest.raises(QwalkError, match="time_steps"):
+        sweep("dephasing", "time_steps", [8, 10**6], {}, config, None, 1)
+    assert ResultStore().list_runs() == []
+
+
+@pytest.fixture
+def low_limits(monkeypatch):
+    """Limits the default dephasing run (about 1.2e3 gates) passes by a little."""
+    monkeypatch.setattr(work_estimate, "LIMITS", WorkLimits(max_gates=500))
+
+
+def test_allow_large_lets_a_run_over_the_limits_through(low_limits):
+    walk = experiment("dephasing", time_steps=12)
+    with pytest.raises(QwalkError, match=r"gates \S+ > 500"):
+        pipeline.run(walk, "aer_ideal")
+    assert ResultStore().list_runs() == []
+    record = pipeline.run(walk, "aer_ideal", allow_large=True)
+    assert [r["run_id"] for r in ResultStore().list_runs()] == [record.summary["run_id"]]
+
+
+def test_allow_large_lets_a_sweep_through(low_limits):
+    config = pipeline.resolve_config("aer_ideal")
+    with pytest.raises(QwalkError):
+        sweep("dephasing", "gamma", [0.5, 1.0], {"time_steps": 12}, config, None, 1)
+    rows = sweep("dephasing", "gamma", [0.5, 1.0], {"time_steps": 12}, config, None, 1,
+                 allow_large=True)
+    assert len(rows) == len(ResultStore().list_runs()) == 2
+
+
+def test_the_memory_limit_is_a_fraction_of_this_machine(monkeypatch):
+    walk = experiment("dephasing")
+    target = make_target(pipeline.resolve_config("aer_ideal"))
+    need = estimate_work(walk, target, None).memory_bytes
+    fraction = need / work_estimate.available_memory_bytes() / 2
+    with pytest.raises(QwalkError, match="memory >"):
+        check_work(walk, target, None, limits=WorkLimits(memory_fraction=fraction))
+    check_work(walk, target, None, allow_large=True,
+               limits=WorkLimits(memory_fraction=fraction))
+
+
+def test_the_gates_grow_with_the_steps_and_not_for_flat_circuits():
+    target = make_target(pipeline.resolve_config("aer_ideal"))
+    sliced = [estimate_work(experiment("dephasing", time_steps=t), target, None).gates
+              for t in (100, 200, 300)]
+    assert sliced[2] - sliced[1] == sliced[1] - sliced[0] > 0  # gates per slice x 100
+    flat = [estimate_work(experiment("ctqw", time_steps=t), target, None).gates
+            for t in (100, 10**6)]
+    assert flat[0] == flat[1]
+
+
+MEASURE = """
+import json, sys, warnings
+warnings.simplefilter("ignore")
+from qwalk_circuits import pipeline
+from qwalk_circuits.experiments import REGISTRY
+from qwalk_circuits.execution.targets import make_target
+from qwalk_circuits.work_estimate import estimate_work
+name, settings = sys.argv[1], json.loads(sys.argv[2])
+walk = REGISTRY[name].from_settings(settings)
+config = pipeline.resolve_config("aer_ideal")
+target = make_target(config)
+estimate = estimate_work(pipeline.prepare(walk, target), target, None).memory_bytes
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+base = status("VmRSS")
+with open("/proc/self/clear_refs", "w") as reset:  # the high-water mark restarts here
+    reset.write("5")
+pipeline.run(walk, config, save=False, progress=False)
+print(json.dumps({"estimate": estimate, "measured": status("VmHWM") - base}))
+"""
+
+
+def measured_memory(name: str, settings: dict) -> tuple[int, int]:
+    """(estimated, measured) peak memory of a run, the measured one being the growth of
+    a fresh process's resident set (its high-water mark, reset after the imports) over
+    what it held before the run (Linux's /proc/self)."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, name, json.dumps(settings)],
+                         capture_output=True, text=True, check=True)
+    values = json.loads(out.stdout.strip().splitlines()[-1])
+    return values["estimate"], values["measured"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self")
+@pytest.mark.parametrize("name,settings", [("dephasing", {"time_steps": 400})])
+def test_the_estimated_memory_is_close_to_the_measured_peak(name, settings):
+    estimate, measured = measured_memory(name, settings)
+    assert measured / LOW <= estimate <= HIGH * measured, (estimate, measured)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self")
+@pytest.mark.parametrize("name,settings", [
+    ("dephasing", {"time_steps": 2000}), ("coined-walk", {"steps": 8000}),
+    ("anderson-ctqw", {"time_steps": 400}), ("kicked-rotor", {"kicks": 400,
+                                                              "kick_strength": 1.0}),
+    ("dephasing", {"position_qubits": 9})])
+def test_the_estimated_memory_is_close_to_the_measured_peak_of_larger_runs(name, settings):
+    estimate, measured = measured_memory(name, settings)
+    assert measured / LOW <= estimate <= HIGH * measured, (estimate, measured)
