@@ -20,7 +20,7 @@ from .base import Experiment
 _MOVED = {"finish": "device_analysis", "finish_run": "device_analysis",
           "reanalyse_device_run": "device_analysis", "on_device": "experiments.unravelled",
           **{name: "execution.device_submission" for name in (
-              "ABANDONED_AFTER_S", "CALIBRATION_CIRCUITS", "job_capacity", "members_per_pub",
+              "CALIBRATION_CIRCUITS", "job_capacity", "members_per_pub",
               "plan_with_calibration", "resume_submission", "stored_config",
               "submit_experiment")}}
 
