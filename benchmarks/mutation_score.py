@@ -1,7 +1,7 @@
 """Mutation score of the reliability code: the ledger, the job submission/resume code and
 the result store, measured with mutmut (``make mutation``; minutes to an hour on 2 cores).
 
-The tracked tree is copied to a temporary folder and mutmut runs there (it writes a
+The committed tree (HEAD) is copied to a temporary folder and mutmut runs there (it writes a
 ``mutants/`` copy of the package beside the sources), so the checkout is never touched.
 Each mutant runs the tests that cover the mutated function, chosen by mutmut from the
 selection below.  A mutant counts as killed when a test failed or timed out; "no tests"
@@ -57,14 +57,10 @@ def mutmut_config(files: list[str], tests: list[str]) -> str:
 
 
 def copy_tree(dest: Path) -> None:
-    tracked = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
-                             check=True, capture_output=True, text=True).stdout.split()
-    for name in tracked:
-        source = ROOT / name
-        if source.is_file() and not source.is_symlink():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
-    os.symlink("qwalk_circuits/hardware_configs", dest / "hardware_configs")
+    """The committed tree (``git archive HEAD``): what is measured is what a commit holds."""
+    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
 
 
 def tally(results: str) -> dict[str, collections.Counter[str]]:
