@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from .execution.config import load_config
 from .execution.resources import circuit_stats, transpile_to_target
+from .execution.targets import make_target
 from .experiments.auto import FLAT_IN_T
+from .work_estimate import check_work
 
 
-def resource_report(experiment: Any, target: str) -> dict[str, Any]:
+def resource_report(experiment: Any, target: str, allow_large: bool = False
+                    ) -> dict[str, Any]:
     """Transpile each construction of the experiment's walk for ``target`` and count.
 
     Experiments without alternative constructions (continuous-time walks)
     report their longest circuit.  Experiments with ``layer_circuits()``
     (disorder diagonals, kicks) also report the cost of one of each layer.
+    ``work`` is the work estimate of an exact run on ``aer_ideal``
+    (:mod:`.work_estimate`); a walk over its limits is refused before anything is
+    built (the report builds the same circuits), unless ``allow_large``.
     """
+    work = check_work(experiment, make_target(load_config("aer_ideal")), None, allow_large)
     report = _construction_report(experiment, target)
+    report["work"] = work.as_dict()
     if experiment.noise_model() is not None:
         # a device runs it as phase-kick trajectories: RZ kicks, no environment qubit
         from .experiments.unravelled import unravelled

@@ -97,7 +97,7 @@ class WorkEstimate:
                 "gates": self.gates, "gate_applications": self.gate_applications,
                 "reference_steps": self.reference_steps, "memory_bytes": self.memory_bytes,
                 "memory_parts": dict(self.memory_parts), "stored_bytes": self.stored_bytes,
-                "seconds_rough": self.seconds}
+                "seconds_rough": float(f"{self.seconds:.3g}")}
 
     def line(self) -> str:
         """The estimate in a few words."""

@@ -180,7 +180,18 @@ def test_the_estimated_memory_is_close_to_the_measured_peak(name, settings):
     ("dephasing", {"time_steps": 2000}), ("coined-walk", {"steps": 8000}),
     ("anderson-ctqw", {"time_steps": 400}), ("kicked-rotor", {"kicks": 400,
                                                               "kick_strength": 1.0}),
-    ("dephasing", {"position_qubits": 9})])
+    ("dephasing", {"position_qubits": 9}), ("ctqw", {"position_qubits": 12})])
 def test_the_estimated_memory_is_close_to_the_measured_peak_of_larger_runs(name, settings):
     estimate, measured = measured_memory(name, settings)
     assert measured / LOW <= estimate <= HIGH * measured, (estimate, measured)
+
+
+def test_the_resource_report_offers_the_estimate_and_refuses_huge_walks():
+    from qwalk_circuits.resource_report import resource_report
+
+    report = resource_report(experiment("coined-walk", steps=4), "all-to-all")
+    assert report["work"]["gates"] > 0 and report["work"]["memory_bytes"] > 0
+    start = time.perf_counter()
+    with pytest.raises(QwalkError, match="steps"):
+        resource_report(experiment("coined-walk", steps=10**9), "all-to-all")
+    assert time.perf_counter() - start < QUICK_S

@@ -113,7 +113,7 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
 
     def reference_bytes(self) -> int:
         """The dense H diagonalised for the splitting error and the classical walk."""
-        return 32 * self.spec.num_sites**2
+        return 48 * self.spec.num_sites**2
 
     def layer_circuits(self) -> dict[str, QuantumCircuit]:
         """One on-site energy diagonal and one whole slice (realisation 0), for their cost."""

@@ -90,7 +90,7 @@ class Ctqw(LatticeExperiment[CtqwSpec]):
     def reference_bytes(self) -> int:
         """H and its eigenvectors, dense over the sites (and the classical walk's
         generator, the same size)."""
-        return 32 * self.spec.num_sites**2
+        return 48 * self.spec.num_sites**2
 
     def timeline(self, target: ConstructionTarget = "all-to-all") -> Timeline | None:
         """The frame entered once, a dispersion diagonal per time increment, and the frame

@@ -184,7 +184,7 @@ class ReturnProbability(EnsembleExperiment[ReturnProbabilitySpec]):
 
     def reference_bytes(self) -> int:
         """The classical walk's dense generator over the sites, diagonalised."""
-        return 32 * (self.spec.side ** self.spec.dimension) ** 2
+        return 48 * (self.spec.side ** self.spec.dimension) ** 2
 
     def layer_circuits(self) -> dict[str, QuantumCircuit]:
         """One split step of member 0 (its two-qubit cost per step)."""
