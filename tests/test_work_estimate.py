@@ -42,6 +42,31 @@ def test_every_default_is_within_the_limits(name, config, shots):
     assert estimate.gates > 0 and estimate.circuits >= 1 and estimate.memory_bytes > 0
 
 
+def demo_runs() -> list[tuple[str, dict]]:
+    """The demo's runs (its chapters' settings), at Aer and device sizes."""
+    from qwalk_circuits.demo import localization, story, weak_localization
+
+    runs = [("free-packet", story.DEMO_PACKET), ("free-packet", story.DEVICE_PACKET),
+            ("coined-walk", story.DEMO_WALK), ("coined-walk", story.DEVICE_WALK),
+            ("dephasing", story.DEMO_DEPHASING),
+            ("coin-dephasing", {"position_qubits": 6, "steps": 24}),
+            ("kicked-rotor", localization.DEMO_ROTOR),
+            ("kicked-rotor-resonance", localization.DEMO_RESONANCE)]
+    runs += [("anderson-walk", {**localization.DEMO_DISORDER, "disorder": d})
+             for d in localization.DISORDERS]
+    runs += [("backscattering", {**weak_localization.DEMO_BACKSCATTERING, **extra})
+             for extra in weak_localization.CASES.values()]
+    return runs
+
+
+@pytest.mark.parametrize("shots", [None, 1000])
+def test_the_demo_stays_within_the_limits(shots):
+    """(So the demo needs no allow_large: a refusal would skip its chapter.)"""
+    target = make_target(pipeline.resolve_config("aer_ideal"))
+    for name, settings in demo_runs():
+        check_work(pipeline.prepare(experiment(name, **settings), target), target, shots)
+
+
 #: (experiment, field, value) per experiment with a step, time or register field
 HUGE = [("dephasing", "time_steps", 10**6), ("coined-walk", "steps", 10**9),
         ("coin-dephasing", "steps", 10**9), ("position-dephasing", "steps", 10**9),
