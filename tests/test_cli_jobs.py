@@ -79,8 +79,9 @@ def test_jobs_fetch_resume_completes_an_interrupted_submission(tmp_path, monkeyp
     server = service_double.install(tmp_path / "server", monkeypatch)
     config = str(service_double.ibm_config(tmp_path))
     server.set_mode(crash_after=0)  # the process dies as the service accepts the first job
-    with pytest.raises(KeyboardInterrupt):
-        main(["submit", "coined-walk", "--backend", config, *WALK])
+    assert main(["submit", "coined-walk", "--backend", config, *WALK]) == 130  # Ctrl-C
+    interrupted = capsys.readouterr().err.strip().splitlines()
+    assert len(interrupted) == 1 and interrupted[0].startswith("qwalk: interrupted")
     server.set_mode()
     assert main(["jobs", "list"]) == 0
     run_id, _, status = capsys.readouterr().out.split()[:3]
