@@ -7,14 +7,20 @@ Each mutant runs the tests that cover the mutated function, chosen by mutmut fro
 selection below.  A mutant counts as killed when a test failed or timed out; "no tests"
 (no selected test reaches the mutated function) counts as not killed.
 
-    python -m benchmarks.mutation_score [--files ledger store] [--keep DIR]
+    python -m benchmarks.mutation_score [--files ledger store] [--sample N] [--keep DIR]
+
+The seven files make about 2500 mutants, hours on 2 cores; ``--sample N`` tests a
+uniformly random sample of N of them (``--seed``), and the score is printed with its
+binomial standard error, sqrt(p (1 - p) / N).
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import math
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -76,11 +82,22 @@ def tally(results: str) -> dict[str, collections.Counter[str]]:
     return out
 
 
+def _mutmut(command: list[str], work: Path, env: dict[str, str]) -> None:
+    subprocess.run(command, cwd=work, env=env, stdout=subprocess.DEVNULL, check=False)
+
+
+def _results(mutmut: str, work: Path, env: dict[str, str]) -> str:
+    return subprocess.run([mutmut, "results", "--all", "true"], cwd=work, env=env,
+                          capture_output=True, text=True, check=True).stdout
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", nargs="+", choices=sorted(FILES), default=sorted(FILES))
     parser.add_argument("--children", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", type=Path, help="run in this folder and keep it")
+    parser.add_argument("--sample", type=int, default=0, help="test N random mutants")
+    parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args()
     files = [FILES[f] for f in args.files if (ROOT / FILES[f]).exists()]
     work = args.keep or Path(tempfile.mkdtemp(prefix="qwalk-mutation-"))
@@ -91,12 +108,24 @@ def main() -> int:
     env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
            "OPENBLAS_NUM_THREADS": "1", "RAYON_NUM_THREADS": "1"}
     mutmut = str(Path(sys.executable).with_name("mutmut"))
-    subprocess.run([mutmut, "run", "--max-children", str(args.children)], cwd=work, env=env,
-                   stdout=subprocess.DEVNULL, check=False)
-    results = subprocess.run([mutmut, "results", "--all", "true"], cwd=work, env=env,
-                             capture_output=True, text=True, check=True).stdout
+    run = [mutmut, "run", "--max-children", str(args.children)]
+    names: list[str] = []
+    if args.sample:
+        # generate the mutants and the coverage stats, test none ("-" names no mutant)
+        _mutmut([*run, "-"], work, env)
+        every = [line.strip().rpartition(": ")[0] for line in _results(mutmut, work, env)
+                 .splitlines() if "__mutmut_" in line]
+        names = sorted(random.Random(args.seed).sample(every, min(args.sample, len(every))))
+    _mutmut([*run, *names], work, env)
+    results = _results(mutmut, work, env)
+    if names:
+        chosen = set(names)
+        results = "\n".join(line for line in results.splitlines()
+                              if line.strip().rpartition(": ")[0] in chosen)
     counts = tally(results)
     print(f"mutmut on {len(files)} files, tests: {' '.join(TESTS)}")
+    if names:
+        print(f"a random sample of {len(names)} mutants (seed {args.seed})")
     print(f"{'module':<20} {'mutants':>8} {'killed':>7} {'survived':>9} {'no tests':>9} "
           f"{'score':>6}")
     total = collections.Counter[str]()
@@ -110,6 +139,13 @@ def main() -> int:
     killed = sum(total[k] for k in KILLED)
     print(f"{'all':<20} {n:>8} {killed:>7} {total['survived']:>9} {total['no tests']:>9} "
           f"{100 * killed / max(n, 1):>5.0f}%")
+    if n and names:
+        p = killed / n
+        print(f"score {100 * p:.0f}% ± {100 * math.sqrt(p * (1 - p) / n):.0f}% (sample of {n})")
+    untested = sum(count["not checked"] for count in counts.values())
+    if untested:
+        print(f"{untested} mutants were not checked: mutmut stopped early (run it in the work "
+              "folder to see why)")
     survivors = [line.strip() for line in results.splitlines() if line.strip().endswith(
         (": survived", ": no tests"))]
     print("\nnot killed (see one with: mutmut show NAME, in the work folder " f"{work}):")
