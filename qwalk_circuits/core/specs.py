@@ -17,6 +17,7 @@ import math
 import typing
 from typing import Any, TypeVar
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from .errors import ParameterError
@@ -33,6 +34,16 @@ def _admits_bool(annotation: Any) -> bool:
     if typing.get_origin(annotation) is typing.Literal:
         return any(isinstance(arg, bool) for arg in typing.get_args(annotation))
     return any(_admits_bool(arg) for arg in typing.get_args(annotation))
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and arrays, and tuples, as the Python numbers and lists a spec holds
+    (``np.bool_`` stays: it is no number)."""
+    if isinstance(value, np.integer | np.floating):
+        return value.item()
+    if isinstance(value, np.ndarray | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def out_of_range(value: Any) -> str | None:
@@ -65,6 +76,7 @@ class Spec(BaseModel):
         """What strict types leave through: a bool for a ``Literal[1, 2]`` or free-form
         (coin) field, NaN / infinity / 64-bit overflow inside a list or free-form value."""
         field = cls.model_fields[str(info.field_name)]
+        value = _plain(value)
         if isinstance(value, bool) and not _admits_bool(field.annotation):
             raise ValueError(f"the boolean {json.dumps(value)} is not a valid value here")
         if (why := out_of_range(value)) is not None:
