@@ -41,7 +41,7 @@ def runs_in(path) -> list[dict]:
 @pytest.mark.parametrize("after_s", [1.5, 5.0])
 def test_ctrl_c_is_one_line_status_130_and_stores_nothing(after_s, isolated_store):
     """An Aer ensemble run (about 30 s) interrupted while it starts and while it works."""
-    status, out, err = interrupted(["run", "anderson-walk"], after_s)
+    status, _out, err = interrupted(["run", "anderson-walk"], after_s)
     assert status == 130, err
     assert err == "qwalk: interrupted\n"
     assert runs_in(isolated_store) == []
@@ -52,7 +52,7 @@ def test_ctrl_c_during_a_fake_device_run_says_whether_it_can_be_resumed(isolated
     """A fake-device run interrupted during its submission: one line, 130; the ledger
     says what became of the run (its local jobs ended with the process: failed, or
     interrupted and resumable), and nothing is stored as a finished run."""
-    status, out, err = interrupted(["run", "coined-walk", "--set", "position_qubits=4",
+    status, _out, err = interrupted(["run", "coined-walk", "--set", "position_qubits=4",
                                     "--set", "steps=6", "--backend", "fake_fez"], 8.0)
     assert status == 130 and err.startswith("qwalk: interrupted") and err.count("\n") == 1
     assert runs_in(isolated_store) == []
@@ -85,3 +85,41 @@ def test_qwalk_list_into_head():
     _, err = qwalk.communicate(timeout=120)
     assert first.decode().count("\n") == 1 and first.decode().split(":")[0]
     assert err == b"" and qwalk.returncode in (0, 1)
+
+
+@pytest.mark.skipif(signal.getsignal(signal.SIGINT) is not signal.default_int_handler,
+                    reason="SIGINT is not Python's here")
+def test_an_interrupt_a_library_wrapped_is_still_an_interrupt(monkeypatch, capsys):
+    """Qiskit's Rust high-level synthesis can report a Ctrl-C in a Python plugin as a
+    TranspilerError ('unable to synthesize mcx_o30'): a Ctrl-C was seen, so any error
+    that ends the command is the interrupt (one line, 130), not a traceback."""
+    from qiskit.transpiler.exceptions import TranspilerError
+
+    import qwalk_circuits.cli.commands as commands
+    from qwalk_circuits.cli import main
+
+    def synthesis(args) -> None:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)  # the handler raises KeyboardInterrupt here
+        except KeyboardInterrupt:
+            raise TranspilerError("HighLevelSynthesis is unable to synthesize mcx_o30"
+                                  ) from None
+
+    monkeypatch.setattr(commands, "cmd_list", synthesis)
+    assert main(["list"]) == 130
+    assert capsys.readouterr().err == "qwalk: interrupted\n"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+
+
+def test_an_error_without_a_ctrl_c_is_not_taken_for_one(monkeypatch):
+    """A genuine internal bug still shows its traceback (it is not hidden as bad input)."""
+    import qwalk_circuits.cli.commands as commands
+    from qwalk_circuits.cli import main
+
+    def bug(args) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(commands, "cmd_list", bug)
+    with pytest.raises(ZeroDivisionError):
+        main(["list"])
