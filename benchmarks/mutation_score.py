@@ -82,8 +82,9 @@ def tally(results: str) -> dict[str, collections.Counter[str]]:
     return out
 
 
-def _mutmut(command: list[str], work: Path, env: dict[str, str]) -> None:
-    subprocess.run(command, cwd=work, env=env, stdout=subprocess.DEVNULL, check=False)
+def _mutmut(command: list[str], work: Path, env: dict[str, str], quiet: bool = False) -> None:
+    subprocess.run(command, cwd=work, env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL if quiet else None, check=False)
 
 
 def _results(mutmut: str, work: Path, env: dict[str, str]) -> str:
@@ -111,8 +112,9 @@ def main() -> int:
     run = [mutmut, "run", "--max-children", str(args.children)]
     names: list[str] = []
     if args.sample:
-        # generate the mutants and the coverage stats, test none ("-" names no mutant)
-        _mutmut([*run, "-"], work, env)
+        # generate the mutants and the coverage stats, test none ("-" names no mutant, so
+        # mutmut stops with an assertion after the stats: quiet)
+        _mutmut([*run, "-"], work, env, quiet=True)
         every = [line.strip().rpartition(": ")[0] for line in _results(mutmut, work, env)
                  .splitlines() if "__mutmut_" in line]
         names = sorted(random.Random(args.seed).sample(every, min(args.sample, len(every))))
