@@ -309,5 +309,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     config = load_config(args.backend)
     seed = args.seed if args.seed is not None else config.run.seed
-    path = run_demo(args.out, config, seed, _store(args))
+    store = _store(args)
+    with render.plot_failures(args.out, "the demo's runs are stored"):
+        path = run_demo(args.out, config, seed, store)
     print(f"demo written to {Path(args.out).resolve()} (summary: {path.name})")

@@ -32,16 +32,14 @@ def render(record: Any, experiment: Any, args: argparse.Namespace) -> None:
 
 @contextmanager
 def plot_failures(path: str, done: str) -> Iterator[None]:
-    """A figure that cannot be written (disk full, a folder removed meanwhile) as one
-    QwalkError that says what was ``done`` before it."""
+    """A figure (or folder) that cannot be written (disk full, a folder removed meanwhile)
+    as one QwalkError that says what was ``done`` before it."""
     try:
         yield
-    except (OSError, ValueError, RuntimeError) as exc:
-        if isinstance(exc, QwalkError):
-            raise
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise QwalkError(f"{done}, but the plot {path} could not be written: "
-                         f"{why.splitlines()[0] if why else type(exc).__name__}") from None
+    except OSError as exc:  # the path was checked before the run: only the disk is left
+        why = exc.strerror or str(exc) or type(exc).__name__
+        raise QwalkError(f"{done}, but {path} could not be written: "
+                         f"{why.splitlines()[0]}") from None
 
 
 def print_summary(summary: dict[str, Any]) -> None:

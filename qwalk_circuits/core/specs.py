@@ -39,9 +39,9 @@ def _admits_bool(annotation: Any) -> bool:
 def _plain(value: Any) -> Any:
     """numpy scalars and arrays, and tuples, as the Python numbers and lists a spec holds
     (``np.bool_`` stays: it is no number)."""
-    if isinstance(value, np.integer | np.floating):
+    if isinstance(value, np.number):
         return value.item()
-    if isinstance(value, np.ndarray | tuple):
+    if isinstance(value, np.ndarray | tuple | list):
         return [_plain(v) for v in value]
     return value
 
