@@ -82,6 +82,7 @@ def test_jobs_fetch_resume_completes_an_interrupted_submission(tmp_path, monkeyp
     assert main(["submit", "coined-walk", "--backend", config, *WALK]) == 130  # Ctrl-C
     interrupted = capsys.readouterr().err.strip().splitlines()
     assert len(interrupted) == 1 and interrupted[0].startswith("qwalk: interrupted")
+    assert "can be resumed: 'qwalk jobs fetch " in interrupted[0]
     server.set_mode()
     assert main(["jobs", "list"]) == 0
     run_id, _, status = capsys.readouterr().out.split()[:3]
@@ -138,3 +139,39 @@ def test_the_documented_fake_fez_command(capsys):
     assert summary["comparison"]["device"] == "fake_fez"
     assert all(t < u for t, u in zip(summary["comparison"]["hardware"]["tvd"],
                                       summary["comparison"]["uniform_tvd"], strict=True))
+
+
+def test_status_lists_a_stray_job_and_fetch_reports_the_note(tmp_path, monkeypatch, capsys):
+    from qwalk_circuits.execution import ResultStore
+    from qwalk_circuits.execution.ledger import Ledger
+
+    server = service_double.install(tmp_path / "server", monkeypatch)
+    config = str(service_double.ibm_config(tmp_path))
+    assert main(["submit", "coined-walk", "--backend", config, *WALK]) == 0
+    run_id = capsys.readouterr().out.strip()
+    ledger = Ledger(ResultStore())
+    assert ledger.add_job(run_id, "late-1", 0, "circuits", [0], "CANCELLED") == "duplicate"
+    ledger.note(run_id, "a second job late-1 of chunk 0 was cancelled")
+    assert main(["jobs", "status", run_id]) == 0
+    stray = [line for line in capsys.readouterr().out.splitlines()
+             if line.startswith("  job late-1")]
+    assert len(stray) == 1 and "duplicate" in stray[0] and "never merged" in stray[0]
+    while main(["jobs", "fetch", run_id]) == 0 and "not finished" in capsys.readouterr().out:
+        pass
+    assert main(["jobs", "fetch", run_id]) == 0
+    assert "a second job late-1 of chunk 0" in capsys.readouterr().err
+    assert len(server.job_ids()) == 2  # the stray is not one the service received
+
+
+def test_ctrl_c_in_a_fake_device_submission_says_it_cannot_be_resumed(monkeypatch, capsys):
+    from qwalk_circuits.execution import jobs
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(jobs, "submit_fake", interrupted)
+    assert main(["submit", "coined-walk", "--backend", "fake_fez", *WALK]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot be resumed" in err[0] and "run it again" in err[0]
+    assert main(["jobs", "list"]) == 0
+    assert capsys.readouterr().out.split()[2] == "failed"

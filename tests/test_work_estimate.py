@@ -128,6 +128,21 @@ def test_allow_large_lets_a_run_over_the_limits_through(low_limits):
     assert [r["run_id"] for r in ResultStore().list_runs()] == [record.summary["run_id"]]
 
 
+@pytest.mark.parametrize("command", [
+    ["run", "dephasing", "--set", "time_steps=12"],
+    ["sweep", "dephasing", "--over", "gamma=0.5,1", "--set", "time_steps=12"],
+    ["resources", "dephasing", "--set", "time_steps=12"]])
+def test_the_cli_refuses_in_one_line_and_allow_large_lets_it_through(low_limits, command,
+                                                                      capsys):
+    from qwalk_circuits.cli import main
+
+    assert main(command) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--allow-large" in err[0] and "gates" in err[0]
+    assert ResultStore().list_runs() == []
+    assert main([*command, "--allow-large"]) == 0
+
+
 def test_allow_large_lets_a_sweep_through(low_limits):
     config = pipeline.resolve_config("aer_ideal")
     with pytest.raises(QwalkError):

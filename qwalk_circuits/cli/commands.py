@@ -79,7 +79,8 @@ def cmd_run(args: argparse.Namespace) -> None:
     experiment = get_experiment(args.experiment).from_settings(_settings(args.set))
     config = _config(args)
     shots, seed = _shots_and_seed(args, config)
-    record = run(experiment, config, shots=shots, seed=seed, store=_store(args))
+    record = run(experiment, config, shots=shots, seed=seed, store=_store(args),
+                 allow_large=args.allow_large)
     render.render(record, experiment, args)
 
 
@@ -90,11 +91,12 @@ def cmd_submit(args: argparse.Namespace) -> None:
     experiment = get_experiment(args.experiment).from_settings(_settings(args.set))
     config = _config(args)
     shots, seed = _shots_and_seed(args, config)
-    print(submit(experiment, config, shots, seed, _store(args)))
+    print(submit(experiment, config, shots, seed, _store(args),
+                 allow_large=args.allow_large))
 
 
 def cmd_jobs(args: argparse.Namespace) -> None:
-    from ..execution.ledger import Ledger
+    from ..execution.ledger import STRAY, Ledger
     from ..execution.service import scrub
 
     store = _store_to_read(args, args.jobs_command == "list", "no submitted runs",
@@ -116,10 +118,13 @@ def cmd_jobs(args: argparse.Namespace) -> None:
         sub = ledger.submission(args.run_id)
         print(f"run {args.run_id}: {sub['status']} on {sub['device']}"
               + (f" ({scrub(sub['error'])})" if sub["error"] else ""))
-        for job in ledger.jobs(args.run_id):
+        for job in ledger.jobs(args.run_id, strays=True):  # strays too: what was paid for
+            stray = job["role"] in STRAY
             print(f"  job {job['job_id']}  {job['role']:<11} {len(job['circuits'])} circuits  "
                   f"{job['status']}" + (f"  {job['error']}" if job["error"] else "")
-                  + ("  (result stored)" if job["result"] is not None else ""))
+                  + ("  (result stored)" if job["result"] is not None and not stray else "")
+                  + ("  (not part of the run: cancelled when found, never merged)"
+                     if stray else ""))
         return
     if args.jobs_command == "cancel":
         from ..execution.device_submission import stored_config
@@ -143,6 +148,9 @@ def cmd_jobs(args: argparse.Namespace) -> None:
         print(f"run {args.run_id} not finished yet: {tally}; try again later")
     else:
         render.render(record, None, args)
+        note = ledger.submission(args.run_id)["error"]
+        if note:  # e.g. a second job found for a chunk: reported, never merged
+            print(f"run {args.run_id}: {scrub(note)}", file=sys.stderr)
 
 
 def cmd_backends(args: argparse.Namespace) -> None:
@@ -182,7 +190,7 @@ def cmd_resources(args: argparse.Namespace) -> None:
     from ..resource_report import resource_report
 
     experiment = get_experiment(args.experiment).from_settings(_settings(args.set))
-    report = resource_report(experiment, args.target)
+    report = resource_report(experiment, args.target, allow_large=args.allow_large)
     if args.json:
         print(json.dumps(report))
         return
@@ -196,6 +204,11 @@ def cmd_resources(args: argparse.Namespace) -> None:
               f"{row['depth_total']:>12}")
     for layer in report.get("layers", []):
         print(f"one {layer['layer']}: {layer['two_qubit_gates']} two-qubit gates")
+    if "work" in report:
+        work = report["work"]
+        print(f"work estimate (an exact Aer run): {work['gates']:.3g} gates in "
+              f"{work['circuits']} circuit(s), ~{work['memory_bytes'] / 2**20:.0f} MiB, "
+              f"roughly {work['seconds_rough']:.2g} s")
     if "device_form" in report:
         form = report["device_form"]
         print(f"on a device (phase-kick trajectories, no environment qubit): "
@@ -237,7 +250,7 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     values, settings = _values(name.strip(), raw), _settings(args.set)
     _check_sweep(args.experiment, name.strip(), values, settings)
     rows = sweep(args.experiment, name.strip(), values, settings, config, shots, seed,
-                 _store(args))
+                 _store(args), allow_large=args.allow_large)
     key = rows[0]["observable"] if rows else "sigma"
     _print_sweep(rows, name.strip(), key, args.json)
     if args.plot:

@@ -6,6 +6,9 @@ import argparse
 
 from . import arguments, commands
 
+ALLOW_LARGE_HELP = ("run even when the work estimate passes a limit (5e6 gates, 1e10 gate "
+                    "applications, 1e5 circuits, 1e7 reference steps, or half this machine's "
+                    "memory); without it such a run is refused before anything is built")
 DASK_HELP = ("spread the circuits / ensemble realisations over the Dask scheduler at ADDRESS "
              "(tcp://HOST:PORT; overrides the config's dask_address; needs the 'dask' extra)")
 
@@ -45,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.add_argument("--plot", metavar="FILE", type=arguments.plot_file,
                      help="write a PNG of sigma(t) and P(x, t_max) (checked before the run)")
+    run.add_argument("--allow-large", action="store_true", help=ALLOW_LARGE_HELP)
     run.set_defaults(func=commands.cmd_run)
 
     res = sub.add_parser("resources", help="two-qubit gates and depth per construction")
@@ -53,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("--target", default="all-to-all",
                      help="all-to-all | line | fake_fez | fake_torino | fake_kingston | CONFIG")
     res.add_argument("--json", action="store_true")
+    res.add_argument("--allow-large", action="store_true", help=ALLOW_LARGE_HELP)
     res.set_defaults(func=commands.cmd_resources)
 
     swp = sub.add_parser("sweep", help="run one experiment over a parameter's values and fit "
@@ -68,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("--json", action="store_true")
     swp.add_argument("--plot", metavar="FILE", type=arguments.plot_file,
                      help="PNG of sigma(t) per value and D vs theory")
+    swp.add_argument("--allow-large", action="store_true", help=ALLOW_LARGE_HELP)
     swp.set_defaults(func=commands.cmd_sweep)
 
     results = sub.add_parser("results", help="runs in the result store")
@@ -92,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a hardware config with kind = 'fake' or 'ibm'")
     submit.add_argument("--shots", type=arguments.shots)
     submit.add_argument("--seed", type=arguments.seed)
+    submit.add_argument("--allow-large", action="store_true", help=ALLOW_LARGE_HELP)
     submit.set_defaults(func=commands.cmd_submit, dask=None)
 
     jobs = sub.add_parser("jobs", help="submitted device runs: list, status, fetch, cancel")
@@ -109,8 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "service accepted (found by their tags), submit only the others")
             command.add_argument(
                 "--force", action="store_true",
-                help="with --resume: resume a run still marked 'submitting' at once (only "
-                     "when you know its submitting process is dead)")
+                help="with --resume: if a live process still holds the run's lease, wait up "
+                     "to 1.5 x [jobs] lease_s for it to lapse instead of refusing at once (a "
+                     "live submitter's lease is never broken)")
     jobs.set_defaults(func=commands.cmd_jobs)
 
     backends = sub.add_parser("backends", help="fake devices, and the real IBM devices your "

@@ -226,6 +226,11 @@ def record_interruption(ledger: Ledger, run_id: str, config: HardwareConfig,
     ledger.release(run_id, "interrupted" if resumable else "failed",
                    f"submission interrupted: {scrub(type(exc).__name__ + ': ' + str(exc))}"
                    [:300])
+    if isinstance(exc, KeyboardInterrupt):  # the CLI prints the note on its one line
+        exc.add_note(f"run {run_id} can be resumed: 'qwalk jobs fetch {run_id} --resume'"
+                     if resumable else
+                     f"run {run_id} cannot be resumed (its local fake-device jobs ended "
+                     "with this process): run it again")
 
 
 def stored_config(sub: dict[str, Any]) -> HardwareConfig:
