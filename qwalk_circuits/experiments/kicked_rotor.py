@@ -152,6 +152,10 @@ class KickedRotorSpec(Spec):
 
     def check(self) -> None:
         require_memory(self.momentum_qubits, "momentum_qubits", self.momentum_qubits)
+        if self.kicks > MAX_KICKS:  # before the register check, which steps every kick
+            raise ParameterError("kicks", f"{self.kicks} kicks: at most {MAX_KICKS} (the "
+                                 "register check and the exact solver step once per kick and "
+                                 "quasi-momentum, about 0.3 ms each); lower kicks")
         if self.times is not None and [t for t in self.times if not 0 <= t <= self.kicks]:
             raise ParameterError("times", f"each time must lie in 0..kicks={self.kicks}")
         if self.beta is not None and self.quasi_momenta != 1:
@@ -182,6 +186,11 @@ class KickedRotorSpec(Spec):
                              f"{(1 << (n - 1)) - 1}, but a probability {escaped:.2g} "
                              f"(> {ESCAPE_TOLERANCE:g}) reaches |m| >= {1 << (n - 1)} "
                              f"and would wrap around; {advice}")
+
+
+#: the most kicks a spec accepts: checking that the register holds the momentum steps
+#: the exact solver through every kick (100000 kicks: about 30 s), before any run
+MAX_KICKS = 100_000
 
 
 @register

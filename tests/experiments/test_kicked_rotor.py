@@ -164,3 +164,16 @@ def test_resonance_experiment_refuses_non_resonant_settings(settings, parameter)
         get_experiment("kicked-rotor-resonance").from_settings({"momentum_qubits": 5,
                                                                 "kicks": 4, **settings})
     assert error.value.parameter == parameter
+
+
+def test_a_huge_number_of_kicks_is_refused_at_once_naming_kicks():
+    import time
+
+    from qwalk_circuits.core.errors import QwalkError
+    from qwalk_circuits.experiments import get_experiment
+    from qwalk_circuits.experiments.kicked_rotor import MAX_KICKS
+
+    start = time.perf_counter()
+    with pytest.raises(QwalkError, match=f"kicks.*at most {MAX_KICKS}"):
+        get_experiment("kicked-rotor").from_settings({"kicks": 10**9})
+    assert time.perf_counter() - start < 1.0
