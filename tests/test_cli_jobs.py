@@ -163,10 +163,16 @@ def test_status_lists_a_stray_job_and_fetch_reports_the_note(tmp_path, monkeypat
     assert len(server.job_ids()) == 2  # the stray is not one the service received
 
 
-def test_ctrl_c_in_a_fake_device_submission_says_it_cannot_be_resumed(monkeypatch, capsys):
+@pytest.mark.parametrize("jobs_recorded", [0, 1])
+def test_ctrl_c_in_a_fake_device_submission_says_it_cannot_be_resumed(jobs_recorded,
+                                                                      monkeypatch, capsys):
+    """Local jobs end with the process, recorded or not: the run is failed, not resumable."""
     from qwalk_circuits.execution import jobs
 
-    def interrupted(*args, **kwargs):
+    def interrupted(run_id, ledger, circuits, physical, config, shots, seed, plan, roles,
+                    values=None):
+        for idx in range(jobs_recorded):
+            ledger.add_job(run_id, f"local-{idx}", idx, "circuits", plan[idx], "RUNNING")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(jobs, "submit_fake", interrupted)

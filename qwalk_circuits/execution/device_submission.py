@@ -219,10 +219,10 @@ def record_interruption(ledger: Ledger, run_id: str, config: HardwareConfig,
     device a job may have been accepted whose id never reached us, so the run stays
     resumable ('interrupted': 'qwalk jobs fetch RUN_ID --resume' finds it by its tag) --
     unless the service refused the payload before any job was recorded; local fake-device
-    jobs died with us."""
+    jobs died with us (recorded or not), so such a run is 'failed'."""
     recorded = bool(ledger.jobs(run_id))
     refused = isinstance(exc, SubmissionRefused)
-    resumable = recorded or (device_target(config).jobs_outlive_process and not refused)
+    resumable = device_target(config).jobs_outlive_process and (recorded or not refused)
     ledger.release(run_id, "interrupted" if resumable else "failed",
                    f"submission interrupted: {scrub(type(exc).__name__ + ': ' + str(exc))}"
                    [:300])
