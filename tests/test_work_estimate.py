@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -235,3 +236,16 @@ def test_the_resource_report_offers_the_estimate_and_refuses_huge_walks():
     with pytest.raises(QwalkError, match="steps"):
         resource_report(experiment("coined-walk", steps=10**9), "all-to-all")
     assert time.perf_counter() - start < QUICK_S
+
+
+def test_the_readme_example_of_a_refusal(capsys):
+    """README quotes this refusal: its numbers come from the spec, not the machine."""
+    from qwalk_circuits.cli import main
+
+    assert main(["run", "dephasing", "--set", "time_steps=1000000"]) == 2
+    err = capsys.readouterr().err
+    assert "dephasing: this run needs ~6.38e8 gates in 25 circuit(s), ~2610 GiB, roughly " \
+           "2.08 days, over the limits" in err
+    assert "lower time_steps or time, or pass allow_large=True (--allow-large)" in err
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert "~6.38e8\ngates in 25 circuit(s), ~2610 GiB, roughly 2.08 days" in readme
