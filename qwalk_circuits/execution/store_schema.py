@@ -136,6 +136,12 @@ def check(db: sqlite3.Connection, path: Path) -> int:
                 f"{', '.join(sorted(found))}), not a qwalk store: qwalk leaves it as it is; "
                 + OTHER_STORE)
     want = expected_columns(max(version, 1))
+    others = sorted(set(found) - set(want))
+    if others:  # qwalk's tables beside someone else's: not ours to stamp or migrate
+        raise QwalkError(
+            f"result store {path} holds tables qwalk never writes ({', '.join(others)}) "
+            f"beside qwalk's: another program's database; qwalk leaves it as it is; "
+            + OTHER_STORE)
     lacking: list[str] = []
     for table, columns in want.items():
         lacking += ([f"{table}.{c}" for c in columns if c not in found[table]]

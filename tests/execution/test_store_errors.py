@@ -116,6 +116,21 @@ def foreign_same_names(path: Path, ctx: Context) -> None:
     db.close()
 
 
+def foreign_beside_version_1(path: Path, ctx: Context) -> None:
+    """A version-1 store's tables and version beside someone else's table."""
+    with sqlite3.connect(path) as db:
+        db.executescript("DROP TABLE jobs; DROP TABLE submissions; PRAGMA user_version = 1;"
+                         "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);")
+    db.close()
+
+
+def foreign_beside_current(path: Path, ctx: Context) -> None:
+    """Today's store, with a table qwalk never writes added by another program."""
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+    db.close()
+
+
 def newer(path: Path, ctx: Context) -> None:
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA user_version = 99")
@@ -151,6 +166,7 @@ KINDS: dict[str, Callable[[Path, Context], None]] = {
     "truncated": truncate, "corrupted": garble, "text": text_file, "png": png_file,
     "directory": directory, "foreign": foreign, "foreign-versioned": foreign_versioned,
     "foreign-lookalike": foreign_lookalike, "foreign-same-names": foreign_same_names,
+    "foreign-beside-v1": foreign_beside_version_1, "foreign-beside-v3": foreign_beside_current,
     "newer": newer, "readonly-file": read_only_file, "readonly-dir": read_only_dir,
     "locked": locked, "write-locked": write_locked}
 
