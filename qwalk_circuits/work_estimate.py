@@ -18,8 +18,8 @@ gates per step):
   distributions);
 - **reference steps**: steps the exact solvers iterate (``Experiment.reference_steps``);
 - **stored** bytes: the outcome rows written to the result store;
-- **seconds**: a rough guide only (calibrated on a 2-core machine; within a factor of
-  about 3 of the measured wall time), never a limit.
+- **seconds**: a rough guide (calibrated on a 2-core machine; within a factor of about 3
+  of the measured wall time); only a run it puts over an hour is refused.
 
 What grows in a long walk is the circuit itself: ``dephasing`` builds 51 instructions per
 slice, about 3.6 kB each at the peak (the circuit, its transpiled copy, Aer's copy) and
@@ -35,7 +35,10 @@ over :data:`LIMITS` (:class:`WorkLimits`):
 - 1e10 gate applications (gates x ensemble members);
 - 1e5 circuits (per-time circuits x members);
 - 1e7 reference steps (minutes of the exact solvers);
-- memory: half this machine's physical memory (``core.memory.USABLE_FRACTION``).
+- memory: half this machine's physical memory (``core.memory.USABLE_FRACTION``);
+- an hour of the rough time (many members of a mid-sized register pass every count
+  above and still take hours: exact ``anderson-ctqw`` with 5000 realisations at 10
+  qubits, roughly 1.3 h).
 
 ``run``, ``submit``, ``sweep`` and the resource report call it before building anything;
 ``allow_large=True`` (the CLI's ``--allow-large``) skips it; tests lower the limits by
@@ -80,6 +83,8 @@ class WorkLimits:
     max_gate_applications: int = 10_000_000_000
     max_circuits: int = 100_000
     max_reference_steps: int = 10_000_000
+    #: of the rough time guide: an hour
+    max_seconds: float = 3600.0
     #: of this machine's physical memory (core/memory.py's USABLE_FRACTION)
     memory_fraction: float = USABLE_FRACTION
 
@@ -206,6 +211,8 @@ def _shrink(experiment: Experiment[Any], estimate: WorkEstimate, over: set[str])
         wanted += MEMBER_FIELDS
     if "circuits" in over:
         wanted.append("times")
+    if "time" in over:
+        wanted += STEP_FIELDS + (MEMBER_FIELDS if estimate.members > 1 else ())
     fields = set(type(experiment.spec).model_fields)
     knobs = [f for f in dict.fromkeys(wanted) if f in fields]
     return "lower " + " or ".join(knobs) if knobs else "shrink the spec"
@@ -230,6 +237,9 @@ def check_work(experiment: Experiment[Any], target: Target | HardwareConfig,
         ("circuits", estimate.circuits, limits.max_circuits),
         ("reference steps", estimate.reference_steps, limits.max_reference_steps))
         if value > limit}
+    if estimate.seconds > limits.max_seconds:
+        over["time"] = (f"roughly {estimate.seconds / 3600:.2g} h > "
+                        f"{limits.max_seconds / 3600:.2g} h")
     if estimate.memory_bytes > memory:
         over["memory"] = f"memory > {_num(memory / GIB)} GiB (half of this machine's)" \
             if limits.memory_fraction == USABLE_FRACTION else \

@@ -249,3 +249,17 @@ def test_the_readme_example_of_a_refusal(capsys):
     assert "lower time_steps or time, or pass allow_large=True (--allow-large)" in err
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     assert "~6.38e8\ngates in 25 circuit(s), ~2610 GiB, roughly 2.08 days" in readme
+
+
+def test_many_members_of_a_mid_sized_register_are_refused_by_the_time_limit():
+    """Under every count limit but hours long (found by review): the rough time refuses it."""
+    walk = experiment("anderson-ctqw", realisations=5000, position_qubits=10)
+    target = make_target(pipeline.resolve_config("aer_ideal"))
+    estimate = estimate_work(walk, target, None)
+    limits = work_estimate.LIMITS
+    assert estimate.gates <= limits.max_gates
+    assert estimate.circuits <= limits.max_circuits
+    assert estimate.gate_applications <= limits.max_gate_applications
+    assert estimate.seconds > limits.max_seconds
+    with pytest.raises(QwalkError, match=r"h > 1 h\).*lower .*realisations"):
+        check_work(walk, target, None)

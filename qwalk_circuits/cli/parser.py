@@ -7,8 +7,9 @@ import argparse
 from . import arguments, commands
 
 ALLOW_LARGE_HELP = ("run even when the work estimate passes a limit (5e6 gates, 1e10 gate "
-                    "applications, 1e5 circuits, 1e7 reference steps, or half this machine's "
-                    "memory); without it such a run is refused before anything is built")
+                    "applications, 1e5 circuits, 1e7 reference steps, half this machine's "
+                    "memory, or roughly an hour); without it such a run is refused before "
+                    "anything is built")
 DASK_HELP = ("spread the circuits / ensemble realisations over the Dask scheduler at ADDRESS "
              "(tcp://HOST:PORT; overrides the config's dask_address; needs the 'dask' extra)")
 
