@@ -156,6 +156,13 @@ class KickedRotorSpec(Spec):
             raise ParameterError("kicks", f"{self.kicks} kicks: at most {MAX_KICKS} (the "
                                  "register check and the exact solver step once per kick and "
                                  "quasi-momentum, about 0.3 ms each); lower kicks")
+        members = 1 if self.beta is not None else self.quasi_momenta
+        work = self.kicks * members * (1 << self.momentum_qubits)
+        if work > MAX_REGISTER_CHECK:
+            raise ParameterError("kicks", f"kicks x quasi_momenta x 2**momentum_qubits = "
+                                 f"{work:.3g} amplitude-kicks, over {MAX_REGISTER_CHECK:.0e}: "
+                                 "checking the register alone would take minutes; lower "
+                                 "kicks, quasi_momenta or momentum_qubits")
         if self.times is not None and [t for t in self.times if not 0 <= t <= self.kicks]:
             raise ParameterError("times", f"each time must lie in 0..kicks={self.kicks}")
         if self.beta is not None and self.quasi_momenta != 1:
@@ -191,6 +198,9 @@ class KickedRotorSpec(Spec):
 #: the most kicks a spec accepts: checking that the register holds the momentum steps
 #: the exact solver through every kick (100000 kicks: about 30 s), before any run
 MAX_KICKS = 100_000
+#: the most kicks x quasi-momenta x register size the register check may step through
+#: (1e8: about 10 s on 2 cores; the defaults are 1.6e5)
+MAX_REGISTER_CHECK = 100_000_000
 
 
 @register

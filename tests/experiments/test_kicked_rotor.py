@@ -177,3 +177,17 @@ def test_a_huge_number_of_kicks_is_refused_at_once_naming_kicks():
     with pytest.raises(QwalkError, match=f"kicks.*at most {MAX_KICKS}"):
         get_experiment("kicked-rotor").from_settings({"kicks": 10**9})
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize("settings", [{"quasi_momenta": 8000, "kicks": 400},
+                                      {"momentum_qubits": 20, "kicks": 200}])
+def test_a_register_check_that_would_take_minutes_is_refused_at_once(settings):
+    import time
+
+    from qwalk_circuits.core.errors import QwalkError
+    from qwalk_circuits.experiments import get_experiment
+
+    start = time.perf_counter()
+    with pytest.raises(QwalkError, match="kicks x quasi_momenta x 2\\*\\*momentum_qubits"):
+        get_experiment("kicked-rotor").from_settings(settings)
+    assert time.perf_counter() - start < 1.0
