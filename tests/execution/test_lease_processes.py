@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WALK = ["--set", "position_qubits=2", "--set", "steps=4"]
 CHUNKS = 3
 STALL_S = 15.0
+#: the lease of a live owner in the tests that need it renewed under load
+LIVE_LEASE_S = 3.0
 CLI = """
 import sys
 from tests.execution import service_double
@@ -175,13 +177,15 @@ def test_a_killed_submitter_is_resumed_at_once_without_paying_twice(server, stor
 def test_a_stalled_upload_keeps_its_lease(server, store, tmp_path):
     """(c) An upload stalls for longer than the lease: its process is alive and renews
     the lease, so a resume from another process is refused; nothing is sent twice."""
-    config = service_double.ibm_config(tmp_path, lease_s=0.5)
+    # a lease of LIVE_LEASE_S: renewed every second, so a loaded machine's hiccups do not
+    # let it lapse under a live owner
+    config = service_double.ibm_config(tmp_path, lease_s=LIVE_LEASE_S)
     # (the stall ends at the release; at the latest after STALL_S, when a broken guard
     # lets the resume in, so that it fails instead of waiting at the gate for good)
     child = submitter(server, store, config, gate=1, stall_s=STALL_S)
     try:
         run_id = the_run(store)
-        time.sleep(1.0)  # two lease periods into the stall
+        time.sleep(2 * LIVE_LEASE_S)  # two lease periods into the stall
         with pytest.raises(QwalkError, match="still being submitted by a live process"):
             resume_submission(run_id, ResultStore(store))
         (server.root / "release").write_text("")
@@ -194,9 +198,9 @@ def test_a_stalled_upload_keeps_its_lease(server, store, tmp_path):
 
 
 def test_resume_force_beside_a_live_owner_is_refused(server, store, tmp_path, capsys):
-    """(f) ``jobs fetch --resume --force`` waits one lease period for the live owner's
+    """(f) ``jobs fetch --resume --force`` waits 1.5 lease periods for the live owner's
     lease to lapse; it is renewed, so the resume is refused and sends nothing."""
-    config = service_double.ibm_config(tmp_path, lease_s=0.5)
+    config = service_double.ibm_config(tmp_path, lease_s=LIVE_LEASE_S)
     # (the stall ends at the release; at the latest after STALL_S, when a broken guard
     # lets the resume in, so that it fails instead of waiting at the gate for good)
     child = submitter(server, store, config, gate=1, stall_s=STALL_S)
