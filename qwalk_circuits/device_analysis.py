@@ -105,18 +105,7 @@ def finish(run_id: str, store: ResultStore, service: Any = None) -> RunRecord | 
         return _as_stored(_analysed(run_id, sub, ledger, emulate=False)[0], store, run_id)
     config = stored_config(sub)
     infos = sub["circuits"]
-    covered = {i for job in ledger.jobs(run_id) for i in job["circuits"]}
-    if sub["status"] in ("submitting", "interrupted") and len(covered) < len(infos):
-        state = ("was interrupted" if sub["status"] == "interrupted" else
-                 "is in progress, or its process was killed,")
-        raise QwalkError(
-            f"run {run_id}: its submission {state} before all jobs were recorded "
-            f"({len(covered)} of {len(infos)} circuits); "
-            + ("submit it again (local fake-device jobs end with their process)"
-               if not device_target(config).jobs_outlive_process else
-               OLD_LEDGER.format(run_id=run_id) if any("job" not in i for i in infos) else
-               f"'qwalk jobs fetch {run_id} --resume' adopts the jobs the service accepted "
-               "(found by their tags) and submits only the ones it never received"))
+    _check_coverage(run_id, sub, ledger, config)
     members = [info["members"][1] - info["members"][0] if info.get("array") else None
                for info in infos]
     tally = poll(run_id, ledger, config, [i["creg"] for i in infos], service, members=members)
@@ -125,6 +114,9 @@ def finish(run_id: str, store: ResultStore, service: Any = None) -> RunRecord | 
     if failed:
         reason = "; ".join(f"job {j['job_id']}: {j['status']} {j['error'] or ''}".strip()
                            for j in failed)
+        if ledger.submission(run_id)["status"] == "cancelled":  # it stays cancelled
+            raise QwalkError(f"run {run_id} was cancelled, so it has no results ({reason}); "
+                             "submit the experiment again for them")
         ledger.set_status(run_id, "failed", reason)
         raise QwalkError(f"run {run_id} cannot finish: {reason}")
     if any(j["result"] is None for j in jobs) or not jobs:
@@ -133,6 +125,36 @@ def finish(run_id: str, store: ResultStore, service: Any = None) -> RunRecord | 
     record, circuits = _analysed(run_id, sub, ledger)
     ledger.finish(run_id, record.summary, record.summary["backend"], circuits)
     return _as_stored(record, store, run_id)
+
+
+def _check_coverage(run_id: str, sub: dict[str, Any], ledger: Ledger,
+                    config: HardwareConfig) -> None:
+    """Refuse, in one line, a run whose recorded jobs (strays aside) do not hold every
+    circuit, whatever its status: it is never analysed from missing counts.  A
+    'submitted' one is made resumable ('interrupted') when its jobs outlive a process."""
+    infos, status = sub["circuits"], sub["status"]
+    covered = {i for job in ledger.jobs(run_id) for i in job["circuits"]}
+    if len(covered) >= len(infos):
+        return
+    shown = f"({len(covered)} of {len(infos)} circuits)"
+    if status in ("cancelled", "failed"):
+        raise QwalkError(f"run {run_id} is '{status}' and its jobs do not hold all its "
+                         f"circuits {shown}: it has no results; submit the experiment again")
+    resumable = device_target(config).jobs_outlive_process and all("job" in i for i in infos)
+    if status == "submitted" and resumable:
+        resumable = ledger.reopen(run_id, f"its jobs hold {shown[1:-1]}: resume it")
+        status = "interrupted" if resumable else status
+    state = {"interrupted": "was interrupted", "submitted": "ended",
+             "submitting": "is in progress, or its process was killed,"}.get(status, status)
+    raise QwalkError(
+        f"run {run_id}: its submission {state} before all jobs were recorded {shown}; "
+        + ("submit it again (local fake-device jobs end with their process)"
+           if not device_target(config).jobs_outlive_process else
+           OLD_LEDGER.format(run_id=run_id) if any("job" not in i for i in infos) else
+           f"'qwalk jobs fetch {run_id} --resume' adopts the jobs the service accepted "
+           "(found by their tags) and submits only the ones it never received"
+           if resumable or status != "submitted" else
+           f"its status changed meanwhile: 'qwalk jobs status {run_id}'"))
 
 
 def _as_stored(record: RunRecord, store: ResultStore, run_id: str) -> RunRecord:

@@ -1,10 +1,8 @@
 """Device jobs: submit circuits (many per job), poll, fetch counts, cancel; all via the ledger.
 
-Fake devices run in the runtime's local testing mode, whose jobs live in
-this process only: their jobs are completed (and their counts written to the
-ledger) before ``submit`` returns.  Real devices get one ``Batch`` per run;
-each job id reaches the ledger before anything waits on it.
-"""
+Fake devices run in the runtime's local testing mode (jobs of this process only, done and
+in the ledger before ``submit`` returns); real devices get one ``Batch`` per run, each
+job id in the ledger before anything waits on it."""
 
 from __future__ import annotations
 
@@ -33,15 +31,13 @@ def status_name(status: Any) -> str:
             "VALIDATING": "QUEUED"}.get(name, name)
 
 
-#: qiskit-ibm-runtime errors that another try cannot fix (matched by class name, so the
-#: runtime is imported only where it is used)
+#: qiskit-ibm-runtime errors that another try cannot fix (matched by class name)
 PERMANENT_ERRORS = ("RuntimeJobNotFound", "IBMInputValueError", "RuntimeInvalidStateError",
                     "IBMNotAuthorizedError", "IBMAccountError")
 
 
 class SubmissionRefused(QwalkError):
-    """The service refused a job's payload (invalid input, not authorised): no job was
-    created, and sending the same payload again would be refused again."""
+    """The service refused a job's payload (invalid input, not authorised): no job."""
 
 
 def is_permanent(exc: BaseException) -> bool:
@@ -139,8 +135,7 @@ def pack_jobs(indices: Sequence[int], qubit_sets: Sequence[tuple[int, ...]], lim
     (its readout calibration, sent in the same job).  A circuit that cannot fit even
     alone gets a job of its own."""
     out: list[list[int]] = []
-    load = 0
-    seen: set[tuple[int, ...]] = set()
+    load, seen = 0, set[tuple[int, ...]]()
     for i in indices:
         cost = (1 if weights is None else weights[i]) + (
             reserve if qubit_sets[i] not in seen else 0)
@@ -158,9 +153,8 @@ def pack_jobs(indices: Sequence[int], qubit_sets: Sequence[tuple[int, ...]], lim
 
 def pub_seed_of(seed: int | None, index: int) -> int | None:
     """The simulator seed of PUB ``index`` of a fake-device run with seed ``seed``."""
-    if seed is None:
-        return None
-    return int(np.random.SeedSequence((seed, index)).generate_state(1)[0])
+    return None if seed is None else int(
+        np.random.SeedSequence((seed, index)).generate_state(1)[0])
 
 
 def open_batch(backend: Any) -> Any:
@@ -181,11 +175,14 @@ def chunk_tag(run_id: str, index: int) -> str:
 
 
 def submit_chunk(run: Callable[[], Any], service: Any, tag: str, config: HardwareConfig,
-                 sleep: Sleep = time.sleep, check: Callable[[], None] | None = None) -> Any:
+                 sleep: Sleep = time.sleep, check: Callable[[], None] | None = None,
+                 known: Callable[[], set[str]] = set) -> Any:
     """Submit one job; after a failure, adopt a job the service accepted under ``tag``
     (the reply may be lost after the job was created) before trying again -- a blind retry
-    would pay for the same circuits twice.  ``check()`` runs before every upload (the
-    submitter's lease: it raises once another process owns the run)."""
+    would pay for the same circuits twice.  Only a job whose id is not in ``known()`` (the
+    ledger's, strays included: a stray of the chunk, or another process's job) is
+    adopted.  ``check()`` runs before every upload and adoption (the submitter's lease:
+    it raises once another process owns the run)."""
     attempts = config.jobs.max_retries + 1
     for attempt in range(attempts):
         try:
@@ -201,15 +198,17 @@ def submit_chunk(run: Callable[[], Any], service: Any, tag: str, config: Hardwar
                     f"{scrub(type(exc).__name__ + ': ' + str(exc))[:300]}") from None
             lookup = getattr(service, "jobs", None)
             try:
-                found = list(lookup(job_tags=[tag], limit=1)) if lookup is not None else []
+                found = list(lookup(job_tags=[tag], limit=None)) if lookup is not None else []
+                found = [j for j in found if str(j.job_id()) not in known()]
             except Exception:
-                run_id = tag.rsplit(":", 1)[0]
                 raise QwalkError(
                     f"submitting job {tag} failed ({scrub(type(exc).__name__)}) and the service "
-                    "cannot say whether it was accepted; when it answers again, "
-                    f"'qwalk jobs fetch {run_id} --resume' adopts it if it was, and submits "
+                    "cannot say whether it was accepted; when it answers again, 'qwalk jobs "
+                    f"fetch {tag.rsplit(':', 1)[0]} --resume' adopts it if it was, and submits "
                     "the rest") from None
             if found:
+                if check is not None:
+                    check()
                 return found[0]
             if attempt == attempts - 1:
                 raise QwalkError(f"submitting job {tag} failed {attempts} times: "
@@ -224,12 +223,10 @@ def submit_ibm(run_id: str, ledger: Ledger, backend: Any, circuits: list[Quantum
                plan: Mapping[int, list[int]], roles: list[str], sleep: Sleep = time.sleep,
                values: Sequence[np.ndarray | None] | None = None, service: Any = None) -> None:
     """Submit the ISA circuits to the real device in a Batch, job ``j`` holding circuits
-    ``plan[j]``; each job id is recorded before the next submission and before anything
-    waits.  ``values[i]`` (optional): circuit i is a PUB with that parameter array.
-
-    With an owner (``ledger.owner``), its lease is checked before every upload and in
-    every job record: a job sent after the lease was lost is recorded as a stray and
-    cancelled, and :class:`~.ledger.LeaseLost` stops the submission."""
+    ``plan[j]``, each job id recorded before the next submission and before anything
+    waits (``values[i]``: circuit i is a PUB with that parameter array).  With an owner,
+    its lease is checked before every upload and in every job record: a job sent after
+    the lease was lost is a stray (cancelled), and LeaseLost stops the submission."""
     pubs = pubs_of(circuits, values)
     service = service if service is not None else getattr(backend, "service", None)
     batch = with_retries(partial(open_batch, backend), config, sleep, "opening a batch")
@@ -238,9 +235,16 @@ def submit_ibm(run_id: str, ledger: Ledger, backend: Any, circuits: list[Quantum
         for idx, part in plan.items():
             tag = chunk_tag(run_id, idx)
             sampler = make_sampler(batch, config, shots, seed, [run_id, tag])
-            job = submit_chunk(partial(sampler.run, [pubs[i] for i in part]), service,
-                               tag, config, sleep, check)
-            record_job(run_id, ledger, job, idx, job_role(roles, part), part, config, sleep)
+            for _ in range(2):  # a job another process recorded as a stray: not sent
+                job = submit_chunk(partial(sampler.run, [pubs[i] for i in part]), service,
+                                   tag, config, sleep, check, partial(ledger.job_ids, run_id))
+                if record_job(run_id, ledger, job, idx, job_role(roles, part), part, config,
+                              sleep) != "known-stray":
+                    break
+            else:
+                raise QwalkError(f"run {run_id}: each job sent for chunk {idx} was recorded "
+                                 "as a stray by another process (and cancelled); "
+                                 f"'qwalk jobs fetch {run_id} --resume' sends it again")
     finally:
         close = getattr(batch, "close", None)
         if close is not None:
@@ -252,10 +256,12 @@ def record_job(run_id: str, ledger: Ledger, job: Any, idx: int, role: str, part:
     """Record a job the service returned (or a resume found) for chunk ``idx``; returns
     :meth:`Ledger.add_job`'s verdict.  A job the run cannot use (its chunk has a job, this
     process lost the lease while it was on its way, or another process recorded it as a
-    stray) is cancelled at once; a lost lease then raises LeaseLost."""
-    verdict = ledger.add_job(run_id, str(job.job_id()), idx, role, part)
+    stray) is cancelled at once (noted when it had run: paid for twice); a lost lease
+    then raises LeaseLost."""
+    job_id = str(job.job_id())
+    verdict = ledger.add_job(run_id, job_id, idx, role, part)
     if verdict in (*STRAY, "known-stray"):
-        ledger.update_job(str(job.job_id()), stop_job(job, config, sleep))
+        ledger.stray_stopped(run_id, job_id, idx, stop_job(job, config, sleep))
     if verdict == "unowned":
         raise ledger.lost(run_id)
     return verdict
@@ -334,11 +340,9 @@ def cancel(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any = N
            sleep: Sleep = time.sleep) -> int:
     """Cancel the run: mark it cancelled and take its lease away first (a process still
     submitting or resuming it stops at its next lease check, and cancels any job it
-    sends after that), then cancel every unfinished job, recorded or not; returns how
-    many were cancelled.
-
-    Jobs the service accepted but the ledger never heard of are found by the run's tag,
-    recorded and cancelled too.  A finished run ('done') is refused unchanged; a failed
+    sends after that), then cancel every unfinished job, recorded or not (one the ledger
+    never heard of is found by the run's tag, and recorded); returns how many were
+    cancelled.  A finished run ('done') is refused unchanged; a failed
     one stays 'failed' (its unfinished jobs are cancelled).  Cancelling again is
     harmless, and sweeps the run's tag again."""
     if ledger.take_for_cancel(run_id) in FINISHED:
@@ -352,7 +356,12 @@ def cancel(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any = N
             ledger.update_job(job_id, "CANCELLED")
         return len(todo)
     service = service if service is not None else runtime_service(config)
-    remotes = dict(unrecorded_jobs(run_id, ledger, config, service, sleep, "unrecorded"))
+    plan: dict[int, list[int]] = {}  # (a job found by its chunk tag holds that chunk)
+    for i, info in enumerate(ledger.submission(run_id)["circuits"]):
+        if "job" in info:
+            plan.setdefault(info["job"], []).append(i)
+    remotes = dict(unrecorded_jobs(run_id, ledger, config, service, sleep, "unrecorded",
+                                   plan))
     cancelled = 0
     for job_id in dict.fromkeys([*todo, *remotes]):
         remote = remotes.get(job_id) or with_retries(partial(service.job, job_id), config,
@@ -365,10 +374,12 @@ def cancel(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any = N
 
 
 def unrecorded_jobs(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any,
-                    sleep: Sleep, role: str) -> list[tuple[str, Any]]:
+                    sleep: Sleep, role: str, plan: Mapping[int, list[int]] | None = None
+                    ) -> list[tuple[str, Any]]:
     """The jobs the service holds under the run's tag that the ledger lacks, now recorded
-    with ``role`` (job number from their chunk tag ``RUN_ID:i``, -1 if it has none; a
-    second job of a chunk is recorded as a duplicate): their (id, remote job)."""
+    with ``role`` (job number from their chunk tag ``RUN_ID:i``, -1 if it has none; its
+    circuits ``plan[i]``; a second job of a chunk is recorded as a duplicate): their
+    (id, remote job)."""
     if getattr(service, "jobs", None) is None:
         return []
     known = {j["job_id"] for j in ledger.jobs(run_id, strays=True)}
@@ -382,6 +393,7 @@ def unrecorded_jobs(run_id: str, ledger: Ledger, config: HardwareConfig, service
         tags = remote.tags() if callable(getattr(remote, "tags", None)) else []
         numbers = [int(t.rsplit(":", 1)[1]) for t in tags
                    if t.startswith(f"{run_id}:") and t.rsplit(":", 1)[1].isdigit()]
-        ledger.add_job(run_id, job_id, numbers[0] if numbers else -1, role, [])
+        idx = numbers[0] if numbers else -1
+        ledger.add_job(run_id, job_id, idx, role, list((plan or {}).get(idx, [])))
         out.append((job_id, remote))
     return out

@@ -155,12 +155,14 @@ class Ledger:
 
     def release(self, run_id: str, status: str, error: str | None = None) -> bool:
         """This ledger's owner ends its submission with ``status`` and gives up the lease,
-        atomically, if it still holds the run (False: it had lost it; nothing changed)."""
+        atomically, if it still holds the run (False: it had lost it; nothing changed).
+        ``error`` is added to the notes made while it held the run (they are kept)."""
         with self.store._connect() as db:
             cursor = db.execute(
-                "UPDATE submissions SET status = ?, error = ?, updated_at = ?, owner = NULL, "
+                "UPDATE submissions SET status = ?, error = CASE WHEN ? IS NULL THEN error "
+                "ELSE COALESCE(error || '; ', '') || ? END, updated_at = ?, owner = NULL, "
                 "lease_until = NULL WHERE run_id = ? AND owner IS ? AND status = 'submitting'",
-                (status, error, _now(), run_id, self.owner))
+                (status, error, error, _now(), run_id, self.owner))
             return cursor.rowcount == 1
 
     def take_for_cancel(self, run_id: str) -> str:
@@ -190,6 +192,30 @@ class Ledger:
         with self.store._connect() as db:
             db.execute("UPDATE submissions SET error = COALESCE(error || '; ', '') || ? "
                        "WHERE run_id = ?", (text, run_id))
+
+    def stray_stopped(self, run_id: str, job_id: str, idx: int, status: str) -> None:
+        """Record the final status a stray reached when it was stopped; one that was not
+        cancelled (it ran, or failed) is noted in the submission, once: it was paid for."""
+        with self.store._connect() as db:
+            before = db.execute("SELECT status FROM jobs WHERE job_id = ?",
+                                (job_id,)).fetchone()
+        text = (f"job {job_id} of chunk {idx} ran although it was a stray (it ended {status}"
+                + ("): paid for twice" if status == "DONE" else ")"))
+        self.update_job(job_id, status, error=None if status == "CANCELLED" else text)
+        if status != "CANCELLED" and (before is None or before[0] not in FINAL_JOB):
+            self.note(run_id, text)
+
+    def job_ids(self, run_id: str) -> set[str]:
+        """Every job id the ledger holds for the run, its strays included."""
+        return {j["job_id"] for j in self.jobs(run_id, strays=True)}
+
+    def reopen(self, run_id: str, error: str) -> bool:
+        """Mark a 'submitted' run whose jobs do not cover its circuits 'interrupted'
+        (resumable), atomically, unless its status changed meanwhile."""
+        with self.store._connect() as db:
+            return db.execute("UPDATE submissions SET status = 'interrupted', error = ?, "
+                              "updated_at = ? WHERE run_id = ? AND status = 'submitted'",
+                              (error, _now(), run_id)).rowcount == 1
 
     def update_job(self, job_id: str, status: str, error: str | None = None,
                    result: Any = None) -> None:

@@ -170,3 +170,156 @@ def test_a_resume_sends_again_a_chunk_whose_only_job_is_a_stray(server, config, 
     assert resume_submission(run_id, store) == 2
     assert [j["idx"] for j in Ledger(store).jobs(run_id)] == [0, 1]
     assert late not in [j["job_id"] for j in Ledger(store).jobs(run_id)]
+
+
+def stray_of_chunk_0(server, config, store):
+    """An interrupted run whose one job (chunk 0's) was recorded as a stray by a process
+    that had lost the lease; the service shows it cancelled."""
+    server.set_mode(crash_after=0)  # job 0 accepted, its id never recorded
+    with pytest.raises(KeyboardInterrupt):
+        submit_experiment(walk(), config, 200, 5, store)
+    server.set_mode()
+    run_id = Ledger(store).runs()[0]["run_id"]
+    (late,) = server.job_ids()
+    assert Ledger(store, "elsewhere:1:old").add_job(run_id, late, 0, "circuits", []) == "unowned"
+    server.save(late, {**server.load(late), "status": "CANCELLED"})
+    return run_id, late
+
+
+def test_a_failed_upload_in_a_resume_does_not_adopt_the_chunks_stray(server, config, store):
+    """The resume's upload of chunk 0 fails once (no job created): the retry's lookup
+    under the chunk's tag finds only the stray, which it must not adopt: the chunk is
+    sent again, and the run finishes with a job per chunk."""
+    from qwalk_circuits.execution.device_submission import resume_submission
+
+    run_id, late = stray_of_chunk_0(server, config, store)
+    server.set_mode(flaky=1)  # every kind of call fails once (the upload of chunk 0 too)
+    assert resume_submission(run_id, store) == 2
+    server.set_mode()
+    jobs = Ledger(store).jobs(run_id)
+    assert [j["idx"] for j in jobs] == [0, 1] and late not in [j["job_id"] for j in jobs]
+    assert len(server.job_ids()) == 3
+    summary = None
+    for _ in range(10):
+        summary = finish_run(run_id, store)
+        if summary is not None:
+            break
+    assert summary is not None and late not in summary["jobs"]
+
+
+def test_a_job_sent_for_a_chunk_but_recorded_as_a_stray_is_sent_again(server, config, store,
+                                                                      monkeypatch):
+    """Another process (an old owner, woken up) recorded the job this one sent as a stray
+    and cancelled it before this one recorded it: the chunk is sent again, not left
+    without a job."""
+    from qwalk_circuits.execution import jobs as jobs_module
+
+    real, taken = jobs_module.Ledger.add_job, []
+
+    def stolen_first(self, run_id, job_id, idx, *args, **kwargs):
+        if not taken:  # the old owner records the first job before its sender does
+            taken.append(job_id)
+            assert real(Ledger(self.store, "elsewhere:1:old"), run_id, job_id, idx, "circuits",
+                        []) == "unowned"
+        return real(self, run_id, job_id, idx, *args, **kwargs)
+
+    monkeypatch.setattr(jobs_module.Ledger, "add_job", stolen_first)
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    jobs = Ledger(store).jobs(run_id)
+    assert [j["idx"] for j in jobs] == [0, 1] and taken[0] not in [j["job_id"] for j in jobs]
+    assert server.load(taken[0])["status"] == "CANCELLED"
+
+
+def test_a_stray_that_ran_is_noted_as_paid_for_twice(server, config, store):
+    """A stray found by a resume had already run (DONE): cancelling it is too late, and
+    the submission says so."""
+    from qwalk_circuits.execution.device_submission import resume_submission
+
+    run_id, late = stray_of_chunk_0(server, config, store)
+    server.save(late, {**server.load(late), "status": "DONE"})
+    assert resume_submission(run_id, store) == 2
+    error = Ledger(store).submission(run_id)["error"] or ""
+    assert f"job {late} of chunk 0 ran although it was a stray" in error
+    assert "paid for twice" in error
+    assert error.count(late) == 1  # noted once
+
+
+def test_a_run_whose_jobs_do_not_cover_its_circuits_is_never_analysed(server, config, store):
+    """Whatever its status ('submitted' here), a run missing a chunk's job is refused in
+    one line, and made resumable; the resume then adopts or sends the chunk's job."""
+    from qwalk_circuits.execution.device_submission import resume_submission
+
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    with store._connect() as db:  # chunk 1's job lost from the ledger (the old bug)
+        db.execute("DELETE FROM jobs WHERE run_id = ? AND idx = 1", (run_id,))
+    with pytest.raises(QwalkError, match=r"\(4 of 7 circuits\).*--resume") as info:
+        finish_run(run_id, store)
+    assert "\n" not in str(info.value)
+    assert Ledger(store).submission(run_id)["status"] == "interrupted"
+    assert resume_submission(run_id, store) == 0  # chunk 1's job adopted by its tag
+    summary = None
+    for _ in range(10):
+        summary = finish_run(run_id, store)
+        if summary is not None:
+            break
+    assert summary is not None and len(summary["jobs"]) == 2
+
+
+def test_fetching_a_cancelled_run_keeps_it_cancelled(server, config, store):
+    server.set_mode(hold=True)
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    assert cancel(run_id, Ledger(store), config) == 2
+    with pytest.raises(QwalkError, match=rf"run {run_id} was cancelled.*CANCELLED"):
+        finish_run(run_id, store)
+    assert Ledger(store).submission(run_id)["status"] == "cancelled"
+
+
+def test_a_done_job_found_by_cancel_is_the_chunks_with_its_circuits(server, config, store):
+    """Cancel finds by its tag a job whose id never reached the ledger, already DONE: it
+    is recorded as its chunk's job, circuits and all, so a fetch never analyses a chunk
+    without counts (here: chunk 1 was never sent, so the fetch refuses the run)."""
+    server.set_mode(crash_after=0)
+    with pytest.raises(KeyboardInterrupt):
+        submit_experiment(walk(), config, 200, 5, store)
+    server.set_mode()
+    run_id = Ledger(store).runs()[0]["run_id"]
+    (orphan,) = server.job_ids()
+    server.save(orphan, {**server.load(orphan), "status": "DONE"})
+    assert cancel(run_id, Ledger(store), config) == 0
+    (job,) = Ledger(store).jobs(run_id)
+    assert (job["job_id"], job["idx"], job["circuits"]) == (orphan, 0, [0, 1, 3, 4])
+    assert Ledger(store).runs()[0]["jobs"] == 1
+    with pytest.raises(QwalkError, match=r"'cancelled'.*\(4 of 7 circuits\)"):
+        finish_run(run_id, store)
+    assert Ledger(store).submission(run_id)["status"] == "cancelled"
+
+
+def test_a_retried_upload_adopts_only_a_job_the_ledger_does_not_know(config):
+    """After a failed upload the lookup under the chunk's tag lists every job there; one
+    the ledger knows (a stray, another process's job) is not adopted: the upload is tried
+    again, and only an unknown job is adopted."""
+    from types import SimpleNamespace
+
+    from qwalk_circuits.execution.jobs import submit_chunk
+
+    def job(name):
+        return SimpleNamespace(job_id=lambda: name)
+
+    listed = [job("stray")]
+    uploads = []
+
+    def upload():
+        uploads.append(1)
+        if len(uploads) == 1:
+            raise ConnectionError("reset")
+        return job("sent")
+
+    service = SimpleNamespace(jobs=lambda job_tags, limit: list(listed))
+    assert submit_chunk(upload, service, "r1:0", config, lambda s: None,
+                        known=lambda: {"stray"}).job_id() == "sent"
+    assert len(uploads) == 2
+    listed.append(job("landed"))  # an upload whose reply was lost: adopted, not resent
+    uploads.clear()
+    assert submit_chunk(upload, service, "r1:0", config, lambda s: None,
+                        known=lambda: {"stray"}).job_id() == "landed"
+    assert len(uploads) == 1
