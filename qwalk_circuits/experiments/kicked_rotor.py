@@ -27,7 +27,6 @@ accelerator modes and diffuses faster than Rechester-White.)
 from __future__ import annotations
 
 import warnings
-from fractions import Fraction
 from functools import cached_property, lru_cache
 from typing import Any, ClassVar, Literal
 
@@ -55,28 +54,21 @@ from ..reference.kicked_rotor import (
     classical_moments,
     momentum_distributions,
     momentum_grid,
-    momentum_states,
     rechester_white_diffusion,
 )
 from .base import register
 from .ensemble import EnsembleExperiment
+from .kicked_rotor_register import (
+    ESCAPE_TOLERANCE,
+    LARGEST_SUGGESTION,
+    RESONANCE_TOLERANCE,
+    escaped_probability,
+    resonance,
+)
 
-RESONANCE_DENOMINATOR = 12  # kbar/(4 pi) = p/q with q <= this counts as a resonance
-RESONANCE_TOLERANCE = 1e-9  # |kbar/(4 pi) - p/q| below this (relative) is that p/q
-ESCAPE_TOLERANCE = 1e-4  # probability that may pass the register's edge |m| = N/2
-LARGEST_SUGGESTION = 14  # momentum_qubits searched when suggesting a register size
 TAIL_MIN_DISTANCE = 2
 CLASSICAL_PARTICLES = 20_000
 CLASSICAL_SEED = 0
-
-
-def resonance(kbar: float) -> Fraction | None:
-    """p/q if kbar/(4 pi) is that fraction (q <= RESONANCE_DENOMINATOR, p >= 1), else None."""
-    ratio = kbar / (4 * np.pi)
-    fraction = Fraction(ratio).limit_denominator(RESONANCE_DENOMINATOR)
-    if fraction.numerator >= 1 and abs(ratio - float(fraction)) <= RESONANCE_TOLERANCE * ratio:
-        return fraction
-    return None
 
 
 @lru_cache(maxsize=8)
@@ -86,18 +78,6 @@ def _distributions(kick: float, kbar: float, times: tuple[int, ...], momentum_qu
     out = momentum_distributions(kick, kbar, times, momentum_qubits, betas)
     out.setflags(write=False)
     return out
-
-
-def escaped_probability(kick: float, kbar: float, times: tuple[int, ...], momentum_qubits: int,
-                        betas: tuple[float, ...]) -> float:
-    """What an n-qubit register would wrap around: the largest beta-averaged probability at
-    |m| >= 2^(n-1) over the times, computed on n + 1 qubits."""
-    larger = momentum_qubits + 1
-    mean = np.zeros((len(times), 1 << larger))
-    for beta in betas:
-        mean += np.abs(momentum_states(kick, kbar, times, larger, beta)) ** 2
-    outside = np.abs(momentum_grid(larger)) >= (1 << (momentum_qubits - 1))
-    return float(mean[:, outside].sum(axis=1).max() / len(betas))
 
 
 class KickedRotorSpec(Spec):
@@ -152,13 +132,9 @@ class KickedRotorSpec(Spec):
 
     def check(self) -> None:
         require_memory(self.momentum_qubits, "momentum_qubits", self.momentum_qubits)
-        if self.kicks > MAX_KICKS:  # before the register check, which steps every kick
-            raise ParameterError("kicks", f"{self.kicks} kicks: at most {MAX_KICKS} (the "
-                                 "register check and the exact solver step once per kick and "
-                                 "quasi-momentum, about 0.3 ms each); lower kicks")
         members = 1 if self.beta is not None else self.quasi_momenta
         work = self.kicks * members * (1 << self.momentum_qubits)
-        if work > MAX_REGISTER_CHECK:
+        if work > MAX_REGISTER_CHECK:  # before the register check, which steps every kick
             raise ParameterError("kicks", f"kicks x quasi_momenta x 2**momentum_qubits = "
                                  f"{work:.3g} amplitude-kicks, over {MAX_REGISTER_CHECK:.0e}: "
                                  "checking the register alone would take minutes; lower "
@@ -195,11 +171,7 @@ class KickedRotorSpec(Spec):
                              f"and would wrap around; {advice}")
 
 
-#: the most kicks a spec accepts: checking that the register holds the momentum steps
-#: the exact solver through every kick (100000 kicks: about 30 s), before any run
-MAX_KICKS = 100_000
-#: the most kicks x quasi-momenta x register size the register check may step through
-#: (1e8: about 10 s on 2 cores; the defaults are 1.6e5)
+#: the most kicks x quasi-momenta x 2^n the register check may step (1e8: ~10 s; defaults 1.6e5)
 MAX_REGISTER_CHECK = 100_000_000
 
 

@@ -1,0 +1,36 @@
+"""What the kicked rotor's parameters must satisfy before a run: kbar off a quantum
+resonance (or knowingly on one), and a momentum register its walk does not wrap around."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from ..reference.kicked_rotor import momentum_grid, momentum_states
+
+RESONANCE_DENOMINATOR = 12  # kbar/(4 pi) = p/q with q <= this counts as a resonance
+RESONANCE_TOLERANCE = 1e-9  # |kbar/(4 pi) - p/q| below this (relative) is that p/q
+ESCAPE_TOLERANCE = 1e-4  # probability that may pass the register's edge |m| = N/2
+LARGEST_SUGGESTION = 14  # momentum_qubits searched when suggesting a register size
+
+
+def resonance(kbar: float) -> Fraction | None:
+    """p/q if kbar/(4 pi) is that fraction (q <= RESONANCE_DENOMINATOR, p >= 1), else None."""
+    ratio = kbar / (4 * np.pi)
+    fraction = Fraction(ratio).limit_denominator(RESONANCE_DENOMINATOR)
+    if fraction.numerator >= 1 and abs(ratio - float(fraction)) <= RESONANCE_TOLERANCE * ratio:
+        return fraction
+    return None
+
+
+def escaped_probability(kick: float, kbar: float, times: tuple[int, ...], momentum_qubits: int,
+                        betas: tuple[float, ...]) -> float:
+    """What an n-qubit register would wrap around: the largest beta-averaged probability at
+    |m| >= 2^(n-1) over the times, computed on n + 1 qubits."""
+    larger = momentum_qubits + 1
+    mean = np.zeros((len(times), 1 << larger))
+    for beta in betas:
+        mean += np.abs(momentum_states(kick, kbar, times, larger, beta)) ** 2
+    outside = np.abs(momentum_grid(larger)) >= (1 << (momentum_qubits - 1))
+    return float(mean[:, outside].sum(axis=1).max() / len(betas))
