@@ -100,6 +100,8 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="run in this folder and keep it")
     parser.add_argument("--sample", type=int, default=0, help="test N random mutants")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--names", type=Path, help="test only the mutants named in this "
+                        "file, one per line (e.g. the survivors of an earlier sample)")
     args = parser.parse_args()
     files = [FILES[f] for f in args.files if (ROOT / FILES[f]).exists()]
     work = args.keep or Path(tempfile.mkdtemp(prefix="qwalk-mutation-"))
@@ -112,7 +114,15 @@ def main() -> int:
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     run = [mutmut, "run", "--max-children", str(args.children)]
     names: list[str] = []
-    if args.sample:
+    if args.names:
+        _mutmut([*run, "-"], work, env, quiet=True)
+        every = {line.strip().rpartition(": ")[0] for line in _results(mutmut, work, env)
+                 .splitlines() if "__mutmut_" in line}
+        wanted = [n.strip() for n in args.names.read_text().split() if n.strip()]
+        names = sorted(n for n in wanted if n in every)
+        print(f"{len(wanted) - len(names)} of the {len(wanted)} named mutants no longer "
+              "exist (their function changed)")
+    elif args.sample:
         # generate the mutants and the coverage stats, test none ("-" names no mutant, so
         # mutmut stops with an assertion after the stats: quiet)
         _mutmut([*run, "-"], work, env, quiet=True)
