@@ -26,16 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = {"position_qubits": 2, "steps": 2}
 
 
-@pytest.fixture
-def server(tmp_path, monkeypatch):
-    return service_double.install(tmp_path / "server", monkeypatch)
-
-
-@pytest.fixture
-def config(tmp_path):
-    return load_config(str(service_double.ibm_config(tmp_path)))
-
-
 def walk():
     return get_experiment("coined-walk").from_settings(SETTINGS)
 

@@ -11,7 +11,6 @@ import pytest
 from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.device_analysis import finish_run
 from qwalk_circuits.execution import ResultStore
-from qwalk_circuits.execution.config import load_config
 from qwalk_circuits.execution.device_submission import submit_experiment
 from qwalk_circuits.execution.jobs import cancel
 from qwalk_circuits.execution.ledger import LeaseLost, Ledger
@@ -20,16 +19,6 @@ from qwalk_circuits.experiments import get_experiment
 from . import service_double
 
 SETTINGS = {"position_qubits": 2, "steps": 2}
-
-
-@pytest.fixture
-def server(tmp_path, monkeypatch):
-    return service_double.install(tmp_path / "server", monkeypatch)
-
-
-@pytest.fixture
-def config(tmp_path):
-    return load_config(str(service_double.ibm_config(tmp_path)))
 
 
 @pytest.fixture
