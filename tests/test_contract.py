@@ -12,6 +12,7 @@ import pytest
 
 from qwalk_circuits import pipeline
 from qwalk_circuits.analysis.summary import COMMON_KEYS, DEVICE_KEYS, ENSEMBLE_KEYS, ERROR_KEYS
+from qwalk_circuits.analysis.theory import unnamed_theory_values
 from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import ResultStore, load_config
 from qwalk_circuits.experiments import REGISTRY, get_experiment
@@ -46,6 +47,10 @@ def check_keys(summary, sampled, device=False):
     for block in ("observables", "reference"):
         assert all(len(v) == len(summary["times"]) for v in summary[block].values())
     json.dumps(summary, allow_nan=False)  # valid JSON, no NaN
+    # every theory value says what it is (model, continuum, asymptotic, fit) with its error
+    assert unnamed_theory_values(summary) == []
+    assert isinstance(summary["warnings"], list)
+    assert all(isinstance(w, str) and w for w in summary["warnings"])
 
 
 def check_reanalysis(summary, store):

@@ -9,7 +9,8 @@ ensemble values with errors from the spread between members (jackknife for the
 averaged-distribution ones), in exact and sampled mode alike.
 
 Keys of every summary: experiment, params, backend, shots, seed, times, construction,
-observables, reference, resources, run_id; where there is one: classical, distance
+observables, reference, resources, run_id, warnings (strings: what the numbers do not
+mean, e.g. a result dominated by the lattice size); where there is one: classical, distance
 (tvd, hellinger, and tvd_shot_noise_bound when sampled), observable_errors, fits;
 ensembles add ensemble and reference_errors; device runs add comparison and jobs.
 """
@@ -33,7 +34,8 @@ if TYPE_CHECKING:  # analysis sits below experiments: it reads them through thei
 
 #: keys of every run's summary (the ``--json`` contract)
 COMMON_KEYS = frozenset({"experiment", "params", "backend", "shots", "seed", "times",
-                         "construction", "observables", "reference", "resources", "run_id"})
+                         "construction", "observables", "reference", "resources", "run_id",
+                         "warnings"})
 #: added by every sampled run (shot-noise errors) and every ensemble (spread over members)
 ERROR_KEYS = frozenset({"observable_errors"})
 #: added by ensembles (disorder realisations, quasi-momenta, trajectories)
@@ -115,6 +117,13 @@ def _header(experiment: Experiment[Any], shells: list[QuantumCircuit], shots: in
             "construction": [c.metadata["construction"] for c in shells]}
 
 
+def _analyse(experiment: Experiment[Any], summary: dict[str, Any]) -> None:
+    """The experiment's analysis of its own series, then its warnings (last: they may read
+    everything above)."""
+    summary.update(experiment.analysed_results(summary))
+    summary["warnings"] = [str(w) for w in experiment.result_warnings(summary)]
+
+
 def single_summary(experiment: Experiment[Any], shells: list[QuantumCircuit],
                    distributions: list[np.ndarray], shots: int | None, seed: int | None,
                    backend: dict[str, Any]) -> tuple[dict[str, Any], list[np.ndarray],
@@ -140,6 +149,7 @@ def single_summary(experiment: Experiment[Any], shells: list[QuantumCircuit],
     summary["distance"] = distances(distributions, reference, shots)
     summary["fits"] = {"sigma_power_law": sigma_fits(times, summary, errors)}
     summary.update(experiment.extra_results())
+    _analyse(experiment, summary)
     return summary, reference, classical
 
 
@@ -225,6 +235,7 @@ def ensemble_summary(experiment: EnsembleExperiment[Any], templates: list[Quantu
             times, summary, summary["observable_errors"]["sigma"])}
     summary.update(experiment.extra_results())
     summary.update(experiment.ensemble_extra(summary))
+    _analyse(experiment, summary)
     return summary, averaged, reference, classical
 
 

@@ -19,6 +19,7 @@ def render(record: Any, experiment: Any, args: argparse.Namespace) -> None:
     summary = record.summary
     if args.json:
         print(json.dumps(summary))
+        print_warnings(summary)
     else:
         print_summary(summary)
     if getattr(args, "plot", None):
@@ -43,8 +44,18 @@ def plot_failures(path: str, done: str) -> Iterator[None]:
 
 
 def print_summary(summary: dict[str, Any]) -> None:
-    """The table of a run: the device comparison for a device run, else the Aer one."""
+    """The table of a run: the device comparison for a device run, else the Aer one; then
+    its warnings."""
     (print_device_run if "comparison" in summary else print_run)(summary)
+    print_warnings(summary)
+
+
+def print_warnings(summary: dict[str, Any]) -> None:
+    """The run's ``warnings`` (what its numbers do not mean), one ``warning:`` line each on
+    stderr, so stdout stays the result alone."""
+    sys.stdout.flush()
+    for line in summary.get("warnings") or []:
+        print(f"warning: {line}", file=sys.stderr)
 
 
 def print_device_run(summary: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from pydantic import Field
 from qiskit import QuantumCircuit
 
 from .. import analysis
+from ..analysis.theory import theory_value
 from ..circuits import measure_position
 from ..circuits.anderson_ctqw import AndersonCtqwTemplate
 from ..circuits.multiplexor import append_diagonal, diagonal_angles
@@ -158,8 +159,9 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
         lines = super().summary_notes(summary)
         theory = summary.get("anderson_theory")
         if theory:
-            lines.append(f"transfer matrices: xi(E = 0) = {theory['band_centre_length']:.2f} "
-                         "(Kappus-Wegner ~105 J^2/W^2)")
+            xi = theory["band_centre_length"]["value"]
+            lines.append(f"infinite chain, weak disorder: xi(E = 0) = {xi:.2f} "
+                         "(Kappus-Wegner ~105 J^2/W^2, asymptotic)")
         return lines
 
     def extra_results(self) -> dict[str, Any]:
@@ -168,7 +170,10 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
         if s.disorder != "dynamic":
             out["splitting_error_tvd"] = self.splitting_error()
         if s.disorder == "static" and s.W > 0:
-            out["anderson_theory"] = {"band_centre_length": band_centre_length(s.W, s.hopping)}
+            out["anderson_theory"] = {"band_centre_length": theory_value(
+                "asymptotic", band_centre_length(s.W, s.hopping),
+                source="Kappus-Wegner xi(E=0) = 12 Gamma(1/4)^2/Gamma(3/4)^2 J^2/W^2: "
+                       "infinite chain, W -> 0")}
         return out
 
     def timeline_template(self, target: ConstructionTarget = "all-to-all") -> Timeline:

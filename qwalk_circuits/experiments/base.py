@@ -80,6 +80,19 @@ class Experiment(ABC, Generic[SpecT]):
         """The classical counterpart at each time, where one exists."""
         return None
 
+    def analysed_results(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """Additions computed from the run's own series (a fit of D with its window
+        systematic, beside the model's exact value): called after :meth:`extra_results`
+        with the summary so far, for every run (single, ensemble, device).  Theory values
+        go in ``*_theory`` blocks as :func:`analysis.theory.theory_value` dicts."""
+        return {}
+
+    def result_warnings(self, summary: dict[str, Any]) -> list[str]:
+        """Warnings about what a finished run's numbers mean (a result dominated by the
+        lattice size, a fit window not yet asymptotic): the summary's ``warnings`` list,
+        which the CLI prints.  None by default."""
+        return []
+
     def allowed_constructions(self) -> Sequence[str]:
         """The step-by-step constructions ``qwalk resources`` compares, each built by
         :meth:`build` (none by default: the report costs the experiment's own circuits)."""

@@ -95,6 +95,12 @@ class Unravelled(EnsembleExperiment[Any]):
     def classical_distributions(self) -> list[np.ndarray] | None:
         return self.inner.classical_distributions()
 
+    def analysed_results(self, summary: dict[str, Any]) -> dict[str, Any]:
+        return self.inner.analysed_results(summary)
+
+    def result_warnings(self, summary: dict[str, Any]) -> list[str]:
+        return self.inner.result_warnings(summary)
+
     def extra_results(self) -> dict[str, Any]:
         return {**self.inner.extra_results(),
                 "unravelled": {"trajectories": self.realisations(),

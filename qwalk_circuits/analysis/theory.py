@@ -1,0 +1,84 @@
+"""Theory values as the JSON summary prints them: each named for what it is, with its error.
+
+A number printed beside a result is only useful if the reader knows which model it
+belongs to.  Every theory value in a summary is therefore a small dict
+``{"kind", "value", "error", "source"}``:
+
+- ``model``: exact for the model the circuits implement (the sliced channel, the finite
+  lattice, the split-step walk), so the circuits must agree with it within their errors;
+- ``continuum``: a closed form of the continuous-time (or infinite-lattice) limit of the
+  model -- e.g. Haken-Strobl-Reineker's D = 2 J^2/gamma -- which the sliced circuits only
+  approach as dt -> 0;
+- ``asymptotic``: a closed form or exact limit valid at long times or large sizes;
+- ``fit``: fitted to a measured or reference series; its error includes the fit-window
+  systematic where one is estimated;
+- ``difference``: the gap between two of the above (a slicing error, a split-step shift).
+
+Theory values sit in summary blocks whose key ends in ``_theory`` (``diffusion_theory``,
+``anderson_theory``, ...); :func:`unnamed_theory_values` finds any that are not in this
+form, so the contract test keeps every experiment honest.  ``error`` is None where no error
+is known; ``source`` names the formula or procedure in a few words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any, Literal
+
+TheoryKind = Literal["model", "continuum", "asymptotic", "fit", "difference"]
+KINDS: frozenset[str] = frozenset({"model", "continuum", "asymptotic", "fit", "difference"})
+#: what every theory value holds
+FIELDS: frozenset[str] = frozenset({"kind", "value", "error", "source"})
+
+
+def theory_value(kind: TheoryKind, value: float | None, error: float | None = None, *,
+                 source: str) -> dict[str, Any]:
+    """One named theory value: ``kind`` (see the module), ``value``, its ``error`` (None: not
+    known) and a short ``source`` (formula or procedure).  Non-finite numbers become None."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown theory kind {kind!r}; use one of {sorted(KINDS)}")
+
+    def finite(x: float | None) -> float | None:
+        return None if x is None or not math.isfinite(float(x)) else float(x)
+
+    err = finite(error)
+    return {"kind": kind, "value": finite(value),
+            "error": None if err is None else abs(err), "source": source}
+
+
+def is_theory_value(entry: Any) -> bool:
+    """Whether ``entry`` is a theory value in the form :func:`theory_value` writes."""
+    return (isinstance(entry, dict) and set(entry) == FIELDS and entry["kind"] in KINDS
+            and isinstance(entry["source"], str) and entry["source"] != ""
+            and all(entry[k] is None or isinstance(entry[k], (int, float))
+                    for k in ("value", "error")))
+
+
+def _leaves(block: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """(path, entry) for each theory value or other leaf under a ``*_theory`` block; lists
+    (a value per sweep point or per time) are walked item by item."""
+    if is_theory_value(block):
+        yield path, block
+    elif isinstance(block, dict):
+        for key, value in block.items():
+            yield from _leaves(value, f"{path}.{key}")
+    elif isinstance(block, list):
+        for i, value in enumerate(block):
+            yield from _leaves(value, f"{path}[{i}]")
+    else:
+        yield path, block
+
+
+def unnamed_theory_values(summary: dict[str, Any]) -> list[str]:
+    """Paths of the entries under a summary's ``*_theory`` blocks that are not named theory
+    values (a bare number, a dict without a kind): empty for an honest summary.  Strings
+    (a note) and booleans (a verdict) are allowed."""
+    bad = []
+    for key, block in summary.items():
+        if not key.endswith("_theory"):
+            continue
+        for path, entry in _leaves(block, key):
+            if not (is_theory_value(entry) or isinstance(entry, (str, bool)) or entry is None):
+                bad.append(path)
+    return bad

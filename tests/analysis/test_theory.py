@@ -1,0 +1,33 @@
+"""Theory values are named for what they are: the form and the check that finds the rest."""
+
+import math
+
+import pytest
+
+from qwalk_circuits.analysis.theory import is_theory_value, theory_value, unnamed_theory_values
+
+
+def test_a_theory_value_carries_kind_value_error_and_source():
+    entry = theory_value("model", 0.54, -1e-3, source="J^2 dt coth(gamma dt / 2)")
+    assert entry == {"kind": "model", "value": 0.54, "error": 1e-3,
+                     "source": "J^2 dt coth(gamma dt / 2)"}
+    assert is_theory_value(entry)
+
+
+def test_non_finite_numbers_become_none_and_unknown_kinds_are_refused():
+    entry = theory_value("fit", math.nan, math.inf, source="late-half fit")
+    assert entry["value"] is None and entry["error"] is None
+    with pytest.raises(ValueError, match="unknown theory kind"):
+        theory_value("exact", 1.0, source="x")  # type: ignore[arg-type]
+
+
+def test_bare_numbers_in_a_theory_block_are_found_wherever_they_sit():
+    named = theory_value("continuum", 0.5, source="2 J^2 / gamma")
+    summary = {"diffusion_theory": {"D_continuum": named, "D": 0.5,
+                                    "per_point": [named, {"value": 1.0}], "note": "ok",
+                                    "saturated": True},
+               "observables": {"sigma": [1.0]},  # not a theory block: not checked
+               "anderson_theory": 2.68}
+    assert sorted(unnamed_theory_values(summary)) == [
+        "anderson_theory", "diffusion_theory.D", "diffusion_theory.per_point[1].value"]
+    assert unnamed_theory_values({"diffusion_theory": {"D": named}}) == []
