@@ -45,7 +45,10 @@ def snapshot(paths: list[Path]) -> Snapshot:
             continue
         entries = [path, *sorted(path.rglob("*"))] if path.is_dir() else [path]
         for entry in entries:
-            stat = entry.lstat()
+            try:
+                stat = entry.lstat()
+            except FileNotFoundError:  # removed while listed (a journal another qwalk
+                continue               # process outside the tests was writing)
             out[str(entry)] = (stat.st_size, stat.st_mtime_ns)
     return out
 

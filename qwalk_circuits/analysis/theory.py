@@ -32,27 +32,45 @@ KINDS: frozenset[str] = frozenset({"model", "continuum", "asymptotic", "fit", "d
 FIELDS: frozenset[str] = frozenset({"kind", "value", "error", "source"})
 
 
-def theory_value(kind: TheoryKind, value: float | None, error: float | None = None, *,
-                 source: str) -> dict[str, Any]:
-    """One named theory value: ``kind`` (see the module), ``value``, its ``error`` (None: not
-    known) and a short ``source`` (formula or procedure).  Non-finite numbers become None."""
+Number = float | None
+Series = list[float | None]
+
+
+def _finite(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(float(x)) else float(x)
+
+
+def _clean(x: Any, magnitude: bool = False) -> Any:
+    """A number or a series (one value per time) with non-finite entries as None."""
+    if isinstance(x, (list, tuple)) or hasattr(x, "tolist"):
+        return [_clean(v, magnitude) for v in (x.tolist() if hasattr(x, "tolist") else x)]
+    value = _finite(x)
+    return None if value is None else (abs(value) if magnitude else value)
+
+
+def theory_value(kind: TheoryKind, value: float | Series | None,
+                 error: float | Series | None = None, *, source: str) -> dict[str, Any]:
+    """One named theory value: ``kind`` (see the module), ``value`` (a number, or a series
+    with one entry per measured time), its ``error`` (None: not known) and a short
+    ``source`` (formula or procedure).  Non-finite numbers become None."""
     if kind not in KINDS:
         raise ValueError(f"unknown theory kind {kind!r}; use one of {sorted(KINDS)}")
+    return {"kind": kind, "value": _clean(value), "error": _clean(error, magnitude=True),
+            "source": source}
 
-    def finite(x: float | None) -> float | None:
-        return None if x is None or not math.isfinite(float(x)) else float(x)
 
-    err = finite(error)
-    return {"kind": kind, "value": finite(value),
-            "error": None if err is None else abs(err), "source": source}
+def _number_or_series(x: Any) -> bool:
+    if isinstance(x, list):
+        return all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+                   for v in x)
+    return x is None or (isinstance(x, (int, float)) and not isinstance(x, bool))
 
 
 def is_theory_value(entry: Any) -> bool:
     """Whether ``entry`` is a theory value in the form :func:`theory_value` writes."""
     return (isinstance(entry, dict) and set(entry) == FIELDS and entry["kind"] in KINDS
             and isinstance(entry["source"], str) and entry["source"] != ""
-            and all(entry[k] is None or isinstance(entry[k], (int, float))
-                    for k in ("value", "error")))
+            and all(_number_or_series(entry[k]) for k in ("value", "error")))
 
 
 def _leaves(block: Any, path: str) -> Iterator[tuple[str, Any]]:

@@ -31,3 +31,12 @@ def test_bare_numbers_in_a_theory_block_are_found_wherever_they_sit():
     assert sorted(unnamed_theory_values(summary)) == [
         "anderson_theory", "diffusion_theory.D", "diffusion_theory.per_point[1].value"]
     assert unnamed_theory_values({"diffusion_theory": {"D": named}}) == []
+
+
+def test_a_series_is_one_theory_value_with_an_error_per_time():
+    entry = theory_value("continuum", [1.0, math.nan, 2.0], [-0.1, 0.1, math.inf],
+                         source="sigma0 sqrt(1 + tau^2)")
+    assert entry["value"] == [1.0, None, 2.0] and entry["error"] == [0.1, 0.1, None]
+    assert is_theory_value(entry)
+    assert not is_theory_value({**entry, "value": [1.0, "x"]})
+    assert not is_theory_value({**entry, "kind": "exact"})
