@@ -26,6 +26,8 @@ import math
 from collections.abc import Iterator
 from typing import Any, Literal
 
+import numpy as np
+
 TheoryKind = Literal["model", "continuum", "asymptotic", "fit", "difference"]
 KINDS: frozenset[str] = frozenset({"model", "continuum", "asymptotic", "fit", "difference"})
 #: what every theory value holds
@@ -42,8 +44,10 @@ def _finite(x: float | None) -> float | None:
 
 def _clean(x: Any, magnitude: bool = False) -> Any:
     """A number or a series (one value per time) with non-finite entries as None."""
-    if isinstance(x, (list, tuple)) or hasattr(x, "tolist"):
-        return [_clean(v, magnitude) for v in (x.tolist() if hasattr(x, "tolist") else x)]
+    if isinstance(x, np.ndarray):
+        x = x.tolist()
+    if isinstance(x, (list, tuple)):
+        return [_clean(v, magnitude) for v in x]
     value = _finite(x)
     return None if value is None else (abs(value) if magnitude else value)
 

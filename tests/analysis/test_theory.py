@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from qwalk_circuits.analysis.theory import is_theory_value, theory_value, unnamed_theory_values
@@ -34,7 +35,9 @@ def test_bare_numbers_in_a_theory_block_are_found_wherever_they_sit():
 
 
 def test_a_series_is_one_theory_value_with_an_error_per_time():
-    entry = theory_value("continuum", [1.0, math.nan, 2.0], [-0.1, 0.1, math.inf],
+    assert theory_value("fit", np.float64(2.5), np.float64(-0.5),
+                        source="x")["error"] == 0.5  # numpy scalars are numbers
+    entry = theory_value("continuum", np.array([1.0, math.nan, 2.0]), [-0.1, 0.1, math.inf],
                          source="sigma0 sqrt(1 + tau^2)")
     assert entry["value"] == [1.0, None, 2.0] and entry["error"] == [0.1, 0.1, None]
     assert is_theory_value(entry)
