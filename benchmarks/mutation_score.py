@@ -38,7 +38,8 @@ FILES = {
     "store_open": "qwalk_circuits/execution/store_open.py",
     "store_schema": "qwalk_circuits/execution/store_schema.py",
 }
-TEST_PATTERNS = ("tests/execution/test_job_ledger.py", "tests/execution/test_lease*.py",
+TEST_PATTERNS = ("tests/execution/test_job_*.py", "tests/execution/test_ledger_edges.py",
+                 "tests/execution/test_lease*.py",
                  "tests/execution/test_store*.py", "tests/test_cli_jobs.py",
                  "tests/execution/test_service_double.py", "tests/execution/test_device_path.py",
                  "tests/execution/test_device_ensembles.py", "tests/execution/test_targets.py")
@@ -61,6 +62,19 @@ def mutmut_config(files: list[str], tests: list[str]) -> str:
             # mutant timed out with the default "fork"
             'process_isolation = "forkserver"\n'
             'forkserver_warmup = "none"\n')
+
+
+def private_env(work: Path) -> dict[str, str]:
+    """The mutants' environment: one thread each, and a HOME of their own in ``work``.
+
+    The test session fails when the user's real qwalk folders change while it runs
+    (tests/isolation.py); a qwalk command run by hand meanwhile (another terminal) would
+    then fail every mutant's run and count it killed, and fail mutmut's stats run."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("XDG_") and k not in ("QWALK_STORE", "QWALK_HARDWARE_CONFIGS")}
+    (work / "home").mkdir(exist_ok=True)
+    return {**env, "HOME": str(work / "home"), "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1", "RAYON_NUM_THREADS": "1"}
 
 
 def copy_tree(dest: Path) -> None:
@@ -109,8 +123,7 @@ def main() -> int:
     copy_tree(work)
     with open(work / "pyproject.toml", "a") as handle:
         handle.write(mutmut_config(files, TESTS))
-    env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
-           "OPENBLAS_NUM_THREADS": "1", "RAYON_NUM_THREADS": "1"}
+    env = private_env(work)
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     run = [mutmut, "run", "--max-children", str(args.children)]
     names: list[str] = []

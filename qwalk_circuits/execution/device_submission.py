@@ -50,9 +50,18 @@ from .targets import DeviceTarget, device_target
 FRACTIONAL = ("rzz", "rx")
 
 
+class _TextEncoder(json.JSONEncoder):
+    """Metadata JSON cannot hold (numpy integers, arrays) written as its text."""
+
+    def default(self, o: Any) -> str:
+        return str(o)
+
+
 def qpy_text(circuit: QuantumCircuit) -> str:
+    """The circuit as base64 QPY (its metadata that JSON cannot hold kept as text, as in
+    the ledger's ``metadata``: QPY's own encoder would fail the submission on it)."""
     buffer = io.BytesIO()
-    qpy.dump(circuit, buffer)
+    qpy.dump(circuit, buffer, metadata_serializer=_TextEncoder)
     return base64.b64encode(buffer.getvalue()).decode()
 
 

@@ -1,0 +1,241 @@
+"""Edges of the ledger and job code that mutation testing found unguarded: a circuit's
+metadata JSON cannot hold, a poll given its own service, a failed job with no reason,
+the retry cap, the duplicate sweep's moment, a chunk's lookup after a failed upload, a
+refusal after a recorded job, and the errors that say what to do next."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from qiskit import QuantumCircuit
+
+from qwalk_circuits.core.errors import QwalkError
+from qwalk_circuits.execution import ResultStore, jobs
+from qwalk_circuits.execution.config import load_config
+from qwalk_circuits.execution.device_submission import (
+    _info,
+    from_qpy_text,
+    job_capacity,
+    resume_submission,
+    submit_experiment,
+)
+from qwalk_circuits.execution.devices import compact
+from qwalk_circuits.execution.jobs import poll, submit_chunk, with_retries
+from qwalk_circuits.execution.ledger import Ledger
+from qwalk_circuits.experiments import get_experiment
+
+from . import service_double
+
+SETTINGS = {"position_qubits": 2, "steps": 2}
+
+
+def walk():
+    return get_experiment("coined-walk").from_settings(SETTINGS)
+
+
+def edited_config(tmp_path, old, new):
+    """The double's config with one line replaced."""
+    path = service_double.ibm_config(tmp_path)
+    path.write_text(path.read_text().replace(old, new))
+    return load_config(str(path))
+
+
+def test_metadata_json_cannot_hold_is_stored_as_text():
+    """Experiments put numpy integers and arrays into a circuit's metadata: the ledger
+    row stores them as text instead of the submission failing on json.dumps."""
+    circuit = QuantumCircuit(1, 1, name="c0",
+                             metadata={"step": np.int64(3), "angles": np.array([0.5, 1.5])})
+    circuit.measure(0, 0)
+    info = _info(circuit, circuit, compact(circuit))
+    assert info["metadata"] == {"step": "3", "angles": "[0.5 1.5]"}
+    # the stored QPY (what a resume sends again) loads, the same metadata as text
+    assert from_qpy_text(info["qpy"]).metadata == info["metadata"]
+
+
+def test_too_small_jobs_for_the_calibration_say_what_to_change(tmp_path):
+    config = edited_config(tmp_path, "max_circuits_per_job = 4", "max_circuits_per_job = 2")
+    with pytest.raises(QwalkError) as info:
+        job_capacity(config, 200)
+    message = str(info.value)
+    for words in ("raise the limits", "lower the shots", "readout_mitigation = false"):
+        assert words in message
+
+
+def test_a_refusal_after_a_recorded_job_leaves_the_run_resumable(server, config, tmp_path,
+                                                                  monkeypatch):
+    """The first chunk's job is on the service (billable) when the second chunk is
+    refused: the run stays 'interrupted', so 'jobs cancel' or a resume can reach that job
+    (only a refusal before any job was recorded makes the run 'failed')."""
+
+    class IBMInputValueError(Exception):  # the runtime's class, by name
+        pass
+
+    upload = service_double.Service._run
+    calls = []
+
+    def refuse_the_second(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise IBMInputValueError("circuit too deep")
+        return upload(self, *args, **kwargs)
+
+    monkeypatch.setattr(service_double.Service, "_run", refuse_the_second)
+    store = ResultStore(tmp_path / "s.sqlite")
+    with pytest.raises(jobs.SubmissionRefused, match="circuit too deep"):
+        submit_experiment(walk(), config, 200, 5, store)
+    (row,) = Ledger(store).runs()
+    assert row["status"] == "interrupted" and row["jobs"] == 1
+    assert "circuit too deep" in Ledger(store).submission(row["run_id"])["error"]
+
+
+def test_resuming_a_fake_device_run_names_the_device_and_says_submit_again(tmp_path):
+    config = load_config("fake_fez")
+    store = ResultStore(tmp_path / "s.sqlite")
+    ledger = Ledger(store)
+    ledger.create("r1", "coined-walk", {}, config.summary(), "fake_fez", 100, 1, [{"job": 0}])
+    ledger.set_status("r1", "interrupted")
+    with pytest.raises(QwalkError) as info:
+        resume_submission("r1", store)
+    assert "fake device fake_fez" in str(info.value) and "submit it again" in str(info.value)
+
+
+def test_a_stored_config_that_no_longer_validates_is_named_as_the_stored_one(tmp_path):
+    """The user's config file is not at fault: the error says it is the stored config."""
+    summary = load_config("ibm_fez").summary()
+    summary["jobs"]["lease_s"] = -1.0
+    store = ResultStore(tmp_path / "s.sqlite")
+    ledger = Ledger(store)
+    ledger.create("r1", "coined-walk", {}, summary, "ibm_fez", 100, 1, [{"job": 0}])
+    ledger.set_status("r1", "interrupted")
+    with pytest.raises(QwalkError, match=r"stored config: 'jobs\.lease_s'"):
+        resume_submission("r1", store)
+
+
+def test_an_ensemble_keeping_a_fractional_parameter_is_refused_before_the_ledger(tmp_path):
+    """A template whose RZZ angle stays a parameter after transpiling could be bound
+    outside the device's angle range: refused, nothing recorded, and told what to use."""
+    from qiskit.circuit import Parameter
+
+    theta = Parameter("theta")
+    template = QuantumCircuit(2, 2, name="t0")
+    template.rzz(theta, 0, 1)
+    template.measure([0, 1], [0, 1])
+    experiment = SimpleNamespace(check_size=lambda config: None, is_ensemble=True,
+                                 templates=lambda compiler: [template])
+    target = SimpleNamespace(backend=SimpleNamespace(num_qubits=2),
+                             compiler=SimpleNamespace(transpile=lambda c: c))
+    store = ResultStore(tmp_path / "s.sqlite")
+    with pytest.raises(QwalkError, match="use a config without fractional gates"):
+        submit_experiment(experiment, load_config("ibm_fez_fractional"), 100, 1, store,
+                          target=target)
+    assert Ledger(store).runs() == []
+
+
+def test_a_resume_that_cannot_reach_the_device_says_so_and_stays_resumable(server, config,
+                                                                          tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    server.set_mode(crash_after=1)  # chunk 0 recorded, chunk 1 never sent
+    with pytest.raises(KeyboardInterrupt):
+        submit_experiment(get_experiment("coined-walk").from_settings(
+            {**SETTINGS, "steps": 4}), config, 200, 5, store)
+    (row,) = Ledger(store).runs()
+    server.set_mode(flaky=100)  # the device lookup keeps failing
+    with pytest.raises(QwalkError) as info:
+        resume_submission(row["run_id"], store)
+    assert "looking up the device" in str(info.value)
+    assert "qwalk jobs fetch" in str(info.value)
+    assert Ledger(store).submission(row["run_id"])["status"] == "interrupted"
+    assert len(server.job_ids()) == 2  # nothing sent blindly
+
+
+def held_run(server, config, tmp_path):
+    """A submitted run whose 2 jobs are queued on the double: (store, run id)."""
+    store = ResultStore(tmp_path / "s.sqlite")
+    server.set_mode(hold=True)
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    server.set_mode()
+    return store, run_id
+
+
+def cregs_of(store, run_id):
+    return [i["creg"] for i in Ledger(store).submission(run_id)["circuits"]]
+
+
+def test_poll_uses_the_service_it_is_given(server, config, tmp_path, monkeypatch):
+    """The caller's service (the account it opened) is the one asked, never a new one."""
+    store, run_id = held_run(server, config, tmp_path)
+
+    def no_new_connection(config):
+        raise AssertionError("poll opened its own service")
+
+    monkeypatch.setattr(jobs, "runtime_service", no_new_connection)
+    given = service_double.Service(server)
+    tally = poll(run_id, Ledger(store), config, cregs_of(store, run_id), given,
+                 sleep=lambda s: None)
+    assert tally == {"RUNNING": 2}
+
+
+def test_a_failed_job_without_a_reason_is_recorded_as_failed(server, config, tmp_path):
+    """A job object with no ``error_message`` (older runtimes): ERROR with 'failed'."""
+    store, run_id = held_run(server, config, tmp_path)
+    silent = SimpleNamespace(job=lambda job_id: SimpleNamespace(status=lambda: "ERROR"),
+                             jobs=None)
+    tally = poll(run_id, Ledger(store), config, cregs_of(store, run_id), silent,
+                 sleep=lambda s: None)
+    assert tally == {"ERROR": 2}
+    assert [j["error"] for j in Ledger(store).jobs(run_id)] == ["failed", "failed"]
+
+
+def test_a_second_job_of_a_chunk_is_swept_only_once_every_job_has_its_result(server, config,
+                                                                            tmp_path):
+    """A job under chunk 0's tag that the ledger lacks (an upload that landed late) is
+    left alone while the run's jobs still run (it could be a resume's, not yet
+    recorded), and recorded as a duplicate and cancelled once every job has its result."""
+    store, run_id = held_run(server, config, tmp_path)
+    ledger = Ledger(store)
+    first = ledger.jobs(run_id)[0]["job_id"]
+    server.save("job_late", server.load(first))  # the same chunk's circuits and tags
+    cregs = cregs_of(store, run_id)
+    assert poll(run_id, ledger, config, cregs) == {"RUNNING": 2}
+    assert "job_late" not in ledger.job_ids(run_id)
+    assert poll(run_id, ledger, config, cregs) == {"DONE": 2}
+    (late,) = [j for j in ledger.jobs(run_id, strays=True) if j["job_id"] == "job_late"]
+    assert (late["idx"], late["role"], late["status"]) == (0, "duplicate", "CANCELLED")
+    assert server.load("job_late")["status"] == "CANCELLED"
+    assert "a second job of a chunk was found" in ledger.submission(run_id)["error"]
+
+
+def test_a_failed_upload_adopts_only_its_own_chunks_job(server, config):
+    """After an upload failed, the lookup is by the chunk's tag: another run's job (or
+    another chunk's) that the ledger does not know is never taken for this chunk's."""
+    server.save("job_other", {"status": "QUEUED", "items": [], "tags": ["r0", "r0:0"]})
+    sent = []
+
+    def upload():
+        sent.append(1)
+        if len(sent) == 1:
+            raise ConnectionError("simulated: the upload never reached the service")
+        return "the new job"
+
+    job = submit_chunk(upload, service_double.Service(server), "r1:0", config,
+                       sleep=lambda s: None)
+    assert job == "the new job" and len(sent) == 2
+
+
+def test_a_retry_never_waits_more_than_a_minute(tmp_path):
+    config = edited_config(tmp_path, "retry_backoff_s = 0.01", "retry_backoff_s = 45")
+    waits: list[float] = []
+
+    def failing():
+        raise ConnectionError("down")
+
+    with pytest.raises(QwalkError, match="failed 4 times"):
+        with_retries(failing, config, sleep=waits.append)
+    assert waits == [45.0, 60.0, 60.0]
+    waits.clear()
+    with pytest.raises(QwalkError, match="failed 4 times"):
+        submit_chunk(failing, SimpleNamespace(jobs=lambda **kw: []), "r1:0", config,
+                     sleep=waits.append)
+    assert waits == [45.0, 60.0, 60.0]
