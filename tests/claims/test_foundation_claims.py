@@ -87,3 +87,28 @@ def test_anderson_ctqw_split_step_error_and_its_dt_squared_fall():
     assert round(coarse["splitting_error_tvd"], 2) == 0.03
     fine = qwalk_json(run + " --set time_steps=160")["splitting_error_tvd"]
     assert coarse["splitting_error_tvd"] / fine == pytest.approx(4, rel=0.1)
+
+
+def _walk_fits(qubits: int, steps: int) -> dict:
+    return qwalk_json(f"qwalk run coined-walk --set position_qubits={qubits} "
+                      f"--set steps={steps} --shots exact")["fits"]["sigma_power_law"]
+
+
+def test_notebook_01_fitted_exponents_at_its_defaults():
+    """Notebook 01's defaults (6 qubits, 24 steps): the exact walk's late-half fit, and the
+    classical walk's exact sigma^2 = t."""
+    quoted(NOTEBOOK_01, r"$\alpha = 1/2$ with $a = 1$ exactly ($\sigma^2 = t$). The exact "
+                        r"quantum walk gives $\alpha = 0.994$ and $a = 0.553$ at the default "
+                        r"6 qubits and 24 steps")
+    fits = _walk_fits(6, 24)
+    assert round(fits["reference"]["exponent"], 3) == 0.994
+    assert round(fits["reference"]["amplitude"], 3) == 0.553
+    assert fits["reference"]["exponent_error"] < 0.0015  # the "± 0.001" of the text
+    assert fits["classical"]["exponent"] == pytest.approx(0.5, abs=1e-9)
+    assert fits["classical"]["amplitude"] == pytest.approx(1.0, abs=1e-9)
+
+
+@pytest.mark.slow
+def test_the_exponent_approaches_one_with_more_steps():
+    quoted(NOTEBOOK_01, "(0.9999 at 200 steps on 9 qubits)")
+    assert round(_walk_fits(9, 200)["reference"]["exponent"], 4) == 0.9999
