@@ -151,43 +151,42 @@ def fit_power_law(times: Sequence[float], values: Sequence[float],
 
 @dataclass(frozen=True)
 class DiffusionFit:
-    """sigma^2 ~ 2 D t + c at late times, ~ a t^2 at early times; they cross at 2 D / a."""
+    """sigma^2 ~ 2 D t + c at late times, ~ a t^2 at early times; they cross at 2 D / a.
+
+    ``diffusion_error`` is the total: the statistical error of the late-window slope and
+    the window systematic (``window_systematic``, the late-half against late-quarter
+    spread) in quadrature; ``crossover_time_error`` propagates it and ``ballistic_error``.
+    """
 
     diffusion: float
     diffusion_error: float
     ballistic: float
     crossover_time: float
     crossover_time_error: float
+    diffusion_statistical_error: float = float("nan")
+    window_systematic: float = float("nan")
+    ballistic_error: float = float("nan")
+    window_start: float = float("nan")
 
     def as_dict(self) -> dict[str, float | None]:
         """JSON-ready: an undefined value (no ballistic regime seen) is None, not NaN."""
         values = {"D": self.diffusion, "D_error": self.diffusion_error,
-                  "ballistic_a": self.ballistic, "crossover_time": self.crossover_time,
-                  "crossover_time_error": self.crossover_time_error}
-        return {k: None if np.isnan(v) else v for k, v in values.items()}
+                  "D_statistical_error": self.diffusion_statistical_error,
+                  "D_window_systematic": self.window_systematic,
+                  "ballistic_a": self.ballistic, "ballistic_a_error": self.ballistic_error,
+                  "crossover_time": self.crossover_time,
+                  "crossover_time_error": self.crossover_time_error,
+                  "window_start": self.window_start}
+        return {k: None if np.isnan(v) else float(v) for k, v in values.items()}
 
 
-def fit_diffusion(times: Sequence[float], sigma: Sequence[float],
-                  errors: Sequence[float] | None = None, late_fraction: float = 0.5
-                  ) -> DiffusionFit:
-    """Diffusion coefficient from the long-time slope of sigma^2 (with its uncertainty).
-
-    Late window: t >= (1 - late_fraction) t_max, weighted by the sigma^2 error
-    bars 2 sigma err(sigma) when given, else by the residual scatter.  Early
-    law sigma^2 = a t^2 from the earliest measured times: sigma^2 / t^2 is
-    smooth in t near t = 0 (HSR: 2 J^2 (1 - gamma t / 3 + ...)), so a is the
-    t = 0 value of the polynomial through the first (up to) three points t > 0.
-    The ballistic and diffusive asymptotes a t^2 and 2 D t meet at t* = 2 D / a
-    (HSR: a = 2 J^2, t* = 2 / gamma).
-    """
-    t = np.asarray(times, dtype=float)
-    s2 = np.asarray(sigma, dtype=float) ** 2
-    late = t >= (1 - late_fraction) * t.max()
-    if late.sum() < 3:
-        raise ValueError("a diffusion fit needs at least three late-time points")
+def _late_slope(t: np.ndarray, s2: np.ndarray, sigma: np.ndarray, errors: np.ndarray | None,
+                late: np.ndarray) -> tuple[float, float]:
+    """D = slope / 2 of a straight line through sigma^2 on the ``late`` points, and its
+    statistical error (from the error bars when given, else the residual scatter)."""
     design = np.stack([np.ones(late.sum()), t[late]], axis=1)
     if errors is not None:
-        e2 = 2 * np.asarray(sigma, dtype=float)[late] * np.asarray(errors, dtype=float)[late]
+        e2 = 2 * sigma[late] * errors[late]
         e2 = np.where(e2 > 0, e2, np.min(e2[e2 > 0]) if np.any(e2 > 0) else 1.0)
         w = 1 / e2**2
         cov = np.linalg.inv(design.T @ (design * w[:, None]))
@@ -197,11 +196,78 @@ def fit_diffusion(times: Sequence[float], sigma: Sequence[float],
         dof = max(int(late.sum()) - 2, 1)
         residual_var = float(((s2[late] - design @ coef) ** 2).sum()) / dof
         cov = residual_var * np.linalg.inv(design.T @ design)
-    diffusion, diffusion_error = coef[1] / 2, float(np.sqrt(cov[1, 1])) / 2
-    early = np.flatnonzero(t > 0)
-    early = early[np.argsort(t[early])][:3]
+    return float(coef[1] / 2), float(np.sqrt(cov[1, 1])) / 2
+
+
+def _ballistic(t: np.ndarray, s2: np.ndarray, sigma: np.ndarray, errors: np.ndarray | None,
+               ballistic_until: float | None) -> tuple[float, float]:
+    """a of sigma^2 = a t^2 at early times, and its error.
+
+    Where sigma^2 = a t^2 holds exactly up to ``ballistic_until`` (the sliced channel's
+    first, coherent slice) and a time t > 0 is measured there: the mean of sigma^2/t^2 over
+    those times, error from the error bars only.  Otherwise the t = 0 value of the
+    polynomial through the first (up to) three ratios sigma^2/t^2 (smooth in t: HSR gives
+    2 J^2 (1 - gamma t / 3 + ...)), its error the shift from the polynomial one degree
+    lower (the extrapolation's systematic) and the error bars' propagated in quadrature.
+    """
+    positive = np.flatnonzero(t > 0)
+    early = positive[np.argsort(t[positive])][:3]
     ratio = s2[early] / t[early] ** 2
-    a = float(np.polyfit(t[early], ratio, early.size - 1)[-1])
-    crossover = 2 * diffusion / a if a > 0 else float("nan")
-    return DiffusionFit(float(diffusion), diffusion_error, a, float(crossover),
-                        float(2 * diffusion_error / a) if a > 0 else float("nan"))
+    ratio_err = (np.zeros_like(ratio) if errors is None
+                 else 2 * sigma[early] * errors[early] / t[early] ** 2)
+    if ballistic_until is not None:
+        exact = t[early] <= ballistic_until * (1 + 1e-12)
+        if np.any(exact):
+            return (float(np.mean(ratio[exact])),
+                    float(np.sqrt(np.sum(ratio_err[exact] ** 2)) / exact.sum()))
+
+    def extrapolate(k: int) -> tuple[float, np.ndarray]:
+        """t = 0 value through the first k ratios, and its weights on them (linear)."""
+        if k == 1:
+            return float(ratio[0]), np.array([1.0])
+        vander = np.vander(t[early[:k]], k)
+        weights = np.linalg.solve(vander.T, np.eye(k)[-1])  # value at t = 0 = w . ratio
+        return float(weights @ ratio[:k]), weights
+
+    a, weights = extrapolate(early.size)
+    lower, _ = extrapolate(max(early.size - 1, 1))
+    statistical = float(np.sqrt(np.sum((weights * ratio_err[: early.size]) ** 2)))
+    return a, float(np.hypot(a - lower, statistical))
+
+
+def fit_diffusion(times: Sequence[float], sigma: Sequence[float],
+                  errors: Sequence[float] | None = None, late_fraction: float = 0.5,
+                  ballistic_until: float | None = None) -> DiffusionFit:
+    """Diffusion coefficient from the long-time slope of sigma^2, with its uncertainty.
+
+    Late window: t >= (1 - late_fraction) t_max, weighted by the sigma^2 error bars
+    2 sigma err(sigma) when given, else by the residual scatter.  The window systematic is
+    the shift of D when the window is halved (t >= (1 - late_fraction/2) t_max, when that
+    holds three points): a slope still rising (not yet diffusive) or bending (a walker
+    reaching around the ring) moves it.  It is a lower estimate of the pre-asymptotic bias
+    (the slope approaches 2D exponentially, so the halved window is biased too); an
+    experiment that knows its model's exact D adds the model's own window bias.
+    Early law sigma^2 = a t^2 (:func:`_ballistic`).  The asymptotes a t^2 and 2 D t meet
+    at t* = 2 D / a (HSR: a = 2 J^2, t* = 2 / gamma); its error propagates both.
+    """
+    t = np.asarray(times, dtype=float)
+    sig = np.asarray(sigma, dtype=float)
+    err = None if errors is None else np.asarray(errors, dtype=float)
+    s2 = sig**2
+    late = t >= (1 - late_fraction) * t.max()
+    if late.sum() < 3:
+        raise ValueError("a diffusion fit needs at least three late-time points")
+    diffusion, statistical = _late_slope(t, s2, sig, err, late)
+    later = t >= (1 - late_fraction / 2) * t.max()
+    window = (abs(diffusion - _late_slope(t, s2, sig, err, later)[0])
+              if later.sum() >= 3 else float("nan"))
+    total = float(np.hypot(statistical, 0.0 if np.isnan(window) else window))
+    a, a_error = _ballistic(t, s2, sig, err, ballistic_until)
+    if a > 0:
+        crossover = 2 * diffusion / a
+        crossover_error = abs(crossover) * float(np.hypot(
+            total / diffusion if diffusion else float("inf"), a_error / a))
+    else:
+        crossover = crossover_error = float("nan")
+    return DiffusionFit(diffusion, total, a, float(crossover), float(crossover_error),
+                        statistical, window, a_error, float(t[late].min()))

@@ -7,6 +7,12 @@ with the same single-qubit coherence decay (the hardware-like channel).
 ``reference`` is the exact twin (the same slices and channel on a density
 matrix); ``continuum`` the exact continuous HSR Lindblad dynamics and
 ``hsr_closed_form`` sigma^2(t) = (4J^2/gamma^2)(gamma t - 1 + e^(-gamma t)).
+
+The slices are not the continuum: the sliced channel's exact D is J^2 dt coth(gamma dt/2),
+above HSR's 2 J^2/gamma by ~(gamma dt)^2/12 (``reference/sliced_dephasing.py`` derives it,
+and why a symmetric (Strang) placement of the channel does not change it).
+``diffusion_theory`` prints both and the fit, each named (``dephasing_diffusion.py``);
+``slicing_error=eps`` picks time_steps so that D_model / D_continuum - 1 <= eps.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 from qiskit import QuantumCircuit
 from qiskit_aer.noise import NoiseModel
 
@@ -29,6 +35,7 @@ from ..circuits.noise import (
     site_dephasing_layer,
 )
 from ..circuits.timeline import Timeline
+from ..core.errors import ParameterError
 from ..core.lattice_spec import NoisySpec
 from ..core.specs import Spec
 from ..execution.compiler import ConstructionTarget
@@ -39,6 +46,8 @@ from ..reference.dephasing import (
     hsr_sigma_squared,
     trotter_dephasing_evolution,
 )
+from ..reference.sliced_dephasing import slices_for_slicing_error
+from . import dephasing_diffusion
 from .base import register
 from .ctqw import Ctqw, CtqwSpec
 
@@ -50,6 +59,49 @@ class DephasingSpec(NoisySpec, CtqwSpec):
                          "as exp(-gamma t))")
     channel: Literal["site", "phase_damping"] = Field(
         "site", description="site: HSR dephasing; phase_damping: per-qubit (hardware-like)")
+    slicing_error: float | None = Field(
+        None, gt=0, lt=1, description="target D_model/D_continuum - 1 of the sliced channel "
+        "(site, gamma > 0): picks time_steps (do not also set it)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _slices_for_target(cls, data: Any) -> Any:
+        """``slicing_error`` given without ``time_steps``: the fewest slices that meet it
+        (bad values are left to the field checks and :meth:`check`)."""
+        if not isinstance(data, dict) or "time_steps" in data:
+            return data
+        given = (data.get("slicing_error"), data.get("gamma", 1.0), data.get("time", 6.0))
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+                   for v in given) or data.get("channel", "site") != "site":
+            return data
+        target, gamma, time = (float(v) for v in given)  # type: ignore[arg-type]
+        if 0 < target < 1 and gamma > 0 and time > 0:
+            return {**data, "time_steps": slices_for_slicing_error(gamma, time, target)}
+        return data
+
+    def check(self) -> None:
+        super().check()
+        if self.slicing_error is None:
+            return
+        if self.channel != "site":
+            raise ParameterError("slicing_error", "applies to channel=site (its exact D is "
+                                 "known); for phase_damping set time_steps")
+        if self.gamma == 0:
+            raise ParameterError("slicing_error", "needs gamma > 0 (without dephasing there "
+                                 "is no slicing error); set time_steps")
+        wanted = slices_for_slicing_error(self.gamma, self.time, self.slicing_error)
+        if self.time_steps != wanted:
+            raise ParameterError("slicing_error", f"picks time_steps = {wanted} here; drop "
+                                 "time_steps (or slicing_error)")
+
+    def measured_slices(self) -> list[int]:
+        """Up to 25 evenly spaced slice counts plus the first three: sigma^2 = 2 J^2 t^2
+        holds exactly up to the first (coherent) slice, so the ballistic coefficient (and
+        t* = 2 D / a) is read there, not extrapolated from a coarse grid (which put t*
+        11-21 % low)."""
+        early = range(min(3, self.time_steps) + 1)
+        return sorted(set(super().measured_slices()) | set(early))
+
     def slice_strength(self) -> float:
         """p per slice (site), or lambda per qubit per slice (phase damping)."""
         decay = np.exp(-self.gamma * self.dt)  # what one slice leaves of a coherence
@@ -116,15 +168,34 @@ class Dephasing(Ctqw):
         return [out[t] for t in self.times()]
 
     def summary_notes(self, summary: dict[str, Any]) -> list[str]:
-        theory = summary.get("diffusion_theory")
-        if not theory:
-            return []
-        return [f"HSR theory: D = 2 J^2/gamma = {theory['D']:.4f}, crossover at t = 2/gamma = "
-                f"{theory['crossover_time']:.3f}"]
+        theory = summary.get("diffusion_theory") or {}
+
+        def value(key: str, digits: int) -> str:
+            entry = theory[key]
+            error = entry["error"]
+            text = f"{entry['value']:.{digits}f}"
+            return text if not error else f"{text} ± {error:.{digits}f}"
+
+        notes = [theory["note"]] if "note" in theory else []
+        if "D_model" in theory:
+            notes.append(f"D: model (sliced channel, infinite line) {value('D_model', 4)}, "
+                         f"continuum (HSR 2J^2/gamma) {value('D_continuum', 4)}, slicing "
+                         f"error {theory['slicing_error_relative']['value']:+.2%}")
+        if "D_fit" in theory:
+            notes.append(f"D fit {value('D_fit', 4)}" + (
+                f"; t* fit {value('crossover_time_fit', 3)}"
+                if "crossover_time_fit" in theory else ""))
+        if "crossover_time_model" in theory:
+            notes.append(f"t*: model {value('crossover_time_model', 3)}, continuum 2/gamma "
+                         f"{value('crossover_time_continuum', 3)}")
+        return notes
 
     def extra_results(self) -> dict[str, Any]:
         s = self.spec
         extra: dict[str, Any] = {"trotter_dt": s.dt, "slice_strength": s.slice_strength()}
+        theory = dephasing_diffusion.model_theory(s)
+        if theory:
+            extra["diffusion_theory"] = theory
         if s.channel != "site":
             return extra
         rho0 = np.outer(self._position, self._position.conj())
@@ -134,17 +205,29 @@ class Dephasing(Ctqw):
         if s.dimension == 1:
             extra["hsr_closed_form"] = {"sigma": list(np.sqrt(hsr_sigma_squared(
                 s.hopping, s.gamma, np.asarray(self.times()))))}
-            if s.gamma > 0:
-                extra["diffusion_theory"] = {"D": 2 * s.hopping**2 / s.gamma,
-                                             "crossover_time": 2 / s.gamma}
+            modelled = dephasing_diffusion.model_sigma_squared(s)
+            if modelled is not None:
+                extra["sliced_closed_form"] = {"sigma": list(np.sqrt(modelled))}
         return extra
+
+    def analysed_results(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """D_fit and t* fit from the run's own sigma(t), beside the model's values."""
+        fitted = dephasing_diffusion.fitted_theory(self.spec, summary)
+        if not fitted:
+            return {}
+        return {"diffusion_theory": {**summary.get("diffusion_theory", {}), **fitted}}
+
+    def result_warnings(self, summary: dict[str, Any]) -> list[str]:
+        return dephasing_diffusion.diffusion_warnings(self.spec, summary)
 
     has_diffusion_fit = True
 
     def diffusion_fit(self, sigma: list[float], errors: list[float] | None = None
                       ) -> dict[str, float | None]:
-        """D and the crossover time from a sigma(t) series of this experiment."""
-        return analysis.fit_diffusion(self.times(), sigma, errors).as_dict()
+        """D and the crossover time from a sigma(t) series of this experiment (the
+        ballistic coefficient read at the first, coherent slice)."""
+        return analysis.fit_diffusion(self.times(), sigma, errors,
+                                      ballistic_until=self.spec.dt).as_dict()
 
     def step_circuit(self, steps: int) -> QuantumCircuit:
         """``steps`` marked slices, each [QFT, phases, QFT^dag, marker]."""
