@@ -55,6 +55,13 @@ class RunRecord:
     #: ensembles: standard error of each averaged outcome probability (spread over members)
     distribution_errors: list[np.ndarray] | None = None
 
+    def to_dataframe(self) -> Any:
+        """The run's results as a pandas DataFrame, one row per time and observable with
+        errors beside the reference (:mod:`.export`; pandas is the ``dataframe`` extra)."""
+        from .export import to_dataframe
+
+        return to_dataframe(self.summary)
+
 
 def series(dicts: list[dict[str, float]]) -> dict[str, list[float]]:
     """A list of per-time observable dicts as one series per observable."""

@@ -80,6 +80,20 @@ def plot_file(text: str) -> str:
     return str(path)
 
 
+def output_file(text: str) -> str:
+    """A data file that can be written: not a folder, in a writable folder that exists."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder; give a file name, e.g. "
+                                         f"{path / 'run.csv'}")
+    why = _writable_folder(path.parent)
+    if why is None and path.exists() and not os.access(path, os.W_OK):
+        why = f"{path} is not writable"
+    if why is not None:
+        raise argparse.ArgumentTypeError(f"cannot write {text}: {why}")
+    return str(path)
+
+
 def output_folder(text: str) -> str:
     """A folder to write into: an existing writable folder, or a new one whose nearest
     existing parent is a writable folder."""

@@ -308,12 +308,28 @@ def cmd_results(args: argparse.Namespace) -> None:
               + ("the same summary as stored" if same else
                  "DIFFERS from the stored summary (analysis code changed since the run)"),
               file=sys.stderr)
+    elif args.results_command == "export":
+        export_run(store.get_run(args.run_id)["summary"], args.format, args.out)
     else:
         run = store.get_run(args.run_id)
         if args.json:
             print(json.dumps(run))
         else:
             render.print_summary(run["summary"])
+
+
+def export_run(summary: dict[str, Any], fmt: str, out: str | None) -> None:
+    """``results export``: the run's rows to ``out``, or (CSV, JSON) to stdout."""
+    from ..analysis import export
+
+    if out is None:
+        if fmt == "parquet":
+            raise QwalkError("Parquet is binary: give a file with --out FILE.parquet")
+        sys.stdout.write(export.export_text(summary, fmt))  # type: ignore[arg-type]
+        return
+    export.write_export(summary, fmt, Path(out))  # type: ignore[arg-type]
+    print(f"run {summary.get('run_id')}: {len(export.result_rows(summary))} rows written to "
+          f"{out}", file=sys.stderr)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:

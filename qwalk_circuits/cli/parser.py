@@ -89,6 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
         "ledger's counts (devices), with today's analysis")
     again.add_argument("run_id")
     again.add_argument("--json", action="store_true")
+    export = results_sub.add_parser(
+        "export", help="a run's results as a table: one row per time and observable, with "
+        "errors, next to the exact reference (and the classical walk)")
+    export.add_argument("run_id")
+    export.add_argument("--format", choices=("csv", "json", "parquet"), default="csv",
+                        help="csv (default) or json to stdout or --out; parquet needs --out "
+                        "and the 'dataframe' extra")
+    export.add_argument("--out", type=arguments.output_file, metavar="FILE",
+                        help="write to FILE instead of stdout")
     results.set_defaults(func=commands.cmd_results)
 
     submit = sub.add_parser("submit", help="submit an experiment to a (fake) IBM device; "
