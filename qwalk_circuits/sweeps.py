@@ -2,8 +2,9 @@
 
 Each value is a full run (stored like any other); from each run's sigma(t)
 the diffusion constant is fitted (late-time slope of sigma^2) for the
-circuits and for the exact twin, next to the theory where the experiment
-knows one (HSR: D = 2 J^2 / gamma, crossover at t = 2 / gamma).
+circuits and for the exact twin, next to the named theory values the run reports
+(:func:`diffusion_columns`: D and t* fitted, of the model the circuits simulate, and of
+the continuum, e.g. the sliced channel's J^2 dt coth(gamma dt/2) beside HSR's 2 J^2/gamma).
 Experiments without sigma (e.g. ``backscattering``, swept over flux or
 spin-orbit strength) get their named observable's series per value instead.
 """
@@ -14,6 +15,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from .analysis.theory import is_theory_value, theory_value
 from .core.errors import ParameterError
 from .execution import ResultStore
 from .execution.config import HardwareConfig
@@ -84,7 +86,44 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
                 pass
         if "diffusion_theory" in summary:
             row["theory"] = summary["diffusion_theory"]
+        row.update(diffusion_columns(row))
         if "hsr_closed_form" in summary:
-            row["sigma_theory"] = summary["hsr_closed_form"]["sigma"]
+            row["sigma_continuum"] = summary["hsr_closed_form"]["sigma"]
+        if "sliced_closed_form" in summary:
+            row["sigma_model"] = summary["sliced_closed_form"]["sigma"]
+        row["warnings"] = summary.get("warnings", [])
         rows.append(row)
     return rows
+
+
+#: a sweep row's named diffusion values, each read from the first theory key present
+DIFFUSION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "D_fit": ("D_fit",),
+    "D_model": ("D_model", "D"),  # the coined-walk experiments name their model value "D"
+    "D_continuum": ("D_continuum",),
+    "crossover_time_fit": ("crossover_time_fit",),
+    "crossover_time_model": ("crossover_time_model",),
+    "crossover_time_continuum": ("crossover_time_continuum",),
+}
+
+
+def diffusion_columns(row: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The named theory values (``analysis.theory``) a sweep table and figure show: D and
+    t* fitted, of the model simulated and of the continuum, from the run's
+    ``diffusion_theory``; where it has no fit, the circuits' fit of the row (error:
+    statistical and window spread)."""
+    theory = row.get("theory") or {}
+    out = {}
+    for column, keys in DIFFUSION_COLUMNS.items():
+        entry = next((theory[k] for k in keys if is_theory_value(theory.get(k))), None)
+        if entry is not None:
+            out[column] = entry
+    fit = row.get("fit") or {}
+    source = "late-window slope of the circuits' sigma^2 (sweep fit)"
+    if "D_fit" not in out and fit.get("D") is not None:
+        out["D_fit"] = theory_value("fit", fit["D"], fit.get("D_error"), source=source)
+    if "crossover_time_fit" not in out and fit.get("crossover_time") is not None:
+        out["crossover_time_fit"] = theory_value("fit", fit["crossover_time"],
+                                                 fit.get("crossover_time_error"),
+                                                 source=f"2 D / a of the {source}")
+    return out

@@ -127,40 +127,66 @@ def save(fig: Figure, path: str | Path) -> Path:
     return out
 
 
+def _value(entry: dict[str, Any] | None) -> float:
+    return float("nan") if not entry or entry.get("value") is None else float(entry["value"])
+
+
+def _error(entry: dict[str, Any] | None) -> float:
+    return 0.0 if not entry or entry.get("error") is None else float(entry["error"])
+
+
 def sweep_figure(rows: list[dict[str, Any]], parameter: str) -> Figure:
-    """sigma(t) per swept value (left) and the fitted D against the theory (right)."""
+    """sigma(t) per swept value (left) and D against the theory (right).
+
+    Left: the circuits (dots), their exact twin (lines: the same sliced channel on the same
+    ring) and, where the run has it, the continuum closed form (dotted: HSR).  Right: the
+    fitted D (error bars: statistical and window systematic), the twin's fit and the exact
+    model's D (``D_model``, or ``D`` of the coined walks) against the parameter; where every
+    point has a continuum D (HSR) they are divided by it, so the line at 1 is the
+    continuum and the model's rise above it is the slicing error.
+    """
     fig = Figure(figsize=(11, 4))
     left, right = fig.subplots(1, 2)
+    dotted = False
     for i, row in enumerate(rows):
         colour = f"C{i % 10}"
         left.plot(row["times"], row["sigma"], "o", ms=3, color=colour,
                   label=f"{parameter} = {row[parameter]:g}")
-        theory = row.get("sigma_theory") or row["sigma_reference"]
-        left.plot(row["times"], theory, "-", color=colour, lw=1)
-    left.set(xlabel="t", ylabel=r"$\sigma(t)$", title="circuits (dots) vs exact (lines)")
+        left.plot(row["times"], row["sigma_reference"], "-", color=colour, lw=1)
+        if row.get("sigma_continuum"):
+            left.plot(row["times"], row["sigma_continuum"], ":", color=colour, lw=1)
+            dotted = True
+    left.set(xlabel=r"t (units of $1/J$)" if dotted else "t", ylabel=r"$\sigma(t)$ (sites)",
+             title="circuits (dots), exact twin (lines)"
+             + (", continuum HSR (dotted)" if dotted else ""))
     left.legend(fontsize=8)
-    fitted = [r for r in rows if "fit" in r]
+    fitted = [r for r in rows if "D_fit" in r or "fit" in r]
     if fitted:
-        with_theory = [r for r in fitted if "theory" in r]
-        if with_theory:
-            x = np.array([r["theory"]["D"] / 2 for r in with_theory])  # J^2 / gamma
-            right.errorbar(x, [r["fit"]["D"] for r in with_theory],
-                           yerr=[r["fit"]["D_error"] for r in with_theory], fmt="o",
-                           label="circuits (fit)")
-            right.plot(x, [r["fit_reference"]["D"] for r in with_theory], "s", mfc="none",
+        x = np.array([r[parameter] for r in fitted], dtype=float)
+        order = np.argsort(x)
+        # with a continuum D for every point: D / D_continuum, which shows the slicing error
+        ratio = all("D_continuum" in r for r in fitted)
+        scale = np.array([_value(r["D_continuum"]) if ratio else 1.0 for r in fitted])
+        right.errorbar(x, [_value(r.get("D_fit")) for r in fitted] / scale,
+                       yerr=[_error(r.get("D_fit")) for r in fitted] / scale, fmt="o",
+                       label="circuits (fit ± stat. and window syst.)")
+        if all("fit_reference" in r for r in fitted):
+            right.plot(x, [r["fit_reference"]["D"] for r in fitted] / scale, "s", mfc="none",
                        label="exact twin (fit)")
-            grid = np.linspace(0, x.max() * 1.1, 50)
-            right.plot(grid, 2 * grid, "k--", label=r"HSR: $D = 2J^2/\gamma$")
-            right.set(xlabel=r"$J^2/\gamma$", ylabel="D (late-time slope / 2)",
-                      title="Classical diffusion emerges")
+        model = np.array([_value(r.get("D_model")) for r in fitted]) / scale
+        if np.any(np.isfinite(model)):
+            right.plot(x[order], model[order], "-", color="C3", marker="_", ms=12,
+                       label="exact model (sliced channel, infinite line)" if ratio
+                       else "exact model")
+        if ratio:
+            right.axhline(1.0, color="k", ls="--", lw=1,
+                          label=r"continuum (HSR): $D = 2J^2/\gamma$")
+            right.set(ylabel=r"$D \,/\, (2J^2/\gamma)$",
+                      title="D against the continuum (HSR)")
         else:
-            x = np.array([r[parameter] for r in fitted], dtype=float)
-            right.errorbar(x, [r["fit"]["D"] for r in fitted],
-                           yerr=[r["fit"]["D_error"] for r in fitted], fmt="o", label="circuits")
-            right.plot(x, [r["fit_reference"]["D"] for r in fitted], "s", mfc="none",
-                       label="exact twin")
-            right.set(xlabel=parameter, ylabel="D (late-time slope / 2)")
-        right.legend(fontsize=8)
+            right.set(ylabel=r"D  ($\sigma^2 \approx 2Dt$)", title="Diffusion constant")
+        right.set(xlabel=parameter)
+        right.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     return fig
 

@@ -268,18 +268,25 @@ def _print_sweep(rows: list[dict[str, Any]], name: str, key: str, as_json: bool)
     if key != "sigma":
         render.print_observable_sweep(rows, name, key)
         return
-    print(f"{'value':>8} {'D circuit':>16} {'D exact twin':>13} {'D theory':>9} "
-          f"{'t* circuit':>11} {'t* theory':>10}  run")
-    def num(value: float | None, digits: int) -> str:
-        return "-" if value is None else f"{value:.{digits}f}"
+    print(f"{'value':>8} {'D fit ± err':>20} {'D model':>9} {'D continuum':>11} "
+          f"{'t* fit ± err':>18} {'t* continuum':>12}  run")
+
+    def num(entry: dict[str, Any] | None, digits: int, error: bool = False) -> str:
+        if entry is None or entry.get("value") is None:
+            return "-"
+        text = f"{entry['value']:.{digits}f}"
+        if error and entry.get("error") is not None:
+            text += f" ± {entry['error']:.2g}"
+        return text
 
     for row in rows:
-        fit, ref, theory = row.get("fit") or {}, row.get("fit_reference") or {}, row.get(
-            "theory", {})
-        d = f"{fit['D']:.4f} ± {fit['D_error']:.4f}" if fit else "-"
-        print(f"{row[name]!s:>8} {d:>16} {num(ref.get('D'), 4):>13} "
-              f"{num(theory.get('D'), 4):>9} {num(fit.get('crossover_time'), 3):>11} "
-              f"{num(theory.get('crossover_time'), 3):>10}  {row['run_id']}")
+        print(f"{row[name]!s:>8} {num(row.get('D_fit'), 4, True):>20} "
+              f"{num(row.get('D_model'), 4):>9} {num(row.get('D_continuum'), 4):>11} "
+              f"{num(row.get('crossover_time_fit'), 3, True):>18} "
+              f"{num(row.get('crossover_time_continuum'), 3):>12}  {row['run_id']}")
+    for row in rows:
+        for warning in row.get("warnings", []):
+            print(f"warning: {name} = {row[name]}: {warning}", file=sys.stderr)
 
 
 def cmd_results(args: argparse.Namespace) -> None:
