@@ -141,6 +141,19 @@ def plan_with_calibration(infos: list[dict[str, Any]], submitted: list[QuantumCi
     return plan
 
 
+#: the longest lease a submitter may hold (a day): a killed submitter's run waits that
+#: long before another host may resume it; far longer ones overflow the lease's time
+MAX_LEASE_S = 86400.0
+
+
+def check_lease_period(config: HardwareConfig) -> None:
+    """Refuse a ``[jobs] lease_s`` beyond :data:`MAX_LEASE_S` before anything is sent."""
+    if not config.jobs.lease_s <= MAX_LEASE_S:
+        raise QwalkError(f"[jobs] lease_s = {config.jobs.lease_s:g} s is too long: give at "
+                         f"most {MAX_LEASE_S:g} s (a day); a killed submitter's run waits "
+                         "that long before another host may resume it")
+
+
 def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
                       seed: int | None, store: ResultStore, service: Any = None,
                       target: DeviceTarget | None = None) -> str:
@@ -151,6 +164,7 @@ def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
     experiment's templates are transpiled once each (parameters kept) and sent as PUBs
     ``(circuit, values)`` with one parameter set per member, split only where the job
     limits demand it."""
+    check_lease_period(config)
     target = target if target is not None else device_target(config, service)
     experiment.check_size(config)
     backend = target.backend
@@ -286,6 +300,7 @@ def resume_submission(run_id: str, store: ResultStore, service: Any = None,
                          f"submission to resume ('qwalk jobs fetch {run_id}' without "
                          "--resume)")
     config = stored_config(sub)
+    check_lease_period(config)
     if not device_target(config).jobs_outlive_process:
         raise QwalkError(f"run {run_id} ran on the fake device {sub['device']}, whose local "
                          "jobs ended with the process that submitted them: submit it again")

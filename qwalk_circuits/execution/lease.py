@@ -20,25 +20,61 @@ from .ledger import Ledger
 
 
 def new_owner() -> str:
-    """A token naming this process: ``host:pid:random``."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """A token naming this process: ``host:pid:random``, then ``:identity`` where this
+    system tells it (:func:`process_identity`).  Older qwalk reads such a token's host
+    as ``host:pid``, never this host's name: it then waits for the lease (never wrong)."""
+    identity = process_identity(os.getpid())
+    return (f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+            + (f":{identity}" if identity else ""))
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def process_identity(pid: int) -> str | None:
+    """Which process ``pid`` is, beyond host and pid (Linux): ``BOOT.PIDNS.START`` -- the
+    kernel's boot id (another machine with the same host name, or this one before a
+    reboot, has another), this process's pid namespace (a container sharing the host
+    name and kernel numbers pids apart) and the pid's start time in clock ticks (a pid
+    reused by a later process starts later).  None where ``/proc`` does not say."""
+    boot = _read("/proc/sys/kernel/random/boot_id")
+    stat = _read(f"/proc/{pid}/stat")
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return None
+    if boot is None or stat is None:
+        return None
+    start = stat.rsplit(")", 1)[-1].split()[19]  # field 22, after the command's name
+    digits = "".join(c for c in namespace if c.isdigit())
+    return f"{boot.strip().replace('-', '')[:12]}.{digits}.{start}"
 
 
 def owner_is_dead(owner: str | None) -> bool:
     """Whether ``owner`` names a process of this host that no longer exists (it was
-    killed: its run need not wait for the lease to lapse).  False when unsure."""
-    if not owner or owner.count(":") < 2:
+    killed: its run need not wait for the lease to lapse).  False when unsure: another
+    host, boot or pid namespace (a container with this host name), or no such check.
+    A token with its identity is dead also when its pid now names another process."""
+    parts = (owner or "").split(":")
+    if len(parts) not in (3, 4) or parts[0] != socket.gethostname() or not parts[1].isdigit():
         return False
-    host, pid, _ = owner.rsplit(":", 2)
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
+    pid, identity = int(parts[1]), parts[3] if len(parts) == 4 else None
+    if identity is not None:
+        here = process_identity(os.getpid())
+        if here is None or identity.rsplit(".", 1)[0] != here.rsplit(".", 1)[0]:
+            return False  # another boot or pid namespace: its pid means nothing here
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except OSError:  # it exists, owned by another user
-        return False
-    return False
+        pass
+    return identity is not None and process_identity(pid) not in (None, identity)
 
 
 class LeaseKeeper:

@@ -239,3 +239,50 @@ def test_a_retry_never_waits_more_than_a_minute(tmp_path):
         submit_chunk(failing, SimpleNamespace(jobs=lambda **kw: []), "r1:0", config,
                      sleep=waits.append)
     assert waits == [45.0, 60.0, 60.0]
+
+
+def test_a_lease_longer_than_a_day_is_refused_in_one_line_before_anything_is_sent(
+        server, tmp_path):
+    """(1e20 s overflowed the lease's end time: a traceback after the circuits had been
+    transpiled.)"""
+    path = service_double.ibm_config(tmp_path, lease_s=1e20)
+    store = ResultStore(tmp_path / "s.sqlite")
+    with pytest.raises(QwalkError, match=r"lease_s = 1e\+20 s is too long: give at most 86400"):
+        submit_experiment(walk(), load_config(str(path)), 200, 5, store)
+    assert Ledger(store).runs() == [] and server.job_ids() == []
+
+
+def dead_pid():
+    """A pid of this host that no longer exists."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_the_owner_token_names_the_boot_and_pid_namespace_where_this_system_tells():
+    """host:pid alone wrongly calls a live submitter dead in a container that shares
+    this host name (its pids are another namespace's), or after a pid was reused."""
+    import os
+    import socket
+
+    from qwalk_circuits.execution.lease import new_owner, owner_is_dead, process_identity
+
+    here = process_identity(os.getpid())
+    if here is None:
+        pytest.skip("this system has no /proc boot id and pid namespace")
+    host, ours = socket.gethostname(), new_owner()
+    assert ours.startswith(f"{host}:{os.getpid()}:") and ours.endswith(":" + here)
+    assert not owner_is_dead(ours)
+    boot, namespace, start = here.split(".")
+    gone = dead_pid()
+    assert owner_is_dead(f"{host}:{gone}:x:{boot}.{namespace}.{start}")
+    assert not owner_is_dead(f"{host}:{gone}:x:{boot}.1{namespace}.{start}")  # a container
+    assert not owner_is_dead(f"{host}:{gone}:x:0{boot[1:]}.{namespace}.{start}")  # another boot
+    # this pid, but a process that started earlier: the token's process died, its pid reused
+    assert owner_is_dead(f"{host}:{os.getpid()}:x:{boot}.{namespace}.{int(start) - 1}")
+    # tokens stored before the identity: host and pid, as before
+    assert owner_is_dead(f"{host}:{gone}:x") and not owner_is_dead(f"{host}:{os.getpid()}:x")
+    assert not owner_is_dead(f"elsewhere:{gone}:x") and not owner_is_dead(None)
