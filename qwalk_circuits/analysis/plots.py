@@ -220,3 +220,23 @@ def observable_sweep_figure(rows: list[dict[str, Any]], parameter: str) -> Figur
     right.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def torus_heat_maps(fig: Figure, axes: Sequence[Axes], distributions: Sequence[np.ndarray],
+                    titles: Sequence[str], side: int, origin: int) -> None:
+    """P(x, y) of an L x L torus as heat maps on ``axes`` (one per distribution, e.g.
+    circuit and exact), centred on the start ``origin`` (flat x0 + L*y0), on one shared
+    colour scale with one colour bar, so the panels compare by eye."""
+    ox, oy = origin % side, origin // side
+    shift = (side // 2 - oy, side // 2 - ox)  # rows are y, columns x: the start at the centre
+    grids = [np.roll(np.asarray(p, dtype=float).reshape(side, side), shift, axis=(0, 1))
+             for p in distributions]
+    top = max(float(g.max()) for g in grids) or 1.0
+    extent = (-side // 2 - 0.5, side - side // 2 - 0.5, -side // 2 - 0.5, side - side // 2 - 0.5)
+    image = None
+    for ax, grid, title in zip(axes, grids, titles, strict=True):
+        image = ax.imshow(grid, origin="lower", extent=extent, vmin=0, vmax=top,
+                          cmap="viridis", interpolation="nearest")
+        ax.set(title=title, xlabel="x - x0 (lattice units)", ylabel="y - y0 (lattice units)")
+    if image is not None:
+        fig.colorbar(image, ax=axes[-1], label="probability")  # (gridspec: tight_layout ok)

@@ -134,8 +134,9 @@ def plot_run(record: Any, experiment: Any, path: str) -> None:
 
     summary = record.summary
     key = main_observable(summary)
-    fig = Figure(figsize=(11, 4))
-    left, right = fig.subplots(1, 2)
+    lattice_2d = _torus_side(experiment, record.distributions[-1].size)
+    fig = Figure(figsize=(15, 4) if lattice_2d else (11, 4))
+    left, right, *exact_panel = fig.subplots(1, 3 if lattice_2d else 2)
     t = summary["times"]
     left.plot(t, summary["reference"][key], "k-", label="exact quantum")
     left.errorbar(t, summary["observables"][key],
@@ -146,7 +147,12 @@ def plot_run(record: Any, experiment: Any, path: str) -> None:
     left.set(xlabel="t", ylabel=f"{key}(t)")
     left.legend()
     axis = outcome_axis(experiment, record.distributions[-1].size)
-    if axis is not None:
+    if lattice_2d:
+        plots.torus_heat_maps(fig, [right, *exact_panel],
+                              [record.distributions[-1], record.reference[-1]],
+                              [f"circuit, t = {t[-1]:g}", f"exact quantum, t = {t[-1]:g}"],
+                              lattice_2d, experiment.spec.origin())
+    elif axis is not None:
         values, label = axis
         errors = record.distribution_errors
         right.bar(values, record.distributions[-1], width=1.0, alpha=0.5, label="circuit",
@@ -157,6 +163,14 @@ def plot_run(record: Any, experiment: Any, path: str) -> None:
         right.legend()
     fig.tight_layout()
     plots.save(fig, path)
+
+
+def _torus_side(experiment: Any, size: int) -> int | None:
+    """The side L of a 2D lattice experiment's L x L distribution (heat maps), else None."""
+    spec = getattr(experiment, "spec", None)
+    if getattr(spec, "dimension", 1) != 2 or not hasattr(spec, "side"):
+        return None
+    return int(spec.side) if int(spec.side) ** 2 == size else None
 
 
 def outcome_axis(experiment: Any, size: int) -> tuple[Any, str] | None:
