@@ -53,3 +53,38 @@ def test_distributions_are_drawn_on_the_occupied_parity_only():
                                         None)
     line = figure.axes[0].get_lines()[0]
     assert np.all(np.round(line.get_xdata()).astype(int) % 2 == 0)
+
+
+def test_torus_heat_maps_centre_the_start_on_one_colour_scale():
+    from matplotlib.figure import Figure
+
+    from qwalk_circuits.analysis.plots import torus_heat_maps
+
+    side, origin = 4, 1 + 4 * 3  # start at x0 = 1, y0 = 3
+    p = np.zeros(side * side)
+    p[origin] = 0.5
+    p[(origin + 1) % side + side * 3] = 0.5  # one site to the right of the start
+    q = np.full(side * side, 1 / side**2)
+    fig = Figure()
+    axes = fig.subplots(1, 2)
+    torus_heat_maps(fig, axes, [p, q], ["circuit", "exact"], side, origin)
+    grid = axes[0].images[0].get_array()
+    assert grid[side // 2, side // 2] == 0.5 and grid[side // 2, side // 2 + 1] == 0.5
+    assert axes[0].images[0].get_clim() == axes[1].images[0].get_clim() == (0, 0.5)
+    assert "lattice units" in axes[0].get_xlabel() and axes[1].get_title() == "exact"
+    assert len(fig.axes) == 3  # the two maps and one colour bar
+
+
+def test_a_2d_run_plots_circuit_and_exact_heat_maps(tmp_path, monkeypatch):
+    from qwalk_circuits.analysis import plots
+    from qwalk_circuits.cli import main
+
+    saved = []
+    monkeypatch.setattr(plots, "save", lambda fig, path: saved.append(fig))
+    assert main(["run", "ctqw", "--set", "dimension=2", "--set", "position_qubits=2",
+                 "--set", "time=0.5", "--set", "time_steps=2", "--shots", "exact",
+                 "--plot", str(tmp_path / "walk.png")]) == 0
+    fig = saved[0]
+    maps = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title() for ax in maps] == ["circuit, t = 0.5", "exact quantum, t = 0.5"]
+    assert np.allclose(maps[0].images[0].get_array(), maps[1].images[0].get_array())
