@@ -33,7 +33,7 @@ from .resources import circuit_stats
 # gates Qiskit simplified away (wrong state, or "qubits don't match
 # parameters"); decomposing it first gives the exact gate.
 AER_DECOMPOSE = ("multiplexer",)
-PROGRESS_MIN_CIRCUITS = 8
+PROGRESS_MIN_CIRCUITS = 2
 SINGLE_THREAD_MAX_STATE_QUBITS = 20  # statevector qubits, or twice the density-matrix qubits
 MAX_MARKER_OPTIMIZATION_LEVEL = 0  # level 1 merges away 1-qubit identity markers
 
@@ -261,14 +261,24 @@ def _run_sampled_block(circuits: list[QuantumCircuit], shots: int, seed: int | N
 def _run_blocks(fn: Callable[..., list[Any]], circuits: list[QuantumCircuit],
                 seed: int | None, executor: Any, make_args: Callable[..., tuple[Any, ...]]
                 ) -> list[Any]:
-    """All circuits as one Aer run, or one task per circuit on the executor, seeded as
-    that circuit is inside the whole run (so the results are the same)."""
-    if executor is None:
+    """Each circuit as its own Aer run (in turn, with a progress bar on a terminal; or one
+    task per circuit on the executor), seeded as that circuit is inside one whole-batch
+    run, so the results are the batch's (Aer runs a batch's circuits one after the other
+    anyway).  A single circuit is one plain run."""
+    if len(circuits) == 1:
         return fn(*make_args(circuits, seed))
     stride = aer_seed_stride()
     tasks = [make_args([c], None if seed is None else seed + j * stride)
              for j, c in enumerate(circuits)]
-    return [out[0] for out in run_tasks(executor, fn, tasks)]
+    if executor is not None:
+        return [out[0] for out in run_tasks(executor, fn, tasks)]
+    with tqdm(total=len(tasks), desc="simulating", unit="circuit", leave=False,
+              disable=None) as bar:  # None: shown on a terminal only (stderr)
+        out = []
+        for task in tasks:
+            out.append(fn(*task)[0])
+            bar.update()
+    return out
 
 
 def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int | None,

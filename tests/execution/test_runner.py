@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+from qiskit.circuit.random import random_circuit
+from qiskit_aer import AerSimulator
 
 from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import execute, load_config
@@ -55,3 +57,36 @@ def test_same_seed_same_counts():
 def test_too_many_qubits_says_how_much_memory():
     with pytest.raises(QwalkError, match="GiB"):
         check_fits(40, load_config(), "position_qubits", 39)
+
+
+def test_a_plain_run_shows_progress_per_circuit_with_the_batch_results(monkeypatch):
+    """Each circuit is its own Aer run under a 'simulating' bar (shown on a terminal only),
+    seeded as inside one batch: the counts are the one-batch run's."""
+    from qwalk_circuits.execution import runner
+    from qwalk_circuits.execution.runner import _run_sampled_block
+
+    circuits = [random_circuit(3, 4, measure=True, seed=s) for s in range(3)]
+    bars = []
+    real = runner.tqdm
+
+    def recording(*args, **kwargs):
+        bar = real(*args, **kwargs)
+        bars.append([kwargs.get("desc"), kwargs.get("total"), kwargs.get("disable"), 0])
+        update = bar.update
+
+        def counted(n=1):
+            bars[-1][3] += n
+            return update(n)
+
+        bar.update = counted
+        return bar
+
+    monkeypatch.setattr(runner, "tqdm", recording)
+    config = load_config("aer_ideal")
+    result = runner.execute(circuits, config, shots=300, seed=11)
+    batch = _run_sampled_block(
+        runner.transpile_for(AerSimulator(), circuits, config.run.optimization_level, 11),
+        300, 11, {"method": "automatic", "max_parallel_threads": 1})
+    assert [r.counts for r in result.results] == batch
+    (_desc, total, disable, updates), = [b for b in bars if b[0] == "simulating"]
+    assert (total, disable, updates) == (3, None, 3)  # None: tqdm hides it off a terminal
