@@ -138,7 +138,10 @@ def test_demo_runs_on_a_fake_device_sized_for_it(tmp_path, capsys):
 
 def test_resources_for_a_config_target_and_unknown_target(capsys):
     assert main(["resources", "coined-walk", *SMALL, "--target", "aer_ideal"]) == 0
-    assert "fourier" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "fourier" in out
+    # the table says what its per-step column is: a flat construction reads 0 or '-'
+    assert "+2q/step" in out and "cost(T=2) - cost(T=1)" in out
     assert main(["resources", "coined-walk", *SMALL, "--target", "moon"]) == 2
     assert "unknown target" in capsys.readouterr().err
 

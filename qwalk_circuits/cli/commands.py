@@ -197,11 +197,13 @@ def cmd_resources(args: argparse.Namespace) -> None:
     steps = f"{report['steps']} steps, " if report["steps"] is not None else ""
     print(f"{args.experiment} on {args.target}: {steps}"
           f"{report['num_qubits']} qubits (two-qubit gates after transpiling)")
-    print(f"{'construction':>13} {'2q/step':>8} {'2q total':>9} {'depth total':>12}")
+    print(f"{'construction':>13} {'+2q/step':>8} {'2q total':>9} {'depth total':>12}")
     for row in report["constructions"]:
         per_step = "-" if row["two_qubit_per_step"] is None else str(row["two_qubit_per_step"])
         print(f"{row['construction']:>13} {per_step:>8} {row['two_qubit_total']:>9} "
               f"{row['depth_total']:>12}")
+    print("(+2q/step: what one more step adds, cost(T=2) - cost(T=1), so 0 or '-' for a "
+          "construction whose cost does not grow with T; 2q total: the whole circuit)")
     for layer in report.get("layers", []):
         print(f"one {layer['layer']}: {layer['two_qubit_gates']} two-qubit gates")
     if "work" in report:
