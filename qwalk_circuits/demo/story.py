@@ -10,6 +10,7 @@ the quantum echo of coherent backscattering (``report_weak_localization.py``).
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -227,9 +228,14 @@ def run_demo(out_dir: str | Path, config: HardwareConfig, seed: int | None,
     shots = None if config.run.shots == "exact" else int(config.run.shots)
     ctx = DemoContext(config, shots, seed, store, on_device=make_target(config).deferred)
     chapters = []
-    for title, chapter in CHAPTERS:
+    for number, (title, chapter) in enumerate(CHAPTERS, start=1):
+        started = time.monotonic()
+        print(f"qwalk demo: chapter {number}/{len(CHAPTERS)}: {title} ...", file=sys.stderr,
+              flush=True)
         try:
             chapters.append(chapter(ctx))
+            print(f"qwalk demo: chapter {number}/{len(CHAPTERS)} done in "
+                  f"{time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
         except SkipChapter as skipped:
             chapters.append(Chapter(skipped.title, f"Skipped on {config.name}: {skipped}.",
                                     {}, [], []))

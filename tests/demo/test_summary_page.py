@@ -25,3 +25,23 @@ def test_no_chapter_text_points_at_a_side_by_side_layout():
     for module in Path(story.__file__).parent.glob("*.py"):
         text = module.read_text().lower()
         assert "right figure" not in text and "left figure" not in text, module.name
+
+
+def test_the_demo_says_which_chapter_it_is_on(tmp_path, monkeypatch, capsys):
+    from qwalk_circuits.demo import story
+    from qwalk_circuits.demo.chapter import Chapter, SkipChapter
+    from qwalk_circuits.execution import load_config
+
+    def first(ctx):
+        return Chapter("First", "intro", {}, ["a"], [["1"]])
+
+    def second(ctx):
+        raise SkipChapter("Second", "not on this target")
+
+    monkeypatch.setattr(story, "CHAPTERS", [("First", first), ("Second", second)])
+    story.run_demo(tmp_path, load_config("aer_ideal"), 1, None)
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "qwalk demo: chapter 1/2: First ..."
+    assert err[1].startswith("qwalk demo: chapter 1/2 done in ")
+    assert err[2] == "qwalk demo: chapter 2/2: Second ..."
+    assert "Skipped on aer_ideal: not on this target." in (tmp_path / "summary.md").read_text()
