@@ -57,8 +57,9 @@ from scipy.optimize import brentq
 def slicing_excess(gamma: float, dt: float) -> float:
     """D_model / D_continuum - 1 = x coth x - 1, x = gamma dt / 2 (>= 0; 0 at gamma = 0)."""
     x = 0.5 * gamma * dt
-    if x < 1e-4:  # the series, free of the cancellation in x / tanh x - 1
-        return x * x / 3 - x**4 / 45
+    if x < 1e-2:  # the series (next term 2 x^10/93555), free of x / tanh x - 1's cancellation
+        x2 = x * x
+        return x2 / 3 - x2**2 / 45 + 2 * x2**3 / 945 - x2**4 / 4725
     return x / math.tanh(x) - 1
 
 
