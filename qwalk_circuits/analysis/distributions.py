@@ -65,10 +65,14 @@ def observable_errors(p: np.ndarray, origin: int, shots: int, dimension: int = 1
     # first-order spread (mu4 - sigma^4)/S plus the O(1/S) bias of the plug-in variance,
     # which dominates when the first order vanishes (e.g. all mass at +-1)
     se_var = np.sqrt(var_of_var / shots + (var / shots) ** 2)
-    p0 = float(p[origin])
+    # the delta method divides by sigma: for a point mass up to rounding noise (1e-32 far
+    # out) it gives O(1) nonsense.  The sampled sigma is never spread wider than sigma
+    # itself (its second moment is the plug-in variance, biased low), so cap it there
+    se_sigma = min(float(se_var / (2 * sigma)), float(sigma)) if sigma > 0 else 0.0
+    p0 = min(max(float(p[origin]), 0.0), 1.0)  # rounding can put it just outside [0, 1]
     return {
         "mean": float(np.sqrt(max(float(p @ centred[0] ** 2), 0.0) / shots)),
-        "sigma": float(se_var / (2 * sigma)) if sigma > 0 else 0.0,  # a point mass stays one
+        "sigma": se_sigma,
         "p_origin": float(np.sqrt(p0 * (1 - p0) / shots)),
     }
 

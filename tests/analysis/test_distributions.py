@@ -90,3 +90,21 @@ def test_power_law_fit_treats_rounding_level_error_bars_as_no_measurement():
     honest = fit_power_law(t, y, y * 0.02)
     assert fit.exponent_error == pytest.approx(honest.exponent_error, rel=1e-9)
     assert fit.exponent_error > 1e-3
+
+
+def test_a_point_mass_with_rounding_noise_has_no_sigma_error():
+    """qwalk run ctqw printed sigma = 0.000 ± 0.186 at t = 0: the delta method divided the
+    rounding noise's spread by its tiny sigma.  The sampled sigma is never wider than sigma."""
+    from qwalk_circuits.analysis.distributions import observable_errors
+
+    p = np.full(64, 1e-33)
+    p[32] = 1 - 63e-33
+    errors = observable_errors(p, 32, 4096)
+    sigma = np.sqrt(p @ (np.arange(64) - 32.0) ** 2)
+    assert 0 < errors["sigma"] <= sigma < 1e-14
+    assert errors["p_origin"] == 0.0  # p0 rounded just below 1: no sqrt of a negative
+    q = np.zeros(64)
+    q[30], q[34] = 0.5, 0.5  # a spread distribution keeps the delta-method error
+    shots = 100
+    # var 4 and no first-order spread: (var / S) / (2 sigma) = (4 / 100) / 4
+    assert observable_errors(q, 32, shots)["sigma"] == pytest.approx(0.01, rel=1e-12)
