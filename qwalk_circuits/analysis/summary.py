@@ -17,7 +17,7 @@ ensembles add ensemble and reference_errors; device runs add comparison and jobs
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -160,11 +160,17 @@ def single_summary(experiment: Experiment[Any], shells: list[QuantumCircuit],
     return summary, reference, classical
 
 
+FitProcedure = Callable[[np.ndarray], dict[str, float]]
+
+
 def ensemble_observables(experiment: EnsembleExperiment[Any], samples: np.ndarray,
-                         shots: int | None = None
+                         shots: int | None = None, procedure: FitProcedure | None = None
                          ) -> tuple[dict[str, float], dict[str, float], dict[str, list[float]]]:
     """(values, standard errors, per-realisation values) of one time's (R, outcomes) samples
-    (``shots`` per member when sampled: per-member estimates are made unbiased)."""
+    (``shots`` per member when sampled: per-member estimates are made unbiased).  The fitted
+    values come from ``procedure`` when given (the measured data's, applied to the exact
+    ensemble), else from the one :meth:`fit_procedure` chooses from these samples, else from
+    ``ensemble_fits``."""
     mean, error = mean_and_error(samples)
     values = dict(experiment.observables(mean))
     errors = jackknife_errors(samples, experiment.observables)
@@ -178,7 +184,11 @@ def ensemble_observables(experiment: EnsembleExperiment[Any], samples: np.ndarra
         m, e = mean_and_error(np.array(per_realisation[key]))
         values[key], errors[key] = float(m), float(e)
     weights = error if len(samples) > 1 else None
-    fits = experiment.ensemble_fits(mean, weights)
+    if procedure is None:
+        procedure = experiment.fit_procedure(mean, weights, shots, len(samples))
+    fit: FitProcedure = procedure if procedure is not None else (
+        lambda p: experiment.ensemble_fits(p, weights))
+    fits = fit(mean)
     for key, value in fits.items():
         if not key.endswith("_error"):
             values[key] = value
@@ -186,11 +196,45 @@ def ensemble_observables(experiment: EnsembleExperiment[Any], samples: np.ndarra
         # every fitted point comes from the same members, so the points are correlated and
         # the fit's own error is too small (3.5x for a tail fit): jackknife the whole fit
         errors.update(jackknife_errors(samples, lambda p: {
-            k: v for k, v in experiment.ensemble_fits(p, weights).items()
-            if not k.endswith("_error")}))
+            k: v for k, v in fit(p).items() if not k.endswith("_error")}))
     else:
         errors.update({k[: -len("_error")]: v for k, v in fits.items() if k.endswith("_error")})
     return values, errors, per_realisation
+
+
+def _mean_with_error(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The members' mean and its standard error (None for a single member)."""
+    mean, error = mean_and_error(samples)
+    return mean, (error if len(samples) > 1 else None)
+
+
+def _fit_differences(procedures: list[Any], samples: list[np.ndarray],
+                     reference_samples: list[np.ndarray]) -> dict[str, Any]:
+    """Each time's fit procedure (what it chose), and the paired difference circuits minus
+    exact ensemble of its fitted values, with the jackknife error of the pair: both come
+    from the same realisations, so what the disorder moves cancels and shot noise is left."""
+    described: list[dict[str, Any] | None] = []
+    differences: list[dict[str, float]] = []
+    errors: list[dict[str, float]] = []
+    for f, s, r in zip(procedures, samples, reference_samples, strict=True):
+        described.append(f.describe() if hasattr(f, "describe") else None)
+        if f is None or s.shape != r.shape:
+            differences.append({})
+            errors.append({})
+            continue
+        size = s.shape[1]
+
+        def gap(both: np.ndarray, f: FitProcedure = f, size: int = size) -> dict[str, float]:
+            a, b = f(both[:size]), f(both[size:])
+            return {k: a[k] - b[k] for k in a if not k.endswith("_error")}
+
+        both = np.concatenate([s, r], axis=1)
+        differences.append(gap(both.mean(axis=0)))
+        errors.append(jackknife_errors(both, gap) if len(s) > 1 else {})
+    keys = sorted({k for d in differences for k in d})
+    return {"fit_procedure": described,
+            "fit_difference": {k: [d.get(k) for d in differences] for k in keys},
+            "fit_difference_error": {k: [e.get(k) for e in errors] for k in keys}}
 
 
 def ensemble_summary(experiment: EnsembleExperiment[Any], templates: list[QuantumCircuit],
@@ -205,8 +249,14 @@ def ensemble_summary(experiment: EnsembleExperiment[Any], templates: list[Quantu
     reference_samples = experiment.reference_ensemble()
     classical = experiment.classical_distributions()
 
-    measured = [ensemble_observables(experiment, s, shots) for s in samples]
-    exact = [ensemble_observables(experiment, s) for s in reference_samples]
+    # one fit procedure per time, chosen from the measured members (a tail window from
+    # their noise floor), fits the circuits and the exact ensemble alike
+    procedures = [experiment.fit_procedure(*_mean_with_error(s), shots, len(s))
+                  for s in samples]
+    measured = [ensemble_observables(experiment, s, shots, f)
+                for s, f in zip(samples, procedures, strict=True)]
+    exact = [ensemble_observables(experiment, s, None, f)
+             for s, f in zip(reference_samples, procedures, strict=True)]
     averaged = [s.mean(axis=0) for s in samples]
     reference = [s.mean(axis=0) for s in reference_samples]
     realisations = experiment.realisations()
@@ -225,6 +275,8 @@ def ensemble_summary(experiment: EnsembleExperiment[Any], templates: list[Quantu
                      "per_realisation": {key: [m[2][key] for m in measured]
                                          for key in measured[0][2]}},
     }
+    if any(f is not None for f in procedures):
+        summary["ensemble"].update(_fit_differences(procedures, samples, reference_samples))
     if classical is not None:
         summary["classical"] = series([experiment.observables(p) for p in classical])
     # R realisations of S shots are R*S independent draws of the averaged distribution --

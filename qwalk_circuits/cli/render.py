@@ -152,6 +152,8 @@ def plot_run(record: Any, experiment: Any, path: str) -> None:
                               [record.distributions[-1], record.reference[-1]],
                               [f"circuit, t = {t[-1]:g}", f"exact quantum, t = {t[-1]:g}"],
                               lattice_2d, experiment.spec.origin())
+    elif experiment.plot_final_distribution(right, record):
+        pass
     elif axis is not None:
         values, label = axis
         errors = record.distribution_errors

@@ -165,6 +165,13 @@ class Experiment(ABC, Generic[SpecT]):
         signed displacement where the experiment is a 1D walk, else no axis."""
         return None
 
+    def plot_final_distribution(self, axis: Any, record: Any) -> bool:
+        """Draw the run's final distribution on the plot's panel of it (a matplotlib
+        ``axis``; ``record`` is the run's RunRecord) the experiment's own way, with what it
+        fitted to it (a tail on a log scale): True when drawn.  False (the default): the
+        renderer's bar chart over :meth:`outcome_axis`."""
+        return False
+
     @abstractmethod
     def observables(self, p: np.ndarray) -> dict[str, float]:
         """Named observables of one distribution."""

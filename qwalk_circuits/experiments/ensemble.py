@@ -10,6 +10,7 @@ realisation, and the exact reference distribution of each realisation;
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -63,6 +64,16 @@ class EnsembleExperiment(Experiment[SpecT]):
         """Observables fitted to an averaged distribution with its per-outcome errors
         (e.g. a localization length); the value and ``<name>_error``."""
         return {}
+
+    def fit_procedure(self, mean: np.ndarray, error: np.ndarray | None, shots: int | None,
+                      members: int) -> Callable[[np.ndarray], dict[str, float]] | None:
+        """The fits of one time as one procedure chosen from the run's *measured* average
+        (its per-outcome ``error``, ``shots`` per member, ``members``): e.g. a tail window
+        from their noise floor, with fixed weights.  The summary applies it alike to the
+        circuits, their exact ensemble and every jackknife sample, so the two are fitted the
+        same way; it gives what :meth:`ensemble_fits` gives, and may have ``describe()``
+        (what it chose, for the JSON).  None (the default): :meth:`ensemble_fits`."""
+        return None
 
     def summary_notes(self, summary: dict[str, Any]) -> list[str]:
         """The final-time IPR and localization length, with errors, where the ensemble

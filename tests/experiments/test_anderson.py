@@ -195,3 +195,85 @@ def test_sampled_ipr_is_unbiased():
     assert abs(values["ipr"] - true_ipr) < 4 * errors["ipr"]
     naive, naive_errors, _ = ensemble_observables(experiment, sampled, None)
     assert naive["ipr"] - true_ipr > 4 * naive_errors["ipr"]  # the bias the correction removes
+
+
+# -- the localization length: one procedure for circuits and exact ensemble (issue 13) ---
+
+TAIL_WALK = {"position_qubits": 6, "steps": 24, "realisations": 8, "times": [24]}
+
+
+def test_exact_circuits_and_exact_ensemble_give_one_xi_to_1e_6():
+    summary = run(make("anderson-walk", TAIL_WALK), load_config(), shots=None, seed=1).summary
+    theory = summary["localization_theory"]
+    assert theory["circuits"]["kind"] == theory["exact_ensemble"]["kind"] == "fit"
+    assert theory["circuits_minus_exact"]["kind"] == "difference"
+    assert abs(theory["circuits"]["value"] - theory["exact_ensemble"]["value"]) < 1e-6
+    assert abs(theory["circuits_minus_exact"]["value"]) < 1e-6
+    fit = summary["localization_fit"]
+    assert fit["floor"] == analysis.tails.EXACT_FLOOR
+    # the error holds the cut-off systematic: here the tail bends towards the light cone
+    assert theory["circuits"]["error"] == pytest.approx(
+        np.hypot(fit["statistical_error"], fit["cutoff_systematic"]))
+    assert fit["cutoff_systematic"] > 3 * fit["statistical_error"]
+    assert any("not one exponential" in w and "run more steps" in w
+               for w in summary["warnings"])
+
+
+def test_sampled_circuits_agree_with_their_exact_ensemble_within_the_error_bar():
+    """Shots on the same realisations: the exact ensemble is fitted over the sampled data's
+    window with its weights, so the two differ by shot noise only -- within the circuits'
+    error bar and within 3 sigma of the paired difference.  (Fitted each its own way, the
+    audit saw 5.43 +- 0.22 against 3.77.)"""
+    summary = run(make("anderson-walk", TAIL_WALK), load_config(), shots=2000,
+                  seed=3).summary
+    theory = summary["localization_theory"]
+    circuits, exact = theory["circuits"], theory["exact_ensemble"]
+    gap = theory["circuits_minus_exact"]
+    assert gap["value"] == pytest.approx(circuits["value"] - exact["value"])
+    assert abs(gap["value"]) < circuits["error"]
+    assert abs(gap["value"]) < 3 * gap["error"]
+    # the pairing removes the disorder: its error is well below the circuits' own
+    assert gap["error"] < summary["localization_fit"]["statistical_error"]
+    # the window stops at the sampled noise floor, 9 draws of 2000 x 8
+    assert summary["localization_fit"]["floor"] == pytest.approx(9 / (2000 * 8))
+    assert summary["localization_fit"]["window"][1] < 24
+    assert summary["warnings"] == []
+
+
+@pytest.mark.slow
+def test_the_audited_run_agrees_with_its_exact_ensemble():
+    """Issue 13's command: 5.43 +- 0.22 against 3.77 before; one procedure now."""
+    summary = run(make("anderson-walk", {"position_qubits": 7, "steps": 48,
+                                         "realisations": 16}),
+                  load_config(), shots=4096, seed=None).summary
+    theory = summary["localization_theory"]
+    gap = theory["circuits_minus_exact"]
+    assert abs(gap["value"]) < theory["circuits"]["error"]
+    assert abs(gap["value"]) < 3 * gap["error"]
+
+
+def test_a_tail_out_to_the_far_side_of_the_ring_warns():
+    summary = run(make("anderson-walk", {"position_qubits": 4, "steps": 16,
+                                         "realisations": 4}),
+                  load_config(), shots=None, seed=1).summary
+    assert summary["localization_fit"]["window"][1] >= 8 - 2
+    assert any("far side of the 16-site ring" in w and "position_qubits" in w
+               for w in summary["warnings"])
+
+
+def test_the_run_plot_draws_the_fitted_tails_on_a_log_scale():
+    from matplotlib.figure import Figure
+
+    experiment = make("anderson-walk", TAIL_WALK)
+    record = run(experiment, load_config(), shots=2000, seed=3)
+    axis = Figure().subplots()
+    assert experiment.plot_final_distribution(axis, record)
+    labels = axis.get_legend_handles_labels()[1]
+    xi = record.summary["localization_theory"]["circuits"]
+    assert f"tail fit, circuits: ξ = {xi['value']:.2f} ± {xi['error']:.2f}" in labels
+    assert any(label.startswith("tail fit, exact ensemble") for label in labels)
+    assert any(label.startswith("fit cut-off: noise floor") for label in labels)
+    assert axis.get_yscale() == "log"
+    clean = make("anderson-walk", {**TAIL_WALK, "disorder": "none"})
+    assert not clean.plot_final_distribution(Figure().subplots(),
+                                             run(clean, load_config(), shots=None, seed=1))
