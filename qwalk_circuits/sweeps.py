@@ -77,6 +77,13 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
                                f"{key}_reference": summary["reference"][key]}
         if key in summary.get("observable_errors", {}):
             row[f"{key}_error"] = summary["observable_errors"][key]
+        second = (experiment.second_observable or (None, ""))[0]
+        if second is not None and second != key and second in observables:
+            row["second_observable"] = second  # the experiment's own second column
+            row[second] = observables[second]
+            row[f"{second}_reference"] = summary["reference"].get(second)
+            if second in summary.get("observable_errors", {}):
+                row[f"{second}_error"] = summary["observable_errors"][second]
         if experiment.has_diffusion_fit and key == "sigma":
             errors = summary.get("observable_errors", {}).get("sigma")
             try:

@@ -54,3 +54,20 @@ def test_coined_walk_theory_names_d_for_the_model_value():
     assert columns["D_model"]["value"] == 0.8 and columns["D_fit"]["value"] == 0.7
     assert "D_continuum" not in columns
     assert columns["crossover_time_fit"]["value"] == 3.0  # from the row's own fit
+
+
+def test_a_sweep_without_diffusion_shows_its_own_observables(capsys):
+    """anderson-walk's sweep printed the D/t* table as dashes: a sweep whose rows carry no
+    diffusion constant prints each value's main and second observable instead."""
+    from qwalk_circuits.cli import main
+
+    assert main(["sweep", "anderson-walk", "--over", "strength=0.2,1", "--set",
+                 "position_qubits=3", "--set", "steps=3", "--set", "realisations=2",
+                 "--shots", "exact"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:3] == ["value", "sigma", "(last"] and "p_origin" in out[0]
+    assert "D fit" not in out[0]
+    for line, value in zip(out[1:], ("0.2", "1"), strict=True):
+        cells = line.split()
+        assert cells[0] == value and cells[2] == "±"  # sigma ± error, exact, p_origin ...
+        assert cells[1] == cells[4]  # exact mode: the circuits' sigma is the exact one

@@ -258,8 +258,14 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     if args.plot:
         sys.stdout.flush()
         with render.plot_failures(args.plot, f"the sweep's {len(rows)} runs are stored"):
-            plots.save(plots.sweep_figure(rows, name.strip()) if key == "sigma"
+            plots.save(plots.sweep_figure(rows, name.strip()) if _diffusive(rows)
                        else plots.observable_sweep_figure(rows, name.strip()), args.plot)
+
+
+def _diffusive(rows: list[dict[str, Any]]) -> bool:
+    """Whether a sweep's rows carry diffusion constants (the D and t* table and figure);
+    otherwise each row's own observables are shown."""
+    return any(row.get("D_fit") or row.get("D_model") for row in rows)
 
 
 def _print_sweep(rows: list[dict[str, Any]], name: str, key: str, as_json: bool) -> None:
@@ -267,7 +273,7 @@ def _print_sweep(rows: list[dict[str, Any]], name: str, key: str, as_json: bool)
     if as_json:
         print(json.dumps(rows))
         return
-    if key != "sigma":
+    if not _diffusive(rows):
         render.print_observable_sweep(rows, name, key)
         return
     print(f"{'value':>8} {'D fit ± err':>20} {'D model':>9} {'D continuum':>11} "

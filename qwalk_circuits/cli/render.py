@@ -241,12 +241,27 @@ def print_run(summary: dict[str, Any]) -> None:
 
 
 def print_observable_sweep(rows: list[dict[str, Any]], parameter: str, key: str) -> None:
-    """One line per swept value: the observable at the last time, with error and exact."""
-    print(f"{'value':>8} {key + ' (last t)':>20} {'exact':>9}  run")
-    for row in rows:
-        value, exact = row[key][-1], row[f"{key}_reference"][-1]
-        error = row.get(f"{key}_error", [None])[-1]
+    """One line per swept value: the experiment's observable (and its second one, e.g. the
+    IPR or the localization length) at the last time, each with its error and exact value;
+    then the runs' warnings on stderr."""
+    second = next((row["second_observable"] for row in rows if "second_observable" in row),
+                  None)
+    names = [key] + ([second] if second else [])
+    print(f"{'value':>8} " + " ".join(f"{n + ' (last t)':>22} {'exact':>9}" for n in names)
+          + "  run")
+
+    def cell(row: dict[str, Any], name: str) -> str:
+        value = (row.get(name) or [None])[-1]
+        exact = (row.get(f"{name}_reference") or [None])[-1]
+        error = (row.get(f"{name}_error") or [None])[-1]
         shown = "-" if value is None else f"{value:.4f}" + (
             f" ± {error:.4f}" if error is not None else "")
-        print(f"{row[parameter]!s:>8} {shown:>20} "
-              f"{'-' if exact is None else f'{exact:.4f}':>9}  {row['run_id']}")
+        return f"{shown:>22} {'-' if exact is None else f'{exact:.4f}':>9}"
+
+    for row in rows:
+        print(f"{row[parameter]!s:>8} " + " ".join(cell(row, n) for n in names)
+              + f"  {row['run_id']}")
+    sys.stdout.flush()
+    for row in rows:
+        for warning in row.get("warnings", []):
+            print(f"warning: {parameter} = {row[parameter]}: {warning}", file=sys.stderr)
