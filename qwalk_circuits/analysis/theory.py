@@ -23,7 +23,7 @@ is known; ``source`` names the formula or procedure in a few words.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -35,7 +35,7 @@ FIELDS: frozenset[str] = frozenset({"kind", "value", "error", "source"})
 
 
 Number = float | None
-Series = list[float | None]
+Series = Sequence[float | None] | np.ndarray
 
 
 def _finite(x: float | None) -> float | None:

@@ -170,7 +170,7 @@ def plot_run(record: Any, experiment: Any, path: str) -> None:
 def _torus_side(experiment: Any, size: int) -> int | None:
     """The side L of a 2D lattice experiment's L x L distribution (heat maps), else None."""
     spec = getattr(experiment, "spec", None)
-    if getattr(spec, "dimension", 1) != 2 or not hasattr(spec, "side"):
+    if spec is None or getattr(spec, "dimension", 1) != 2 or not hasattr(spec, "side"):
         return None
     return int(spec.side) if int(spec.side) ** 2 == size else None
 
