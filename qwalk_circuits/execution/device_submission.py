@@ -45,6 +45,7 @@ from .mitigation import calibration_circuits
 from .resources import circuit_stats
 from .service import runtime_service, scrub
 from .store import ResultStore, new_run_id
+from .store_open import TIMEOUT_ENV
 from .targets import DeviceTarget, device_target
 
 FRACTIONAL = ("rzz", "rx")
@@ -146,12 +147,20 @@ def plan_with_calibration(infos: list[dict[str, Any]], submitted: list[QuantumCi
 MAX_LEASE_S = 86400.0
 
 
-def check_lease_period(config: HardwareConfig) -> None:
-    """Refuse a ``[jobs] lease_s`` beyond :data:`MAX_LEASE_S` before anything is sent."""
-    if not config.jobs.lease_s <= MAX_LEASE_S:
-        raise QwalkError(f"[jobs] lease_s = {config.jobs.lease_s:g} s is too long: give at "
-                         f"most {MAX_LEASE_S:g} s (a day); a killed submitter's run waits "
-                         "that long before another host may resume it")
+def check_lease_period(config: HardwareConfig, store: ResultStore) -> None:
+    """Refuse a ``[jobs] lease_s`` the lease cannot keep, before anything is sent: over
+    :data:`MAX_LEASE_S`, or so short that a renewal (a third of the lease after the last)
+    waiting the store's whole lock timeout would land after the lease ended -- a live
+    submitter would lose its run to a resume."""
+    lease, wait = config.jobs.lease_s, store.timeout_s
+    if not lease <= MAX_LEASE_S:
+        raise QwalkError(f"[jobs] lease_s = {lease:g} s is too long: give at most "
+                         f"{MAX_LEASE_S:g} s (a day); a killed submitter's run waits that "
+                         "long before another host may resume it")
+    if lease < 1.5 * wait:
+        raise QwalkError(f"[jobs] lease_s = {lease:g} s is too short for the {wait:g} s a "
+                         f"renewal may wait for a locked result store ({TIMEOUT_ENV}): give "
+                         f"lease_s >= {1.5 * wait:g} s, or lower {TIMEOUT_ENV}")
 
 
 def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
@@ -164,7 +173,7 @@ def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
     experiment's templates are transpiled once each (parameters kept) and sent as PUBs
     ``(circuit, values)`` with one parameter set per member, split only where the job
     limits demand it."""
-    check_lease_period(config)
+    check_lease_period(config, store)
     target = target if target is not None else device_target(config, service)
     experiment.check_size(config)
     backend = target.backend
@@ -300,7 +309,7 @@ def resume_submission(run_id: str, store: ResultStore, service: Any = None,
                          f"submission to resume ('qwalk jobs fetch {run_id}' without "
                          "--resume)")
     config = stored_config(sub)
-    check_lease_period(config)
+    check_lease_period(config, store)
     if not device_target(config).jobs_outlive_process:
         raise QwalkError(f"run {run_id} ran on the fake device {sub['device']}, whose local "
                          "jobs ended with the process that submitted them: submit it again")

@@ -280,11 +280,12 @@ def interrupted_run(server, config, store, crash_after):
     return row["run_id"]
 
 
-def test_a_run_owned_by_a_live_lease_is_not_resumed(server, tmp_path):
+def test_a_run_owned_by_a_live_lease_is_not_resumed(server, tmp_path, monkeypatch):
     """A valid lease is never broken, not with force (which waits one lease period for it
     to lapse); once it lapses, the run is resumed."""
     from qwalk_circuits.execution.device_submission import resume_submission
 
+    monkeypatch.setenv("QWALK_STORE_TIMEOUT_S", "0.15")  # (a lease of 0.3 s admits no more)
     config = load_config(str(service_double.ibm_config(tmp_path, lease_s=0.3)))
     store = ResultStore(tmp_path / "s.sqlite")
     run_id = interrupted_run(server, config, store, 1)

@@ -117,6 +117,13 @@ def store(tmp_path):
     return tmp_path / "s.sqlite"
 
 
+def short_lease(tmp_path, monkeypatch, lease_s):
+    """The double's config with a lease of ``lease_s``, and a store lock timeout (for this
+    process and its children) that a lease so short admits: half of it."""
+    monkeypatch.setenv("QWALK_STORE_TIMEOUT_S", f"{lease_s / 2:g}")
+    return service_double.ibm_config(tmp_path, lease_s=lease_s)
+
+
 def submitter(server, store, config, gate, **mode):
     """A child submitting the walk, stalled at the server's gate ``gate``."""
     server.set_mode(gate=gate, **mode)
@@ -127,18 +134,19 @@ def submitter(server, store, config, gate, **mode):
 
 @pytest.mark.parametrize("lands", [False, True], ids=["upload-lost", "upload-lands-late"])
 def test_a_stopped_submitter_is_taken_over_and_stops_when_continued(server, store, tmp_path,
-                                                                    lands):
+                                                                    monkeypatch, lands):
     """(a) SIGSTOP mid-submission (its second upload in flight), the lease lapses, a
     resume completes the run; SIGCONT: the submitter stops with one line.  The upload it
     had in flight either never reaches the service or lands after the resume looked its
     chunk up: then it is recorded as a stray and cancelled, never a second live job."""
-    config = service_double.ibm_config(tmp_path, lease_s=0.5)
+    # (1.5 s: its store lock timeout, 0.75 s, outlasts a loaded machine's slow commits)
+    config = short_lease(tmp_path, monkeypatch, 1.5)
     child = submitter(server, store, config, gate=1)
     try:
         child.signal(signal.SIGSTOP)
         run_id = the_run(store)
         server.set_mode(**({} if lands else {"drop_gated": True}))
-        time.sleep(0.8)  # the stopped submitter renews nothing: its lease lapses
+        time.sleep(1.6)  # the stopped submitter renews nothing: its lease lapses
         assert resume_submission(run_id, ResultStore(store)) == CHUNKS - 1
         child.signal(signal.SIGCONT)
         rc, err = child.result()
@@ -174,12 +182,12 @@ def test_a_killed_submitter_is_resumed_at_once_without_paying_twice(server, stor
     assert server.uploaded() == CHUNKS
 
 
-def test_a_stalled_upload_keeps_its_lease(server, store, tmp_path):
+def test_a_stalled_upload_keeps_its_lease(server, store, tmp_path, monkeypatch):
     """(c) An upload stalls for longer than the lease: its process is alive and renews
     the lease, so a resume from another process is refused; nothing is sent twice."""
     # a lease of LIVE_LEASE_S: renewed every second, so a loaded machine's hiccups do not
     # let it lapse under a live owner
-    config = service_double.ibm_config(tmp_path, lease_s=LIVE_LEASE_S)
+    config = short_lease(tmp_path, monkeypatch, LIVE_LEASE_S)
     # (the stall ends at the release; at the latest after STALL_S, when a broken guard
     # lets the resume in, so that it fails instead of waiting at the gate for good)
     child = submitter(server, store, config, gate=1, stall_s=STALL_S)
@@ -197,10 +205,11 @@ def test_a_stalled_upload_keeps_its_lease(server, store, tmp_path):
     assert server.uploaded() == CHUNKS
 
 
-def test_resume_force_beside_a_live_owner_is_refused(server, store, tmp_path, capsys):
+def test_resume_force_beside_a_live_owner_is_refused(server, store, tmp_path, capsys,
+                                                     monkeypatch):
     """(f) ``jobs fetch --resume --force`` waits 1.5 lease periods for the live owner's
     lease to lapse; it is renewed, so the resume is refused and sends nothing."""
-    config = service_double.ibm_config(tmp_path, lease_s=LIVE_LEASE_S)
+    config = short_lease(tmp_path, monkeypatch, LIVE_LEASE_S)
     # (the stall ends at the release; at the latest after STALL_S, when a broken guard
     # lets the resume in, so that it fails instead of waiting at the gate for good)
     child = submitter(server, store, config, gate=1, stall_s=STALL_S)

@@ -286,3 +286,17 @@ def test_the_owner_token_names_the_boot_and_pid_namespace_where_this_system_tell
     # tokens stored before the identity: host and pid, as before
     assert owner_is_dead(f"{host}:{gone}:x") and not owner_is_dead(f"{host}:{os.getpid()}:x")
     assert not owner_is_dead(f"elsewhere:{gone}:x") and not owner_is_dead(None)
+
+
+def test_a_lease_a_locked_store_could_outlast_is_refused_before_anything_is_sent(
+        server, tmp_path, monkeypatch):
+    """A renewal waits up to the store's lock timeout; one that starts a third of the
+    lease after the last must land inside the lease, or a live submitter loses its run."""
+    monkeypatch.setenv("QWALK_STORE_TIMEOUT_S", "10")
+    store = ResultStore(tmp_path / "s.sqlite")
+    config = load_config(str(service_double.ibm_config(tmp_path, lease_s=14)))
+    with pytest.raises(QwalkError, match=r"lease_s >= 15 s, or lower QWALK_STORE_TIMEOUT_S"):
+        submit_experiment(walk(), config, 200, 5, store)
+    assert Ledger(store).runs() == [] and server.job_ids() == []
+    config = load_config(str(service_double.ibm_config(tmp_path, lease_s=15)))
+    assert submit_experiment(walk(), config, 200, 5, store)  # the bound itself is enough
