@@ -3,11 +3,16 @@
 sigma^2 turns from ballistic to linear in t, with a diffusion constant that
 depends on p; at p = 1 the walk is exactly the classical walk (sigma^2 = t).
 The noise sits on labelled layers after every step (``noise.py``); the
-reference is the same channel on the exact density matrix.
+reference is the same channel on the exact density matrix.  ``diffusion_theory``
+holds the model's exact long-time D beside the run's fit, each named
+(``coined_dephasing_diffusion.py``); for the Hadamard walk from one site
+D = (1 + r^2) / (2 (1 - r^2)) (coin) and sqrt(1 + r^2) / (2 (1 - r)) (position),
+r = 1 - p.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -25,7 +30,9 @@ from ..circuits.noise import (
     site_dephasing_layer,
 )
 from ..core.lattice_spec import NoisySpec
+from ..reference.dephased_walk_diffusion import DiffusionConstant, relaxation_time
 from ..reference.dephasing import coined_walk_dephasing_distributions
+from . import coined_dephasing_diffusion as diffusion
 from .base import register
 from .coined_walk import CoinedWalk, CoinedWalkSpec
 
@@ -68,10 +75,34 @@ class _CoinedDephasing(CoinedWalk):
         return float(self.spec.p)  # type: ignore[attr-defined]
 
     def reference_distributions(self) -> list[np.ndarray]:
+        return list(self._dephased_reference)
+
+    @cached_property
+    def _dephased_reference(self) -> list[np.ndarray]:
+        """Computed once: the summary and the finite-size guard both read it."""
         out = coined_walk_dephasing_distributions(
             self._coin, self._initial_array(), self.times(), self.spec.dimension, self.channel,
             self.spec.p)  # type: ignore[attr-defined]
         return [out[t] for t in self.times()]
+
+    @cached_property
+    def _diffusion_model(self) -> DiffusionConstant | str:
+        """The model's exact long-time D, or why it has none."""
+        return diffusion.model_diffusion(self)
+
+    @cached_property
+    def _relaxation_time(self) -> float | None:
+        """Steps over which the model's velocity correlations fall by e (None: p = 0, or
+        not computed: the 2D position channel)."""
+        p: float = self.spec.p  # type: ignore[attr-defined]
+        if p <= 0:
+            return None
+        return relaxation_time(self._coin, self.channel, p, self.spec.dimension)
+
+    @cached_property
+    def _line_variance(self) -> np.ndarray:
+        """The model's exact sigma^2 on the infinite lattice at the measured times."""
+        return diffusion.line_variance(self, [int(t) for t in self.times()])
 
     def reference_bytes(self) -> int:
         """The dense density matrix over coin x sites, its kept-coherence mask and the
@@ -80,7 +111,22 @@ class _CoinedDephasing(CoinedWalk):
         return size * size * (16 * 5 + 1)
 
     def extra_results(self) -> dict[str, Any]:
-        return {"channel": self.channel}
+        return {"channel": self.channel, "diffusion_theory": diffusion.model_theory(self)}
+
+    def analysed_results(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """D_fit from the run's own sigma(t), beside the model's D."""
+        fitted = diffusion.fitted_theory(self, summary)
+        if not fitted:
+            return {}
+        return {"diffusion_theory": {**summary.get("diffusion_theory", {}), **fitted}}
+
+    def result_warnings(self, summary: dict[str, Any]) -> list[str]:
+        """The lattice's finite-size guard, then the diffusion fit's own warnings."""
+        return [*super().result_warnings(summary),
+                *diffusion.diffusion_warnings(self, summary)]
+
+    def summary_notes(self, summary: dict[str, Any]) -> list[str]:
+        return [*super().summary_notes(summary), *diffusion.notes(summary)]
 
     has_diffusion_fit = True
 
