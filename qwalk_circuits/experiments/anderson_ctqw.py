@@ -129,6 +129,11 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
         return {"energy diagonal": diagonal, "split step (both half diagonals)": bound}
 
     def reference_ensemble(self) -> list[np.ndarray]:
+        return list(self._reference)
+
+    @cached_property
+    def _reference(self) -> list[np.ndarray]:
+        """Computed once: the summary and the finite-size guard both read it."""
         s = self.spec
         slices = s.measured_slices()
         out = np.empty((len(slices), self.realisations(), s.num_sites))

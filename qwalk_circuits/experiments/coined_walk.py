@@ -155,6 +155,11 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
         return np.multiply.outer(self._coin_state, self._position).reshape(shape)
 
     def reference_distributions(self) -> list[np.ndarray]:
+        return list(self._reference)
+
+    @cached_property
+    def _reference(self) -> list[np.ndarray]:
+        """Computed once: the summary and the finite-size guard both read it."""
         out = coined_walk_distributions(self._coin, self._initial_array(), self.times(),
                                         self.spec.dimension)
         return [out[t] for t in self.times()]

@@ -65,6 +65,11 @@ class Ctqw(LatticeExperiment[CtqwSpec]):
                                             s.dimension)) for t in self.times()]
 
     def reference_distributions(self) -> list[np.ndarray]:
+        return list(self._reference)
+
+    @cached_property
+    def _reference(self) -> list[np.ndarray]:
+        """Computed once: the summary and the finite-size guard both read it."""
         states = ctqw_states(self._position, self.spec.hopping, self.times(), self.spec.side,
                              self.spec.dimension)
         return [np.abs(states[t]) ** 2 for t in self.times()]

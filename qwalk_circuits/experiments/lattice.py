@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from qiskit import QuantumCircuit
 
 from .. import analysis
+from ..analysis.finite_size import far_side_filling, finite_size_warning
 from ..core.lattice import signed_displacement
 from ..core.lattice_spec import LatticeSpec
 from ..execution.backends import check_fits
@@ -43,6 +44,24 @@ class LatticeExperiment(Experiment[LatticeSpecT]):
 
     def observables(self, p: np.ndarray) -> dict[str, float]:
         return analysis.observables(p, self.spec.origin(), self.spec.dimension)
+
+    def finite_size_reference(self) -> list[np.ndarray]:
+        """The distributions the finite-size guard reads: the exact reference (the model's,
+        free of shot and device noise, which would fill the far side by themselves)."""
+        return self.reference_distributions()
+
+    def result_warnings(self, summary: dict[str, Any]) -> list[str]:
+        """The finite-size guard (``analysis/finite_size.py``): a warning from the first time
+        the exact walk fills the ring's antipode (the torus's far side) past its limit."""
+        s = self.spec
+        filling = [far_side_filling(p, s.origin(), s.dimension)
+                   for p in self.finite_size_reference()]
+        steps = "steps" in type(s).model_fields  # a walk of steps, else of a time
+        warning = finite_size_warning(list(self.times()), filling, what="exact walk",
+                                      size_parameter="position_qubits",
+                                      size=s.position_qubits,
+                                      time_parameter="steps" if steps else "time")
+        return [warning] if warning else []
 
     def observable_errors(self, p: np.ndarray, shots: int) -> dict[str, float]:
         return analysis.observable_errors(p, self.spec.origin(), shots, self.spec.dimension)

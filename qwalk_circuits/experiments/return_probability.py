@@ -14,7 +14,19 @@ interference of time-reversed loops, so the coherent walk returns more often.
 
 1D reuses the ``anderson-ctqw`` model (e^{-iV dt/2} e^{-iH dt} e^{-iV dt/2},
 same energies for realisation i); 2D is ``disorder_2d.py``'s torus with flux
-and spin-orbit coupling.  Power laws P ~ t^alpha are fitted for t >= fit_from.
+and spin-orbit coupling.  Power laws P ~ t^alpha are fitted for t >= fit_from (default:
+the later half of the run), each with a window error: how far the exponent moves when only
+the later half of the window is fitted (a regime not yet asymptotic shows there).
+
+The defaults keep every walk off the lattice's far side (``analysis/finite_size.py``, which
+warns otherwise): a 128-site ring to t = 16 in 1D; in 2D a 32 x 32 torus to t = 6, because
+the coherent walk at W = 3 J is nearly ballistic and fills a 16 x 16 torus by t ~ 5, where
+its return probability sits on the torus's plateau (about 3/N) and its exponent means
+nothing.  Infinite-lattice laws (``return_theory``): the classical walk ~ t^(-d/2), with
+the exact closed form (e^{-2Jt} I_0(2Jt))^d fitted over the same window beside it; the
+dephased walk diffuses, ~ t^(-d/2) for t >> 2/gamma; the coherent walk localizes in 1D
+(exponent 0 for t >> xi/v) and in 2D has no closed form at W ~ 3 J (ballistic t^(-2) at
+W = 0, diffusive t^(-1) with the echo's factor 2 at the origin for t >> the scattering time).
 """
 
 from __future__ import annotations
@@ -24,11 +36,14 @@ from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 from qiskit import QuantumCircuit
+from scipy.special import ive
 
 from .. import analysis
 from ..analysis.ensembles import mean_and_error
+from ..analysis.finite_size import FILLING_LIMIT, far_side_filling, finite_size_warning
+from ..analysis.theory import theory_value
 from ..circuits import measure_position
 from ..circuits.anderson_ctqw import AndersonCtqwTemplate
 from ..circuits.lattice_2d import Lattice2dTemplate
@@ -48,6 +63,9 @@ from .disordered_torus import DisorderedTorusSpec
 from .ensemble import EnsembleExperiment
 
 KICK_STREAM = 1  # trajectory kicks of member i come from default_rng((seed, i, KICK_STREAM))
+#: per dimension: qubits per axis and final time that keep every walk off the far side
+DEFAULT_QUBITS = {1: 7, 2: 5}
+DEFAULT_TIME = {1: 16.0, 2: 6.0}
 
 
 class ReturnProbabilitySpec(DisorderedTorusSpec):
@@ -55,15 +73,44 @@ class ReturnProbabilitySpec(DisorderedTorusSpec):
 
     dimension: Literal[1, 2] = Field(2, description="1: a chain of 2**m sites; 2: an L x L "
                                      "torus")
+    lattice_qubits_per_axis: int | None = Field(None, ge=1, description="qubits per axis "
+                                                "(L = 2**m sites per axis); default 7 in 1D, "
+                                                "5 in 2D")
+    time: float = Field(DEFAULT_TIME[2], gt=0, description="final time t (a whole number of "
+                        "steps dt); default 16 in 1D, 6 in 2D (before the walk reaches the "
+                        "lattice's far side)")
     x0: int | None = Field(None, description="start site (x); default: the middle")
     y0: int | None = Field(None, description="start row in 2D; default: the middle")
-    dephasing: float = Field(0.5, ge=0, description="gamma of the dephased comparison walk "
-                             "(sampled trajectories, reference only); 0: none")
-    fit_from: float = Field(2.0, ge=0, description="power-law fits of P(origin, t) use "
-                            "t >= fit_from (at least three times; else no fit)")
+    dephasing: float = Field(2.0, ge=0, description="gamma of the dephased comparison walk "
+                             "(sampled trajectories, reference only; 2 J: HSR D = 2J^2/gamma = "
+                             "J, diffusive from t ~ 2/gamma = 1); 0: none")
+    fit_from: float | None = Field(None, ge=0, description="power-law fits of P(origin, t) "
+                                   "use t >= fit_from (at least three times; else no fit); "
+                                   "default: the later half, time/2")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _time_for_dimension(cls, data: Any) -> Any:
+        """No time given: the dimension's default (a bad dimension is left to its field)."""
+        if isinstance(data, dict) and "time" not in data:
+            dimension = data.get("dimension", 2)
+            if dimension in DEFAULT_TIME:
+                return {**data, "time": DEFAULT_TIME[dimension]}
+        return data
 
     def lattice_dimension(self) -> int:
         return self.dimension
+
+    @property
+    def axis_qubits(self) -> int:
+        """m, with its per-dimension default resolved."""
+        if self.lattice_qubits_per_axis is not None:
+            return self.lattice_qubits_per_axis
+        return DEFAULT_QUBITS[self.dimension]
+
+    def fit_start(self) -> float:
+        """The first time the power-law fits use: fit_from, else half the final time."""
+        return self.time / 2 if self.fit_from is None else self.fit_from
 
     def check(self) -> None:
         if self.dimension == 1:
@@ -227,6 +274,11 @@ class ReturnProbability(EnsembleExperiment[ReturnProbabilitySpec]):
 
     def dephased_ensemble(self) -> list[np.ndarray] | None:
         """One dephased trajectory per member, per time (None without dephasing)."""
+        return self._dephased
+
+    @cached_property
+    def _dephased(self) -> list[np.ndarray] | None:
+        """Sampled once: the summary and the finite-size guard both read it."""
         s = self.spec
         if s.dephasing == 0:
             return None
@@ -265,21 +317,47 @@ class ReturnProbability(EnsembleExperiment[ReturnProbabilitySpec]):
         return analysis.observable_errors(p, self.spec.origin(), shots, self.spec.dimension)
 
     def return_fit(self, values: Sequence[float | None],
-                   errors: Sequence[float | None] | None) -> dict[str, float] | None:
-        """P(origin, t) ~ a t^alpha over t >= fit_from (None when it cannot be fitted)."""
+                   errors: Sequence[float | None] | None, *, window: bool = True
+                   ) -> dict[str, float] | None:
+        """P(origin, t) ~ a t^alpha over t >= fit_start (None when it cannot be fitted), with
+        ``exponent_window_error``: the exponent's shift when only the later half of the
+        window's times is fitted, beyond what that fit's own larger noise explains (None
+        below three of them) -- a regime that is not yet asymptotic drifts, so a lower
+        estimate of the window's systematic error."""
         times, points, bars = [], [], []
         for i, (t, value) in enumerate(zip(self.times(), values, strict=True)):
             error = None if errors is None else errors[i]
-            if t >= self.spec.fit_from and value is not None and (errors is None
-                                                                  or error is not None):
+            if t >= self.spec.fit_start() and value is not None and (errors is None
+                                                                     or error is not None):
                 times.append(t)
                 points.append(value)
                 bars.append(0.0 if error is None else error)
         try:
-            return analysis.fit_power_law(times, points, None if errors is None else bars
-                                          ).as_dict()
+            fit: dict[str, Any] = analysis.fit_power_law(
+                times, points, None if errors is None else bars).as_dict()
         except ValueError:  # fewer than three times to fit
             return None
+        if window:
+            late = len(times) // 2
+            try:
+                drift = analysis.fit_power_law(times[late:], points[late:],
+                                               None if errors is None else bars[late:])
+                # nested fits of measured points: their difference has the variance
+                # sigma_late^2 - sigma^2 from noise alone, only a drift beyond that is the
+                # window's (exact values have no noise: their residuals are the drift)
+                noise = (0.0 if errors is None
+                         else drift.exponent_error**2 - fit["exponent_error"] ** 2)
+                shift = (drift.exponent - fit["exponent"]) ** 2
+                fit["exponent_window_error"] = float(np.sqrt(max(shift - max(noise, 0.0), 0.0)))
+            except ValueError:
+                fit["exponent_window_error"] = None
+        return fit
+
+    def infinite_classical_returns(self) -> list[float]:
+        """P(origin, t) of the classical walk (rate J per bond) on the infinite lattice:
+        (e^{-2Jt} I_0(2Jt))^d exactly."""
+        s = self.spec
+        return [float(ive(0, 2 * s.hopping * t) ** s.dimension) for t in self.times()]
 
     def ensemble_extra(self, summary: dict[str, Any]) -> dict[str, Any]:
         s = self.spec
@@ -309,8 +387,67 @@ class ReturnProbability(EnsembleExperiment[ReturnProbabilitySpec]):
                                              summary["observable_errors"][key])
             if spread is not None:
                 circuit_fit["exponent_error"] = spread
+        for fit in fits.values():
+            if fit is not None:
+                fit["exponent_total_error"] = float(np.hypot(
+                    fit["exponent_error"], fit["exponent_window_error"] or 0.0))
         out["fits"] = {**summary.get("fits", {}), "return_power_law": fits}
+        out["return_theory"] = self.return_theory()
         return out
+
+    def return_theory(self) -> dict[str, Any]:
+        """The infinite-lattice laws the fitted exponents are read against (module doc)."""
+        s = self.spec
+        d = s.dimension
+        window = self.return_fit(self.infinite_classical_returns(), None, window=False)
+        out: dict[str, Any] = {
+            "classical_exponent": theory_value(
+                "asymptotic", -d / 2, source="classical walk, infinite lattice, t -> inf: "
+                "P ~ (4 pi J t)^(-d/2)"),
+            "classical_window_exponent": theory_value(
+                "asymptotic", None if window is None else window["exponent"],
+                None if window is None else window["exponent_error"],
+                source=f"(e^(-2Jt) I_0(2Jt))^d, the infinite lattice's classical walk, fitted "
+                       f"over t >= {s.fit_start():g} like the runs (its local exponent is "
+                       "-d/2 - d/(16 J t))"),
+        }
+        if s.dephasing:
+            out["dephased_exponent"] = theory_value(
+                "asymptotic", -d / 2, source="dephased walk, infinite lattice: diffusion, "
+                "P ~ t^(-d/2) for t >> 2/gamma")
+        if d == 1 and s.W > 0:
+            out["coherent_exponent"] = theory_value(
+                "asymptotic", 0.0, source="Anderson localization in 1D: P -> const for "
+                "t >> xi/v (xi(0) ~ 105 J^2/W^2)")
+        else:
+            out["coherent_note"] = ("no closed form for the coherent walk here: ballistic "
+                                    "t^(-d) at W = 0, diffusive t^(-d/2) (with the echo's "
+                                    "factor 2 at the origin) for t >> the scattering time")
+        return out
+
+    def result_warnings(self, summary: dict[str, Any]) -> list[str]:
+        """The finite-size guard (``analysis/finite_size.py``) on the coherent walk's exact
+        ensemble, the dephased walk and the classical walk: the earliest to fill the far
+        side past its limit."""
+        s = self.spec
+        origin, d = s.origin(), s.dimension
+        walks = {"coherent walk (exact ensemble)": self.reference_distributions(),
+                 "classical walk": self.classical_distributions()}
+        dephased = self.dephased_ensemble()
+        if dephased is not None:
+            walks["dephased walk"] = [samples.mean(axis=0) for samples in dephased]
+        fillings = {name: [far_side_filling(p, origin, d) for p in series]
+                    for name, series in walks.items()}
+        first = {name: next((i for i, f in enumerate(series) if f > FILLING_LIMIT), None)
+                 for name, series in fillings.items()}
+        over = [name for name in fillings if first[name] is not None]
+        if not over:
+            return []
+        name = min(over, key=lambda n: first[n])  # type: ignore[arg-type, return-value]
+        warning = finite_size_warning(self.times(), fillings[name], what=name,
+                                      size_parameter="lattice_qubits_per_axis",
+                                      size=s.axis_qubits)
+        return [warning] if warning else []
 
     def jackknife_exponent(self, per_time: list[list[float]],
                            errors: Sequence[float | None]) -> float | None:
