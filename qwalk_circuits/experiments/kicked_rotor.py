@@ -2,15 +2,22 @@
 
 H = p^2/2 + K cos(theta) sum_n delta(t - n), [theta, p] = i kbar, p = kbar (m + beta).
 Classically (the standard map) <m^2> = <p^2>/kbar^2 grows like D t / kbar^2
-with the Rechester-White D; quantum mechanically it follows that line up to
-a break time and then freezes (dynamical localization; Shepelyansky, PRL 56,
-677 (1986)): the momentum distribution has exponential tails of length
-l ~ D / (2 kbar^2).  The saturated <m^2> depends on the quasi-momentum, so
-the experiment averages R quasi-momenta, beta_r = (r + 1/2) / R (midpoints
-of [0, 1); ``beta`` fixes a single one), each a binding of one template per
-kick count (``circuits/kicked_rotor.py``).  The grid is deterministic: the
-"standard errors" the ensemble runner reports are the spread over beta over
-sqrt(R), an upper estimate of the quadrature error, not a statistical error.
+(Rechester-White's D is a truncated series, 4 % low at K = 5 and 10: the
+summary prints the simulated map's D beside it); quantum mechanically it grows
+at the quantum-corrected D_q (Shepelyansky, Physica D 28, 103 (1987): the
+Bessel corrections at K_q = 2 k sin(kbar/2)) up to a break time and then
+freezes (dynamical localization; Shepelyansky, PRL 56, 677 (1986)): Floquet
+states with exponential tails of length l ~ D_q / (2 kbar^2).  The saturated
+<m^2> depends on the quasi-momentum, so the experiment averages R
+quasi-momenta, beta_r = (r + 1/2) / R (midpoints of [0, 1); ``beta`` fixes a
+single one), each a binding of one template per kick count
+(``circuits/kicked_rotor.py``).  The grid is deterministic: the "standard
+errors" the ensemble runner reports are the spread over beta over sqrt(R), not
+a statistical error, and not a bound on the quadrature error either (narrow
+near-resonant peaks in beta); ``quadrature_error`` holds the error of the R
+points against the exact reference refined until converged, and
+``quadrature_target`` doubles R until it is met.  ``saturation`` comes from a
+plateau test (``kicked_rotor_analysis.py``): a lower bound until it passes.
 The default construction ``auto`` simulates the ``fused`` form (the fewest,
 cheapest-to-convert instructions for Aer) and compiles ``quadratic`` (the
 fewest two-qubit gates) for devices; ``qwalk resources kicked-rotor``
@@ -35,7 +42,7 @@ from pydantic import Field
 from qiskit import QuantumCircuit
 
 from .. import analysis
-from ..analysis.ensembles import fit_exponential_tails, inverse_participation_ratio, mean_and_error
+from ..analysis.ensembles import fit_exponential_tails, inverse_participation_ratio
 from ..circuits.kicked_rotor import (
     HARDWARE_CONSTRUCTIONS,
     KickedRotorConstruction,
@@ -52,12 +59,13 @@ from ..execution.config import HardwareConfig
 from ..execution.targets import AER_CONSTRUCTION_TARGET as AER_TARGET
 from ..reference.kicked_rotor import (
     classical_moments,
+    midpoint_betas,
     momentum_distributions,
     momentum_grid,
-    rechester_white_diffusion,
 )
 from .base import register
 from .ensemble import EnsembleExperiment
+from .kicked_rotor_analysis import quasi_momenta_for
 from .kicked_rotor_register import (
     ESCAPE_TOLERANCE,
     LARGEST_SUGGESTION,
@@ -65,6 +73,7 @@ from .kicked_rotor_register import (
     escaped_probability,
     resonance,
 )
+from .kicked_rotor_report import rotor_notes, rotor_results, rotor_warnings
 
 TAIL_MIN_DISTANCE = 2
 CLASSICAL_PARTICLES = 20_000
@@ -92,6 +101,10 @@ class KickedRotorSpec(Spec):
                                "(r + 1/2)/R")
     beta: float | None = Field(None, description="a single quasi-momentum (needs "
                                "quasi_momenta=1)")
+    quadrature_target: float | None = Field(None, gt=0, lt=1, description="relative "
+                                            "quadrature error wanted on every measured "
+                                            "<m^2>: quasi_momenta is doubled until the "
+                                            "exact reference meets it")
     times: list[int] | None = Field(None, description="kicks to measure; default: up to 25 "
                                     "evenly spaced in 0..kicks")
     construction: Literal["auto", "quadratic", "multiplexor", "diagonal-gate", "fused"] = Field(
@@ -117,9 +130,15 @@ class KickedRotorSpec(Spec):
         return self.kicks
 
     def betas(self) -> list[float]:
+        """The quasi-momenta averaged: ``beta``, or the midpoints of quasi_momenta (doubled
+        until ``quadrature_target`` is met)."""
         if self.beta is not None:
             return [self.beta]
-        return [(r + 0.5) / self.quasi_momenta for r in range(self.quasi_momenta)]
+        if self.quadrature_target is None:
+            return midpoint_betas(self.quasi_momenta)
+        return midpoint_betas(quasi_momenta_for(
+            self.kick_strength, self.kbar, self.measured_times(), self.momentum_qubits,
+            self.quasi_momenta, self.quadrature_target))
 
     def measured_times(self) -> list[int]:
         return sorted(set(self.times)) if self.times is not None else sample_steps(self.kicks)
@@ -144,6 +163,9 @@ class KickedRotorSpec(Spec):
         if self.beta is not None and self.quasi_momenta != 1:
             raise ParameterError("beta", "fixes one quasi-momentum: set quasi_momenta=1, or "
                                  "drop beta to average quasi_momenta evenly spaced values")
+        if self.beta is not None and self.quadrature_target is not None:
+            raise ParameterError("quadrature_target", "needs a quasi-momentum average: drop "
+                                 "beta, or drop quadrature_target")
         fraction = resonance(self.kbar)
         if fraction is not None and self.warn_resonance:
             warnings.warn(f"kbar/(4 pi) = {fraction} is rational: quantum resonance -- resonant "
@@ -299,34 +321,17 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
                 "sigma": np.sqrt(np.maximum(p2_m - mean_m**2, 0.0)).tolist()}
 
     def ensemble_extra(self, summary: dict[str, Any]) -> dict[str, Any]:
-        """saturation, break_time, diffusion, classical and resonance (see the module doc)."""
-        s = self.spec
-        times = self.times()
-        late = [i for i, t in enumerate(times) if t >= 0.75 * s.kicks] or [len(times) - 1]
-        per = summary["ensemble"]["per_realisation"]["p2"]
-        value, error = mean_and_error(np.mean([per[i] for i in late], axis=0))
-        reference = float(np.mean([summary["reference"]["p2"][i] for i in late]))
-        diffusion = rechester_white_diffusion(s.kick_strength)
-        rate = diffusion / s.kbar**2  # classical <m^2> per kick
-        fraction = resonance(s.kbar)
+        """saturation (a plateau test), break_time, quadrature_error, diffusion_theory,
+        localization_theory, classical and resonance (``kicked_rotor_report.py``)."""
+        return {**rotor_results(self, summary), "classical": self.classical_p2()}
 
-        def break_time(p2: float) -> float | None:
-            """Kicks until the classical line D t / kbar^2 reaches p2 (none at a resonance)."""
-            return p2 / rate if rate > 0 and fraction is None else None
+    def result_warnings(self, summary: dict[str, Any]) -> list[str]:
+        """Not saturated (a lower bound), a quadrature not converged, a register whose
+        edges carry weight."""
+        return rotor_warnings(self, summary)
 
-        return {
-            "saturation": {"p2": float(value), "p2_error": float(error),
-                           "reference_p2": reference, "kicks": [times[i] for i in late]},
-            "break_time": {"value": break_time(float(value)),
-                           "error": break_time(float(error)),
-                           "reference": break_time(reference)},
-            "diffusion": {"rechester_white_D": diffusion, "classical_rate": rate,
-                          "localization_length_estimate": rate / 2},
-            "classical": self.classical_p2(),
-            "resonance": None if fraction is None else {
-                "kbar_over_4pi": str(fraction),
-                "note": "quantum resonance: resonant quasi-momenta grow ballistically"},
-        }
+    def summary_notes(self, summary: dict[str, Any]) -> list[str]:
+        return super().summary_notes(summary) + rotor_notes(summary)
 
     def timeline_template(self, target: ConstructionTarget = AER_TARGET) -> Timeline:
         """max(times) kicks of the per-time construction, saved after each measured kick:

@@ -100,3 +100,71 @@ def rechester_white_diffusion(kick: float) -> float:
     """D with the Bessel corrections (Rechester & White, PRL 44, 1586 (1980))."""
     j1, j2, j3 = jv(1, kick), jv(2, kick), jv(3, kick)
     return kick**2 / 2 * (1 - 2 * j2 - 2 * j1**2 + 2 * j2**2 + 2 * j3**2)
+
+
+def midpoint_betas(count: int) -> list[float]:
+    """The midpoint rule's quasi-momenta on [0, 1): beta_r = (r + 1/2) / count."""
+    return [(r + 0.5) / count for r in range(count)]
+
+
+def p2_per_beta(kick: float, kbar: float, times: Sequence[int], momentum_qubits: int,
+                betas: Sequence[float], chunk: int = 64) -> np.ndarray:
+    """<m^2> shaped (len(times), len(betas)) from m = 0: the map of :func:`momentum_states`
+    stepped for ``chunk`` quasi-momenta at once (the quadrature refinement needs hundreds)."""
+    m = momentum_grid(momentum_qubits)
+    theta = 2 * np.pi * np.arange(m.size) / m.size
+    kick_phase = np.exp(-1j * (kick / kbar) * np.cos(theta))
+    if min(times, default=0) < 0:
+        raise ValueError(f"kick counts must be >= 0, got {min(times)}")
+    wanted = {t: i for i, t in enumerate(times)}
+    out = np.zeros((len(times), len(betas)))
+    for start in range(0, len(betas), chunk):
+        beta = np.asarray(betas[start:start + chunk], dtype=float)[:, None]
+        free_phase = np.exp(-1j * kbar * (m[None, :] + beta) ** 2 / 2)
+        psi = np.zeros((beta.size, m.size), dtype=complex)
+        psi[:, 0] = 1.0
+        for t in range(max(times, default=-1) + 1):
+            if t > 0:
+                psi = np.fft.fft(np.fft.ifft(psi, axis=1) * kick_phase, axis=1) * free_phase
+            if t in wanted:
+                out[[i for i, s in enumerate(times) if s == t], start:start + beta.size] = (
+                    np.abs(psi) ** 2 @ m**2)
+    return out
+
+
+def quantum_diffusion(kick: float, kbar: float) -> float:
+    """The quantum-corrected D of <p^2> ~ D t before the break time (Shepelyansky, Physica D
+    28, 103 (1987)): the prefactor K^2/2 kept, the Bessel corrections of Rechester-White at
+    K_q = 2 k sin(kbar/2), k = K/kbar, instead of K (-> K as kbar -> 0)."""
+    k_q = 2 * (kick / kbar) * np.sin(kbar / 2)
+    j1, j2, j3 = jv(1, k_q), jv(2, k_q), jv(3, k_q)
+    return float(kick**2 / 2 * (1 - 2 * j2 - 2 * j1**2 + 2 * j2**2 + 2 * j3**2))
+
+
+def classical_diffusion(kick: float, kicks: int = 100, skip: int = 10,
+                        particles: int = 50_000, batches: int = 50, seed: int = 0
+                        ) -> tuple[float, float]:
+    """(D, standard error) of the standard map simulated from p = 0, theta uniform: the slope
+    of <(p_t - p_skip)^2> between t = (skip + kicks)/2 and kicks (a slope, so the O(1)
+    correlation terms at the ends cancel; the first ``skip`` kicks let the start's
+    correlations die out), its error from ``batches`` independent batches of particles.
+    Exact for the map up to that statistical error, where Rechester-White truncates a series
+    (4 % low at K = 5, 10) and misses islands and accelerator modes."""
+    middle = (skip + kicks) // 2
+    if not 0 <= skip < middle < kicks or particles % batches:
+        raise ValueError("need 0 <= skip < (skip + kicks)/2 < kicks and particles a "
+                         "multiple of batches")
+    rng = np.random.default_rng(seed)
+    theta = rng.uniform(0, 2 * np.pi, size=particles)
+    p = np.zeros(particles)
+    start = half = p
+    for t in range(1, kicks + 1):
+        p = p + kick * np.sin(theta)
+        theta = (theta + p) % (2 * np.pi)
+        if t == skip:
+            start = p.copy()
+        if t == middle:
+            half = p.copy()
+    growth = ((p - start) ** 2 - (half - start) ** 2).reshape(batches, -1).mean(axis=1)
+    per_batch = growth / (kicks - middle)
+    return float(per_batch.mean()), float(per_batch.std(ddof=1) / np.sqrt(batches))
