@@ -65,10 +65,15 @@ def _rotor_figure(rotor: dict[str, Any], resonance: dict[str, Any]) -> Figure:
                   ms=4, label="quantum (circuits, β-averaged)")
     left.plot(t, rotor["reference"]["p2"], "k-", lw=1, label="exact quantum map")
     left.plot(t, rotor["classical"]["p2"], "r--", label="classical standard map")
-    rate = rotor["diffusion"]["classical_rate"]
-    left.plot(t, rate * t, ":", color="0.5", label="Rechester–White D t")
-    left.axhline(rotor["saturation"]["p2"], color="C0", lw=0.8, ls="-.",
-                 label="quantum saturation")
+    theory = rotor["diffusion_theory"]
+    left.plot(t, theory["classical_rate"]["value"] * t, ":", color="0.5",
+              label=r"simulated map's $D t/\hbar^2$ (model)")
+    left.plot(t, theory["quantum_rate"]["value"] * t, ":", color="C0",
+              label=r"$D_q t/\hbar^2$ (Shepelyansky, asymptotic)")
+    saturation = rotor["saturation"]
+    left.axhline(saturation["value"], color="C0", lw=0.8, ls="-.",
+                 label="quantum saturation" if saturation["saturated"]
+                 else "saturation: a lower bound (still growing)")
     left.set(xlabel="kick t", ylabel=r"$\langle m^2 \rangle$",
              ylim=(0, 1.1 * max(rotor["classical"]["p2"])),
              title=f"Dynamical localization (K = {rotor['params']['kick_strength']:g}, "
@@ -125,12 +130,18 @@ def localization_chapter(ctx: DemoContext) -> Chapter:
     spec = runs["static"][0].spec
     rotor, resonance = _rotor_runs(ctx)
     saturation, break_time = rotor["saturation"], rotor["break_time"]
+    bound = "" if saturation["saturated"] else " at least (not yet saturated: a lower bound)"
+    theory, length = rotor["diffusion_theory"], rotor["localization_theory"]
     notes = [
-        f"Kicked rotor: quantum ⟨m²⟩ saturates at {saturation['p2']:.1f} ± "
-        f"{saturation['p2_error']:.1f} (exact map {saturation['reference_p2']:.1f}) while the "
-        f"classical ⟨m²⟩ reaches {rotor['classical']['p2'][-1]:.0f} at t = "
-        f"{rotor['times'][-1]}; break time {break_time['value']:.1f} kicks; "
-        f"ℓ ≈ D/(2ħ²) = {rotor['diffusion']['localization_length_estimate']:.1f}.",
+        f"Kicked rotor: quantum ⟨m²⟩ over the late half {saturation['value']:.1f} ± "
+        f"{saturation['error']:.1f}{bound} (exact map {saturation['reference_value']:.1f}) "
+        f"while the classical ⟨m²⟩ reaches {rotor['classical']['p2'][-1]:.0f} at t = "
+        f"{rotor['times'][-1]}; break time {break_time['value']:.1f} kicks"
+        f"{' at least' if break_time['lower_bound'] else ''}; "
+        f"ℓ = D_q/(2ħ²) = {length['length']['value']:.1f} (tail fit "
+        f"{length['tail_fit']['value']:.1f}); classical D {theory['classical_D']['value']:.2f}"
+        f" ± {theory['classical_D']['error']:.2f} (Rechester–White "
+        f"{theory['rechester_white_D']['value']:.2f}).",
         f"Resonance ħ = 4π: ⟨m²⟩({resonance['times'][-1]}) = "
         f"{resonance['observables']['p2'][-1]:.1f} against k²t²/2 = "
         f"{resonance['ballistic']['p2'][-1]:.1f}."]
