@@ -118,3 +118,79 @@ def ratio_shot_errors(slots: np.ndarray, shots: int) -> dict[str, float]:
     else:
         out["anisotropy"] = float("nan")
     return out
+
+
+def paired_ratio_shift(model: np.ndarray, other: np.ndarray) -> tuple[float, float]:
+    """r(model) - r(other) of two (members, slots...) ensembles of the same members, and
+    its jackknife error over the pairs: what the members share (their disorder) cancels."""
+    from .ensembles import jackknife_errors
+
+    size = model.shape[1]
+
+    def gap(both: np.ndarray) -> dict[str, float]:
+        return {"ratio": ratio_observables(both[:size])["ratio"]
+                - ratio_observables(both[size:])["ratio"]}
+
+    both = np.concatenate([model, other], axis=1)
+    return gap(both.mean(axis=0))["ratio"], jackknife_errors(both, gap)["ratio"]
+
+
+def elliptic_k(m: float) -> float:
+    """Complete elliptic integral of the first kind K(m), parameter m = k^2 < 1 (AGM)."""
+    a, b = 1.0, float(np.sqrt(1.0 - m))
+    while abs(a - b) > 1e-15 * a:
+        a, b = (a + b) / 2, float(np.sqrt(a * b))
+    return float(np.pi / (2 * a))
+
+
+def density_of_states(energy: float, hopping: float = 1.0) -> float:
+    """Clean square-lattice band -2J(cos kx + cos ky): states per site, per spin and per
+    unit energy, (1/(2 pi^2 J)) K(1 - E^2/(16 J^2)); zero outside the band, infinite at
+    the van Hove energy E = 0."""
+    m = 1 - (energy / (4 * hopping)) ** 2
+    if m < 0:
+        return 0.0
+    if m >= 1:
+        return float("inf")
+    return elliptic_k(m) / (2 * np.pi**2 * hopping)
+
+
+def heisenberg_time(energy: float, side: int, hopping: float = 1.0) -> float:
+    """2 pi hbar rho(E) L^2: the time at which the torus's discrete spectrum is resolved
+    (with spin-orbit coupling the levels are Kramers doublets, so the spin adds no levels).
+    A coherent forward-scattering peak at +k0 grows on this scale and r leaves its
+    infinite-lattice value: on the 8 x 8 torus (W = 3, k0 = (2, 1), t_H = 53; exact
+    ensemble) forward_ratio is 1.16 at t = 16 and 1.43 at t = 24, where r has fallen from
+    2.0 to 1.76 (time-reversal symmetric), and with theta = 0.07 r stops at 0.6-0.65."""
+    return 2 * np.pi * density_of_states(energy, hopping) * side * side
+
+
+#: the symplectic 1/2 holds while the spin-orbit splitting times the scattering time stays
+#: below this (measured at W = 3 on the 16 x 16 torus: theta = 0.07, Delta tau = 0.60, gives
+#: r = 0.50 +- 0.03; theta = 0.1, Delta tau = 0.86, plateaus at 0.37)
+WEAK_SPIN_ORBIT = 0.65
+#: and once the time exceeds this many spin-relaxation times 1/(Delta^2 tau)
+RELAXED_SPIN = 5.0
+
+
+def spin_orbit_regime(theta: float, k0: tuple[int, int], side: int, width: float,
+                      hopping: float = 1.0) -> dict[str, float | bool]:
+    """Where spin-orbit coupling theta puts a k0 (Born approximation, clean band).
+
+    H(k) = -2J cos(theta)(cos kx + cos ky) - 2J sin(theta)(sigma_x sin kx + sigma_y sin ky),
+    so the two helicity bands at k0 are split by Delta = 4J sin(theta)|(sin kx, sin ky)|;
+    on-site disorder uniform in [-W/2, W/2] scatters at 1/tau = 2 pi rho(E) W^2/12; the spin
+    relaxes (D'yakonov-Perel) in tau_so ~ 1/(Delta^2 tau).  Weak coupling, Delta tau < 1:
+    the bands mix at every scattering and the Cooperon's spin singlet alone survives,
+    r -> 1/2 for t >> tau_so.  Strong coupling, Delta tau > 1: each helicity band scatters
+    on its own with its spin locked to the momentum, and the reversed paths to -k0 pick up
+    a Berry phase pi -- they interfere destructively, so r falls towards 0."""
+    kx, ky = (2 * np.pi * v / side for v in k0)
+    splitting = float(4 * hopping * abs(np.sin(theta)) * np.hypot(np.sin(kx), np.sin(ky)))
+    rate = float(2 * np.pi * density_of_states(band_energy(k0, side, hopping), hopping)
+                 * width**2 / 12)
+    tau = 1 / rate if rate > 0 else float("inf")
+    relaxation = 1 / (splitting**2 * tau) if splitting > 0 else float("inf")
+    return {"splitting": splitting, "scattering_rate": rate, "splitting_times_tau":
+            splitting * tau, "spin_relaxation_time": relaxation,
+            "weak": splitting * tau < WEAK_SPIN_ORBIT}

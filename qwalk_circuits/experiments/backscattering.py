@@ -53,6 +53,7 @@ from ..execution.backends import check_fits
 from ..execution.compiler import ConstructionTarget
 from ..execution.config import HardwareConfig
 from ..reference.lattice_2d import Lattice2dReference, momentum_distribution, plane_wave
+from .backscattering_theory import BackscatteringTheory
 from .base import register
 from .disordered_torus import DisorderedTorusSpec
 from .ensemble import EnsembleExperiment
@@ -123,7 +124,7 @@ def symmetry_class(flux: str, spin_orbit: float | None, flux_strength: float = 1
 
 
 @register
-class Backscattering(EnsembleExperiment[BackscatteringSpec]):
+class Backscattering(BackscatteringTheory, EnsembleExperiment[BackscatteringSpec]):
     """The CBS peak at -k0: r(t) rises to 2 (TRS), stays near 1 (flux), falls to 1/2 (SOC)."""
 
     name = "backscattering"
@@ -260,6 +261,12 @@ class Backscattering(EnsembleExperiment[BackscatteringSpec]):
     def observable_errors(self, p: np.ndarray, shots: int) -> dict[str, float]:
         return ratio_shot_errors(p, shots)
 
+    def result_warnings(self, summary: dict[str, Any]) -> list[str]:
+        return [*super().result_warnings(summary), *self.backscattering_warnings(summary)]
+
+    def summary_notes(self, summary: dict[str, Any]) -> list[str]:
+        return [*super().summary_notes(summary), *self.backscattering_notes(summary)]
+
     def ensemble_extra(self, summary: dict[str, Any]) -> dict[str, Any]:
         s = self.spec
         kind, expected = symmetry_class(s.flux, s.spin_orbit, s.flux_strength)
@@ -269,7 +276,13 @@ class Backscattering(EnsembleExperiment[BackscatteringSpec]):
             "members": {"realisations": s.realisations, "k0": len(self.k0s), "spins": s.spins,
                         "total": self.realisations()},
             "symmetry_class": {"class": kind, "long_time_ratio": expected},
+            "backscattering_theory": {
+                "long_time_ratio": self.long_time_ratio(kind, expected),
+                **self.hamiltonian_theory()},
         }
+        regime = self.spin_orbit_regime()
+        if regime is not None:
+            out["spin_orbit_regime"] = regime
         if self.with_map:
             final = self.momentum_map(self._reference[-1].mean(axis=0))
             assert final is not None

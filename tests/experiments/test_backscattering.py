@@ -306,3 +306,98 @@ def test_resources_report_the_split_step_cost():
     assert report["num_qubits"] == 6
     assert report["layers"][0]["layer"] == "split step"
     assert report["layers"][0]["two_qubit_gates"] > 0
+
+
+# -- the split step against exp(-iHt); where the symplectic 1/2 applies (issue 13) -----------
+
+def test_the_split_steps_shift_of_r_is_a_paired_difference_that_falls_as_dt_squared():
+    """Same realisations, starts and times: r(split step) - r(exp(-iHt)) and its jackknife
+    over the pairs both fall ~4x per halving of dt (the splitting is second order)."""
+    shifts = []
+    for dt in (0.5, 0.25):
+        experiment = make({"lattice_qubits_per_axis": 3, "W": 3.0, "dt": dt, "time": 4.0,
+                           "times": [2.0, 4.0], "realisations": 12, "k0": [2, 1],
+                           "spin_orbit": 0.3})
+        theory = experiment.hamiltonian_theory()
+        shift, exact = theory["split_step_shift"], theory["ratio_exact_hamiltonian"]
+        assert shift["kind"] == "difference" and exact["kind"] == "continuum"
+        split = [r for _, r, _ in ratio_table(experiment)]
+        np.testing.assert_allclose(np.array(split) - exact["value"], shift["value"],
+                                   atol=1e-12)
+        shifts.append(shift)
+    assert abs(shifts[0]["value"][0]) > 3 * abs(shifts[1]["value"][0])
+    assert shifts[0]["error"][0] > 3 * shifts[1]["error"][0]
+    # the pairing removes the disorder: far below r's own spread over members
+    assert shifts[0]["error"][0] < 0.2 * ratio_table(experiment)[0][2]
+
+
+def test_summary_and_notes_report_the_split_step_shift_and_the_class_limit(capsys):
+    assert main(["run", "backscattering", "--set", "lattice_qubits_per_axis=3", "--set",
+                 "time=2", "--set", "realisations=9", "--shots", "exact"]) == 0
+    out = capsys.readouterr().out
+    assert "split-step shift of r (paired)" in out
+    assert "long-time r of the orthogonal class: 2 (asymptotic)" in out
+    summary = run(make({**SMALL, "time": 1.0}), load_config(), shots=None, seed=1).summary
+    theory = summary["backscattering_theory"]
+    assert theory["long_time_ratio"] == {**theory["long_time_ratio"], "kind": "asymptotic",
+                                         "value": 2.0}
+    assert len(theory["split_step_shift"]["value"]) == len(summary["times"])
+
+
+def test_the_spin_orbit_regime_is_the_born_rate_and_the_helicity_splitting():
+    from scipy.special import ellipk
+
+    from qwalk_circuits.analysis.backscattering import band_energy, spin_orbit_regime
+
+    regime = spin_orbit_regime(0.07, (3, 1), 16, 3.0)
+    energy = band_energy((3, 1), 16)
+    rho = ellipk(1 - (energy / 4) ** 2) / (2 * np.pi**2)   # square-lattice DOS per site
+    assert regime["scattering_rate"] == pytest.approx(2 * np.pi * rho * 9 / 12, rel=1e-12)
+    kx, ky = 2 * np.pi * 3 / 16, 2 * np.pi / 16
+    assert regime["splitting"] == pytest.approx(4 * np.sin(0.07) * np.hypot(np.sin(kx),
+                                                                            np.sin(ky)))
+    # the splitting is the gap between the two bands of H(k) at k0, computed by hand
+    h = -2 * np.cos(0.07) * (np.cos(kx) + np.cos(ky)) * np.eye(2) - 2 * np.sin(0.07) * (
+        np.sin(kx) * np.array([[0, 1], [1, 0]]) + np.sin(ky) * np.array([[0, -1j], [1j, 0]]))
+    assert np.ptp(np.linalg.eigvalsh(h)) == pytest.approx(regime["splitting"], rel=1e-12)
+    assert regime["weak"] and not spin_orbit_regime(0.1, (3, 1), 16, 3.0)["weak"]
+
+
+def test_the_density_of_states_counts_the_clean_band_levels():
+    from qwalk_circuits.analysis.backscattering import density_of_states
+
+    side = 512
+    k = 2 * np.pi * np.arange(side) / side
+    levels = (-2 * (np.cos(k)[:, None] + np.cos(k)[None, :])).ravel()
+    for energy in (-3.0, -2.5, -1.0):
+        inside = np.abs(levels - energy) < 0.05
+        assert inside.mean() / 0.1 == pytest.approx(density_of_states(energy), rel=0.01)
+    assert density_of_states(-4.5) == 0.0
+
+
+def test_strong_spin_orbit_coupling_warns_that_one_half_does_not_apply():
+    summary = run(make({"lattice_qubits_per_axis": 3, "time": 2.0, "realisations": 9,
+                        "spin_orbit": 0.25}), load_config(), shots=None, seed=1).summary
+    assert any("strong" in w and "spin_orbit <= 0.0" in w for w in summary["warnings"])
+    assert summary["backscattering_theory"]["long_time_ratio"]["value"] is None
+    assert not summary["spin_orbit_regime"]["weak"]
+
+
+def test_weak_coupling_before_the_spin_relaxes_warns_and_names_the_time():
+    summary = run(make({"lattice_qubits_per_axis": 3, "time": 2.0, "realisations": 9,
+                        "spin_orbit": 0.05}), load_config(), shots=None, seed=1).summary
+    assert summary["spin_orbit_regime"]["weak"]
+    assert any("not relaxed" in w and "use time >=" in w for w in summary["warnings"])
+    assert summary["backscattering_theory"]["long_time_ratio"]["value"] == 0.5
+
+
+def test_a_torus_too_small_for_the_time_warns_and_a_large_one_does_not():
+    small = make({"lattice_qubits_per_axis": 3, "time": 24.0, "times": [24.0],
+                  "realisations": 9})
+    assert small.heisenberg_time() < 3 * 24
+    summary = run(small, load_config(), shots=None, seed=1).summary
+    assert any("torus is too small" in w and "lattice_qubits_per_axis = 4" in w
+               for w in summary["warnings"])
+    large = make({**PHYSICS, "time": 16.0, "realisations": 9})
+    assert large.heisenberg_time() > 3 * 16
+    assert large.result_warnings({"times": [16.0], "reference": {}}) == []
