@@ -145,6 +145,29 @@ class ReturnProbability(EnsembleExperiment[ReturnProbabilitySpec]):
     name = "return-probability"
     summary = "return probability of a disordered 1D/2D walk vs the classical t^(-d/2) law"
     spec_type: ClassVar[type[Spec]] = ReturnProbabilitySpec
+    main_observable = "p_origin"
+    second_observable = ("sigma", "sigma")
+
+    def summary_notes(self, summary: dict[str, Any]) -> list[str]:
+        """The fitted exponents (fit (+) window errors) beside the infinite-lattice laws."""
+        fits = summary.get("fits", {}).get("return_power_law", {})
+        theory = summary.get("return_theory", {})
+        laws = {"observables": "coherent_exponent", "reference": "coherent_exponent",
+                "dephased": "dephased_exponent", "classical": "classical_window_exponent"}
+        lines = [f"P(origin) ~ t^alpha for t >= {self.spec.fit_start():g} (errors: fit and "
+                 "window combined); infinite-lattice law in brackets"]
+        for name, label in (("observables", "coherent, circuits"),
+                            ("reference", "coherent, exact"), ("dephased", "dephased"),
+                            ("classical", "classical")):
+            fit = fits.get(name)
+            if fit is None:
+                continue
+            law = theory.get(laws[name])
+            lines.append(f"  {label}: alpha = {fit['exponent']:+.3f} ± "
+                         f"{fit['exponent_total_error']:.3f}"
+                         + (f" [{law['value']:+.3f}]" if law and law["value"] is not None
+                            else ""))
+        return lines
 
     def realisations(self) -> int:
         return self.spec.realisations * self.spec.spins
