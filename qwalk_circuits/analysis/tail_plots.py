@@ -25,14 +25,15 @@ def run_procedure(summary: dict[str, Any], mean: np.ndarray, errors: np.ndarray 
 
 def draw_tail_fit(axis: Any, procedure: TailProcedure, measured: np.ndarray,
                   reference: np.ndarray, errors: tuple[float | None, float | None] = (None, None),
-                  who: str = "circuits") -> None:
-    """The fitted exponentials of the circuits (solid red) and of their exact ensemble
-    (dashed orange) over the fit's window, with their xi (and ``errors``, when known), and
+                  who: str = "circuits", colours: tuple[str, str] = ("C3", "C1")) -> None:
+    """The fitted exponentials of the circuits (solid) and of their exact ensemble (dashed)
+    over the fit's window, with their xi (and ``errors``, when known), and
     the noise floor the window stops at."""
     d = np.arange(-procedure.end, procedure.end + 1)
     d = d[np.abs(d) >= procedure.start]
-    for p, style, colour, name, error in ((measured, "-", "C3", who, errors[0]),
-                                          (reference, "--", "C1", "exact ensemble", errors[1])):
+    for p, style, colour, name, error in ((measured, "-", colours[0], who, errors[0]),
+                                          (reference, "--", colours[1], "exact ensemble",
+                                           errors[1])):
         fit = procedure.fit(p)
         if not np.isfinite(fit.length):
             continue
