@@ -39,6 +39,18 @@ as the reduced resolvent (1 - M0)^{-1} on the traceless coin matrices:
   n^2 x n^2 map), Z = (1 - p G)^{-1} G (i Sigma_a / n) on the traceless matrices and
   D_a = Tr(Sigma_a^2)/(2n) - i Tr[Sigma_a Z]; the k-mixing forgets the start.
 
+Hadamard coin, 1D, in closed form (r = 1 - p).  On Bloch vectors V_k is the rotation
+O_k = R_z(2k) O_H (O_H: x <-> z, y -> -y), Sigma = sigma_z, and V^dag sigma_z V = sigma_x.
+
+- coin: the series is e_x . (1 - T_k)^{-1} e_z with T_k = diag(r, r, 1) O_k; solving the
+  3x3 system gives D(k) = (1 + r^2 + 2 r cos 2k) / (2 (1 - r^2)), so
+  D = (1 + r^2 + 2 r <cos 2k>_w) / (2 (1 - r^2))  -- (1 + r^2) / (2 (1 - r^2)) from one site;
+- position: det(1 - r O_k) = (1 - r)(1 + r + r^2 + r cos 2k), and the k average of
+  1/(A + r cos 2k) is 1/sqrt(A^2 - r^2) = 1/((1 + r) sqrt(1 + r^2)); G in closed form
+  and D = 1/2 + e_z . (1 - p G)^{-1} G e_z reduce to D = sqrt(1 + r^2) / (2 (1 - r)).
+
+Both are 1/2 at p = 1 and diverge as 1/(2p) (coin) and 1/(sqrt 2 p) (position) as p -> 0.
+
 The k integrals have smooth periodic integrands (the trapezoid rule converges
 exponentially); the grid is doubled until D changes by less than 1e-12 relative.
 Checks: p = 1 gives the classical walk (D = 1/2 in 1D: sigma^2 = t, the Hadamard coin
@@ -52,7 +64,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse.linalg import LinearOperator, eigs
 
 #: relative change of D between grid doublings at which the k quadrature stops
 QUADRATURE_TOLERANCE = 1e-12
@@ -68,6 +79,21 @@ class DiffusionConstant:
     per_axis: tuple[float, ...]
     quadrature_error: float  # |D(N) - D(N/2)| at the grid used
     grid: int  # k points per axis
+
+
+def hadamard_coin_dephasing_diffusion(p: float, mean_cos_2k: float = 0.0) -> float:
+    """Closed form for the Hadamard walk with coin dephasing p: (1 + r^2 + 2 r <cos 2k>) /
+    (2 (1 - r^2)), r = 1 - p, <cos 2k> over the start's momentum distribution (0 for one
+    site)."""
+    r = 1.0 - p
+    return (1 + r * r + 2 * r * mean_cos_2k) / (2 * (1 - r * r))
+
+
+def hadamard_position_dephasing_diffusion(p: float) -> float:
+    """Closed form for the Hadamard walk with position dephasing p: sqrt(1 + r^2) /
+    (2 (1 - r)), r = 1 - p, whatever the start."""
+    r = 1.0 - p
+    return float(np.sqrt(1 + r * r) / (2 * (1 - r)))
 
 
 def moves(dimension: int) -> np.ndarray:
@@ -180,14 +206,10 @@ def dephased_walk_diffusion(coin: np.ndarray, channel: str, p: float, dimension:
     while True:
         ks = momentum_grid(points, dimension)
         with np.errstate(all="ignore"):
-            if channel == "coin":
-                weights = (np.ones(len(ks)) if initial is None else
-                           momentum_weights(initial, displacements or [], points))
-                axes = tuple(_coin_channel_axis(coin, p, dimension, a, ks, weights)
-                             for a in range(dimension))
-            else:
-                axes = tuple(_position_channel_axis(coin, p, dimension, a, ks)
-                             for a in range(dimension))
+            try:
+                axes = _axes(coin, channel, p, dimension, ks, initial, displacements, points)
+            except np.linalg.LinAlgError:
+                axes = (float("inf"),)
         value = float(sum(axes))
         if not np.isfinite(value):
             raise ValueError("this coin and channel have no finite diffusion constant "
@@ -200,6 +222,18 @@ def dephased_walk_diffusion(coin: np.ndarray, channel: str, p: float, dimension:
             raise ValueError("the k quadrature of D did not converge (a nearly undamped "
                              "velocity): D is too large to compute reliably at this p")
         previous, points = value, 2 * points
+
+
+def _axes(coin: np.ndarray, channel: str, p: float, dimension: int, ks: np.ndarray,
+          initial: np.ndarray | None, displacements: list[np.ndarray] | None,
+          points: int) -> tuple[float, ...]:
+    """D_a for each axis on the grid ``ks``."""
+    if channel == "coin":
+        weights = (np.ones(len(ks)) if initial is None else
+                   momentum_weights(initial, displacements or [], points))
+        return tuple(_coin_channel_axis(coin, p, dimension, a, ks, weights)
+                     for a in range(dimension))
+    return tuple(_position_channel_axis(coin, p, dimension, a, ks) for a in range(dimension))
 
 
 def relaxation_time(coin: np.ndarray, channel: str, p: float, dimension: int = 1,
@@ -222,15 +256,11 @@ def relaxation_time(coin: np.ndarray, channel: str, p: float, dimension: int = 1
         mu = float(np.abs(eig).max())
     elif channel == "position":
         k, size = len(ks), n * n
+        full = (1 - p) * np.einsum("kab,kl->kalb", conj, np.eye(k))
+        full = full + p * np.broadcast_to(conj[None], (k, k, size, size)).transpose(0, 2, 1, 3) / k
         stationary = np.tile(u, k) / np.sqrt(k)
-
-        def apply(flat: np.ndarray) -> np.ndarray:
-            moved = np.einsum("kab,kb->ka", conj, flat.reshape(k, size))
-            out = (1 - p) * moved + p * moved.mean(axis=0)[None, :]
-            return out.reshape(-1) - stationary * (stationary @ flat)
-
-        operator = LinearOperator((k * size, k * size), matvec=apply, dtype=complex)
-        eig = eigs(operator, k=3, which="LM", return_eigenvectors=False, tol=1e-10)
+        eig = np.linalg.eigvals(full.reshape(k * size, k * size)
+                                - np.outer(stationary, stationary))
         mu = float(np.abs(eig).max())
     else:
         raise ValueError(f"unknown channel {channel!r}; use 'coin' or 'position'")
