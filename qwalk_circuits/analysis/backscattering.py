@@ -159,7 +159,7 @@ def heisenberg_time(energy: float, side: int, hopping: float = 1.0) -> float:
     """2 pi hbar rho(E) L^2: the time at which the torus's discrete spectrum is resolved
     (with spin-orbit coupling the levels are Kramers doublets, so the spin adds no levels).
     A coherent forward-scattering peak at +k0 grows on this scale and r leaves its
-    infinite-lattice value: on the 8 x 8 torus (W = 3, k0 = (2, 1), t_H = 53; exact
+    infinite-lattice value: on the 8 x 8 torus (W = 3, k0 = (2, 1), t_H = 50; exact
     ensemble) forward_ratio is 1.16 at t = 16 and 1.43 at t = 24, where r has fallen from
     2.0 to 1.76 (time-reversal symmetric), and with theta = 0.07 r stops at 0.6-0.65."""
     return 2 * np.pi * density_of_states(energy, hopping) * side * side

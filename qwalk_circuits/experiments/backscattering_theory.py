@@ -26,7 +26,7 @@ from ..reference.lattice_2d import momentum_distribution, plane_wave
 from ..reference.lattice_2d_exact import lattice_2d_exact_states
 
 #: past this fraction of the Heisenberg time the torus's finite size shows (measured on the
-#: 8 x 8 torus, W = 3, t_H = 53: forward_ratio 1.16 at t = 16, r 1.76 instead of 2 at t = 24)
+#: 8 x 8 torus, W = 3, t_H = 50: forward_ratio 1.16 at t = 16, r 1.76 instead of 2 at t = 24)
 HEISENBERG_FRACTION = 1 / 3
 
 
