@@ -216,6 +216,11 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         return np.array([walk.values(self.disorder_of(r)) for r in range(self.realisations())])
 
     def reference_ensemble(self) -> list[np.ndarray]:
+        """The exact ensemble, computed once (the summary and the finite-size guard read it)."""
+        return list(self._reference_ensemble)
+
+    @cached_property
+    def _reference_ensemble(self) -> list[np.ndarray]:
         coin, coin_state, position = self._arrays
         initial = np.outer(coin_state, position)
         times = self.times()
