@@ -1,4 +1,5 @@
-"""BENCHMARKS §15's numbers for the coin- and position-dephased walks, rerun from its commands."""
+"""BENCHMARKS §15's (and README's) numbers for the coin- and position-dephased walks, rerun
+from BENCHMARKS' commands."""
 
 from __future__ import annotations
 
@@ -55,6 +56,11 @@ def test_the_quoted_text():
                 "−21.4 %, and at the default 24 steps −33.9 % and −45.9 %")
     for row in ROWS.values():
         quoted(DOC, row)
+    # README quotes the 24-step rows rounded, and the suggested steps
+    quoted("README.md", "at p = 0.1 the fit is 34 % (coin) and 46 % (position) low "
+                        "(BENCHMARKS §15), and the run warns with the steps that would do (192)")
+    assert round(-100 * CLAIMED["coin-dephasing"][2]) == 34
+    assert round(-100 * CLAIMED["position-dephasing"][2]) == 46
 
 
 def test_coin_dephasing_default_window():
