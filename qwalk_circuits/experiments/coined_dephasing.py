@@ -49,7 +49,7 @@ class CoinedDephasingSpec(NoisySpec, CoinedWalkSpec):
         return self.dimension * (self.position_qubits + 1) + 1
 
 
-class _CoinedDephasing(CoinedWalk):
+class DephasedCoinedWalk(CoinedWalk):
     channel: str = "coin"
 
     def allowed_constructions(self) -> tuple[str, ...]:
@@ -137,7 +137,7 @@ class _CoinedDephasing(CoinedWalk):
 
 
 @register
-class CoinDephasing(_CoinedDephasing):
+class CoinDephasing(DephasedCoinedWalk):
     """The coin measured with probability p each step."""
 
     name = "coin-dephasing"
@@ -147,7 +147,7 @@ class CoinDephasing(_CoinedDephasing):
 
 
 @register
-class PositionDephasing(_CoinedDephasing):
+class PositionDephasing(DephasedCoinedWalk):
     """The position measured with probability p each step."""
 
     name = "position-dephasing"

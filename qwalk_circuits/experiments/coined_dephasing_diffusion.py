@@ -32,7 +32,7 @@ from ..reference.dephased_walk_diffusion import (
 )
 
 if TYPE_CHECKING:
-    from .coined_dephasing import _CoinedDephasing
+    from .coined_dephasing import DephasedCoinedWalk
 
 #: warn when the model's own slope over the fit window is this far from D
 PRE_ASYMPTOTIC = 0.01
@@ -44,7 +44,7 @@ DISAGREEMENT = 2.0
 MAX_DOUBLINGS = 8
 
 
-def model_diffusion(experiment: _CoinedDephasing) -> DiffusionConstant | str:
+def model_diffusion(experiment: DephasedCoinedWalk) -> DiffusionConstant | str:
     """The model's D, or why it has none (a one-line reason)."""
     s = experiment.spec
     try:
@@ -55,12 +55,12 @@ def model_diffusion(experiment: _CoinedDephasing) -> DiffusionConstant | str:
         return str(error)
 
 
-def _displacements(experiment: _CoinedDephasing) -> list[np.ndarray]:
+def _displacements(experiment: DephasedCoinedWalk) -> list[np.ndarray]:
     s = experiment.spec
     return analysis.displacements(s.num_sites, s.origin(), s.dimension)
 
 
-def line_variance(experiment: _CoinedDephasing, times: list[int]) -> np.ndarray:
+def line_variance(experiment: DephasedCoinedWalk, times: list[int]) -> np.ndarray:
     """The model's exact sigma^2 on the infinite lattice at ``times``."""
     s = experiment.spec
     return dephased_walk_variance(experiment._coin, experiment.channel,
@@ -76,7 +76,7 @@ def _fit(times: list[float], sigma: list[float], errors: list[float] | None
         return None
 
 
-def model_theory(experiment: _CoinedDephasing) -> dict[str, Any]:
+def model_theory(experiment: DephasedCoinedWalk) -> dict[str, Any]:
     """``D`` and ``relaxation_time`` from the spec alone."""
     s = experiment.spec
     model = experiment._diffusion_model
@@ -97,7 +97,7 @@ def model_theory(experiment: _CoinedDephasing) -> dict[str, Any]:
     return out
 
 
-def fitted_theory(experiment: _CoinedDephasing, summary: dict[str, Any]) -> dict[str, Any]:
+def fitted_theory(experiment: DephasedCoinedWalk, summary: dict[str, Any]) -> dict[str, Any]:
     """``D_fit`` from the run's own sigma(t), with the model's window bias and the ring's
     shift (both ``difference``) where the model has a D."""
     times = [float(t) for t in summary["times"]]
@@ -131,7 +131,7 @@ def fitted_theory(experiment: _CoinedDephasing, summary: dict[str, Any]) -> dict
     return out
 
 
-def suggested_steps(experiment: _CoinedDephasing) -> int | None:
+def suggested_steps(experiment: DephasedCoinedWalk) -> int | None:
     """The fewest steps (the run's, doubled) whose default late-half window the model
     fits within :data:`PRE_ASYMPTOTIC` of D; None if not within :data:`MAX_DOUBLINGS`."""
     model = experiment._diffusion_model
@@ -148,7 +148,7 @@ def suggested_steps(experiment: _CoinedDephasing) -> int | None:
     return None
 
 
-def diffusion_warnings(experiment: _CoinedDephasing, summary: dict[str, Any]) -> list[str]:
+def diffusion_warnings(experiment: DephasedCoinedWalk, summary: dict[str, Any]) -> list[str]:
     """A fit window not yet diffusive, a walk reaching around the ring, a run that does not
     follow the model."""
     theory = summary.get("diffusion_theory", {})
