@@ -20,7 +20,6 @@ from pydantic import Field
 from qiskit import QuantumCircuit
 
 from .. import analysis
-from ..analysis.tails import tail_warnings
 from ..circuits import CONSTRUCTIONS, build_coined_walk, measure_position
 from ..circuits.disordered_walk import (
     DISORDERED_CONSTRUCTIONS,
@@ -255,12 +254,6 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         return {"dephasing_equivalent": {
             "p": p, "sigma": [analysis.observables(q, self.spec.origin(), 1)["sigma"]
                               for q in equivalent]}}
-
-    def result_warnings(self, summary: dict[str, Any]) -> list[str]:
-        """The base warnings, then the tail fit's: a tail out to the ring's far side, a xi
-        that moves with the cut-off."""
-        return [*super().result_warnings(summary),
-                *tail_warnings(summary, self.spec.num_sites)]
 
     def timeline_template(self, target: ConstructionTarget = "all-to-all") -> Timeline | None:
         """One template of max(times) steps, saved after each measured step, bound per

@@ -15,6 +15,7 @@ from ..analysis.tails import (
     localization_results,
     noise_floor,
     tail_procedure,
+    tail_warnings,
 )
 from ..core.lattice import signed_displacement
 from .ensemble import EnsembleExperiment
@@ -63,6 +64,12 @@ class DisorderedLatticeExperiment(EnsembleExperiment[LatticeSpecT],
                  if not line.startswith("localization length")]
         note = localization_note(summary)
         return lines + ([note] if note else [])
+
+    def result_warnings(self, summary: dict[str, Any]) -> list[str]:
+        """The lattice's finite-size guard, then the tail fit's: a tail out to the ring's
+        far side, a xi that moves with the cut-off."""
+        return [*super().result_warnings(summary),
+                *tail_warnings(summary, self.spec.num_sites)]
 
     def plot_final_distribution(self, axis: Any, record: Any) -> bool:
         """The final average on a log scale with its fitted tails (circuits and exact

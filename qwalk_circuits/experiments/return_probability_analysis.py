@@ -30,8 +30,8 @@ def return_fit(experiment: ReturnProbability, values: Sequence[float | None],
     times, points, bars = [], [], []
     for i, (t, value) in enumerate(zip(experiment.times(), values, strict=True)):
         error = None if errors is None else errors[i]
-        usable = value is not None and (errors is None or error is not None)
-        if t >= experiment.spec.fit_start() and usable:
+        if (t >= experiment.spec.fit_start() and value is not None
+                and (errors is None or error is not None)):
             times.append(t)
             points.append(value)
             bars.append(0.0 if error is None else error)
