@@ -128,7 +128,8 @@ def _analyse(experiment: Experiment[Any], summary: dict[str, Any]) -> None:
     """The experiment's analysis of its own series, then its warnings (last: they may read
     everything above)."""
     summary.update(experiment.analysed_results(summary))
-    summary["warnings"] = [str(w) for w in experiment.result_warnings(summary)]
+    summary["warnings"] = [str(w) for w in (*experiment.spec.warnings(),
+                                             *experiment.result_warnings(summary))]
 
 
 def single_summary(experiment: Experiment[Any], shells: list[QuantumCircuit],

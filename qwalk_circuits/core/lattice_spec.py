@@ -23,6 +23,14 @@ def sample_steps(total: int, max_points: int = MAX_DEFAULT_TIMES) -> list[int]:
     return sorted({round(k) for k in np.linspace(0, total, max_points)})
 
 
+def thinned_grid_warning(measured: int, available: int, what: str, fix: str) -> list[str]:
+    """A warning when only ``measured`` of the ``available`` grid points are measured."""
+    if measured >= available:
+        return []
+    return [f"measured at {measured} of the {available} {what} (evenly spaced, ends "
+            f"included), not at each; {fix}"]
+
+
 class RegisterSpec(Spec):
     """A cycle (1D) or L x L torus (2D) of 2**position_qubits sites per axis."""
 

@@ -86,6 +86,11 @@ class Spec(BaseModel):
     def check(self) -> None:
         """Cross-field checks; raise ParameterError.  Subclasses extend this."""
 
+    def warnings(self) -> list[str]:
+        """What the settings silently chose that the user may not expect (a time grid
+        thinned out): the first entries of a run's ``warnings``.  None by default."""
+        return []
+
     def as_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 

@@ -25,7 +25,7 @@ from ..circuits.multiplexor import append_diagonal, diagonal_angles
 from ..circuits.timeline import Timeline
 from ..core.disorder import onsite_energies
 from ..core.errors import ParameterError
-from ..core.lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec, sample_steps
+from ..core.lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec
 from ..core.specs import Spec
 from ..execution.compiler import ConstructionTarget
 from ..reference.anderson import band_centre_length
@@ -50,8 +50,7 @@ class AndersonCtqwSpec(LatticeSpec, ContinuousTimeSpec):
     disorder_seed: int = Field(0, ge=0, description="seed s: realisation r is "
                                "default_rng((s, r))")
 
-    def measured_slices(self) -> list[int]:
-        return sample_steps(self.time_steps, MAX_ENSEMBLE_TIMES)
+    default_points: ClassVar[int] = MAX_ENSEMBLE_TIMES  # each time runs every realisation
 
     def check(self) -> None:
         super().check()

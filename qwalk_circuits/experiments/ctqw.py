@@ -12,13 +12,15 @@ from qiskit import QuantumCircuit
 from ..circuits import build_ctqw, measure_position
 from ..circuits.ctqw import build_ctqw_timeline
 from ..circuits.timeline import Timeline
-from ..core.lattice_spec import LatticeSpec, sample_steps
+from ..core.lattice_spec import MAX_DEFAULT_TIMES, LatticeSpec, sample_steps, thinned_grid_warning
 from ..core.specs import Spec
 from ..execution.compiler import ConstructionTarget
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.ctqw import ctqw_states
 from .base import register
 from .lattice import LatticeExperiment
+
+MAX_MEASURED_POINTS = 1001
 
 
 class ContinuousTimeSpec(Spec):
@@ -27,6 +29,11 @@ class ContinuousTimeSpec(Spec):
     hopping: float = Field(1.0, gt=0, description="hopping amplitude J (hbar = 1)")
     time: float = Field(6.0, gt=0, description="final time t (units of 1/J when J = 1)")
     time_steps: int = Field(24, ge=1, description="time slices; measured at up to 25 of them")
+    measured_points: int | None = Field(
+        None, ge=2, le=MAX_MEASURED_POINTS, description="time points measured, evenly spaced "
+        "in slices, ends included (default: every slice up to 25, 13 for an ensemble)")
+    #: time points measured when ``measured_points`` is not given
+    default_points: ClassVar[int] = MAX_DEFAULT_TIMES
 
     @property
     def dt(self) -> float:
@@ -34,7 +41,16 @@ class ContinuousTimeSpec(Spec):
 
     def measured_slices(self) -> list[int]:
         """Slice counts k (time k * dt) at which a circuit is measured."""
-        return sample_steps(self.time_steps)
+        return sample_steps(self.time_steps, self.measured_points or self.default_points)
+
+    def warnings(self) -> list[str]:
+        """A thinned-out grid is said, not silent (unless measured_points chose it)."""
+        if self.measured_points is not None:
+            return [*super().warnings()]
+        return [*super().warnings(), *thinned_grid_warning(
+            len(self.measured_slices()), self.time_steps + 1, "slice times",
+            f"set measured_points={min(self.time_steps + 1, MAX_MEASURED_POINTS)} to measure "
+            "each")]
 
     def measured_times(self) -> list[float]:
         return [k * self.dt for k in self.measured_slices()]
