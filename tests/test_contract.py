@@ -11,8 +11,14 @@ import json
 import pytest
 
 from qwalk_circuits import pipeline
-from qwalk_circuits.analysis.summary import COMMON_KEYS, DEVICE_KEYS, ENSEMBLE_KEYS, ERROR_KEYS
-from qwalk_circuits.analysis.theory import unnamed_theory_values
+from qwalk_circuits.analysis.summary import (
+    COMMON_KEYS,
+    DATA_KEYS,
+    DEVICE_KEYS,
+    ENSEMBLE_KEYS,
+    ERROR_KEYS,
+)
+from qwalk_circuits.analysis.theory import unnamed_blocks, unnamed_theory_values
 from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import ResultStore, load_config
 from qwalk_circuits.experiments import REGISTRY, get_experiment
@@ -49,6 +55,9 @@ def check_keys(summary, sampled, device=False):
     json.dumps(summary, allow_nan=False)  # valid JSON, no NaN
     # every theory value says what it is (model, continuum, asymptotic, fit) with its error
     assert unnamed_theory_values(summary) == []
+    # ... and so does every other block: data, a *_theory block, or a named curve
+    known = COMMON_KEYS | ERROR_KEYS | ENSEMBLE_KEYS | DEVICE_KEYS | DATA_KEYS
+    assert unnamed_blocks(summary, known) == []
     assert isinstance(summary["warnings"], list)
     assert all(isinstance(w, str) and w for w in summary["warnings"])
 

@@ -42,6 +42,15 @@ ERROR_KEYS = frozenset({"observable_errors"})
 ENSEMBLE_KEYS = frozenset({"ensemble", "reference_errors", "observable_errors"})
 #: added by device runs (fake or real)
 DEVICE_KEYS = frozenset({"comparison", "jobs"})
+#: every other top-level key that is data (what ran, was measured or fitted as a result),
+#: not theory: any key outside these, COMMON_KEYS and the sets above is a ``*_theory``
+#: block or names its kind (``analysis/theory.py``; the contract test checks this)
+DATA_KEYS = frozenset({
+    "classical", "distance", "fits", "reference_errors", "ensemble", "observable_errors",
+    "trotter_dt", "slice_strength", "splitting_error_tvd", "channel", "localization_fit",
+    "k0", "k0_energies", "members", "momentum_map", "quadrature_error", "saturation",
+    "break_time", "resonance", "dephased", "origin", "unravelled", "dephasing_equivalent",
+    "spin_orbit_regime", "mitigated_observables"})
 
 
 @dataclass

@@ -77,6 +77,26 @@ def is_theory_value(entry: Any) -> bool:
             and all(_number_or_series(entry[k]) for k in ("value", "error")))
 
 
+def named_curve(kind: TheoryKind, source: str, **series: Any) -> dict[str, Any]:
+    """A block of theory curves or constants read by name (``block["sigma"]`` per time, a
+    closed form's parameters) that says what it is: ``kind`` and ``source`` beside them."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown theory kind {kind!r}; use one of {sorted(KINDS)}")
+    return {"kind": kind, "source": source,
+            **{k: v if isinstance(v, (str, bool)) or v is None else _clean(v)
+               for k, v in series.items()}}
+
+
+def unnamed_blocks(summary: dict[str, Any], data_keys: frozenset[str]) -> list[str]:
+    """Top-level summary keys that are neither data (``data_keys``: what was measured,
+    run and fitted-as-data), nor a ``*_theory`` block, nor a block that names its kind
+    (:func:`named_curve`): empty for an honest summary."""
+    return sorted(key for key, block in summary.items()
+                  if key not in data_keys and not key.endswith("_theory")
+                  and not (isinstance(block, dict) and block.get("kind") in KINDS
+                           and isinstance(block.get("source"), str)))
+
+
 def _leaves(block: Any, path: str) -> Iterator[tuple[str, Any]]:
     """(path, entry) for each theory value or other leaf under a ``*_theory`` block; lists
     (a value per sweep point or per time) are walked item by item."""

@@ -40,6 +40,7 @@ from ..analysis.backscattering import (
     slot_probabilities,
     symmetry_line_problem,
 )
+from ..analysis.theory import named_curve
 from ..circuits import measure_position
 from ..circuits.lattice_2d import (
     Lattice2dTemplate,
@@ -275,7 +276,10 @@ class Backscattering(BackscatteringTheory, EnsembleExperiment[BackscatteringSpec
             "k0_energies": [band_energy(k, s.side, s.hopping) for k in self.k0s],
             "members": {"realisations": s.realisations, "k0": len(self.k0s), "spins": s.spins,
                         "total": self.realisations()},
-            "symmetry_class": {"class": kind, "long_time_ratio": expected},
+            "symmetry_class": named_curve(
+                "asymptotic", "Dyson class of the model and its t -> inf, L -> inf CBS ratio "
+                "(orthogonal 2, unitary 1, symplectic 1/2)", **{"class": kind,
+                                                               "long_time_ratio": expected}),
             "backscattering_theory": {
                 "long_time_ratio": self.long_time_ratio(kind, expected),
                 **self.hamiltonian_theory()},

@@ -26,6 +26,7 @@ from qiskit import QuantumCircuit
 from qiskit_aer.noise import NoiseModel
 
 from .. import analysis
+from ..analysis.theory import named_curve
 from ..circuits import build_ctqw, measure_position
 from ..circuits.noise import (
     noise_model,
@@ -200,14 +201,22 @@ class Dephasing(Ctqw):
             return extra
         rho0 = np.outer(self._position, self._position.conj())
         continuum = hsr_evolution(self._hamiltonian, rho0, s.gamma, self.times())
-        extra["continuum"] = {"sigma": [self.observables(np.real(np.diag(continuum[t])))["sigma"]
-                                        for t in self.times()]}
+        extra["continuum"] = named_curve(
+            "continuum", "continuous-time HSR Lindblad dynamics on the same ring (no slicing)",
+            sigma=[self.observables(np.real(np.diag(continuum[t])))["sigma"]
+                   for t in self.times()])
         if s.dimension == 1:
-            extra["hsr_closed_form"] = {"sigma": list(np.sqrt(hsr_sigma_squared(
-                s.hopping, s.gamma, np.asarray(self.times()))))}
+            extra["hsr_closed_form"] = named_curve(
+                "continuum", "HSR closed form sigma^2 = (4J^2/gamma^2)(gamma t - 1 + "
+                "e^(-gamma t)), infinite line, no slicing",
+                sigma=list(np.sqrt(hsr_sigma_squared(s.hopping, s.gamma,
+                                                     np.asarray(self.times())))))
             modelled = dephasing_diffusion.model_sigma_squared(s)
             if modelled is not None:
-                extra["sliced_closed_form"] = {"sigma": list(np.sqrt(modelled))}
+                extra["sliced_closed_form"] = named_curve(
+                    "model", "closed form of the sliced channel the circuits implement, "
+                    "infinite line (reference/sliced_dephasing.py)",
+                    sigma=list(np.sqrt(modelled)))
         return extra
 
     def analysed_results(self, summary: dict[str, Any]) -> dict[str, Any]:

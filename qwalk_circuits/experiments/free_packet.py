@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
+from ..analysis.theory import named_curve
 from ..core.lattice_spec import RegisterSpec
 from ..core.specs import Spec
 from ..core.states import gaussian_packet
@@ -68,7 +69,11 @@ class FreePacket(Ctqw):
         tau = lattice_tau(s.hopping, np.asarray(self.times()), s.sigma0, s.momentum)
         flight = electron_flight(s.width_nm * 1e-9, s.kinetic_energy_ev, s.distance_m)
         return {
-            "lattice_formula": {"sigma": list(spreading_width(s.sigma0, tau)),
-                                "tau": list(tau)},
-            "si": flight.as_dict(),
+            "lattice_formula": named_curve(
+                "continuum", "sigma0 sqrt(1 + tau^2), tau = J cos(k0) t / sigma0^2: the free "
+                "particle of effective mass 1/(2 J cos k0); the lattice's packet is a little "
+                "slower (group velocity 2J sin k, not 2Jk)",
+                sigma=list(spreading_width(s.sigma0, tau)), tau=list(tau)),
+            "si": named_curve("continuum", "non-relativistic free electron in SI units (the "
+                              "same law, no lattice)", **flight.as_dict()),
         }

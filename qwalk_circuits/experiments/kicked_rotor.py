@@ -43,6 +43,7 @@ from qiskit import QuantumCircuit
 
 from .. import analysis
 from ..analysis.ensembles import fit_exponential_tails, inverse_participation_ratio
+from ..analysis.theory import named_curve
 from ..circuits.kicked_rotor import (
     HARDWARE_CONSTRUCTIONS,
     KickedRotorConstruction,
@@ -392,5 +393,7 @@ class KickedRotorResonance(KickedRotor):
     def ensemble_extra(self, summary: dict[str, Any]) -> dict[str, Any]:
         extra = super().ensemble_extra(summary)
         k = self.spec.kick_strength / self.spec.kbar
-        extra["ballistic"] = {"k": k, "p2": [k**2 * t**2 / 2 for t in self.times()]}
+        extra["ballistic"] = named_curve(
+            "model", "quantum resonance hbar = 4 pi, beta = 0: <m^2> = k^2 t^2 / 2 exactly",
+            k=k, p2=[k**2 * t**2 / 2 for t in self.times()])
         return extra

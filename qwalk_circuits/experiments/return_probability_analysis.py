@@ -13,7 +13,7 @@ from scipy.special import ive
 from .. import analysis
 from ..analysis.ensembles import mean_and_error
 from ..analysis.finite_size import FILLING_LIMIT, far_side_filling, finite_size_warning
-from ..analysis.theory import theory_value
+from ..analysis.theory import named_curve, theory_value
 
 if TYPE_CHECKING:
     from .return_probability import ReturnProbability
@@ -72,8 +72,10 @@ def return_results(experiment: ReturnProbability, summary: dict[str, Any]) -> di
                                      summary["reference_errors"][key]),
         "classical": return_fit(experiment, summary["classical"][key], None),
     }
-    out: dict[str, Any] = {"classical_law": {"exponent": -s.dimension / 2,
-                                             "rate": s.hopping},
+    out: dict[str, Any] = {"classical_law": named_curve(
+                               "asymptotic", "classical walk (rate J per bond), infinite "
+                               "lattice: P ~ (4 pi J t)^(-d/2)", exponent=-s.dimension / 2,
+                               rate=s.hopping),
                            "origin": list(s.start()[: s.dimension])}
     dephased = experiment.dephased_ensemble()
     if dephased is not None:

@@ -43,3 +43,15 @@ def test_a_series_is_one_theory_value_with_an_error_per_time():
     assert is_theory_value(entry)
     assert not is_theory_value({**entry, "value": [1.0, "x"]})
     assert not is_theory_value({**entry, "kind": "exact"})
+
+
+def test_a_named_curve_keeps_its_series_and_says_what_it_is():
+    from qwalk_circuits.analysis.theory import named_curve, unnamed_blocks
+
+    curve = named_curve("continuum", "HSR closed form", sigma=np.array([0.0, 1.0]))
+    assert curve == {"kind": "continuum", "source": "HSR closed form", "sigma": [0.0, 1.0]}
+    summary = {"hsr_closed_form": curve, "diffusion_theory": {}, "observables": {},
+               "bare": {"sigma": [1.0]}, "labelled": {"kind": "exact", "source": "x"}}
+    assert unnamed_blocks(summary, frozenset({"observables"})) == ["bare", "labelled"]
+    with pytest.raises(ValueError, match="unknown theory kind"):
+        named_curve("closed form", "x")  # type: ignore[arg-type]

@@ -152,7 +152,9 @@ def test_run_summary_holds_ratio_with_errors_the_map_and_valid_json():
         assert len(summary["observable_errors"][key]) == 3
     assert all(e > 0 for e in summary["observable_errors"]["ratio"])
     assert summary["k0"] == [[2, 1]] and summary["members"]["total"] == 10
-    assert summary["symmetry_class"] == {"class": "orthogonal", "long_time_ratio": 2.0}
+    symmetry = summary["symmetry_class"]
+    assert (symmetry["class"], symmetry["long_time_ratio"], symmetry["kind"]) == (
+        "orthogonal", 2.0, "asymptotic")
     grid = np.array(summary["momentum_map"]["reference"])
     assert grid.shape == (8, 8) and grid.sum() == pytest.approx(1.0)
     assert grid[7, 6] == pytest.approx(summary["reference"]["p_backward"][-1])  # -k0 = (6, 7)

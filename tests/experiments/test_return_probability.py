@@ -68,7 +68,8 @@ def test_run_summary_holds_the_return_series_fits_and_valid_json():
     assert set(fits) == {"observables", "reference", "classical", "dephased"}
     assert fits["observables"]["exponent"] == pytest.approx(fits["reference"]["exponent"])
     assert "sigma_power_law" in summary["fits"]  # the runner's fit is kept
-    assert summary["classical_law"] == {"exponent": -0.5, "rate": 1.0}
+    law = summary["classical_law"]
+    assert (law["kind"], law["exponent"], law["rate"]) == ("asymptotic", -0.5, 1.0)
     json.dumps(summary, allow_nan=False)
 
 
