@@ -204,7 +204,7 @@ def ensemble_observables(experiment: EnsembleExperiment[Any], samples: np.ndarra
             values[key] = value
     if fits and len(samples) > 1:
         # every fitted point comes from the same members, so the points are correlated and
-        # the fit's own error is too small (3.5x for a tail fit): jackknife the whole fit
+        # the fit's own error is too small (2x for README's tail fit): jackknife the whole fit
         errors.update(jackknife_errors(samples, lambda p: {
             k: v for k, v in fit(p).items() if not k.endswith("_error")}))
     else:
