@@ -144,7 +144,8 @@ def plot_run(record: Any, experiment: Any, path: str) -> None:
                   label="circuit")
     if key in summary.get("classical", {}):
         left.plot(t, summary["classical"][key], "r--", label="classical")
-    left.set(xlabel="t", ylabel=f"{key}(t)")
+    left.set(xlabel=time_label(experiment),
+             ylabel=f"{key}(t)" + (" (lattice units)" if key in ("sigma", "mean") else ""))
     left.legend()
     axis = outcome_axis(experiment, record.distributions[-1].size)
     if lattice_2d:
@@ -165,6 +166,16 @@ def plot_run(record: Any, experiment: Any, path: str) -> None:
         right.legend()
     fig.tight_layout()
     plots.save(fig, path)
+
+
+def time_label(experiment: Any) -> str:
+    """The time axis in its units: kicks, steps, or continuous time in 1/J."""
+    fields = getattr(type(getattr(experiment, "spec", None)), "model_fields", {})
+    if "kicks" in fields:
+        return "kick t"
+    if "steps" in fields and "time" not in fields:
+        return "step t"
+    return "t (units of 1/J)"
 
 
 def _torus_side(experiment: Any, size: int) -> int | None:

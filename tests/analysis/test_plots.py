@@ -88,3 +88,16 @@ def test_a_2d_run_plots_circuit_and_exact_heat_maps(tmp_path, monkeypatch):
     maps = [ax for ax in fig.axes if ax.images]
     assert [ax.get_title() for ax in maps] == ["circuit, t = 0.5", "exact quantum, t = 0.5"]
     assert np.allclose(maps[0].images[0].get_array(), maps[1].images[0].get_array())
+    left = fig.axes[0]  # the observable against time, in its units
+    assert (left.get_xlabel(), left.get_ylabel()) == ("t (units of 1/J)",
+                                                      "sigma(t) (lattice units)")
+
+
+def test_the_time_axis_says_its_units():
+    from qwalk_circuits.cli.render import time_label
+    from qwalk_circuits.experiments import get_experiment
+
+    labels = {name: time_label(get_experiment(name).from_settings({}))
+              for name in ("coined-walk", "ctqw", "kicked-rotor", "backscattering")}
+    assert labels == {"coined-walk": "step t", "ctqw": "t (units of 1/J)",
+                      "kicked-rotor": "kick t", "backscattering": "t (units of 1/J)"}
