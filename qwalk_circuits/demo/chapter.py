@@ -21,6 +21,8 @@ class Chapter:
     header: list[str]
     rows: list[list[str]]
     notes: list[str] = field(default_factory=list)
+    #: one line under each figure of ``figures`` saying what it shows (required)
+    captions: dict[str, str] = field(default_factory=dict)
 
 
 class SkipChapter(Exception):

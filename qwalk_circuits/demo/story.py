@@ -74,7 +74,10 @@ def _free_packet(ctx: DemoContext) -> Chapter:
         f"electron: {si['width_initial_m'] * 1e9:g} nm wide at {si['kinetic_energy_ev']:g} eV, "
         f"after {si['distance_m']:g} m ({si['flight_time_s']:.3g} s, τ = {si['tau']:.3g}) it is "
         f"**{si['width_final_m'] * 1e3:.3g} mm** wide.  Run {s['run_id']}.",
-        {"packet_sigma.png": fig}, ["τ", "σ circuit", "σ exact", "σ0 √(1+τ²)"], rows)
+        {"packet_sigma.png": fig}, ["τ", "σ circuit", "σ exact", "σ0 √(1+τ²)"], rows,
+        captions={"packet_sigma.png": "The packet's width σ (sites) against τ: circuits "
+                  "(dots, shot-noise error bars), the exact lattice solution (line) and the "
+                  "free particle's σ0 √(1 + τ²) (dashed, the continuum law)."})
 
 
 def _two_walks(ctx: DemoContext) -> Chapter:
@@ -121,7 +124,17 @@ def _two_walks(ctx: DemoContext) -> Chapter:
            "0.5412 t; the classical walk's grows like √t."),
         figures,
         ["t", "construction", "σ circuit", "σ exact", "σ classical", "σ exact / t",
-         "P(0) circuit", "P(0) exact", "2/(πt)", "TVD", "TVD shot-noise bound"], rows, notes)
+         "P(0) circuit", "P(0) exact", "2/(πt)", "TVD", "TVD shot-noise bound"], rows, notes,
+        captions={
+            "walk_sigma.png": "σ(t) on log axes: circuits (dots), exact quantum walk (line), "
+                              "classical walk (dashed), with the quantum asymptote 0.5412 t "
+                              "(dotted) and √t (dash-dotted) as guides.",
+            "walk_distributions.png": "P(x) at three times on the occupied parity (the walk "
+                                      "only visits every other site): circuits (bars), exact "
+                                      "quantum (line), classical walk (dashed).",
+            "walk_p_origin.png": "Return probability P(origin) at even steps: circuits, exact "
+                                 "quantum and classical walks, with the quantum walk's "
+                                 "2/(πt) guide."})
 
 
 def _decoherence(ctx: DemoContext) -> Chapter:
@@ -177,7 +190,15 @@ def _decoherence(ctx: DemoContext) -> Chapter:
         {"dephasing_sweep.png": plots.sweep_figure(rows_gamma, "gamma"),
          "coin_dephasing.png": fig},
         ["γ", "D fit (circuits)", "D fit (exact twin)", "D exact model", "D continuum (HSR)",
-         "t* fit (circuits)", "t* continuum 2/γ"], rows, notes)
+         "t* fit (circuits)", "t* continuum 2/γ"], rows, notes,
+        captions={
+            "dephasing_sweep.png": "Left: σ(t) per γ, circuits (dots), exact twin (lines), "
+                                   "continuum HSR closed form (dotted). Right: the fitted D "
+                                   "over 2J²/γ, against the exact sliced model (line) and "
+                                   "the continuum at 1 (dashed).",
+            "coin_dephasing.png": "σ²(t) of the coined walk with its coin dephased with "
+                                  "probability p per step: circuits (dots), exact twin "
+                                  "(lines), and the classical σ² = t (dashed)."})
 
 
 TITLES = ("1. The inescapable spread of a quantum particle",
@@ -194,7 +215,10 @@ def _markdown(chapters: list[Chapter]) -> str:
     lines = ["# qwalk_circuits demo", ""]
     for ch in chapters:
         lines += [f"## {ch.title}", "", ch.intro, ""]
-        lines += [f"![{name}]({name})" for name in ch.figures] + [""]
+        for name in ch.figures:
+            if not ch.captions.get(name):
+                raise ValueError(f"demo figure {name} of '{ch.title}' has no caption")
+            lines += [f"![{name}]({name})", "", f"*{name}: {ch.captions[name]}*", ""]
         if ch.header:
             lines.append("| " + " | ".join(ch.header) + " |")
             lines.append("|" + "---|" * len(ch.header))

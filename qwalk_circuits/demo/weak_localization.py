@@ -112,7 +112,12 @@ def weak_localization_chapter(ctx: DemoContext) -> Chapter:
         {"backscattering.png": _figure(runs)},
         ["case", f"r(t = {DEMO_BACKSCATTERING['time']:g}) circuits", "r exact ensemble",
          "split step − exp(−iHt) (paired)", "long-time r (asymptotic)", "members"], rows,
-        [_spin_orbit_note(*runs["spin-orbit θ = 0.07"]), *notes])
+        [_spin_orbit_note(*runs["spin-orbit θ = 0.07"]), *notes],
+        captions={"backscattering.png": "Left: the backscattering ratio r(t) with "
+                  "time-reversal symmetry, random flux and spin-orbit coupling (circuits: "
+                  "dots; exact ensemble: lines; dotted: their long-time 2, 1, ½). Right: the "
+                  "averaged momentum distribution of the circuits at the last time, +k0 and "
+                  "the backscattering peak −k0 marked."})
 
 
 def _spin_orbit_note(experiment: Any, record: Any) -> str:

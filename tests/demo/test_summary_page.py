@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from qwalk_circuits.demo import story
 from qwalk_circuits.demo.chapter import Chapter
 
 
 def test_the_html_page_renders_the_markdown_it_is_given():
     chapter = Chapter("1. A title", "It is **3.09 mm** wide <script>x</script>.",
-                      {"packet_sigma.png": None}, ["τ", "σ"], [["0", "1.0"]], ["a note"])
+                      {"packet_sigma.png": None}, ["τ", "σ"], [["0", "1.0"]], ["a note"],
+                      captions={"packet_sigma.png": "the width against time"})
     markdown = story._markdown([chapter])
     page = story._html(markdown)
     assert "<strong>3.09 mm</strong>" in page and "**" not in page
@@ -45,3 +48,17 @@ def test_the_demo_says_which_chapter_it_is_on(tmp_path, monkeypatch, capsys):
     assert err[1].startswith("qwalk demo: chapter 1/2 done in ")
     assert err[2] == "qwalk demo: chapter 2/2: Second ..."
     assert "Skipped on aer_ideal: not on this target." in (tmp_path / "summary.md").read_text()
+
+
+def test_every_demo_figure_has_a_caption_under_it():
+    from matplotlib.figure import Figure
+
+    from qwalk_circuits.demo.chapter import Chapter
+    from qwalk_circuits.demo.story import _markdown
+
+    captioned = Chapter("A", "intro", {"a.png": Figure()}, [], [],
+                        captions={"a.png": "what a shows"})
+    assert "![a.png](a.png)\n\n*a.png: what a shows*" in _markdown([captioned])
+    bare = Chapter("B", "intro", {"b.png": Figure()}, [], [])
+    with pytest.raises(ValueError, match=r"b\.png of 'B' has no caption"):
+        _markdown([bare])
