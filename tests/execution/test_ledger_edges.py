@@ -300,3 +300,64 @@ def test_a_lease_a_locked_store_could_outlast_is_refused_before_anything_is_sent
     assert Ledger(store).runs() == [] and server.job_ids() == []
     config = load_config(str(service_double.ibm_config(tmp_path, lease_s=15)))
     assert submit_experiment(walk(), config, 200, 5, store)  # the bound itself is enough
+
+
+def test_the_batch_is_closed_once_the_jobs_are_sent(server, config, tmp_path, monkeypatch):
+    """An open Batch keeps accepting jobs on the account until it times out: closed
+    after the last upload."""
+    closed = []
+
+    def recording_batch(backend):
+        batch = service_double.open_batch(backend)
+        close = batch.close
+        batch.close = lambda: (closed.append(1), close())[1]
+        return batch
+
+    monkeypatch.setattr(jobs, "open_batch", recording_batch)
+    submit_experiment(walk(), config, 200, 5, ResultStore(tmp_path / "s.sqlite"))
+    assert closed == [1] and len(server.job_ids()) == 2
+
+
+def test_the_sweep_retries_a_transient_error_with_the_callers_sleep(server, config, tmp_path):
+    """(The sleep a poll is given reaches every retry, the sweep's too: a test's or a
+    caller's that must not block.)"""
+    from qwalk_circuits.execution.jobs import sweep_duplicates
+
+    store, run_id = held_run(server, config, tmp_path)
+    first = Ledger(store).jobs(run_id)[0]["job_id"]
+    server.save("job_late", server.load(first))
+    server.set_mode(flaky=1)  # the sweep's first status call fails once
+    waits: list[float] = []
+    found = sweep_duplicates(run_id, Ledger(store), config, service_double.Service(server),
+                             waits.append)
+    assert found == ["job_late"] and waits == [0.01]
+    assert server.load("job_late")["status"] == "CANCELLED"
+
+
+def test_a_job_under_the_run_tag_without_a_chunk_tag_is_cancelled_as_chunk_minus_one(
+        server, config, tmp_path):
+    """A job tagged with the run but no ``RUN_ID:i`` (sent by hand, or by a tool that
+    dropped the chunk tag) belongs to no chunk: cancel still finds and cancels it."""
+    from qwalk_circuits.execution.jobs import cancel
+
+    store, run_id = held_run(server, config, tmp_path)
+    first = Ledger(store).jobs(run_id)[0]["job_id"]
+    server.save("job_untagged", {**server.load(first), "tags": [run_id]})
+    server.set_mode(hold=True)
+    assert cancel(run_id, Ledger(store), config) == 3
+    (found,) = [j for j in Ledger(store).jobs(run_id, strays=True)
+                if j["job_id"] == "job_untagged"]
+    assert (found["idx"], found["circuits"], found["status"]) == (-1, [], "CANCELLED")
+    assert server.load("job_untagged")["status"] == "CANCELLED"
+
+
+def test_a_renewal_extends_the_lease_so_no_other_process_can_claim_the_run(tmp_path):
+    from datetime import UTC, datetime
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    owner = Ledger(store, "h:1:owner")
+    owner.create("r1", "coined-walk", {}, {}, "ibm_manila", 100, 1, [{"job": 0}], 0.01)
+    assert owner.renew("r1", 60)
+    until = datetime.fromisoformat(owner.submission("r1")["lease_until"])
+    assert 59 < (until - datetime.now(UTC)).total_seconds() <= 60
+    assert not Ledger(store, "h:2:other").claim("r1", 60)
