@@ -71,3 +71,13 @@ def test_a_sweep_without_diffusion_shows_its_own_observables(capsys):
         cells = line.split()
         assert cells[0] == value and cells[2] == "±"  # sigma ± error, exact, p_origin ...
         assert cells[1] == cells[4]  # exact mode: the circuits' sigma is the exact one
+
+
+def test_a_warning_every_swept_value_shares_is_printed_once(capsys):
+    from qwalk_circuits.cli.render import print_sweep_warnings
+
+    rows = [{"gamma": 1, "warnings": ["thin grid", "window"]}, {"gamma": 2,
+                                                              "warnings": ["thin grid"]}]
+    print_sweep_warnings(rows, "gamma")
+    assert capsys.readouterr().err.splitlines() == ["warning: every gamma: thin grid",
+                                                    "warning: gamma = 1: window"]

@@ -244,11 +244,11 @@ def test_the_readme_example_of_a_refusal(capsys):
 
     assert main(["run", "dephasing", "--set", "time_steps=1000000"]) == 2
     err = capsys.readouterr().err
-    assert "dephasing: this run needs ~6.38e8 gates in 25 circuit(s), ~2610 GiB, roughly " \
+    assert "dephasing: this run needs ~6.38e8 gates in 28 circuit(s), ~2610 GiB, roughly " \
            "2.08 days, over the limits" in err
     assert "lower time_steps or time, or pass allow_large=True (--allow-large)" in err
     readme = (Path(__file__).parents[1] / "README.md").read_text()
-    assert "~6.38e8\ngates in 25 circuit(s), ~2610 GiB, roughly 2.08 days" in readme
+    assert "~6.38e8\ngates in 28 circuit(s), ~2610 GiB, roughly 2.08 days" in readme
 
 
 def test_many_members_of_a_mid_sized_register_are_refused_by_the_time_limit():

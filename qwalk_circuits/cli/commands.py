@@ -292,9 +292,7 @@ def _print_sweep(rows: list[dict[str, Any]], name: str, key: str, as_json: bool)
               f"{num(row.get('D_model'), 4):>9} {num(row.get('D_continuum'), 4):>11} "
               f"{num(row.get('crossover_time_fit'), 3, True):>18} "
               f"{num(row.get('crossover_time_continuum'), 3):>12}  {row['run_id']}")
-    for row in rows:
-        for warning in row.get("warnings", []):
-            print(f"warning: {name} = {row[name]}: {warning}", file=sys.stderr)
+    render.print_sweep_warnings(rows, name)
 
 
 def cmd_results(args: argparse.Namespace) -> None:

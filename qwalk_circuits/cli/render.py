@@ -272,7 +272,16 @@ def print_observable_sweep(rows: list[dict[str, Any]], parameter: str, key: str)
     for row in rows:
         print(f"{row[parameter]!s:>8} " + " ".join(cell(row, n) for n in names)
               + f"  {row['run_id']}")
+    print_sweep_warnings(rows, parameter)
+
+
+def print_sweep_warnings(rows: list[dict[str, Any]], parameter: str) -> None:
+    """Each swept value's warnings on stderr; one every value shares is printed once."""
     sys.stdout.flush()
+    shared = set.intersection(*(set(row.get("warnings", [])) for row in rows)) if rows else set()
+    for warning in sorted(shared):
+        print(f"warning: every {parameter}: {warning}", file=sys.stderr)
     for row in rows:
         for warning in row.get("warnings", []):
-            print(f"warning: {parameter} = {row[parameter]}: {warning}", file=sys.stderr)
+            if warning not in shared:
+                print(f"warning: {parameter} = {row[parameter]}: {warning}", file=sys.stderr)

@@ -39,7 +39,6 @@ from ..core.lattice_spec import (
     MAX_ENSEMBLE_TIMES,
     LatticeSpec,
     sample_steps,
-    thinned_grid_warning,
 )
 from ..core.specs import Spec
 from ..execution.compiler import ConstructionTarget
@@ -109,14 +108,6 @@ class AndersonWalkSpec(LatticeSpec):
         if self.times is not None:
             return sorted(set(self.times))
         return sample_steps(self.steps, MAX_ENSEMBLE_TIMES)
-
-    def warnings(self) -> list[str]:
-        """A thinned-out grid is said, not silent (unless ``times`` chose it)."""
-        if self.times is not None:
-            return [*super().warnings()]
-        return [*super().warnings(), *thinned_grid_warning(
-            len(self.measured_times()), self.steps + 1, "steps 0..steps",
-            "give times=[...] to choose them")]
 
     @property
     def effective_realisations(self) -> int:

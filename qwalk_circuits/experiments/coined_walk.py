@@ -14,7 +14,7 @@ from ..circuits.fast_forward import fast_forward_rough_cost
 from ..circuits.timeline import Timeline, walk_site_offsets, walk_timeline_plan
 from ..core.coins import resolve_coin, resolve_coin_state
 from ..core.errors import ParameterError
-from ..core.lattice_spec import LatticeSpec, sample_steps, thinned_grid_warning
+from ..core.lattice_spec import LatticeSpec, sample_steps
 from ..core.specs import Spec
 from ..execution.compiler import ConstructionTarget
 from ..reference import classical_walk_distributions, coined_walk_distributions
@@ -47,14 +47,6 @@ class CoinedWalkSpec(LatticeSpec):
         if self.times is not None:
             return sorted(set(self.times))
         return sample_steps(self.steps)
-
-    def warnings(self) -> list[str]:
-        """A thinned-out grid is said, not silent (unless ``times`` chose it)."""
-        if self.times is not None:
-            return [*super().warnings()]
-        return [*super().warnings(), *thinned_grid_warning(
-            len(self.measured_times()), self.steps + 1, "steps 0..steps",
-            "give times=[...] to choose them")]
 
     @property
     def total_qubits(self) -> int:

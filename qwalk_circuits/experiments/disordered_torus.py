@@ -12,7 +12,7 @@ from pydantic import Field
 
 from ..core.disorder_2d import Lattice2dModel
 from ..core.errors import ParameterError
-from ..core.lattice_spec import MAX_ENSEMBLE_TIMES, sample_steps, thinned_grid_warning
+from ..core.lattice_spec import MAX_ENSEMBLE_TIMES, sample_steps
 from ..core.memory import require_memory
 from ..core.specs import Spec
 
@@ -60,14 +60,6 @@ class WalkTimeSpec(Spec):
 
     def measured_times(self) -> list[float]:
         return [k * self.dt for k in self.measured_steps()]
-
-    def warnings(self) -> list[str]:
-        """A thinned-out grid is said, not silent (unless ``times`` chose it)."""
-        if self.times is not None:
-            return [*super().warnings()]
-        return [*super().warnings(), *thinned_grid_warning(
-            len(self.measured_steps()), self.steps, "split steps",
-            "give times=[...] to choose them")]
 
 
 class DisorderedTorusSpec(WalkTimeSpec):

@@ -51,7 +51,7 @@ from ..circuits.kicked_rotor import (
 )
 from ..circuits.timeline import Timeline
 from ..core.errors import ParameterError
-from ..core.lattice_spec import sample_steps, thinned_grid_warning
+from ..core.lattice_spec import sample_steps
 from ..core.memory import require_memory
 from ..core.specs import Spec
 from ..execution.backends import check_fits
@@ -143,14 +143,6 @@ class KickedRotorSpec(Spec):
 
     def measured_times(self) -> list[int]:
         return sorted(set(self.times)) if self.times is not None else sample_steps(self.kicks)
-
-    def warnings(self) -> list[str]:
-        """A thinned-out grid is said, not silent (unless ``times`` chose it)."""
-        if self.times is not None:
-            return [*super().warnings()]
-        return [*super().warnings(), *thinned_grid_warning(
-            len(self.measured_times()), self.kicks + 1, "kicks 0..kicks",
-            "give times=[...] to choose them")]
 
     def distributions(self, momentum_qubits: int | None = None) -> np.ndarray:
         """Exact (times, betas, N) distributions (read-only, cached)."""
