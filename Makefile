@@ -17,8 +17,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/qwalk demo --out demo_output
 
+# The fast suite, then the documentation site's build (warnings as errors: it executes the
+# notebooks and runs the demo) and the wheel's demo and notebook 05 (tests marked slow).
 test: $(STAMP)
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m slow tests/test_docs.py tests/test_packaging.py
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -m ''
