@@ -33,6 +33,7 @@ FILES = {
     "ledger": "qwalk_circuits/execution/ledger.py",
     "jobs": "qwalk_circuits/execution/jobs.py",
     "submission": "qwalk_circuits/execution/device_submission.py",
+    "qpy_text": "qwalk_circuits/execution/qpy_text.py",
     "lease": "qwalk_circuits/execution/lease.py",
     "store": "qwalk_circuits/execution/store.py",
     "store_open": "qwalk_circuits/execution/store_open.py",

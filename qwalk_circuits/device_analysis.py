@@ -38,11 +38,12 @@ from .analysis.summary import (
 )
 from .core.errors import QwalkError
 from .execution.config import HardwareConfig
-from .execution.device_submission import OLD_LEDGER, from_qpy_text, stored_config
+from .execution.device_submission import OLD_LEDGER, stored_config
 from .execution.devices import emulator
 from .execution.ensemble import parameter_columns
 from .execution.jobs import poll, pub_seed_of
 from .execution.ledger import Ledger
+from .execution.qpy_text import from_qpy_text
 from .execution.store import ResultStore
 from .execution.targets import device_target, make_target
 from .experiments.unravelled import on_device

@@ -12,8 +12,6 @@ to the device (noise-model physics as phase-kick trajectories).
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import time
 from collections.abc import Callable
@@ -22,7 +20,7 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from qiskit import QuantumCircuit, qpy
+from qiskit import QuantumCircuit
 from qiskit.circuit import ParameterExpression
 
 from ..core.errors import QwalkError
@@ -42,6 +40,7 @@ from .jobs import (
 from .lease import LeaseKeeper, new_owner, owner_is_dead
 from .ledger import LeaseLost, Ledger
 from .mitigation import calibration_circuits
+from .qpy_text import from_qpy_text, qpy_text
 from .resources import circuit_stats
 from .service import runtime_service, scrub
 from .store import ResultStore, new_run_id
@@ -49,25 +48,6 @@ from .store_open import TIMEOUT_ENV
 from .targets import DeviceTarget, device_target
 
 FRACTIONAL = ("rzz", "rx")
-
-
-class _TextEncoder(json.JSONEncoder):
-    """Metadata JSON cannot hold (numpy integers, arrays) written as its text."""
-
-    def default(self, o: Any) -> str:
-        return str(o)
-
-
-def qpy_text(circuit: QuantumCircuit) -> str:
-    """The circuit as base64 QPY (its metadata that JSON cannot hold kept as text, as in
-    the ledger's ``metadata``: QPY's own encoder would fail the submission on it)."""
-    buffer = io.BytesIO()
-    qpy.dump(circuit, buffer, metadata_serializer=_TextEncoder)
-    return base64.b64encode(buffer.getvalue()).decode()
-
-
-def from_qpy_text(text: str) -> QuantumCircuit:
-    return qpy.load(io.BytesIO(base64.b64decode(text)))[0]
 
 
 def _bit_qubits(circuit: QuantumCircuit) -> list[int]:

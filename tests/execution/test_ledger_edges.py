@@ -16,7 +16,6 @@ from qwalk_circuits.execution import ResultStore, jobs
 from qwalk_circuits.execution.config import load_config
 from qwalk_circuits.execution.device_submission import (
     _info,
-    from_qpy_text,
     job_capacity,
     resume_submission,
     submit_experiment,
@@ -24,6 +23,7 @@ from qwalk_circuits.execution.device_submission import (
 from qwalk_circuits.execution.devices import compact
 from qwalk_circuits.execution.jobs import poll, submit_chunk, with_retries
 from qwalk_circuits.execution.ledger import Ledger
+from qwalk_circuits.execution.qpy_text import from_qpy_text
 from qwalk_circuits.experiments import get_experiment
 
 from . import service_double
