@@ -272,6 +272,7 @@ def _print_sweep(rows: list[dict[str, Any]], name: str, key: str, as_json: bool)
     """A sweep's rows: JSON, the observable's table, or D and t* against the theory."""
     if as_json:
         print(json.dumps(rows))
+        render.print_sweep_warnings(rows, name)
         return
     if not _diffusive(rows):
         render.print_observable_sweep(rows, name, key)
@@ -315,6 +316,7 @@ def cmd_results(args: argparse.Namespace) -> None:
         same = json.dumps(record.summary, sort_keys=True) == json.dumps(stored, sort_keys=True)
         if args.json:
             print(json.dumps(record.summary))
+            render.print_warnings(record.summary)
         else:
             render.print_summary(record.summary)
         print(f"run {args.run_id}: re-analysed from its stored outcomes; "
@@ -327,6 +329,7 @@ def cmd_results(args: argparse.Namespace) -> None:
         run = store.get_run(args.run_id)
         if args.json:
             print(json.dumps(run))
+            render.print_warnings(run["summary"])
         else:
             render.print_summary(run["summary"])
 

@@ -90,7 +90,7 @@ def _rotor_figure(rotor: dict[str, Any], resonance: dict[str, Any]) -> Figure:
     left.plot(t, rotor["classical"]["p2"], "r--", label="classical standard map")
     theory = rotor["diffusion_theory"]
     left.plot(t, theory["classical_rate"]["value"] * t, ":", color="0.5",
-              label=r"simulated map's $D t/\hbar^2$ (model)")
+              label=r"simulated map's $D t/\hbar^2$ (classical limit)")
     left.plot(t, theory["quantum_rate"]["value"] * t, ":", color="C0",
               label=r"$D_q t/\hbar^2$ (Shepelyansky, asymptotic)")
     saturation = rotor["saturation"]
@@ -198,5 +198,5 @@ def localization_chapter(ctx: DemoContext) -> Chapter:
                                       "tails and the fit's noise floor.",
             "kicked_rotor.png": "Left: ⟨m²⟩ per kick of the quantum rotor (circuits, exact "
                                 "map) against the classical standard map and the diffusive "
-                                "lines D t/ħ² (model) and D_q t/ħ² (asymptotic). Right: the "
-                                "quantum resonance ħ = 4π grows as k²t²/2."})
+                                "lines D t/ħ² (classical limit) and D_q t/ħ² (asymptotic). "
+                                "Right: the quantum resonance ħ = 4π grows as k²t²/2."})

@@ -153,12 +153,18 @@ class Dephasing(Ctqw):
     def _hamiltonian(self) -> np.ndarray:
         return hopping_hamiltonian(self.spec.side, self.spec.hopping, self.spec.dimension)
 
-    def reference_distributions(self) -> list[np.ndarray]:
+    @cached_property
+    def _twin(self) -> list[np.ndarray]:
+        """The exact twin's distributions, computed once (the summary and the finite-size
+        guard both read them)."""
         s = self.spec
         rho0 = np.outer(self._position, self._position.conj())
         out = trotter_dephasing_evolution(self._hamiltonian, rho0, s.dt, s.measured_slices(),
                                           s.channel, s.gamma)
         return [np.real(np.diag(out[k])) for k in s.measured_slices()]
+
+    def reference_distributions(self) -> list[np.ndarray]:
+        return [p.copy() for p in self._twin]
 
     def classical_distributions(self) -> list[np.ndarray] | None:
         if self.spec.gamma == 0:
@@ -227,7 +233,9 @@ class Dephasing(Ctqw):
         return {"diffusion_theory": {**summary.get("diffusion_theory", {}), **fitted}}
 
     def result_warnings(self, summary: dict[str, Any]) -> list[str]:
-        return dephasing_diffusion.diffusion_warnings(self.spec, summary)
+        """The lattice's finite-size guard (every dimension), then the diffusion fit's."""
+        return [*super().result_warnings(summary),
+                *dephasing_diffusion.diffusion_warnings(self.spec, summary)]
 
     has_diffusion_fit = True
 

@@ -63,7 +63,8 @@ def shot_noise(experiment: KickedRotor, shots: Any) -> list[float] | None:
 
 
 def _theory(kick: float, kbar: float, summary: dict[str, Any]) -> dict[str, Any]:
-    """diffusion_theory and localization_theory (see the module)."""
+    """diffusion_theory and localization_theory (see the module); at a quantum resonance
+    the walk is ballistic, so D_q and the localization length say nothing (None)."""
     rw = rechester_white_diffusion(kick)
     classical, classical_error = simulated_classical_diffusion(kick)
     quantum = quantum_diffusion(kick, kbar)
@@ -76,31 +77,42 @@ def _theory(kick: float, kbar: float, summary: dict[str, Any]) -> dict[str, Any]
     xi = obs.get("localization_length", [None])[-1]
     xi_error = err.get("localization_length", [None])[-1]
     xi_exact = ref.get("localization_length", [None])[-1]
+    at_resonance = resonance(kbar) is not None
     length = quantum / (2 * kbar**2)
     last = summary["times"][-1]
     ratio = (f"tail fit / l = {xi / length:.2f} at t = {last} (the beta-averaged distribution "
              "at a finite time, not one Floquet state: its tails are longer and still grow)"
-             if xi is not None and np.isfinite(xi) and length > 0 else "no tail fit")
+             if xi is not None and np.isfinite(xi) and length > 0 and not at_resonance
+             else "no tail fit" if not at_resonance else "quantum resonance: no localization")
     return {
         "diffusion_theory": {
             "rechester_white_D": theory_value(
                 "asymptotic", rw, source="Rechester & White, PRL 44, 1586 (1980): truncated "
                 "Bessel series for the standard map's D (<p^2> ~ D t)"),
-            "classical_D": theory_value("model", classical, classical_error, source=simulated),
+            "classical_D": theory_value("asymptotic", classical, classical_error,
+                                        source="the classical limit (hbar -> 0), "
+                                               + simulated),
             "rechester_white_minus_classical": theory_value(
                 "difference", rw - classical, classical_error,
                 source="Rechester-White D minus the simulated map's D"),
-            "quantum_D": theory_value("asymptotic", quantum, source=shepelyansky),
-            "classical_rate": theory_value("model", classical / kbar**2,
+            "quantum_D": theory_value("asymptotic", None if at_resonance else quantum,
+                                      source=shepelyansky + ("; none at a quantum resonance "
+                                                             "(ballistic)" if at_resonance
+                                                             else "")),
+            "classical_rate": theory_value("asymptotic", classical / kbar**2,
                                            classical_error / kbar**2,
-                                           source="simulated D / kbar^2: m^2 per kick"),
-            "quantum_rate": theory_value("asymptotic", quantum / kbar**2,
+                                           source="the classical limit: the simulated map's "
+                                                  "D / kbar^2, m^2 per kick"),
+            "quantum_rate": theory_value("asymptotic",
+                                         None if at_resonance else quantum / kbar**2,
                                          source="D_q / kbar^2: m^2 per kick before the "
                                                 "break time"),
         },
         "localization_theory": {
-            "length": theory_value("asymptotic", length, source="l = D_q / (2 kbar^2), "
-                                   "Floquet states' exponential tails; " + shepelyansky),
+            "length": theory_value("asymptotic", None if at_resonance else length,
+                                   source="l = D_q / (2 kbar^2), Floquet states' exponential "
+                                          "tails; " + shepelyansky + ("; none at a quantum "
+                                          "resonance (ballistic)" if at_resonance else "")),
             "tail_fit": theory_value("fit", xi, xi_error, source=f"exp(-2|m|/xi) fitted to "
                                      f"the beta-averaged distribution at t = {last}"),
             "tail_fit_exact": theory_value("fit", xi_exact, source="the same fit to the "

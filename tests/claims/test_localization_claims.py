@@ -18,11 +18,12 @@ def test_sampled_circuits_and_exact_ensemble_fitted_alike():
            "circuits and 5.41 for the exact ensemble, a paired difference of 0.03 ± 0.06.")
     summary = qwalk_json(f"{COMMAND} --shots 4096")
     theory, fit = summary["localization_theory"], summary["localization_fit"]
-    assert within(theory["circuits"]["value"], 5.44, 0.46)
-    assert within(fit["cutoff_systematic"], 0.07, 0.07)
-    assert within(theory["exact_ensemble"]["value"], 5.41, theory["exact_ensemble"]["error"])
+    assert within(theory["circuits"]["value"], 5.44, 0.005)  # seeded: rounding only
+    assert within(theory["circuits"]["error"], 0.46, 0.005)
+    assert within(fit["cutoff_systematic"], 0.07, 0.005)
+    assert within(theory["exact_ensemble"]["value"], 5.41, 0.005)
     gap = theory["circuits_minus_exact"]
-    assert within(gap["value"], 0.03, 0.06) and within(gap["error"], 0.06, 0.03)
+    assert within(gap["value"], 0.03, 0.005) and within(gap["error"], 0.06, 0.005)
     # what issue 13 asked: agreement within the circuits' error bar
     assert abs(gap["value"]) < theory["circuits"]["error"]
 

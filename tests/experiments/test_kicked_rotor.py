@@ -92,7 +92,7 @@ def test_rechester_white_sits_below_the_simulated_map_printed_beside_it():
     _, record = run("kicked-rotor", SMALL | {"kick_strength": 5.0, "momentum_qubits": 7})
     d = record.summary["diffusion_theory"]
     gap = d["rechester_white_minus_classical"]
-    assert d["classical_D"]["kind"] == "model" and d["rechester_white_D"]["kind"] == "asymptotic"
+    assert d["classical_D"]["kind"] == d["rechester_white_D"]["kind"] == "asymptotic"
     assert gap["kind"] == "difference" and gap["error"] == d["classical_D"]["error"]
     assert gap["value"] < -3 * gap["error"]
     assert 0.02 < -gap["value"] / d["classical_D"]["value"] < 0.08
@@ -232,3 +232,19 @@ def test_a_register_check_that_would_take_minutes_is_refused_at_once(settings):
     with pytest.raises(QwalkError, match="kicks x quasi_momenta x 2\\*\\*momentum_qubits"):
         get_experiment("kicked-rotor").from_settings(settings)
     assert time.perf_counter() - start < 1.0
+
+
+def test_no_localization_theory_at_a_quantum_resonance():
+    """At hbar = 4 pi the walk is ballistic: D_q (K_q = 2k sin(2 pi) = 0) and the
+    localization length would be meaningless numbers, so they are None."""
+    from qwalk_circuits.experiments.kicked_rotor_report import _theory
+
+    summary = {"observables": {"localization_length": [1.0]},
+               "observable_errors": {"localization_length": [0.1]},
+               "reference": {"localization_length": [1.0]}, "times": [10]}
+    at = _theory(5.0, 4 * np.pi, summary)
+    assert at["localization_theory"]["length"]["value"] is None
+    assert at["diffusion_theory"]["quantum_D"]["value"] is None
+    assert "resonance" in at["localization_theory"]["comparison"]
+    off = _theory(5.0, 1.0, summary)
+    assert off["localization_theory"]["length"]["value"] > 0
