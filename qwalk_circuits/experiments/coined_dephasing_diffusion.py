@@ -109,8 +109,9 @@ def fitted_theory(experiment: DephasedCoinedWalk, summary: dict[str, Any]) -> di
     model = experiment._diffusion_model
     if isinstance(model, DiffusionConstant):
         line = experiment._line_variance
-        line_fit = _fit(times, list(np.sqrt(np.maximum(line, 0.0))), None)
-        ring_fit = _fit(times, summary["reference"]["sigma"], None)
+        # weighted like the run's own fit: the bias is that of the fit actually made
+        line_fit = _fit(times, list(np.sqrt(np.maximum(line, 0.0))), errors)
+        ring_fit = _fit(times, summary["reference"]["sigma"], errors)
         assert line_fit is not None and ring_fit is not None  # same times as ``fit``
         bias = line_fit.diffusion - model.value
         shift = ring_fit.diffusion - line_fit.diffusion

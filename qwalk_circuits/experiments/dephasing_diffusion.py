@@ -114,8 +114,9 @@ def fitted_theory(spec: DephasingSpec, summary: dict[str, Any]) -> dict[str, Any
     modelled = model_sigma_squared(spec)
     if modelled is not None:
         d_model = sliced_diffusion_constant(spec.hopping, spec.gamma, spec.dt)
-        model_fit = _fit(spec, times, list(np.sqrt(modelled)), None)
-        twin_fit = _fit(spec, times, summary["reference"]["sigma"], None)
+        # weighted like the run's own fit: the bias is that of the fit actually made
+        model_fit = _fit(spec, times, list(np.sqrt(modelled)), errors)
+        twin_fit = _fit(spec, times, summary["reference"]["sigma"], errors)
         assert model_fit is not None and twin_fit is not None  # same times as ``fit``
         bias = model_fit.diffusion - d_model
         shift = twin_fit.diffusion - model_fit.diffusion
