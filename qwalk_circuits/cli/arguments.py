@@ -72,6 +72,12 @@ def plot_file(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"{text}: " + (f"'.{suffix}' is not a figure format" if suffix else "no suffix")
             + "; end the name in .png, .pdf or .svg (or another format matplotlib writes)")
+    return _writable_file(text, path)
+
+
+def _writable_file(text: str, path: Path) -> str:
+    """``path`` (as given: ``text``) if its folder is writable and it is, or does not yet
+    exist; else the reason, as an argparse error."""
     why = _writable_folder(path.parent)
     if why is None and path.exists() and not os.access(path, os.W_OK):
         why = f"{path} is not writable"
@@ -86,12 +92,7 @@ def output_file(text: str) -> str:
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"{text} is a folder; give a file name, e.g. "
                                          f"{path / 'run.csv'}")
-    why = _writable_folder(path.parent)
-    if why is None and path.exists() and not os.access(path, os.W_OK):
-        why = f"{path} is not writable"
-    if why is not None:
-        raise argparse.ArgumentTypeError(f"cannot write {text}: {why}")
-    return str(path)
+    return _writable_file(text, path)
 
 
 def output_folder(text: str) -> str:
