@@ -17,12 +17,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import analysis
+from ..analysis.fitted_diffusion import fitted_diffusion
 from ..analysis.theory import theory_value
 from ..core.lattice_spec import sample_steps
 from ..reference.dephased_walk_diffusion import (
@@ -105,7 +105,7 @@ def fitted_theory(experiment: DephasedCoinedWalk, summary: dict[str, Any]) -> di
     fit = _fit(times, summary["observables"]["sigma"], errors)
     if fit is None:
         return {}
-    out: dict[str, Any] = {}
+    biases = None
     model = experiment._diffusion_model
     if isinstance(model, DiffusionConstant):
         line = experiment._line_variance
@@ -113,23 +113,9 @@ def fitted_theory(experiment: DephasedCoinedWalk, summary: dict[str, Any]) -> di
         line_fit = _fit(times, list(np.sqrt(np.maximum(line, 0.0))), errors)
         ring_fit = _fit(times, summary["reference"]["sigma"], errors)
         assert line_fit is not None and ring_fit is not None  # same times as ``fit``
-        bias = line_fit.diffusion - model.value
-        shift = ring_fit.diffusion - line_fit.diffusion
-        systematic = abs(bias) + abs(shift)  # known biases of this window and ring: added
-        out["D_fit_window_bias"] = theory_value("difference", bias, 0.0, source=(
-            f"the model's exact infinite-lattice sigma^2 fitted over t >= "
-            f"{fit.window_start:g}, minus D"))
-        out["D_fit_lattice_shift"] = theory_value("difference", shift, 0.0, source=(
-            "exact reference on the ring minus the infinite lattice, same fit"))
-        how = "the model's window bias plus the ring's shift"
-    else:
-        systematic = 0.0 if np.isnan(fit.window_systematic) else fit.window_systematic
-        how = "the late-half / late-quarter spread"
-    error = math.hypot(fit.diffusion_statistical_error, systematic)
-    out["D_fit"] = theory_value("fit", fit.diffusion, error, source=(
-        f"late-window slope of sigma^2 / 2 (t >= {fit.window_start:g}); error: the "
-        f"statistical one and {how} in quadrature"))
-    return out
+        biases = (line_fit.diffusion - model.value, ring_fit.diffusion - line_fit.diffusion)
+    return fitted_diffusion(fit, biases, "the model's exact infinite-lattice sigma^2",
+                            "the exact reference on the ring minus the infinite lattice")
 
 
 def suggested_steps(experiment: DephasedCoinedWalk) -> int | None:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import analysis
+from ..analysis.fitted_diffusion import fitted_diffusion
 from ..analysis.theory import theory_value
 from ..reference.sliced_dephasing import (
     continuum_diffusion_constant,
@@ -110,7 +111,7 @@ def fitted_theory(spec: DephasingSpec, summary: dict[str, Any]) -> dict[str, Any
     fit = _fit(spec, times, summary["observables"]["sigma"], errors)
     if fit is None:
         return {}
-    out: dict[str, Any] = {}
+    biases = None
     modelled = model_sigma_squared(spec)
     if modelled is not None:
         d_model = sliced_diffusion_constant(spec.hopping, spec.gamma, spec.dt)
@@ -118,22 +119,10 @@ def fitted_theory(spec: DephasingSpec, summary: dict[str, Any]) -> dict[str, Any
         model_fit = _fit(spec, times, list(np.sqrt(modelled)), errors)
         twin_fit = _fit(spec, times, summary["reference"]["sigma"], errors)
         assert model_fit is not None and twin_fit is not None  # same times as ``fit``
-        bias = model_fit.diffusion - d_model
-        shift = twin_fit.diffusion - model_fit.diffusion
-        systematic = abs(bias) + abs(shift)  # known biases of this window and ring: added
-        out["D_fit_window_bias"] = theory_value("difference", bias, 0.0, source=(
-            f"the model's closed-form sigma^2 fitted over t >= {fit.window_start:g}, "
-            "minus D_model"))
-        out["D_fit_lattice_shift"] = theory_value("difference", shift, 0.0, source=(
-            "exact twin on the ring minus the infinite-line model, same fit"))
-        how = "the model's window bias plus the ring's shift"
-    else:
-        systematic = 0.0 if np.isnan(fit.window_systematic) else fit.window_systematic
-        how = "the late-half / late-quarter spread"
-    error = math.hypot(fit.diffusion_statistical_error, systematic)
-    out["D_fit"] = theory_value("fit", fit.diffusion, error, source=(
-        f"late-window slope of sigma^2 / 2 (t >= {fit.window_start:g}); error: the statistical "
-        f"one and {how} in quadrature"))
+        biases = (model_fit.diffusion - d_model, twin_fit.diffusion - model_fit.diffusion)
+    out = fitted_diffusion(fit, biases, "the sliced channel's closed-form sigma^2",
+                           "the exact twin on the ring minus the infinite-line model")
+    error = out["D_fit"]["error"]
     a, a_error = fit.ballistic, fit.ballistic_error
     if a > 0 and fit.diffusion > 0:
         t_star = 2 * fit.diffusion / a

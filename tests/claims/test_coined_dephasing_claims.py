@@ -42,7 +42,9 @@ def _check_longer(name: str) -> None:
     quarter = analysis.fit_diffusion(summary["times"], summary["observables"]["sigma"],
                                      late_fraction=0.25).diffusion
     assert within(quarter / theory["D"]["value"] - 1, quarter48, 5e-4)
-    assert abs(theory["D_fit"]["value"] - theory["D"]["value"]) <= theory["D_fit"]["error"]
+    # exact mode: removing the window bias and the ring shift gives D back (by construction:
+    # the sampled test of the correction is in tests/experiments/test_dephasing_diffusion.py)
+    assert within(theory["D_fit_corrected"]["value"], theory["D"]["value"], 1e-9)
     assert any("steps >= 192" in w for w in summary["warnings"])
 
 
