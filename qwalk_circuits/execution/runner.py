@@ -264,8 +264,8 @@ def _run_blocks(fn: Callable[..., list[Any]], circuits: list[QuantumCircuit],
     """Each circuit as its own Aer run (in turn, with a progress bar on a terminal; or one
     task per circuit on the executor), seeded as that circuit is inside one whole-batch
     run, so the results are the batch's (Aer runs a batch's circuits one after the other
-    anyway).  A single circuit is one plain run."""
-    if len(circuits) == 1:
+    anyway).  A single circuit without an executor is one plain run."""
+    if len(circuits) == 1 and executor is None:
         return fn(*make_args(circuits, seed))
     stride = aer_seed_stride()
     tasks = [make_args([c], None if seed is None else seed + j * stride)
