@@ -183,6 +183,23 @@ def submit(experiment: Experiment[Any], config: HardwareConfig | str, shots: int
                              store if store is not None else ResultStore(), target=made)
 
 
+def plan(experiment: Experiment[Any], config: HardwareConfig | str, shots: int | None,
+         service: Any = None, target: DeviceTarget | None = None, allow_large: bool = False
+         ) -> dict[str, Any]:
+    """What :func:`submit` would send, and what it should show, without storing or sending
+    anything (``qwalk submit --dry-run``; :mod:`.device_plan`): the same checks, the same
+    ISA circuits and job plan."""
+    from .device_plan import plan_submission
+
+    config = resolve_config(config)
+    made = target if target is not None else device_target(config, service)
+    made.check_shots(shots)
+    assert shots is not None
+    experiment = prepare(experiment, made)
+    check_work(experiment, made, shots, allow_large)
+    return plan_submission(experiment, config, shots, made)
+
+
 def fetch(run_id: str, store: ResultStore | None = None, service: Any = None,
           resume: bool = False, force: bool = False) -> RunRecord | None:
     """Poll a submitted run once: its record when every job is done (analysed and stored;

@@ -91,6 +91,14 @@ def cmd_submit(args: argparse.Namespace) -> None:
     experiment = get_experiment(args.experiment).from_settings(_settings(args.set))
     config = _config(args)
     shots, seed = _shots_and_seed(args, config)
+    if args.dry_run:
+        from ..pipeline import plan
+        from .render_plan import print_plan
+
+        print_plan(plan(experiment, config, shots, allow_large=args.allow_large), args.json)
+        return
+    if args.json:
+        raise QwalkError("--json goes with --dry-run: a submission prints its run id alone")
     print(submit(experiment, config, shots, seed, _store(args),
                  allow_large=args.allow_large))
 

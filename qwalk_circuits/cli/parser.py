@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--shots", type=arguments.shots)
     submit.add_argument("--seed", type=arguments.seed)
     submit.add_argument("--allow-large", action="store_true", help=ALLOW_LARGE_HELP)
+    submit.add_argument("--dry-run", action="store_true",
+                        help="submit nothing, store nothing: show the ISA circuits' two-qubit "
+                             "gates and depth, the jobs, the QPU time, and the signal the "
+                             "target's calibration predicts, with the shots it needs")
+    submit.add_argument("--json", action="store_true", help="with --dry-run: one JSON object")
     submit.set_defaults(func=commands.cmd_submit, dask=None)
 
     jobs = sub.add_parser("jobs", help="submitted device runs: list, status, fetch, cancel")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -143,18 +144,33 @@ def check_lease_period(config: HardwareConfig, store: ResultStore) -> None:
                          f"lease_s >= {1.5 * wait:g} s, or lower {TIMEOUT_ENV}")
 
 
-def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
-                      seed: int | None, store: ResultStore, service: Any = None,
-                      target: DeviceTarget | None = None) -> str:
-    """Transpile, write the ledger entry, submit; returns the run id (nothing waits).
+@dataclass
+class BuiltSubmission:
+    """What a submission sends, built before anything is stored or sent (a dry run stops
+    here): per circuit its ledger info (``job`` number, ISA ``stats``, compacted QPY), the
+    circuits as sent, their PUB parameter arrays (ensembles) and the job plan."""
+
+    infos: list[dict[str, Any]]
+    submitted: list[QuantumCircuit]
+    values: list[np.ndarray | None] | None
+    plan: list[list[int]]
+    backend: Any
+    isa: list[QuantumCircuit]
+
+    @property
+    def physical(self) -> list[tuple[int, ...]]:
+        return [tuple(info["physical"]) for info in self.infos]
+
+
+def build_submission(experiment: Any, config: HardwareConfig, shots: int,
+                     target: DeviceTarget) -> BuiltSubmission:
+    """Transpile and pack the experiment's circuits (or an ensemble's PUBs) into jobs.
 
     The circuits are priced (``auto``) and compiled by ``target``'s one compiler (the
     run's own pass manager), so the ISA circuit chosen is the one sent.  An ensemble
     experiment's templates are transpiled once each (parameters kept) and sent as PUBs
     ``(circuit, values)`` with one parameter set per member, split only where the job
     limits demand it."""
-    check_lease_period(config, store)
-    target = target if target is not None else device_target(config, service)
     experiment.check_size(config)
     backend = target.backend
     ensemble = experiment.is_ensemble
@@ -194,14 +210,24 @@ def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
                 values.append(parameter_columns(circuit, names, part) if circuit.num_parameters
                               else None)
     plan = plan_with_calibration(infos, submitted, values, config, shots, backend.num_qubits)
-    physical = [tuple(info["physical"]) for info in infos]
+    return BuiltSubmission(infos, submitted, values, plan, backend, isa)
+
+
+def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
+                      seed: int | None, store: ResultStore, service: Any = None,
+                      target: DeviceTarget | None = None) -> str:
+    """Build the submission (:func:`build_submission`), write the ledger entry, submit;
+    returns the run id (nothing waits)."""
+    check_lease_period(config, store)
+    target = target if target is not None else device_target(config, service)
+    built = build_submission(experiment, config, shots, target)
     run_id = new_run_id()
     ledger = Ledger(store, new_owner())
     ledger.create(run_id, experiment.name, experiment.spec.as_json(), config.summary(),
-                  config.backend.device or "", shots, seed, infos, config.jobs.lease_s)
-    roles = [info["role"] for info in infos]
-    submit = partial(target.submit_jobs, run_id, ledger, submitted, physical, shots, seed,
-                     plan, roles, values)
+                  config.backend.device or "", shots, seed, built.infos, config.jobs.lease_s)
+    roles = [info["role"] for info in built.infos]
+    submit = partial(target.submit_jobs, run_id, ledger, built.submitted, built.physical,
+                     shots, seed, built.plan, roles, built.values)
     owned_submission(run_id, ledger, config, submit)
     return run_id
 

@@ -152,6 +152,13 @@ class Experiment(ABC, Generic[SpecT]):
         experiment found in its ``summary`` (none by default)."""
         return []
 
+    def no_effect_value(self) -> tuple[float, str] | None:
+        """The main observable's value were the phenomenon absent, and what that is (the
+        classical map's for dynamical localization), against which ``qwalk submit
+        --dry-run`` asks whether a device would show it; None (the default): its value
+        on the uniform distribution, a device that returns only noise."""
+        return None
+
     #: whether :meth:`diffusion_fit` fits D (the sweeps' crossover table)
     has_diffusion_fit: ClassVar[bool] = False
 

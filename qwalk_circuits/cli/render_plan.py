@@ -1,0 +1,61 @@
+"""The dry run's report (``qwalk submit --dry-run``): cost, QPU time and expected signal."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{value * 1e6:.1f} us" if value < 1e-3 else f"{value:.3g} s"
+
+
+def _qpu(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def _verdict(signature: dict[str, Any], observable: str) -> str:
+    stands = "stands out" if signature["stands"] else "does NOT stand out"
+    needed = signature["shots_for_3_sigma"]
+    return (f"{observable} = {signature['predicted']:.4g} ± {signature['error']:.2g} "
+            f"predicted at t = {signature['time']:g}, against {signature['no_effect']:.4g} "
+            f"for {signature['no_effect_is']}: {signature['standard_errors']:.1f} standard "
+            f"errors, {stands} at 3 sigma"
+            + ("" if needed is None else f" (3 sigma needs >= {needed} shots)"))
+
+
+def print_plan(plan: dict[str, Any], as_json: bool) -> None:
+    """Print the plan as a table with its verdicts, or as one JSON object."""
+    if as_json:
+        print(json.dumps(plan, indent=2))
+        return
+    print(f"dry run: {plan['experiment']} on {plan['device']} -- nothing submitted, nothing "
+          "stored")
+    print(f"{len(plan['circuits'])} circuits + {plan['calibration_circuits']} readout "
+          f"calibrations = {plan['pub_rows']} circuits executed, in {plan['jobs']} job(s), "
+          f"{plan['shots']} shots each")
+    key = plan["observable"]
+    print(f"{'t':>6} {'qubits':>6} {'2q gates':>8} {'depth':>6} {'duration':>10} "
+          f"{'F':>6} {'F real':>6} {'TVD pred.':>9} {'uniform':>8} "
+          f"{key + ' exact':>12} {key + ' pred.':>18}")
+    for c in plan["circuits"]:
+        predicted = f"{c['observable_predicted']:.3f} ± {c['observable_error']:.3f}"
+        print(f"{c['time']:>6g} {c['qubits']:>6} {c['two_qubit_gates']:>8} {c['depth']:>6} "
+              f"{_seconds(c['duration_s']):>10} {c['fidelity']:>6.3f} "
+              f"{c['fidelity_real_device']:>6.3f} {c['tvd_predicted_sampled']:>9.3f} "
+              f"{c['tvd_uniform']:>8.3f} {c['observable_exact']:>12.4g} {predicted:>18}")
+    print(f"QPU time >= {_qpu(plan['qpu_seconds_lower_bound'])} (shots x circuits x "
+          f"(repetition delay {_seconds(plan['rep_delay_s'])} + circuit duration); the "
+          "service adds its own overhead per job)")
+    print("model: F = product of (1 - error) of every gate and measurement in the target's "
+          "calibration; the device returns F p + (1 - F) uniform; TVD pred. includes the "
+          "shot-noise floor")
+    if plan["signature"] is not None:
+        print("signature (calibrated errors): " + _verdict(plan["signature"], key))
+        print(f"signature (two-qubit errors x {plan['real_device_factor']:g}, as seen in walk "
+              "circuits on real devices, Porter & Joseph arXiv:2206.04829): "
+              + _verdict(plan["signature_real_device"], key))
+    print("fake-device noise is optimistic (no crosstalk, drift or leakage): read the second "
+          "verdict as the margin a real device needs")

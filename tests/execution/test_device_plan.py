@@ -1,0 +1,133 @@
+"""``qwalk submit --dry-run``: the plan is the submission's own circuits, and nothing is sent
+or stored; its fidelity, QPU time, TVD and 3-sigma verdict follow their stated formulas."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from qiskit import QuantumCircuit, transpile
+from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+from qwalk_circuits.cli.render_plan import print_plan
+from qwalk_circuits.device_plan import circuit_fidelity, expected_sampled_tvd
+from qwalk_circuits.execution.device_submission import submit_experiment
+from qwalk_circuits.execution.ledger import Ledger
+from qwalk_circuits.execution.store import ResultStore
+from qwalk_circuits.execution.targets import device_target
+from qwalk_circuits.experiments import get_experiment
+from qwalk_circuits.pipeline import plan, prepare
+
+
+def walk(**settings):
+    return get_experiment("coined-walk").from_settings(
+        {"position_qubits": 2, "steps": 2, **settings})
+
+
+def test_dry_run_sends_nothing_stores_nothing_and_shows_the_circuits_a_submission_sends(
+        server, config, tmp_path):
+    report = plan(walk(), config, 200)
+    assert server.uploaded() == 0
+    assert not list(tmp_path.glob("*.sqlite"))
+    store = ResultStore(tmp_path / "s.sqlite")
+    run_id = submit_experiment(prepare(walk(), device_target(config)), config, 200, 5, store)
+    infos = [i for i in Ledger(store).submission(run_id)["circuits"] if i["role"] == "circuits"]
+    assert [c["two_qubit_gates"] for c in report["circuits"]] == [
+        i["stats"]["two_qubit_gates"] for i in infos]
+    assert [c["depth"] for c in report["circuits"]] == [i["stats"]["depth"] for i in infos]
+    assert report["jobs"] == len(Ledger(store).jobs(run_id)) == 2
+    assert report["pub_rows"] == len(Ledger(store).submission(run_id)["circuits"])
+
+
+def test_fidelity_is_the_product_of_the_calibrated_errors():
+    backend = FakeManilaV2()
+    circuit = QuantumCircuit(2, 2)
+    circuit.h(0)
+    circuit.cx(0, 1)
+    circuit.measure([0, 1], [0, 1])
+    isa = transpile(circuit, backend, seed_transpiler=1, optimization_level=0,
+                    initial_layout=[0, 1])
+    target = backend.target
+    gates = readout = 1.0
+    two = 0.0
+    for inst in isa.data:
+        qargs = tuple(isa.find_bit(q).index for q in inst.qubits)
+        props = target[inst.operation.name].get(qargs)
+        error = props.error or 0.0 if props is not None else 0.0
+        if inst.operation.name == "measure":
+            readout *= 1 - error
+        elif inst.operation.name != "barrier":
+            gates *= 1 - error
+            two += error if len(qargs) == 2 else 0.0
+    found = circuit_fidelity(isa, target)
+    assert found.gates == pytest.approx(gates, rel=1e-12)
+    assert found.readout == pytest.approx(readout, rel=1e-12)
+    assert 0 < found.total < 1 and two > 0
+    assert found.with_two_qubit_errors_times(4.0) == pytest.approx(
+        found.total * math.exp(-3 * two), rel=1e-12)
+
+
+def test_expected_sampled_tvd_matches_sampling():
+    rng = np.random.default_rng(3)
+    p = rng.dirichlet(np.ones(16))
+    q = 0.8 * p + 0.2 / 16
+    shots, trials = 500, 4000
+    draws = rng.multinomial(shots, q, size=trials) / shots
+    sampled = 0.5 * np.abs(draws - p).sum(axis=1)
+    predicted = expected_sampled_tvd(q, p, shots)
+    # the normal approximation of each site's frequency: within 3 % of the mean, far
+    # beyond the Monte Carlo error (sampled.std() / sqrt(trials) ~ 0.2 %)
+    assert predicted == pytest.approx(sampled.mean(), rel=0.03)
+    assert expected_sampled_tvd(p, p, 10**12) == pytest.approx(0.0, abs=1e-5)
+    assert expected_sampled_tvd(q, p, 10**12) == pytest.approx(0.5 * np.abs(q - p).sum(),
+                                                               rel=1e-4)
+
+
+def test_qpu_time_and_prediction_follow_their_formulas(server, config):
+    report = plan(walk(), config, 200)
+    rows = report["pub_rows"]
+    durations = [c["duration_s"] for c in report["circuits"]]
+    assert all(d is not None and 0 < d < 1e-3 for d in durations[1:])
+    lower = 200 * rows * report["rep_delay_s"]
+    assert lower < report["qpu_seconds_lower_bound"] < lower + 200 * rows * max(durations)
+    for c in report["circuits"]:
+        # F p + (1 - F) u is (1 - F) of the way from p to u
+        assert c["tvd_predicted"] == pytest.approx((1 - c["fidelity"]) * c["tvd_uniform"],
+                                                   rel=1e-9)
+        assert c["fidelity_real_device"] <= c["fidelity"]
+
+
+def test_shots_for_three_sigma_make_the_signature_stand(server, config):
+    first = plan(walk(steps=1), config, 200)["signature"]
+    needed = first["shots_for_3_sigma"]
+    assert first["no_effect_is"].startswith("a device that returns only noise")
+    assert needed > 1
+    again = plan(walk(steps=1), config, needed)["signature"]
+    assert again["stands"] and again["standard_errors"] > 3
+    fewer = plan(walk(steps=1), config, needed - 1)["signature"]
+    assert not fewer["stands"] and fewer["standard_errors"] <= 3
+    assert again["shots_for_3_sigma"] == fewer["shots_for_3_sigma"] == needed
+
+
+def test_json_plan_is_one_object(server, config, capsys):
+    report = plan(walk(steps=1), config, 100)
+    print_plan(report, as_json=True)
+    assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(report))
+
+
+def test_cli_dry_run_prints_the_plan_and_stores_nothing(tmp_path):
+    env_store = tmp_path / "runs.sqlite"
+    base = [sys.executable, "-m", "qwalk_circuits.cli", "--store", str(env_store), "submit",
+            "coined-walk", "--backend", "fake_fez", "--set", "position_qubits=2",
+            "--set", "steps=1", "--shots", "100", "--dry-run"]
+    text = subprocess.run(base, capture_output=True, text=True, check=True).stdout
+    assert "nothing submitted, nothing stored" in text and "QPU time >=" in text
+    assert "two-qubit errors x 4" in text and text.count("\n") == 10
+    assert not env_store.exists()
+    wrong = subprocess.run([*base[:-1], "--json"], capture_output=True, text=True)
+    assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1
+    assert "--dry-run" in wrong.stderr and not env_store.exists()
