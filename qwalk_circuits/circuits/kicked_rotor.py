@@ -40,6 +40,16 @@ Comparing ``multiplexor`` with ``diagonal-gate`` isolates the kick's two
 constructions, ``diagonal-gate`` with ``quadratic`` the free rotation's
 (``benchmarks/bench_kicked_rotor.py``; per kick on all-to-all, quadratic is
 3 n(n-1) + 2^(n-1) - 1 CX).
+
+The quantum sawtooth map (``potential="sawtooth"``: the kick exp(+i k (theta - pi)^2 / 2),
+Benenti et al., PRL 87, 227901 (2001); Pizzamiglio et al., Entropy 23, 654 (2021)) has a
+kick phase quadratic in j = N theta / (2 pi), hence in the bits of j, and bit reversal (the
+no-swap frame) keeps the degree: in ``quadratic`` the kick is n(n-1)/2 controlled phases
+and n phase gates (``phase_polynomial.append_cheapest_diagonal``, n(n-1) CX) instead of
+2^(n-1), so every layer of a period -- the QFTs, the kick, the free rotation -- is H, P and
+CP gates alone: 4 n(n-1) CX per kick on all-to-all.  ``multiplexor`` writes it as the
+generic Gray-code diagonal (2^n - 2 CX: no sign-bit symmetry halves it), ``diagonal-gate``
+and ``fused`` as a ``DiagonalGate``.
 """
 
 from __future__ import annotations
@@ -63,9 +73,12 @@ from .multiplexor import (
     diagonal_angles,
     rotation_angles,
 )
+from .phase_polynomial import append_cheapest_diagonal
 from .timeline import append_save, save_points
 
 KickedRotorConstruction = Literal["quadratic", "multiplexor", "diagonal-gate", "fused"]
+KickPotential = Literal["cos", "sawtooth"]
+KICK_POTENTIALS: tuple[KickPotential, ...] = ("cos", "sawtooth")
 KICKED_ROTOR_CONSTRUCTIONS: tuple[KickedRotorConstruction, ...] = (
     "quadratic", "multiplexor", "diagonal-gate", "fused")
 HARDWARE_CONSTRUCTIONS: tuple[KickedRotorConstruction, ...] = KICKED_ROTOR_CONSTRUCTIONS[:3]
@@ -87,10 +100,31 @@ def bit_weights(momentum_qubits: int) -> np.ndarray:
     return weights
 
 
-def kick_phases(momentum_qubits: int, k: float) -> np.ndarray:
-    """-k cos(theta) per register value of the no-swap angle frame (theta = 2 pi j / N)."""
+def kick_phases(momentum_qubits: int, k: float, potential: KickPotential = "cos") -> np.ndarray:
+    """-k V(theta) per register value of the no-swap angle frame (theta = 2 pi j / N):
+    -k cos(theta), or +k (theta - pi)^2 / 2 for the sawtooth map."""
     size = 1 << momentum_qubits
-    return -k * np.cos(2 * np.pi * frame_momenta(momentum_qubits) / size)
+    theta = 2 * np.pi * frame_momenta(momentum_qubits) / size
+    if potential == "cos":
+        return -k * np.cos(theta)
+    if potential == "sawtooth":
+        return k * (theta - np.pi) ** 2 / 2
+    raise ValueError(f"unknown kick potential {potential!r}; choose one of {KICK_POTENTIALS}")
+
+
+def append_kick(circuit: QuantumCircuit, qubits: list[Qubit], k: float,
+                potential: KickPotential, construction: KickedRotorConstruction) -> None:
+    """exp(-i k V(theta)) in the no-swap angle frame by ``construction`` (see the module)."""
+    phases = kick_phases(len(qubits), k, potential)
+    if construction == "multiplexor":
+        if potential == "cos":
+            append_cos_kick(circuit, qubits, k)
+        else:
+            append_diagonal(circuit, qubits, diagonal_angles(phases))
+    elif construction == "quadratic" and potential == "sawtooth":
+        append_cheapest_diagonal(circuit, qubits, phases)
+    else:
+        circuit.append(DiagonalGate(list(np.exp(1j * phases))), qubits, copy=False)
 
 
 def append_cos_kick(circuit: QuantumCircuit, qubits: list[Qubit], k: float) -> None:
@@ -178,8 +212,10 @@ class KickedRotorTemplate:
     @classmethod
     def build(cls, kick_strength: float, kbar: float, kicks: int, momentum_qubits: int,
               construction: KickedRotorConstruction = "quadratic", measured: bool = False,
-              saves: Sequence[int] = ()) -> KickedRotorTemplate:
-        """The circuit of ``kicks`` periods of U (kick strength K, effective Planck kbar);
+              saves: Sequence[int] = (), potential: KickPotential = "cos"
+              ) -> KickedRotorTemplate:
+        """The circuit of ``kicks`` periods of U (kick strength K, effective Planck kbar;
+        ``potential``: the kicked rotor's cos theta or the sawtooth map's kick);
         ``measured``: ending in a measurement of the register into ``momentum`` (register
         value i is m = i, or i - N for i >= N/2).  ``saves`` (sorted kick counts <=
         ``kicks``): a timeline, a probability save of the register after each of those
@@ -191,12 +227,13 @@ class KickedRotorTemplate:
         if construction not in KICKED_ROTOR_CONSTRUCTIONS:
             raise ValueError(f"unknown construction {construction!r}; choose one of "
                              f"{KICKED_ROTOR_CONSTRUCTIONS}")
+        if potential not in KICK_POTENTIALS:
+            raise ValueError(f"unknown kick potential {potential!r}; choose one of "
+                             f"{KICK_POTENTIALS}")
         n = momentum_qubits
         register = QuantumRegister(n, REGISTER)
         circuit = QuantumCircuit(register, name=f"kicked_rotor_{construction}_t{kicks}")
         qubits = list(register)
-        phases = kick_phases(n, kick_strength / kbar)
-        kick_gate = DiagonalGate(list(np.exp(1j * phases)))
         fused = construction == "fused"
         phase_free = construction in ("quadratic", "fused")
         free = ParameterVector("free", n + 1 if phase_free else diagonal_angle_count(n))
@@ -213,10 +250,7 @@ class KickedRotorTemplate:
                 _append_fused_qft(circuit, qubits, forward, inverse=False)
             else:
                 circuit.compose(qft, qubits, inplace=True)
-            if construction == "multiplexor":
-                append_cos_kick(circuit, qubits, kick_strength / kbar)
-            else:
-                circuit.append(kick_gate, qubits, copy=False)
+            append_kick(circuit, qubits, kick_strength / kbar, potential, construction)
             if fused:
                 _append_fused_qft(circuit, qubits, backward, inverse=True)
                 circuit.append(square, qubits, copy=False)  # beta enters in the phases
@@ -236,7 +270,8 @@ class KickedRotorTemplate:
             circuit.add_register(bits)
             circuit.measure(qubits, bits)
         circuit.metadata = {"construction": construction, "site_offset": 0, "kicks": kicks,
-                            "momentum_qubits": n, "kick_strength": kick_strength, "kbar": kbar}
+                            "momentum_qubits": n, "kick_strength": kick_strength, "kbar": kbar,
+                            "potential": potential}
         return cls(circuit, construction, kicks, n, kbar)
 
     def free_values(self, beta: float) -> np.ndarray:

@@ -59,6 +59,7 @@ from ..execution.compiler import ConstructionTarget
 from ..execution.config import HardwareConfig
 from ..execution.targets import AER_CONSTRUCTION_TARGET as AER_TARGET
 from ..reference.kicked_rotor import (
+    KickPotential,
     classical_moments,
     midpoint_betas,
     momentum_distributions,
@@ -74,7 +75,7 @@ from .kicked_rotor_register import (
     escaped_probability,
     resonance,
 )
-from .kicked_rotor_report import rotor_notes, rotor_results, rotor_warnings
+from .kicked_rotor_report import rotor_notes, rotor_results, rotor_theory, rotor_warnings
 
 TAIL_MIN_DISTANCE = 2
 CLASSICAL_PARTICLES = 20_000
@@ -83,9 +84,9 @@ CLASSICAL_SEED = 0
 
 @lru_cache(maxsize=8)
 def _distributions(kick: float, kbar: float, times: tuple[int, ...], momentum_qubits: int,
-                   betas: tuple[float, ...]) -> np.ndarray:
+                   betas: tuple[float, ...], potential: KickPotential = "cos") -> np.ndarray:
     """Exact (times, betas, N) distributions, cached and read-only."""
-    out = momentum_distributions(kick, kbar, times, momentum_qubits, betas)
+    out = momentum_distributions(kick, kbar, times, momentum_qubits, betas, potential)
     out.setflags(write=False)
     return out
 
@@ -114,6 +115,8 @@ class KickedRotorSpec(Spec):
 
     #: warn when kbar/(4 pi) is rational (the resonance experiment means it)
     warn_resonance: ClassVar[bool] = True
+    #: the kick potential: cos theta here, the sawtooth map's in ``sawtooth_map.py``
+    potential: ClassVar[KickPotential] = "cos"
 
     dimension: ClassVar[int] = 1
 
@@ -139,7 +142,7 @@ class KickedRotorSpec(Spec):
             return midpoint_betas(self.quasi_momenta)
         return midpoint_betas(quasi_momenta_for(
             self.kick_strength, self.kbar, self.measured_times(), self.momentum_qubits,
-            self.quasi_momenta, self.quadrature_target))
+            self.quasi_momenta, self.quadrature_target, self.potential))
 
     def measured_times(self) -> list[int]:
         return sorted(set(self.times)) if self.times is not None else sample_steps(self.kicks)
@@ -148,7 +151,7 @@ class KickedRotorSpec(Spec):
         """Exact (times, betas, N) distributions (read-only, cached)."""
         n = self.momentum_qubits if momentum_qubits is None else momentum_qubits
         return _distributions(self.kick_strength, self.kbar, tuple(self.measured_times()), n,
-                              tuple(self.betas()))
+                              tuple(self.betas()), self.potential)
 
     def check(self) -> None:
         require_memory(self.momentum_qubits, "momentum_qubits", self.momentum_qubits)
@@ -180,11 +183,12 @@ class KickedRotorSpec(Spec):
         n = self.momentum_qubits
         args = (self.kick_strength, self.kbar, tuple(self.measured_times()))
         betas = tuple(self.betas())
-        escaped = escaped_probability(*args, n, betas)
+        escaped = escaped_probability(*args, n, betas, self.potential)
         if escaped <= ESCAPE_TOLERANCE:
             return
         fits = next((k for k in range(n + 1, LARGEST_SUGGESTION + 1)
-                     if escaped_probability(*args, k, betas) <= ESCAPE_TOLERANCE), None)
+                     if escaped_probability(*args, k, betas, self.potential)
+                     <= ESCAPE_TOLERANCE), None)
         advice = (f"use momentum_qubits={fits}" if fits is not None else
                   f"even {max(n, LARGEST_SUGGESTION)} qubits do not hold it: lower kicks or "
                   "kick_strength")
@@ -236,7 +240,8 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
         if construction not in self._templates:
             self._templates[construction] = [
                 KickedRotorTemplate.build(s.kick_strength, s.kbar, t, s.momentum_qubits,
-                                          construction, measured=True) for t in self.times()]
+                                          construction, measured=True, potential=s.potential)
+                for t in self.times()]
         return self._templates[construction]
 
     def allowed_constructions(self) -> list[str]:
@@ -248,12 +253,14 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
         ensemble transpiles once (bound numbers would let the transpiler simplify more)."""
         s = self.spec
         return KickedRotorTemplate.build(s.kick_strength, s.kbar, kicks, s.momentum_qubits,
-                                         construction).circuit  # type: ignore[arg-type]
+                                         construction,  # type: ignore[arg-type]
+                                         potential=s.potential).circuit
 
     def step_circuit(self, steps: int) -> QuantumCircuit:
         s = self.spec
         return KickedRotorTemplate.build(s.kick_strength, s.kbar, steps, s.momentum_qubits,
-                                         self.construction(AER_TARGET)).circuit
+                                         self.construction(AER_TARGET),
+                                         potential=s.potential).circuit
 
     def reference_steps(self) -> int:
         """Every quasi-momentum's kicks (on n and, for the register check, n + 1 qubits)
@@ -312,14 +319,20 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
         return {"localization_length": fit.length, "localization_length_error": fit.error}
 
     def classical_p2(self) -> dict[str, list[float]]:
-        """The standard map from p = 0 (theta uniform) in integer units: p2, mean, sigma."""
+        """The standard map (the sawtooth map for its kick) from p = 0 (theta uniform) in
+        integer units: p2, mean, sigma."""
         s = self.spec
         mean, p2 = classical_moments(s.kick_strength, s.kicks, CLASSICAL_PARTICLES,
-                                     CLASSICAL_SEED)
+                                     CLASSICAL_SEED, s.potential)
         t = self.times()
         mean_m, p2_m = mean[t] / s.kbar, p2[t] / s.kbar**2
         return {"p2": p2_m.tolist(), "mean": mean_m.tolist(),
                 "sigma": np.sqrt(np.maximum(p2_m - mean_m**2, 0.0)).tolist()}
+
+    def rotor_theory(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """diffusion_theory and localization_theory, each value named for what it is
+        (``kicked_rotor_report.rotor_theory``)."""
+        return rotor_theory(self.spec.kick_strength, self.spec.kbar, summary)
 
     def ensemble_extra(self, summary: dict[str, Any]) -> dict[str, Any]:
         """saturation (a plateau test), break_time, quadrature_error, diffusion_theory,
@@ -341,7 +354,7 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
         times = self.times()
         rotor = KickedRotorTemplate.build(s.kick_strength, s.kbar, max(times),
                                           s.momentum_qubits, self.construction(target),
-                                          saves=times)
+                                          saves=times, potential=s.potential)
         return Timeline.of(rotor.circuit, len(times), rotor.construction, prefix=True,
                            template=rotor)
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import ParameterError
-from ..reference.kicked_rotor import midpoint_betas, momentum_grid, p2_per_beta
+from ..reference.kicked_rotor import KickPotential, midpoint_betas, momentum_grid, p2_per_beta
 
 #: the late window may exceed the window before it by this fraction and count as a plateau
 SATURATION_TOLERANCE = 0.05
@@ -98,17 +98,19 @@ def plateau(times: list[int], p2: list[float], errors: list[float] | None = None
 
 @lru_cache(maxsize=16)
 def _refinement(kick: float, kbar: float, times: tuple[int, ...], momentum_qubits: int,
-                quasi_momenta: int) -> tuple[dict[int, np.ndarray], bool]:
+                quasi_momenta: int, potential: KickPotential = "cos"
+                ) -> tuple[dict[int, np.ndarray], bool]:
     """{R: beta-averaged <m^2> per time} for R = quasi_momenta, 2R, ... up to the first
     doubling that converged (True) or the work cap (False)."""
     steps = max(max(times, default=0), 1) << momentum_qubits
     averages = {quasi_momenta: p2_per_beta(kick, kbar, times, momentum_qubits,
-                                           midpoint_betas(quasi_momenta)).mean(axis=1)}
+                                           midpoint_betas(quasi_momenta),
+                                           potential=potential).mean(axis=1)}
     count = quasi_momenta
     while 2 * count * steps <= QUADRATURE_WORK:
         count *= 2
         averages[count] = p2_per_beta(kick, kbar, times, momentum_qubits,
-                                      midpoint_betas(count)).mean(axis=1)
+                                      midpoint_betas(count), potential=potential).mean(axis=1)
         change = np.abs(averages[count] - averages[count // 2])
         if np.all(change <= QUADRATURE_CONVERGED * np.abs(averages[count]) + 1e-12):
             return averages, True
@@ -116,12 +118,13 @@ def _refinement(kick: float, kbar: float, times: tuple[int, ...], momentum_qubit
 
 
 def quadrature_refinement(kick: float, kbar: float, times: list[int], momentum_qubits: int,
-                          quasi_momenta: int) -> dict[str, Any]:
+                          quasi_momenta: int, potential: KickPotential = "cos"
+                          ) -> dict[str, Any]:
     """The R-point midpoint rule's error at each time, against R' = 2^j R points refined
     until converged: ``error`` = |Q_R - Q_R'| + |Q_R' - Q_R'/2| (the last change bounds
     R''s own error once converged); ``converged`` False when the work cap stopped it."""
     averages, converged = _refinement(kick, kbar, tuple(times), momentum_qubits,
-                                      quasi_momenta)
+                                      quasi_momenta, potential)
     counts = sorted(averages)
     best = averages[counts[-1]]
     residual = (np.abs(best - averages[counts[-2]]) if len(counts) > 1
@@ -133,11 +136,12 @@ def quadrature_refinement(kick: float, kbar: float, times: list[int], momentum_q
 
 
 def quasi_momenta_for(kick: float, kbar: float, times: list[int], momentum_qubits: int,
-                      quasi_momenta: int, target: float) -> int:
+                      quasi_momenta: int, target: float, potential: KickPotential = "cos"
+                      ) -> int:
     """The fewest R = 2^j quasi_momenta whose quadrature error on every measured <m^2>(t)
     is at most ``target`` (relative) against the converged refinement."""
     averages, converged = _refinement(kick, kbar, tuple(times), momentum_qubits,
-                                      quasi_momenta)
+                                      quasi_momenta, potential)
     counts = sorted(averages)
     best = averages[counts[-1]]
     residual = np.abs(best - averages[counts[-2]]) if len(counts) > 1 else 0 * best

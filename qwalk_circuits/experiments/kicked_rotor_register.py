@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..reference.kicked_rotor import momentum_grid, momentum_states
+from ..reference.kicked_rotor import KickPotential, momentum_grid, momentum_states, p2_per_beta
 
 RESONANCE_DENOMINATOR = 12  # kbar/(4 pi) = p/q with q <= this counts as a resonance
 RESONANCE_TOLERANCE = 1e-9  # |kbar/(4 pi) - p/q| below this (relative) is that p/q
@@ -25,12 +25,25 @@ def resonance(kbar: float) -> Fraction | None:
 
 
 def escaped_probability(kick: float, kbar: float, times: tuple[int, ...], momentum_qubits: int,
-                        betas: tuple[float, ...]) -> float:
+                        betas: tuple[float, ...], potential: KickPotential = "cos") -> float:
     """What an n-qubit register would wrap around: the largest beta-averaged probability at
     |m| >= 2^(n-1) over the times, computed on n + 1 qubits."""
     larger = momentum_qubits + 1
     mean = np.zeros((len(times), 1 << larger))
     for beta in betas:
-        mean += np.abs(momentum_states(kick, kbar, times, larger, beta)) ** 2
+        mean += np.abs(momentum_states(kick, kbar, times, larger, beta, potential)) ** 2
     outside = np.abs(momentum_grid(larger)) >= (1 << (momentum_qubits - 1))
     return float(mean[:, outside].sum(axis=1).max() / len(betas))
+
+
+def truncation_change(kick: float, kbar: float, times: tuple[int, ...], momentum_qubits: int,
+                      betas: tuple[float, ...], potential: KickPotential = "cos") -> float:
+    """What the register's size does to the measured <m^2>: the largest relative change of
+    the beta-averaged <m^2>(t) over the times when one qubit is added (the sawtooth map's
+    register check: its k^2/m^4 tails always reach the edge, so an escape probability says
+    little; what they do to the observable does)."""
+    small = p2_per_beta(kick, kbar, times, momentum_qubits, betas, potential=potential)
+    large = p2_per_beta(kick, kbar, times, momentum_qubits + 1, betas, potential=potential)
+    small, large = small.mean(axis=1), large.mean(axis=1)
+    change = np.abs(small - large) / np.maximum(np.abs(large), 1e-300)
+    return float(np.max(np.where(large > 0, change, 0.0), initial=0.0))

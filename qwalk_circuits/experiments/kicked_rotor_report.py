@@ -10,6 +10,9 @@ the quadrature error, the theory values (each named for what it is), warnings an
   circuits and exact ensemble, at the last kick.
 - ``break_time``: where the quantum diffusion line D_q t / kbar^2 reaches the saturation (a
   lower bound while the saturation is one).
+
+The experiment supplies its theory blocks (:meth:`KickedRotor.rotor_theory`): the sawtooth
+map (``sawtooth_map.py``) has its own D and reuses :func:`localization_block`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import numpy as np
 
 from ..analysis.theory import theory_value
 from ..reference.kicked_rotor import (
+    KickPotential,
     classical_diffusion,
     momentum_grid,
     quantum_diffusion,
@@ -43,9 +47,18 @@ CLASSICAL_D_RUN = (60, 10, 40_000, 40, 0)
 
 
 @lru_cache(maxsize=32)
-def simulated_classical_diffusion(kick: float) -> tuple[float, float]:
-    """(D, error) of the standard map at ``kick`` (:data:`CLASSICAL_D_RUN`), cached."""
-    return classical_diffusion(kick, *CLASSICAL_D_RUN)
+def simulated_classical_diffusion(kick: float, potential: KickPotential = "cos"
+                                  ) -> tuple[float, float]:
+    """(D, error) of the standard map (or the sawtooth map) at ``kick``
+    (:data:`CLASSICAL_D_RUN`), cached."""
+    return classical_diffusion(kick, *CLASSICAL_D_RUN, potential=potential)
+
+
+def simulated_source() -> str:
+    """How :func:`simulated_classical_diffusion` measures D, in words."""
+    runs, skip, particles = CLASSICAL_D_RUN[:3]
+    return (f"slope of <(p_t - p_{skip})^2> over kicks {(skip + runs) // 2}..{runs}, "
+            f"{particles} particles; error from batches")
 
 
 def shot_noise(experiment: KickedRotor, shots: Any) -> list[float] | None:
@@ -62,28 +75,40 @@ def shot_noise(experiment: KickedRotor, shots: Any) -> list[float] | None:
     return out
 
 
-def _theory(kick: float, kbar: float, summary: dict[str, Any]) -> dict[str, Any]:
+def localization_block(summary: dict[str, Any], length: float | None, source: str
+                       ) -> dict[str, Any]:
+    """localization_theory: the estimate ``length`` (None at a resonance) beside the tail
+    fits of the beta-averaged distribution (circuits and exact ensemble) at the last kick."""
+    obs, err, ref = summary["observables"], summary["observable_errors"], summary["reference"]
+    xi = obs.get("localization_length", [None])[-1]
+    xi_error = err.get("localization_length", [None])[-1]
+    xi_exact = ref.get("localization_length", [None])[-1]
+    last = summary["times"][-1]
+    ratio = (f"tail fit / l = {xi / length:.2f} at t = {last} (the beta-averaged distribution "
+             "at a finite time, not one Floquet state: its tails are longer and still grow)"
+             if xi is not None and np.isfinite(xi) and length is not None and length > 0
+             else "no tail fit" if length is not None else "quantum resonance: no localization")
+    return {
+        "length": theory_value("asymptotic", length, source=source),
+        "tail_fit": theory_value("fit", xi, xi_error, source=f"exp(-2|m|/xi) fitted to "
+                                 f"the beta-averaged distribution at t = {last}"),
+        "tail_fit_exact": theory_value("fit", xi_exact, source="the same fit to the "
+                                       "exact ensemble"),
+        "comparison": ratio,
+    }
+
+
+def rotor_theory(kick: float, kbar: float, summary: dict[str, Any]) -> dict[str, Any]:
     """diffusion_theory and localization_theory (see the module); at a quantum resonance
     the walk is ballistic, so D_q and the localization length say nothing (None)."""
     rw = rechester_white_diffusion(kick)
     classical, classical_error = simulated_classical_diffusion(kick)
     quantum = quantum_diffusion(kick, kbar)
-    runs, skip, particles = CLASSICAL_D_RUN[:3]
-    simulated = (f"standard map simulated: slope of <(p_t - p_{skip})^2> over kicks "
-                 f"{(skip + runs) // 2}..{runs}, {particles} particles; error from batches")
+    simulated = "standard map simulated: " + simulated_source()
     shepelyansky = ("Shepelyansky, Physica D 28, 103 (1987): K^2/2 with the Rechester-White "
                     "Bessel corrections at K_q = 2 (K/kbar) sin(kbar/2)")
-    obs, err, ref = summary["observables"], summary["observable_errors"], summary["reference"]
-    xi = obs.get("localization_length", [None])[-1]
-    xi_error = err.get("localization_length", [None])[-1]
-    xi_exact = ref.get("localization_length", [None])[-1]
     at_resonance = resonance(kbar) is not None
     length = quantum / (2 * kbar**2)
-    last = summary["times"][-1]
-    ratio = (f"tail fit / l = {xi / length:.2f} at t = {last} (the beta-averaged distribution "
-             "at a finite time, not one Floquet state: its tails are longer and still grow)"
-             if xi is not None and np.isfinite(xi) and length > 0 and not at_resonance
-             else "no tail fit" if not at_resonance else "quantum resonance: no localization")
     return {
         "diffusion_theory": {
             "rechester_white_D": theory_value(
@@ -108,17 +133,10 @@ def _theory(kick: float, kbar: float, summary: dict[str, Any]) -> dict[str, Any]
                                          source="D_q / kbar^2: m^2 per kick before the "
                                                 "break time"),
         },
-        "localization_theory": {
-            "length": theory_value("asymptotic", None if at_resonance else length,
-                                   source="l = D_q / (2 kbar^2), Floquet states' exponential "
-                                          "tails; " + shepelyansky + ("; none at a quantum "
-                                          "resonance (ballistic)" if at_resonance else "")),
-            "tail_fit": theory_value("fit", xi, xi_error, source=f"exp(-2|m|/xi) fitted to "
-                                     f"the beta-averaged distribution at t = {last}"),
-            "tail_fit_exact": theory_value("fit", xi_exact, source="the same fit to the "
-                                           "exact ensemble"),
-            "comparison": ratio,
-        },
+        "localization_theory": localization_block(
+            summary, None if at_resonance else length,
+            "l = D_q / (2 kbar^2), Floquet states' exponential tails; " + shepelyansky
+            + ("; none at a quantum resonance (ballistic)" if at_resonance else "")),
     }
 
 
@@ -128,7 +146,7 @@ def rotor_results(experiment: KickedRotor, summary: dict[str, Any]) -> dict[str,
     times = experiment.times()
     single = s.beta is not None
     quadrature = None if single else quadrature_refinement(
-        s.kick_strength, s.kbar, times, s.momentum_qubits, len(s.betas()))
+        s.kick_strength, s.kbar, times, s.momentum_qubits, len(s.betas()), s.potential)
     quad = None if quadrature is None else quadrature["error"]
     saturation = plateau(times, summary["observables"]["p2"],
                          shot_noise(experiment, summary.get("shots")), quad)
@@ -139,7 +157,7 @@ def rotor_results(experiment: KickedRotor, summary: dict[str, Any]) -> dict[str,
         saturation["quadrature_error"] = float(np.mean(
             [e for t, e in zip(times, quadrature["error"], strict=True)
              if saturation["window"][0] <= t and t > 0] or [np.nan]))
-    theory = _theory(s.kick_strength, s.kbar, summary)
+    theory = experiment.rotor_theory(summary)
     rate = theory["diffusion_theory"]["quantum_rate"]["value"]
     fraction = resonance(s.kbar)
     usable = rate is not None and rate > 0 and fraction is None
@@ -177,7 +195,7 @@ def rotor_warnings(experiment: KickedRotor, summary: dict[str, Any]) -> list[str
                    "is only the last refinement's change; lower kicks or momentum_qubits")
     weight, share = edge_load(np.array(experiment.reference_distributions()),
                               s.momentum_qubits)
-    if weight > EDGE_WEIGHT or share > EDGE_SHARE:
+    if s.potential == "cos" and (weight > EDGE_WEIGHT or share > EDGE_SHARE):
         out.append(f"the momentum register's outer 1/16 holds probability {weight:.2g} and "
                    f"{share:.1%} of <m^2> (finite basis: the tails wrap around); use "
                    f"momentum_qubits={s.momentum_qubits + 1}")
@@ -201,8 +219,13 @@ def rotor_notes(summary: dict[str, Any]) -> list[str]:
                      f"quasi-momenta (against {quadrature['reference_quasi_momenta']}"
                      + ("" if quadrature["converged"] else ", not converged") + ")")
     cd = d["classical_D"]
+    series = ("Rechester-White", d["rechester_white_D"]) if "rechester_white_D" in d else (
+        "quasi-linear (pi^2/3) K^2", d["quasilinear_D"])
+    quantum = d["quantum_D"]["value"]
     lines.append(f"classical D: simulated {cd['value']:.4g} ± {cd['error']:.2g}, "
-                 f"Rechester-White {d['rechester_white_D']['value']:.4g} (asymptotic); "
-                 f"quantum D_q = {d['quantum_D']['value']:.4g}")
-    lines.append(f"l = D_q/(2 kbar^2) = {loc['length']['value']:.3g}; {loc['comparison']}")
+                 f"{series[0]} {series[1]['value']:.4g} (asymptotic); quantum D_q = "
+                 + ("none" if quantum is None else f"{quantum:.4g}"))
+    length = loc["length"]["value"]
+    lines.append("l = D_q/(2 kbar^2) = " + ("none" if length is None else f"{length:.3g}")
+                 + f"; {loc['comparison']}")
     return lines

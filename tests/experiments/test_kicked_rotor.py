@@ -237,14 +237,14 @@ def test_a_register_check_that_would_take_minutes_is_refused_at_once(settings):
 def test_no_localization_theory_at_a_quantum_resonance():
     """At hbar = 4 pi the walk is ballistic: D_q (K_q = 2k sin(2 pi) = 0) and the
     localization length would be meaningless numbers, so they are None."""
-    from qwalk_circuits.experiments.kicked_rotor_report import _theory
+    from qwalk_circuits.experiments.kicked_rotor_report import rotor_theory
 
     summary = {"observables": {"localization_length": [1.0]},
                "observable_errors": {"localization_length": [0.1]},
                "reference": {"localization_length": [1.0]}, "times": [10]}
-    at = _theory(5.0, 4 * np.pi, summary)
+    at = rotor_theory(5.0, 4 * np.pi, summary)
     assert at["localization_theory"]["length"]["value"] is None
     assert at["diffusion_theory"]["quantum_D"]["value"] is None
     assert "resonance" in at["localization_theory"]["comparison"]
-    off = _theory(5.0, 1.0, summary)
+    off = rotor_theory(5.0, 1.0, summary)
     assert off["localization_theory"]["length"]["value"] > 0

@@ -18,6 +18,8 @@ SMALL: dict[str, dict[str, Any]] = {
     "kicked-rotor": {"momentum_qubits": 4, "kick_strength": 1.0, "kicks": 3,
                      "quasi_momenta": 2},
     "kicked-rotor-resonance": {"momentum_qubits": 4, "kick_strength": 1.0, "kicks": 3},
+    "sawtooth-map": {"momentum_qubits": 4, "kick_strength": 1.0, "kicks": 3,
+                     "quasi_momenta": 2},
     "backscattering": {"lattice_qubits_per_axis": 3, "time": 1.0, "dt": 0.5,
                        "realisations": 9, "k0": [1, 2]},
     "return-probability": {"lattice_qubits_per_axis": 2, "time": 2.0, "dt": 0.5,
