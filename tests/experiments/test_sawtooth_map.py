@@ -91,10 +91,25 @@ def test_register_check_asks_what_the_edge_does_to_p2():
     when one is added, 5 by 9.4 % (refused, with the size that holds it)."""
     times = tuple(SawtoothMapSpec().measured_times())
     betas = tuple(midpoint_betas(16))
-    assert truncation_change(1.5, 3.0, times, 6, betas, "sawtooth") < TRUNCATION_TOLERANCE
-    assert truncation_change(1.5, 3.0, times, 5, betas, "sawtooth") > TRUNCATION_TOLERANCE
+    six = truncation_change(1.5, 3.0, times, 6, betas, "sawtooth")
+    five = truncation_change(1.5, 3.0, times, 5, betas, "sawtooth")
+    assert six == pytest.approx(0.0255, abs=5e-4) and six < TRUNCATION_TOLERANCE
+    assert five == pytest.approx(0.0938, abs=5e-4) and five > TRUNCATION_TOLERANCE
     with pytest.raises(ParameterError, match="use momentum_qubits=6"):
         get_experiment("sawtooth-map").from_settings({"momentum_qubits": 5})
+
+
+@pytest.mark.parametrize(("n", "kicks", "holds"), [
+    (3, 1, False),   # 7.4 % after one kick, whatever k: tails and <m^2> both scale as k^2
+    (4, 8, True), (4, 9, False),
+    (5, 6, True), (5, 7, False),  # 5.01 % at kick 7
+    (6, 60, True),
+])
+def test_which_registers_hold_the_defaults_for_how_many_kicks(n, kicks, holds):
+    """BENCHMARKS.md section 19's register table (K = 1.5, T = 3, 16 quasi-momenta)."""
+    change = truncation_change(1.5, 3.0, tuple(range(kicks + 1)), n,
+                               tuple(midpoint_betas(16)), "sawtooth")
+    assert (change <= TRUNCATION_TOLERANCE) is holds
 
 
 def test_circuits_equal_the_exact_map_and_the_theory_values_are_named():
