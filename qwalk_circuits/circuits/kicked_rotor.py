@@ -46,8 +46,8 @@ Benenti et al., PRL 87, 227901 (2001); Pizzamiglio et al., Entropy 23, 654 (2021
 kick phase quadratic in j = N theta / (2 pi), hence in the bits of j, and bit reversal (the
 no-swap frame) keeps the degree: in ``quadratic`` the kick is n(n-1)/2 controlled phases
 and n phase gates (``phase_polynomial.append_cheapest_diagonal``, n(n-1) CX) instead of
-2^(n-1), so every layer of a period -- the QFTs, the kick, the free rotation -- is H, P and
-CP gates alone: 4 n(n-1) CX per kick on all-to-all.  ``multiplexor`` writes it as the
+2^(n-1), so every layer of a period -- the QFTs, the kick, the free rotation -- is H, phase (P, RZ)
+and CP gates alone: 4 n(n-1) CX per kick on all-to-all.  ``multiplexor`` writes it as the
 generic Gray-code diagonal (2^n - 2 CX: no sign-bit symmetry halves it), ``diagonal-gate``
 and ``fused`` as a ``DiagonalGate``.
 """

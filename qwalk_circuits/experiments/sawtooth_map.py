@@ -13,7 +13,7 @@ classical comparison, the templates -- is the kicked rotor's.
 Why a device wants it: with theta_j = 2 pi j / N the kick phase k pi^2 (2 j / N - 1)^2 / 2 is
 quadratic in the bits of j, so the kick is n(n-1)/2 controlled phases (n(n-1) CX), where the
 exact cos theta kick is a diagonal of 2^(n-1) CX; with the quadratic free rotation and the
-two QFTs a period is H, P and CP gates alone (``circuits/kicked_rotor.py``).
+two QFTs a period is H, phase (P, RZ) and CP gates alone (``circuits/kicked_rotor.py``).
 
 Physics.  Classically <m^2> grows like D t / T^2 with the quasi-linear D = (pi^2/3) K^2 for
 K > 1 (the variance of K (theta - pi); the simulated map differs by up to ~10 %: both are
