@@ -185,7 +185,8 @@ def test_resources_on_a_fake_heron_device(capsys):
                  "--target", "fake_fez", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     rows = {r["construction"]: r for r in report["constructions"]}
-    assert set(rows) == {"increment", "fourier", "fast-forward"}
+    assert set(rows) == {"increment", "fourier", "fast-forward", "fourier-line",
+                         "fast-forward-line"}
     assert all(r["two_qubit_total"] > 0 for r in rows.values())
 
 

@@ -34,23 +34,19 @@ from .phase_polynomial import COEFFICIENT_TOL
 STATE_PHASE_ATOL = 1e-12
 
 
-def _trailing_ones(values: np.ndarray, bits: int) -> np.ndarray:
-    """How many of the lowest bits of each integer are 1 before the first 0."""
-    out = np.zeros_like(values)
-    running = np.ones(values.shape, dtype=bool)
-    for j in range(bits):
-        running &= ((values >> j) & 1).astype(bool)
-        out += running
-    return out
+def _trailing_ones(values: np.ndarray) -> np.ndarray:
+    """How many of the lowest bits of each integer are 1 before the first 0: the trailing
+    zeros of value + 1, the exponent of its lowest set bit."""
+    above = values + 1
+    return np.log2(above & -above).astype(int)
 
 
 def _doubled_coefficients(b: np.ndarray, bits: int) -> np.ndarray:
     """2 c_t (mod 2 pi) of b's phase along the edges x -> x + 1 (see the module doc)."""
-    size = b.size
-    x = np.arange(size - 1)
     edges = b[1:] * np.conj(b[:-1])
-    groups = _trailing_ones(x, bits)
-    sums = np.array([edges[groups == t].sum() for t in range(bits)])
+    groups = _trailing_ones(np.arange(b.size - 1))
+    sums = (np.bincount(groups, weights=edges.real, minlength=bits)
+            + 1j * np.bincount(groups, weights=edges.imag, minlength=bits))
     wrap = b[0] * np.conj(b[-1])  # difference vector -(e_0 + ... + e_{n-1})
     doubled = np.zeros(bits)
     for t in range(bits):
@@ -91,15 +87,18 @@ def real_times_phase(amplitudes: np.ndarray, num_qubits: int, atol: float = STAT
     if a.shape != (1 << num_qubits,):
         raise ValueError(f"{a.size} amplitudes for {num_qubits} qubits: give 2**n")
     b = a * np.exp(1j * np.angle(a))  # |a| exp(2 i phi): no sign
-    reverse = bit_reverse(np.arange(a.size), num_qubits)
-    natural = _doubled_coefficients(b, num_qubits) / 2
-    reversed_order = (_doubled_coefficients(b[reverse], num_qubits) / 2)[::-1]
-    for coefficients in (natural, reversed_order):
+    x = np.arange(a.size)
+    for reverse in (False, True):
+        if reverse:
+            coefficients = _doubled_coefficients(b[bit_reverse(x, num_qubits)],
+                                                 num_qubits)[::-1] / 2
+        else:
+            coefficients = _doubled_coefficients(b, num_qubits) / 2
         real, terms = _split(a, coefficients, num_qubits)
-        x = np.arange(a.size)
-        phase = terms.get((), 0.0) + sum(
-            (angle * ((x >> subset[0]) & 1) for subset, angle in terms.items() if subset),
-            np.zeros(a.size))
+        phase = np.full(a.size, terms.get((), 0.0))
+        for subset, angle in terms.items():
+            if subset:
+                phase += angle * ((x >> subset[0]) & 1)
         if np.linalg.norm(a - real * np.exp(1j * phase)) <= atol:
             return real, terms
     return None

@@ -112,7 +112,7 @@ class Timeline:
                    list(relabel or []), prefix, template=template)
 
 
-STEPWISE = ("increment", "fourier")
+STEPWISE = ("increment", "fourier", "fourier-line")
 
 
 def walk_offset(construction: str, steps: int, axis_qubits: int, dimension: int = 1) -> int:

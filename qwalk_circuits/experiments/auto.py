@@ -4,6 +4,11 @@ Step-by-step constructions cost a + b*T; both are read off transpiled
 circuits at T = 1 and T = 2 (cached).  The fast-forwarded circuit has the
 same shape for every T, but Qiskit simplifies its multiplexor when some U_k^T
 coincide, so its cost is read off the circuit at the requested T itself.
+
+A ``-line`` construction (the frame's QFT synthesised for nearest-neighbour
+hardware) differs from its plain twin in the QFTs alone, which cost 3 n(n-1)/2
+CX against n(n-1) without routing: on ``all-to-all`` it always loses, so it is
+not transpiled there (the resource report still lists it).
 """
 
 from __future__ import annotations
@@ -15,7 +20,17 @@ from qiskit import QuantumCircuit
 from ..execution.compiler import ConstructionTarget
 from ..execution.resources import circuit_stats, transpile_to_target
 
-FLAT_IN_T = ("fast-forward",)
+FLAT_IN_T = ("fast-forward", "fast-forward-line")
+LINE_SUFFIX = "-line"
+
+
+def priced_constructions(constructions: Sequence[str], target: ConstructionTarget
+                         ) -> list[str]:
+    """The constructions ``auto`` compares on ``target``: all but the ``-line`` ones on
+    all-to-all hardware, where they cannot win (see the module doc)."""
+    if target != "all-to-all":
+        return list(constructions)
+    return [c for c in constructions if not c.endswith(LINE_SUFFIX)] or list(constructions)
 
 
 def estimated_two_qubit_cost(builder: Callable[[int, str], QuantumCircuit], steps: int,
@@ -46,6 +61,7 @@ def cheapest_construction(builder: Callable[[int, str], QuantumCircuit], steps: 
     """
     if steps == 0:
         return constructions[0]
+    constructions = priced_constructions(constructions, target)
     costs = {c: estimated_two_qubit_cost(builder, steps, c, target, cache)
              for c in constructions if c not in FLAT_IN_T}
     best = min(costs.values(), default=float("inf"))

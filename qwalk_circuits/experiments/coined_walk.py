@@ -18,7 +18,7 @@ from ..core.lattice_spec import LatticeSpec, sample_steps
 from ..core.specs import Spec
 from ..execution.compiler import ConstructionTarget
 from ..reference import classical_walk_distributions, coined_walk_distributions
-from .auto import cheapest_construction
+from .auto import FLAT_IN_T, cheapest_construction
 from .base import register
 from .lattice import LatticeExperiment
 
@@ -32,7 +32,10 @@ class CoinedWalkSpec(LatticeSpec):
                       "default hadamard (1D) / grover (2D)")
     initial_coin: Any = Field("symmetric", description="symmetric|0|1|plus|minus (1D), "
                               "symmetric|uniform|0..3 (2D), or amplitudes")
-    shift: Literal["auto", "increment", "fourier", "fast-forward"] = "auto"
+    shift: Literal["auto", "increment", "fourier", "fast-forward", "fourier-line",
+                   "fast-forward-line"] = Field("auto", description="construction (see "
+                                                "circuits/coined_walk.py); -line: the QFT "
+                                                "synthesised for nearest-neighbour hardware")
     times: list[int] | None = Field(None, description="steps to measure; default: up to 25 "
                                     "evenly spaced in 0..steps")
 
@@ -177,7 +180,7 @@ class CoinedWalk(LatticeExperiment[CoinedWalkSpec]):
         they are all ``increment``.  None when the spec asks for ``fast-forward`` itself: a
         timeline could only replace it, so the per-time circuits run as asked."""
         s = self.spec
-        if s.shift == "fast-forward":
+        if s.shift in FLAT_IN_T:
             return None
         times = self.times()
         construction, relabel, prefix = walk_timeline_plan(
