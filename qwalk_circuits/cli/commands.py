@@ -131,6 +131,7 @@ def cmd_jobs(args: argparse.Namespace) -> None:
             print(f"  job {job['job_id']}  {job['role']:<11} {len(job['circuits'])} circuits  "
                   f"{job['status']}" + (f"  {job['error']}" if job["error"] else "")
                   + ("  (result stored)" if job["result"] is not None and not stray else "")
+                  + (f"  QPU {job['usage_s']:.1f} s" if job.get("usage_s") is not None else "")
                   + ("  (not part of the run: cancelled when found, never merged)"
                      if stray else ""))
         return

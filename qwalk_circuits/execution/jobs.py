@@ -6,6 +6,7 @@ job id in the ledger before anything waits on it."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
@@ -303,7 +304,8 @@ def poll(run_id: str, ledger: Ledger, config: HardwareConfig, cregs: list[str],
             result = with_retries(remote.result, config, sleep, "fetching a result")
             counts = [counts_of(result[k], cregs[i], None if members is None else members[i])
                       for k, i in enumerate(job["circuits"])]
-            ledger.update_job(job["job_id"], "DONE", result=counts)
+            ledger.update_job(job["job_id"], "DONE", result=counts,
+                              usage_s=billed_seconds(remote, config, sleep))
         elif status == "ERROR":
             reason = with_retries(getattr(remote, "error_message", lambda: None), config, sleep)
             ledger.update_job(job["job_id"], "ERROR", error=scrub(str(reason or "failed")))
@@ -315,6 +317,21 @@ def poll(run_id: str, ledger: Ledger, config: HardwareConfig, cregs: list[str],
     for job in ledger.jobs(run_id):
         tally[job["status"]] = tally.get(job["status"], 0) + 1
     return tally
+
+
+def billed_seconds(remote: Any, config: HardwareConfig, sleep: Sleep = time.sleep
+                   ) -> float | None:
+    """The QPU seconds the service billed for a finished job (``RuntimeJobV2.usage()``),
+    or None where it reports none (local jobs) or the lookup fails: the usage is a record,
+    never a reason to lose the job's result."""
+    usage = getattr(remote, "usage", None)
+    if usage is None:
+        return None
+    try:
+        value = with_retries(usage, config, sleep, "reading a job's usage")
+    except Exception:  # reported as unknown; the counts are what matters
+        return None
+    return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
 
 
 def sweep_duplicates(run_id: str, ledger: Ledger, config: HardwareConfig, service: Any,

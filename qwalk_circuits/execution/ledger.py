@@ -101,7 +101,8 @@ class Ledger:
                 f"({','.join('?' * len(STRAY))})", (run_id, idx, *STRAY)).fetchone()
             verdict = "recorded" if owned and not taken else "unowned" if not owned \
                 else "duplicate"
-            db.execute("INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?)",
+            db.execute("INSERT INTO jobs (job_id, run_id, idx, role, circuits, status, "
+                       "submitted_at, updated_at, error, result) VALUES (?,?,?,?,?,?,?,?,?,?)",
                        (job_id, run_id, idx, role if verdict == "recorded" else verdict,
                         json.dumps(indices), status, now, now, None, None))
             db.execute("UPDATE submissions SET updated_at = ? WHERE run_id = ?", (now, run_id))
@@ -218,13 +219,15 @@ class Ledger:
                               (error, _now(), run_id)).rowcount == 1
 
     def update_job(self, job_id: str, status: str, error: str | None = None,
-                   result: Any = None) -> None:
-        """A job's new status (and its counts once fetched; a stored result is never lost)."""
+                   result: Any = None, usage_s: float | None = None) -> None:
+        """A job's new status (and its counts once fetched, and the QPU seconds billed for
+        it where the service reports them; a stored result is never lost)."""
         with self.store._connect() as db:
             db.execute("UPDATE jobs SET status = ?, error = COALESCE(?, error), "
-                       "result = COALESCE(result, ?), updated_at = ? WHERE job_id = ?",
-                       (status, error, None if result is None else json.dumps(result), _now(),
-                        job_id))
+                       "result = COALESCE(result, ?), usage_s = COALESCE(?, usage_s), "
+                       "updated_at = ? WHERE job_id = ?",
+                       (status, error, None if result is None else json.dumps(result),
+                        usage_s, _now(), job_id))
 
     def has_submission(self, run_id: str) -> bool:
         """Whether ``run_id`` went through the ledger (a device run)."""

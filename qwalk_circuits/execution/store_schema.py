@@ -16,17 +16,22 @@ from pathlib import Path
 
 from ..core.errors import QwalkError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # version 1: runs, circuits.  version 2 adds the job ledger (submissions, jobs).
 # version 3 adds the submitter's lease to a submission (owner, lease_until).
+# version 4 adds the QPU time the service billed to a job (usage_s).
 # An older store is migrated by a command that writes (new tables and columns only),
 # a newer one refused.
-MIGRATABLE = (0, 1, 2)
-#: what a version-2 store needs to become version 3
+MIGRATABLE = (0, 1, 2, 3)
+#: what a version-3 store needs to become version 4
+MIGRATE_FROM_3 = """
+ALTER TABLE jobs ADD COLUMN usage_s REAL;
+"""
+#: what a version-2 store needs to become version 4
 MIGRATE_FROM_2 = """
 ALTER TABLE submissions ADD COLUMN owner TEXT;
 ALTER TABLE submissions ADD COLUMN lease_until TEXT;
-"""
+""" + MIGRATE_FROM_3
 # (no semicolon inside a comment: :func:`statements` splits on them)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -69,20 +74,27 @@ CREATE TABLE IF NOT EXISTS jobs (
     run_id     TEXT NOT NULL REFERENCES submissions(run_id) ON DELETE CASCADE,
     idx        INTEGER NOT NULL,  -- job number within the run
     role       TEXT NOT NULL,     -- circuits | calibration | circuits+calibration | unrecorded
-    circuits   TEXT NOT NULL,     -- JSON: indices of the run's circuits in this job
+    circuits   TEXT NOT NULL,     -- JSON: indices of the circuits of the run in this job
     status     TEXT NOT NULL,     -- QUEUED | RUNNING | DONE | ERROR | CANCELLED | ...
     submitted_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     error      TEXT,
-    result     TEXT               -- JSON: counts per circuit, once fetched
+    -- then the counts per circuit (JSON) once fetched, and the QPU seconds the service
+    -- billed for the job (job.usage()). No comment may follow either: dropping the last
+    -- column, SQLite would keep it and comment out the closing parenthesis
+    result     TEXT,
+    usage_s    REAL
 );
 CREATE INDEX IF NOT EXISTS jobs_by_run ON jobs(run_id, idx);
 """
 #: the tables each known version holds (version 0: none, or version 1's, unversioned)
 TABLES = {1: ("runs", "circuits"), 2: ("runs", "circuits", "submissions", "jobs"),
-          3: ("runs", "circuits", "submissions", "jobs")}
+          3: ("runs", "circuits", "submissions", "jobs"),
+          4: ("runs", "circuits", "submissions", "jobs")}
 #: columns a version lacks against the current schema
-MISSING = {2: {"submissions": ("owner", "lease_until")}}
+MISSING: dict[int, dict[str, tuple[str, ...]]] = {
+    2: {"submissions": ("owner", "lease_until"), "jobs": ("usage_s",)},
+    3: {"jobs": ("usage_s",)}}
 OTHER_STORE = "pick another store with --store or QWALK_STORE"
 
 
@@ -161,7 +173,7 @@ def migration(version: int) -> list[str]:
     current schema: new tables and columns only, then the version stamp."""
     if version == SCHEMA_VERSION:
         return []
-    script = MIGRATE_FROM_2 if version == 2 else SCHEMA
+    script = {2: MIGRATE_FROM_2, 3: MIGRATE_FROM_3}.get(version, SCHEMA)
     return [*statements(script), f"PRAGMA user_version = {SCHEMA_VERSION}"]
 
 

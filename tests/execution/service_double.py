@@ -66,6 +66,7 @@ from samplomatic.quantum_program import CircuitItem, SamplexItem
 from qwalk_circuits.execution import devices, jobs, service
 
 STEPS = ("QUEUED", "RUNNING", "DONE")
+USAGE_PER_ITEM_S = 0.75    # the QPU seconds the double bills per PUB of a finished job
 FINAL = ("DONE", "ERROR", "CANCELLED")
 SCHEMA = "v2.0"            # the executor params version qiskit-ibm-runtime 0.51 uploads
 REAL_OPEN_BATCH = jobs.open_batch
@@ -192,6 +193,14 @@ class RemoteJob:
             raise RuntimeError("job not done")
         return PrimitiveResult([pub_result(item) for item in state["items"]],
                                metadata={"version": 2})
+
+    def usage(self) -> float | None:
+        """QPU seconds billed (RuntimeJobV2.usage()): here :data:`USAGE_PER_ITEM_S` per PUB
+        of a finished job (the mode's ``usage_fails`` makes the lookup fail)."""
+        if self.server.mode().get("usage_fails"):
+            raise ValueError("simulated: the job's metrics are not available")
+        state = self.server.load(self._id)
+        return USAGE_PER_ITEM_S * len(state["items"]) if state["status"] == "DONE" else None
 
     def cancel(self) -> None:
         state = self.server.load(self._id)

@@ -389,3 +389,27 @@ def test_permanent_service_errors_are_not_retried(config):
     with pytest.raises(QwalkError, match=r"refused.*not found"):
         with_retries(lookup, config, sleep=lambda s: None)
     assert calls == [1]
+
+
+def test_the_qpu_time_the_service_bills_is_recorded_per_job(server, config, tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    while finish_run(run_id, store) is None:
+        pass
+    jobs = Ledger(store).jobs(run_id)
+    items = [len(j["circuits"]) for j in jobs]
+    assert [j["usage_s"] for j in jobs] == [service_double.USAGE_PER_ITEM_S * n for n in items]
+    status = subprocess.run([sys.executable, "-m", "qwalk_circuits.cli", "--store",
+                             str(tmp_path / "s.sqlite"), "jobs", "status", run_id],
+                            capture_output=True, text=True, check=True).stdout
+    assert f"QPU {service_double.USAGE_PER_ITEM_S * items[0]:.1f} s" in status
+
+
+def test_a_usage_the_service_cannot_report_loses_no_result(server, config, tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    server.set_mode(usage_fails=True)
+    run_id = submit_experiment(walk(), config, 200, 5, store)
+    while finish_run(run_id, store) is None:
+        pass
+    jobs = Ledger(store).jobs(run_id)
+    assert all(j["usage_s"] is None and j["result"] is not None for j in jobs)

@@ -100,7 +100,7 @@ def test_a_version_1_store_is_migrated_keeping_its_runs(tmp_path):
     store = ResultStore(path)
     assert [r["run_id"] for r in store.list_runs()] == ["old"]
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
     assert {"submissions", "jobs"} <= tables
 
@@ -112,8 +112,8 @@ def test_a_version_2_store_gains_the_lease_columns_keeping_its_submissions(tmp_p
     path = tmp_path / "s.sqlite"
     v2 = SCHEMA.replace(",\n    owner      TEXT,", "").replace(
         "    lease_until TEXT            -- ISO UTC time the owner's lease ends unless renewed\n",
-        "")
-    assert "lease_until" not in v2 and "owner" not in v2
+        "").replace(USAGE_LINES, "    result     TEXT\n")
+    assert "lease_until" not in v2 and "owner" not in v2 and "usage_s" not in v2
     with sqlite3.connect(path) as db:
         db.executescript(v2 + """
             INSERT INTO submissions VALUES ('sub', '2025-01-01', '2025-01-01', 'submitted',
@@ -121,11 +121,38 @@ def test_a_version_2_store_gains_the_lease_columns_keeping_its_submissions(tmp_p
             PRAGMA user_version = 2;""")
     store = ResultStore(path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
         columns = [r[1] for r in db.execute("PRAGMA table_info(submissions)")]
+        assert [r[1] for r in db.execute("PRAGMA table_info(jobs)")][-1] == "usage_s"
     assert columns[-2:] == ["owner", "lease_until"]
     sub = Ledger(store).submission("sub")
     assert sub["status"] == "submitted" and sub["owner"] is None
+
+
+USAGE_LINES = "    result     TEXT,\n    usage_s    REAL\n"
+
+
+def test_a_version_3_store_gains_the_usage_column_keeping_its_jobs(tmp_path):
+    from qwalk_circuits.execution.ledger import Ledger
+    from qwalk_circuits.execution.store import SCHEMA
+
+    path = tmp_path / "s.sqlite"
+    assert USAGE_LINES in SCHEMA
+    v3 = SCHEMA.replace(USAGE_LINES, "    result     TEXT\n")
+    with sqlite3.connect(path) as db:
+        db.executescript(v3 + """
+            INSERT INTO submissions VALUES ('sub', '2025-01-01', '2025-01-01', 'submitted',
+              'coined-walk', '{}', '{}', 'fake_fez', 10, 1, '[]', NULL, NULL, NULL);
+            INSERT INTO jobs VALUES ('job-1', 'sub', 0, 'circuits', '[0]', 'DONE',
+              '2025-01-01', '2025-01-01', NULL, '[{"0": 10}]');
+            PRAGMA user_version = 3;""")
+    store = ResultStore(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+    job = Ledger(store).jobs("sub")[0]
+    assert job["result"] == [{"0": 10}] and job["usage_s"] is None
+    Ledger(store).update_job("job-1", "DONE", usage_s=2.5)
+    assert Ledger(store).jobs("sub")[0]["usage_s"] == 2.5
 
 
 def test_a_newer_store_is_refused(tmp_path):

@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SUBMISSION = ("INSERT INTO submissions (run_id, created_at, updated_at, status, experiment, "
               "params, config, device, shots, seed, circuits) VALUES ('dev', '2025-01-01', "
               "'2025-01-01', 'submitted', 'coined-walk', '{}', '{}', 'fake_fez', 10, 1, '[]')")
-JOB = ("INSERT INTO jobs VALUES ('job-1', 'dev', 0, 'circuits', '[0]', 'QUEUED', "
+JOB = ("INSERT INTO jobs (job_id, run_id, idx, role, circuits, status, submitted_at, "
+       "updated_at, error, result) VALUES ('job-1', 'dev', 0, 'circuits', '[0]', 'QUEUED', "
        "'2025-01-01', '2025-01-01', NULL, NULL)")
 
 
@@ -50,6 +51,8 @@ def at_version(source: Path, target: Path, version: int) -> Path:
     """A copy of ``source`` as a store of schema ``version`` would hold it."""
     target.write_bytes(source.read_bytes())
     db = sqlite3.connect(target)
+    if version in (2, 3):
+        db.execute("ALTER TABLE jobs DROP COLUMN usage_s")
     if version == 2:
         db.execute("ALTER TABLE submissions DROP COLUMN lease_until")
         db.execute("ALTER TABLE submissions DROP COLUMN owner")
@@ -71,7 +74,7 @@ READERS = [["results", "list"], ["results", "show", "{run}"], ["results", "show"
            ["jobs", "status", "dev"]]
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
 def test_read_only_commands_leave_every_version_as_it_was(version, v3_with_a_run, tmp_path,
                                                           capsys):
     source, run_id = v3_with_a_run
