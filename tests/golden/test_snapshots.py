@@ -11,6 +11,13 @@ A deliberate change regenerates the files and lists the difference in its commit
 Values compare to 1e-9 (relative) so that a different BLAS summation order passes and a
 model change does not.  Volatile fields (run and job ids, the echo of the config's
 defaults) are left out; see :func:`comparable`.
+
+A fake-device case also depends on the transpiler and the simulator: a new Qiskit, Aer or
+qiskit-ibm-runtime release may route a circuit differently, and its noisy counts change.
+Its snapshot records those versions beside it (``CASE.versions.json``); under other
+versions the device's numbers (:data:`DEVICE_DEPENDENT`) are compared for their shape only
+-- every key, length and label, and every exact-reference, classical and theory value,
+still to 1e-9.
 """
 
 from __future__ import annotations
@@ -46,6 +53,23 @@ CASES: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 VOLATILE = ("run_id", "jobs")
+#: the packages a fake-device case's numbers depend on beyond qwalk itself
+DEVICE_PACKAGES = ("qiskit", "qiskit-aer", "qiskit-ibm-runtime")
+#: summary paths whose numbers come from the (emulated) device: compared for shape only
+#: when the installed DEVICE_PACKAGES differ from the snapshot's
+DEVICE_DEPENDENT = (".comparison.hardware", ".comparison.mitigated", ".comparison.emulation",
+                    ".distance", ".observables", ".observable_errors", ".resources",
+                    ".fits.sigma_power_law.observables")
+
+
+def installed_versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    return {name: version(name) for name in DEVICE_PACKAGES}
+
+
+def device_dependent(where: str) -> bool:
+    return any(where == p or where.startswith((p + ".", p + "[")) for p in DEVICE_DEPENDENT)
 
 
 def comparable(summary: dict[str, Any]) -> dict[str, Any]:
@@ -59,22 +83,26 @@ def comparable(summary: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def differences(expected: Any, actual: Any, where: str = "") -> list[str]:
-    """Every place where ``actual`` differs from ``expected`` (floats to RELATIVE)."""
+def differences(expected: Any, actual: Any, where: str = "", shape_only: bool = False
+                ) -> list[str]:
+    """Every place where ``actual`` differs from ``expected`` (floats to RELATIVE); with
+    ``shape_only``, the numbers under :data:`DEVICE_DEPENDENT` are not compared."""
     if isinstance(expected, dict) and isinstance(actual, dict):
         out = [f"{where}: keys {sorted(set(expected) ^ set(actual))} differ"] \
             if set(expected) != set(actual) else []
         for key in sorted(set(expected) & set(actual)):
-            out += differences(expected[key], actual[key], f"{where}.{key}")
+            out += differences(expected[key], actual[key], f"{where}.{key}", shape_only)
         return out
     if isinstance(expected, list) and isinstance(actual, list):
         if len(expected) != len(actual):
             return [f"{where}: length {len(expected)} != {len(actual)}"]
         return [d for i, (e, a) in enumerate(zip(expected, actual, strict=True))
-                for d in differences(e, a, f"{where}[{i}]")]
+                for d in differences(e, a, f"{where}[{i}]", shape_only)]
     if isinstance(expected, bool) or isinstance(actual, bool):
         return [] if expected == actual else [f"{where}: {expected!r} != {actual!r}"]
     if isinstance(expected, (int, float)) and isinstance(actual, (int, float)):
+        if shape_only and device_dependent(where):
+            return []
         # the Hellinger distance of two equal distributions is sqrt(rounding) ~ 1e-8
         floor = HELLINGER_ABSOLUTE if "hellinger" in where else ABSOLUTE
         if math.isclose(expected, actual, rel_tol=RELATIVE, abs_tol=floor):
@@ -97,12 +125,18 @@ def test_summary_matches_its_snapshot(case: str, experiment: str, arguments: tup
                                       capsys: pytest.CaptureFixture[str]) -> None:
     actual = comparable(run_case(capsys, experiment, arguments))
     path = SNAPSHOTS / f"{case}.json"
+    versions = SNAPSHOTS / f"{case}.versions.json"
+    on_device = "fake_" in " ".join(arguments)
     if REGENERATE or not path.exists():
         path.write_text(json.dumps(actual, indent=1, sort_keys=True) + "\n")
+        if on_device:
+            versions.write_text(json.dumps(installed_versions(), indent=1) + "\n")
         if not REGENERATE:
             pytest.fail(f"no snapshot for {case}: written now, check it in")
     expected = json.loads(path.read_text())
-    found = differences(expected, json.loads(json.dumps(actual)))
+    shape_only = on_device and (not versions.exists()
+                                or json.loads(versions.read_text()) != installed_versions())
+    found = differences(expected, json.loads(json.dumps(actual)), shape_only=shape_only)
     assert not found, f"{case} differs from its snapshot:\n  " + "\n  ".join(found[:20])
 
 
@@ -113,3 +147,21 @@ def test_the_comparison_can_fail() -> None:
     assert differences(base, {"a": [1.0, 2.0 * (1 + 1e-6)], "b": {"c": "x"}})
     assert differences(base, {"a": [1.0, 2.0], "b": {}})
     assert differences(base, {"a": [1.0, 2.0], "b": {"c": "y"}})
+
+
+def test_other_package_versions_relax_only_the_device_numbers() -> None:
+    """Under other Qiskit/Aer/runtime versions a device case still fails on a changed
+    reference value, key or length; only the device's own numbers are let through."""
+    base = {"reference": {"sigma": [0.0, 1.0]}, "observables": {"sigma": [0.1, 1.2]},
+            "comparison": {"hardware": {"tvd": [0.1]}, "uniform_tvd": [0.5]}}
+    moved = json.loads(json.dumps(base))
+    moved["observables"]["sigma"][1] = 1.3
+    moved["comparison"]["hardware"]["tvd"][0] = 0.2
+    assert differences(base, moved) and not differences(base, moved, shape_only=True)
+    for path in (("reference", "sigma"), ("comparison", "uniform_tvd")):
+        wrong = json.loads(json.dumps(base))
+        wrong[path[0]][path[1]][0] += 0.01
+        assert differences(base, wrong, shape_only=True)
+    shorter = json.loads(json.dumps(base))
+    shorter["observables"]["sigma"].pop()
+    assert differences(base, shorter, shape_only=True)
