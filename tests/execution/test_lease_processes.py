@@ -61,7 +61,7 @@ class Child:
     def signal(self, sig: int) -> None:
         os.kill(self.process.pid, sig)
 
-    def result(self, timeout: float = 60) -> tuple[int, str]:
+    def result(self, timeout: float = 240) -> tuple[int, str]:
         """Its exit status and stderr, once it ended."""
         rc = self.process.wait(timeout)
         return rc, self.err.read_text()
@@ -72,8 +72,10 @@ class Child:
         self.process.wait()
 
 
+#: a deadline only bounds how long a failing test waits: a child that imports Qiskit and
+#: transpiles on a loaded 2-core machine took over 60 s (a mutation run's clean tests)
 def wait_for(condition: Callable[[], bool], child: Child | None = None,
-             timeout: float = 60) -> None:
+             timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if child is not None and child.process.poll() is not None:
