@@ -3,7 +3,9 @@
 A single-circuit run gets the one single-circuit summary (as on Aer) plus ``comparison``:
 the device's distributions against the exact reference, readout-mitigated ones too, and,
 where the target compares it (real devices; fake ones on request), a noisy emulation of
-the same ISA circuits; an ensemble gets the one ensemble summary of its members' counts
+the same ISA circuits, and, with ``[run] zne_scales``, its observables extrapolated to
+zero noise beside the raw and mitigated ones (``comparison.zne``,
+``analysis/device_zne.py``); an ensemble gets the one ensemble summary of its members' counts
 plus the comparison of the ensemble averages.  Everything is rebuilt from the ledger, so
 a finished run re-analyses into the same summary (:func:`reanalyse_device_run`).
 """
@@ -26,6 +28,7 @@ from .analysis.device_comparison import (
     mitigated_vector,
     numbered,
 )
+from .analysis.device_zne import zne_comparison
 from .analysis.ensembles import mean_and_error
 from .analysis.mitigation import assignment_matrices
 from .analysis.summary import (
@@ -48,6 +51,9 @@ from .execution.store import ResultStore
 from .execution.targets import device_target, make_target
 from .experiments.unravelled import on_device
 
+#: the bootstrap stream of the zne block (its own: the other error bars stay as they were)
+ZNE_STREAM = 0x7A4E
+
 
 def finish_run(run_id: str, store: ResultStore, service: Any = None) -> dict[str, Any] | None:
     """Poll once; when every job is done, analyse and store the run (idempotent).
@@ -62,13 +68,18 @@ def finish_run(run_id: str, store: ResultStore, service: Any = None) -> dict[str
     return None if record is None else dict(store.get_run(run_id)["summary"])
 
 
-def reanalyse_device_run(run_id: str, store: ResultStore) -> RunRecord:
-    """A finished device run analysed again from the counts its ledger holds."""
+def reanalyse_device_run(run_id: str, store: ResultStore,
+                         zne_extrapolation: str | None = None) -> RunRecord:
+    """A finished device run analysed again from the counts its ledger holds; a ZNE run's
+    observables extrapolated by ``zne_extrapolation`` when given (else its config's)."""
     ledger = Ledger(store)
     sub = ledger.submission(run_id)
     if sub["status"] != "done":
         raise QwalkError(f"run {run_id} is '{sub['status']}', not finished: "
                          f"'qwalk jobs fetch {run_id}' first")
+    if zne_extrapolation is not None:
+        sub = {**sub, "config": {**sub["config"], "run": {
+            **sub["config"]["run"], "zne_extrapolation": zne_extrapolation}}}
     return _analysed(run_id, sub, ledger)[0]
 
 
@@ -174,7 +185,8 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
     cls = get_experiment(sub["experiment"])
     experiment = cls(cls.spec_type.model_validate(sub["params"]))
     shots, seed = int(sub["shots"]), sub["seed"]
-    main = [i for i, info in enumerate(infos) if info["role"] == "circuits"]
+    main = [i for i, info in enumerate(infos)  # (folded circuits: the zne block's)
+            if info["role"] == "circuits" and info.get("noise_scale", 1) == 1]
     shells = [QuantumCircuit(metadata=infos[i]["metadata"]) for i in main]
     device = [experiment.site_distribution(s, None, counts[i])
               for s, i in zip(shells, main, strict=True)]
@@ -214,6 +226,11 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                 lambda v, shell=s: experiment.site_distribution(shell, v, None), q, rng))
         comparison["mitigated"]["tvd_error"] = [e[0] for e in errors]
         comparison["mitigated"]["hellinger_error"] = [e[1] for e in errors]
+    if config.run.zne_scales is not None:
+        comparison["zne"] = zne_comparison(
+            experiment, shells, infos, counts, config.run.zne_scales,
+            config.run.zne_extrapolation, reference,
+            np.random.default_rng((0 if seed is None else seed, ZNE_STREAM)))
     # the one single-circuit summary, as on Aer (its distances are the hardware ones)
     summary, _, classical = single_summary(experiment, shells, device, shots, seed,
                                            _backend(config, sub))

@@ -155,6 +155,8 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
         "experiment": experiment.name, "device": config.backend.device,
         "shots": shots, "jobs": len(built.plan), "pub_rows": rows,
         "calibration_circuits": sum(i["role"] == "calibration" for i in built.infos),
+        "folded_circuits": sum(i.get("noise_scale", 1) != 1 for i in built.infos),
+        "zne_scales": config.run.zne_scales,
         "rep_delay_s": rep_delay, "qpu_seconds_lower_bound": qpu,
         "circuits": circuits, "observable": experiment.main_observable,
         "signature": None if last is None else _signature(
@@ -171,11 +173,12 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
 def time_indices(built: BuiltSubmission) -> list[int | None]:
     """The measured time (index into the ISA circuits) of each submitted circuit: an
     ensemble's PUB its template, a single-circuit run's circuits in order; None for a
-    readout calibration."""
+    readout calibration and for a circuit folded for zero-noise extrapolation (its own
+    duration counts in the QPU time, its shots in no time's prediction)."""
     out: list[int | None] = []
     count = 0
     for info in built.infos:
-        if info["role"] != "circuits":
+        if info["role"] != "circuits" or info.get("noise_scale", 1) != 1:
             out.append(None)
             continue
         out.append(int(info["template"]) if "template" in info else count)

@@ -33,7 +33,10 @@ def print_plan(plan: dict[str, Any], as_json: bool) -> None:
         return
     print(f"dry run: {plan['experiment']} on {plan['device']} -- nothing submitted, nothing "
           "stored")
-    print(f"{len(plan['circuits'])} circuits + {plan['calibration_circuits']} readout "
+    folded = (f" + {plan['folded_circuits']} folded for ZNE (noise scales "
+              f"{', '.join(str(s) for s in plan['zne_scales'][1:])})"
+              if plan.get("folded_circuits") else "")
+    print(f"{len(plan['circuits'])} circuits{folded} + {plan['calibration_circuits']} readout "
           f"calibrations = {plan['pub_rows']} circuits executed, in {plan['jobs']} job(s), "
           f"{plan['shots']} shots each")
     key = plan["observable"]

@@ -42,6 +42,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..analysis.zne import check_scales
 from ..core.errors import QwalkError
 from ..core.specs import INT64_MAX, out_of_range
 
@@ -156,6 +157,27 @@ class RunSection(_Strict):
         default=None, description="compare a device run with a noisy Aer emulation of the same "
         "ISA circuits (default: real devices yes; fake devices no, where the emulation is the "
         "same noisy simulation again and measures only shot noise)")
+    zne_scales: list[int] | None = Field(
+        default=None, description="zero-noise extrapolation (device runs): each measured "
+        "circuit is also sent with its two-qubit gates folded to run lambda times, for each "
+        "odd lambda listed after 1 (e.g. [1, 3, 5]); the summary's comparison.zne holds the "
+        "observables extrapolated to lambda = 0 beside the raw and mitigated ones")
+    zne_extrapolation: Literal["richardson", "exponential"] = Field(
+        default="richardson", description="the ZNE model: the polynomial through the points "
+        "(richardson) or a + b exp(-c lambda) (exponential, needs three scales)")
+
+    @field_validator("zne_scales")
+    @classmethod
+    def _check_zne_scales(cls, value: list[int] | None) -> list[int] | None:
+        return None if value is None else check_scales(value)
+
+    @model_validator(mode="after")
+    def _check_zne_model(self) -> RunSection:
+        if (self.zne_scales is not None and self.zne_extrapolation == "exponential"
+                and len(self.zne_scales) < 3):
+            raise ValueError("zne_extrapolation = 'exponential' fits three parameters: give "
+                             "at least three zne_scales (e.g. [1, 3, 5]), or use 'richardson'")
+        return self
 
 
 class JobsSection(_Strict):
@@ -192,6 +214,13 @@ class HardwareConfig(_Strict):
     run: RunSection = RunSection()
     jobs: JobsSection = JobsSection()
     ibm: IBMSection = IBMSection()
+
+    @model_validator(mode="after")
+    def _zne_needs_a_device(self) -> HardwareConfig:
+        if self.run.zne_scales is not None and self.backend.kind == "aer":
+            raise ValueError("'run.zne_scales': zero-noise extrapolation folds a device's ISA "
+                             "circuits; use it with kind = 'fake' or 'ibm'")
+        return self
 
     @property
     def is_device(self) -> bool:
@@ -331,7 +360,8 @@ def parse_config(data: dict[str, Any], name: str, where: str) -> HardwareConfig:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"]  # union branches are no keys
                        if not isinstance(p, str) or p.isidentifier())
-        raise QwalkError(f"{where}: '{key}': {first['msg'].removeprefix('Value error, ')}"
+        message = first["msg"].removeprefix("Value error, ")
+        raise QwalkError(f"{where}: '{key}': {message}" if key else f"{where}: {message}"
                          ) from None
 
 

@@ -28,6 +28,7 @@ from ..core.errors import QwalkError
 from .config import HardwareConfig, parse_config
 from .devices import compact, device_backend, expand
 from .ensemble import parameter_columns
+from .folding import fold_two_qubit_gates
 from .jobs import (
     SubmissionRefused,
     chunk_tag,
@@ -63,6 +64,25 @@ def _info(logical: QuantumCircuit, isa: QuantumCircuit, small: Any) -> dict[str,
         logical.metadata, default=str)), "physical": list(small.physical),
         "stats": circuit_stats(isa), "creg": isa.cregs[0].name,
         "bits": _bit_qubits(small.circuit), "qpy": qpy_text(small.circuit)}
+
+
+def folded_submission(logical: list[QuantumCircuit], isa: list[QuantumCircuit],
+                      scales: list[int], full_width: bool
+                      ) -> tuple[list[dict[str, Any]], list[QuantumCircuit]]:
+    """Zero-noise extrapolation: each time's ISA circuit at every noise scale (its
+    two-qubit gates folded, ``execution/folding.py``), one after another so that a job
+    holds a time's scales together; each info carries ``time_index`` and
+    ``noise_scale``."""
+    infos: list[dict[str, Any]] = []
+    submitted: list[QuantumCircuit] = []
+    for t, (circuit, unfolded) in enumerate(zip(logical, isa, strict=True)):
+        for scale in scales:
+            folded = unfolded if scale == 1 else fold_two_qubit_gates(unfolded, scale)
+            small = compact(folded)
+            infos.append({**_info(circuit, folded, small), "time_index": t,
+                          "noise_scale": scale})
+            submitted.append(folded if full_width else small.circuit)
+    return infos, submitted
 
 
 #: circuits each job spends on the readout calibration of each qubit set it measures
@@ -188,7 +208,14 @@ def build_submission(experiment: Any, config: HardwareConfig, shots: int,
     infos: list[dict[str, Any]] = []
     submitted: list[QuantumCircuit] = []
     values: list[np.ndarray | None] | None = None
-    if not ensemble:
+    scales = config.run.zne_scales
+    if scales is not None and ensemble:
+        raise QwalkError(f"zero-noise extrapolation (run.zne_scales) is for single-circuit "
+                         f"experiments, and {experiment.name} is an ensemble: remove "
+                         "zne_scales from the config for it")
+    if not ensemble and scales is not None:
+        infos, submitted = folded_submission(logical, isa, scales, target.sends_full_width)
+    elif not ensemble:
         infos = [_info(c, i, k) for c, i, k in zip(logical, isa, compacted, strict=True)]
         submitted = sent
     else:

@@ -1,0 +1,124 @@
+"""Zero-noise extrapolation of a device run's observables: the ``zne`` block of its
+summary's ``comparison``.
+
+Each time was measured at every noise scale (``noise_scale`` and ``time_index`` in its
+ledger infos; ``execution/folding.py``).  Per time and observable the block holds, side
+by side: the raw value (scale 1), the readout-mitigated one (where the run calibrated its
+readout), the zero-noise value (extrapolated from the mitigated values where there are
+any: folding does not scale readout errors, so they are removed first; else from the raw
+ones) and the exact reference.  Every value has a bootstrap error: each replica resamples
+the counts of every circuit at every scale and both readout calibrations of each job and
+qubit set (one draw per calibration, shared by the scales it corrects, as on the device),
+mitigates again and extrapolates again (:func:`.zne.zne_estimate`).  The experiment is
+read through its hooks (``site_distribution``, ``observables``) only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from qiskit import QuantumCircuit
+
+from .device_comparison import (
+    BOOTSTRAP,
+    Calibrations,
+    calibration_key,
+    calibrations,
+    mitigated_vector,
+    resample,
+)
+from .mitigation import assignment_matrices
+from .summary import json_safe, series
+from .zne import Values, zne_estimate
+
+Groups = list[list[int]]  # per time, the info index of each scale (in scale order)
+
+
+def zne_groups(infos: list[dict[str, Any]], scales: Sequence[int]) -> Groups:
+    """Per time, the circuits measured at each of ``scales``, in scale order."""
+    found: dict[int, dict[int, int]] = {}
+    for i, info in enumerate(infos):
+        if info["role"] == "circuits" and "noise_scale" in info:
+            found.setdefault(int(info["time_index"]), {})[int(info["noise_scale"])] = i
+    return [[found[t][s] for s in scales] for t in sorted(found)]
+
+
+def _observables(experiment: Any, shell: QuantumCircuit, counts: dict[int, int],
+                 info: dict[str, Any], matrices: list[np.ndarray] | None) -> Values:
+    if matrices is None:
+        p = experiment.site_distribution(shell, None, counts)
+    else:
+        p = experiment.site_distribution(shell, mitigated_vector(counts, matrices,
+                                                                 info["bits"]), None)
+    return {k: float(v) for k, v in experiment.observables(p).items()}
+
+
+def _measure(experiment: Any, shells: list[QuantumCircuit], groups: Groups,
+             infos: list[dict[str, Any]], counts: list[Any],
+             matrices: dict[Any, list[np.ndarray]] | None) -> list[list[Values]]:
+    """Observables [time][scale], raw (``matrices`` None) or mitigated."""
+    return [[_observables(experiment, shell, counts[i], infos[i],
+                          None if matrices is None else matrices[calibration_key(infos[i])])
+             for i in group] for shell, group in zip(shells, groups, strict=True)]
+
+
+def _matrices(cal: Calibrations, draw: Any) -> dict[Any, list[np.ndarray]]:
+    return {key: assignment_matrices(draw(zeros), draw(ones), len(key[1]))
+            for key, (zeros, ones) in cal.items()}
+
+
+def _scale_one(point: list[list[Values]], replicas: list[list[list[Values]]]
+               ) -> tuple[list[Values], list[Values]]:
+    """The scale-1 values per time and their bootstrap errors."""
+    errors = []
+    for t, values in enumerate(point):
+        errors.append({k: float(np.std([r[t][0][k] for r in replicas], ddof=1))
+                       for k in values[0]})
+    return [values[0] for values in point], errors
+
+
+def zne_comparison(experiment: Any, shells: list[QuantumCircuit], infos: list[dict[str, Any]],
+                   counts: list[Any], scales: list[int], method: str,
+                   reference: list[np.ndarray], rng: np.random.Generator,
+                   replicas: int = BOOTSTRAP) -> dict[str, Any]:
+    """The ``comparison.zne`` block (see the module docstring): ``shells[t]`` carries time
+    t's circuit metadata, ``counts[i]`` circuit i's counts."""
+    groups = zne_groups(infos, scales)
+    cal = calibrations(infos, counts)
+    kinds = ["raw", "mitigated"] if cal else ["raw"]
+    point = {"raw": _measure(experiment, shells, groups, infos, counts, None)}
+    drawn: dict[str, list[list[list[Values]]]] = {kind: [] for kind in kinds}
+    if cal:
+        point["mitigated"] = _measure(experiment, shells, groups, infos, counts,
+                                      _matrices(cal, lambda c: c))
+    for _ in range(replicas):
+        again = list(counts)
+        for i in (i for group in groups for i in group):
+            again[i] = resample(counts[i], rng)
+        drawn["raw"].append(_measure(experiment, shells, groups, infos, again, None))
+        if cal:
+            drawn["mitigated"].append(_measure(experiment, shells, groups, infos, again,
+                                               _matrices(cal, lambda c: resample(c, rng))))
+    block: dict[str, Any] = {
+        "scales": scales, "extrapolation": method,
+        "extrapolated": kinds[-1], "bootstrap": replicas,
+        "two_qubit_gates": [[infos[i]["stats"]["two_qubit_gates"] for i in group]
+                            for group in groups],
+        "exact": series([{k: float(v) for k, v in experiment.observables(q).items()}
+                         for q in reference])}
+    for kind in kinds:
+        values, errors = _scale_one(point[kind], drawn[kind])
+        block[kind], block[f"{kind}_errors"] = series(values), series(errors)
+    for kind in kinds:
+        estimates = [zne_estimate(scales, point[kind][t], [r[t] for r in drawn[kind]], method)
+                     for t in range(len(groups))]
+        name = "zne" if kind == kinds[-1] else "zne_unmitigated"
+        block[name] = series([e[0] for e in estimates])
+        block[f"{name}_errors"] = series([e[1] for e in estimates])
+        if kind == kinds[-1]:
+            block["per_scale"] = {k: [[p[k] for p in point[kind][t]]
+                                      for t in range(len(groups))] for k in block[name]}
+            block["per_scale_errors"] = {k: [e[2][k] for e in estimates] for k in block[name]}
+    return dict(json_safe(block))
