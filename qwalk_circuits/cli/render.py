@@ -99,7 +99,28 @@ def print_device_run(summary: dict[str, Any]) -> None:
               + " ".join(f"{v:.4f}" for v in floor))
     if "ensemble" in summary:
         print("(ensemble runs: the members' average against the exact ensemble average)")
+    if "zne" in comparison:
+        print_zne(comparison["zne"], main_observable(summary), summary["times"])
     print_notes(summary)
+
+
+def print_zne(zne: dict[str, Any], key: str, times: list[float]) -> None:
+    """The main observable raw, readout-mitigated (if calibrated) and extrapolated to zero
+    noise, beside the exact value (``comparison.zne``)."""
+    kinds = [k for k in ("raw", "mitigated", "zne") if k in zne]
+
+    def cell(value: float | None, error: float | None) -> str:
+        if value is None or error is None:  # (an undefined fit: null in the JSON)
+            return f"{'-':>19}"
+        return f"{value:>9.4f} ± {error:<7.4f}"
+
+    print(f"zero-noise extrapolation of {key} ({zne['extrapolation']}, noise scales "
+          f"{', '.join(str(s) for s in zne['scales'])}, from the {zne['extrapolated']} values; "
+          "± bootstrap standard error)")
+    print(f"{'t':>4} " + " ".join(f"{k:>19}" for k in kinds) + f" {'exact':>9}")
+    for i, t in enumerate(times):
+        print(f"{t:>4g} " + " ".join(cell(zne[k][key][i], zne[k + "_errors"][key][i])
+                                     for k in kinds) + f" {zne['exact'][key][i]:>9.4f}")
 
 
 def plot_device_run(summary: dict[str, Any], path: str) -> None:

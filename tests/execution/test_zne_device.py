@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 
+from qwalk_circuits.cli.render import print_summary
 from qwalk_circuits.cli.render_plan import print_plan
 from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.device_analysis import finish_run, reanalyse_device_run
@@ -69,7 +70,8 @@ def test_zne_is_off_by_default_and_refused_on_aer(tmp_path):
         load_config(str(path))
 
 
-def test_a_fake_device_run_reports_raw_mitigated_and_zne_observables_side_by_side(tmp_path):
+def test_a_fake_device_run_reports_raw_mitigated_and_zne_observables_side_by_side(tmp_path,
+                                                                                   capsys):
     store = ResultStore(tmp_path / "s.sqlite")
     summary = run(walk(times=[1, 2]), fake_config(), 400, 3, store, progress=False).summary
     times = summary["times"]
@@ -100,6 +102,16 @@ def test_a_fake_device_run_reports_raw_mitigated_and_zne_observables_side_by_sid
     # the rest of the summary describes the scale-1 circuits only
     assert len(summary["resources"]) == len(times) == len(store.get_run(
         summary["run_id"])["circuits"])
+    # the CLI's table shows the main observable's three estimates beside the exact one
+    print_summary(summary)
+    out = capsys.readouterr().out
+    assert "zero-noise extrapolation of sigma (richardson, noise scales 1, 3, 5, from the " \
+           "mitigated values" in out
+    lines = out.splitlines()
+    row = lines[next(i for i, line in enumerate(lines) if line.startswith("zero-noise")) + 2
+                ].split()
+    assert row[0] == "1" and float(row[-1]) == pytest.approx(zne["exact"]["sigma"][0],
+                                                             abs=1e-4)
     # fetching again gives the same summary; re-analysed from the ledger with the other
     # model, the same raw and mitigated values and errors (the same bootstrap draws)
     assert finish_run(summary["run_id"], store) == summary
