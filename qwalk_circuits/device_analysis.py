@@ -5,9 +5,10 @@ the device's distributions against the exact reference, readout-mitigated ones t
 where the target compares it (real devices; fake ones on request), a noisy emulation of
 the same ISA circuits, and, with ``[run] zne_scales``, its observables extrapolated to
 zero noise beside the raw and mitigated ones (``comparison.zne``,
-``analysis/device_zne.py``); an ensemble gets the one ensemble summary of its members' counts
-plus the comparison of the ensemble averages.  Everything is rebuilt from the ledger, so
-a finished run re-analyses into the same summary (:func:`reanalyse_device_run`).
+``analysis/device_zne.py``; ensembles too); an ensemble gets the one ensemble summary of
+its members' counts plus the comparison of the ensemble averages.  Everything is rebuilt
+from the ledger, so a finished run re-analyses into the same summary
+(:func:`reanalyse_device_run`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from .analysis.device_comparison import (
     mitigated_vector,
     numbered,
 )
-from .analysis.device_zne import zne_comparison
+from .analysis.device_zne import ensemble_zne_comparison, zne_comparison
 from .analysis.ensembles import mean_and_error
 from .analysis.mitigation import assignment_matrices
 from .analysis.summary import (
@@ -293,7 +294,8 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
     cls = get_experiment(sub["experiment"])
     experiment: Any = on_device(cls(cls.spec_type.model_validate(sub["params"])))
     shots, seed = int(sub["shots"]), sub["seed"]
-    main = [i for i, info in enumerate(infos) if info["role"] == "circuits"]
+    main = [i for i, info in enumerate(infos)  # (folded templates: the zne block's)
+            if info["role"] == "circuits" and info.get("noise_scale", 1) == 1]
     slots: dict[int, list[int]] = {}
     for i in sorted(main, key=lambda i: (infos[i]["template"], infos[i]["members"][0])):
         slots.setdefault(infos[i]["template"], []).append(i)
@@ -348,6 +350,11 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
     else:
         comparison["no_distances"] = (f"{experiment.name}'s outcome holds no probability "
                                       "distribution to compare (see its observables)")
+    if config.run.zne_scales is not None:
+        comparison["zne"] = ensemble_zne_comparison(
+            experiment, shells, infos, counts, cal, config.run.zne_scales,
+            config.run.zne_extrapolation, shots,
+            np.random.default_rng((0 if seed is None else seed, ZNE_STREAM)))
     summary["comparison"] = comparison
     summary["resources"] = [infos[group[0]]["stats"] for group in pubs]
     summary["jobs"] = job_ids

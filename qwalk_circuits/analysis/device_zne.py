@@ -9,8 +9,10 @@ any: folding does not scale readout errors, so they are removed first; else from
 ones) and the exact reference.  Every value has a bootstrap error: each replica resamples
 the counts of every circuit at every scale and both readout calibrations of each job and
 qubit set (one draw per calibration, shared by the scales it corrects, as on the device),
-mitigates again and extrapolates again (:func:`.zne.zne_estimate`).  The experiment is
-read through its hooks (``site_distribution``, ``observables``) only.
+mitigates again and extrapolates again (:func:`.zne.zne_estimate`).  An ensemble's
+values are those of its members' average at each scale (:func:`ensemble_values`).  The
+experiment is read through its hooks (``site_distribution``, ``member_distribution``,
+``observables``) only.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from .device_comparison import (
     Calibrations,
     calibration_key,
     calibrations,
+    member_rows,
     mitigated_vector,
+    numbered,
     resample,
 )
 from .mitigation import assignment_matrices
@@ -79,6 +83,29 @@ def _scale_one(point: list[list[Values]], replicas: list[list[list[Values]]]
     return [values[0] for values in point], errors
 
 
+def _block(scales: list[int], method: str, kinds: list[str],
+           point: dict[str, list[list[Values]]], drawn: dict[str, list[list[list[Values]]]],
+           gates: list[list[int]], exact: list[Values], replicas: int) -> dict[str, Any]:
+    """The block from the point values [time][scale] and the replicas' of each kind."""
+    block: dict[str, Any] = {
+        "scales": scales, "extrapolation": method, "extrapolated": kinds[-1],
+        "bootstrap": replicas, "two_qubit_gates": gates, "exact": series(exact)}
+    for kind in kinds:
+        values, errors = _scale_one(point[kind], drawn[kind])
+        block[kind], block[f"{kind}_errors"] = series(values), series(errors)
+    for kind in kinds:
+        estimates = [zne_estimate(scales, point[kind][t], [r[t] for r in drawn[kind]], method)
+                     for t in range(len(point[kind]))]
+        name = "zne" if kind == kinds[-1] else "zne_unmitigated"
+        block[name] = series([e[0] for e in estimates])
+        block[f"{name}_errors"] = series([e[1] for e in estimates])
+        if kind == kinds[-1]:
+            block["per_scale"] = {k: [[p[k] for p in point[kind][t]]
+                                      for t in range(len(estimates))] for k in block[name]}
+            block["per_scale_errors"] = {k: [e[2][k] for e in estimates] for k in block[name]}
+    return dict(json_safe(block))
+
+
 def zne_comparison(experiment: Any, shells: list[QuantumCircuit], infos: list[dict[str, Any]],
                    counts: list[Any], scales: list[int], method: str,
                    reference: list[np.ndarray], rng: np.random.Generator,
@@ -101,24 +128,71 @@ def zne_comparison(experiment: Any, shells: list[QuantumCircuit], infos: list[di
         if cal:
             drawn["mitigated"].append(_measure(experiment, shells, groups, infos, again,
                                                _matrices(cal, lambda c: resample(c, rng))))
-    block: dict[str, Any] = {
-        "scales": scales, "extrapolation": method,
-        "extrapolated": kinds[-1], "bootstrap": replicas,
-        "two_qubit_gates": [[infos[i]["stats"]["two_qubit_gates"] for i in group]
-                            for group in groups],
-        "exact": series([{k: float(v) for k, v in experiment.observables(q).items()}
-                         for q in reference])}
-    for kind in kinds:
-        values, errors = _scale_one(point[kind], drawn[kind])
-        block[kind], block[f"{kind}_errors"] = series(values), series(errors)
-    for kind in kinds:
-        estimates = [zne_estimate(scales, point[kind][t], [r[t] for r in drawn[kind]], method)
-                     for t in range(len(groups))]
-        name = "zne" if kind == kinds[-1] else "zne_unmitigated"
-        block[name] = series([e[0] for e in estimates])
-        block[f"{name}_errors"] = series([e[1] for e in estimates])
-        if kind == kinds[-1]:
-            block["per_scale"] = {k: [[p[k] for p in point[kind][t]]
-                                      for t in range(len(groups))] for k in block[name]}
-            block["per_scale_errors"] = {k: [e[2][k] for e in estimates] for k in block[name]}
-    return dict(json_safe(block))
+    gates = [[infos[i]["stats"]["two_qubit_gates"] for i in group] for group in groups]
+    exact = [{k: float(v) for k, v in experiment.observables(q).items()} for q in reference]
+    return _block(scales, method, kinds, point, drawn, gates, exact, replicas)
+
+
+# -- ensembles: every member of every time at every scale ----------------------------------
+
+def ensemble_values(experiment: Any, rows: np.ndarray, shots: int | None) -> Values:
+    """The observables of an ensemble's members (R, outcomes): those of their average
+    distribution, and the members' mean for ``mean_over_realisations`` (the IPR of
+    ``shots`` shots made unbiased, as the ensemble summary does); no fits."""
+    values = {k: float(v) for k, v in experiment.observables(rows.mean(axis=0)).items()}
+    for key in experiment.mean_over_realisations:
+        per = np.array([experiment.observables(r)[key] for r in rows], dtype=float)
+        if key == "ipr" and shots is not None and shots > 1:
+            per = (shots * per - 1) / (shots - 1)
+        values[key] = float(per.mean())
+    return values
+
+
+def ensemble_zne_comparison(experiment: Any, shells: list[QuantumCircuit],
+                            infos: list[dict[str, Any]], counts: list[list[dict[int, int]]],
+                            cal: Calibrations, scales: list[int], method: str, shots: int,
+                            rng: np.random.Generator, replicas: int = BOOTSTRAP
+                            ) -> dict[str, Any]:
+    """The ``comparison.zne`` block of an ensemble (:func:`ensemble_values` of its members
+    at every scale; the exact values from the exact ensemble).  ``counts[i]``: the member
+    counts of PUB i.  The bootstrap resamples every member's counts (or, for members that
+    are random draws themselves, draws the members with replacement, the same draw at
+    every scale: a member is the same kicks at every scale) and both calibrations
+    (``cal``: the run's calibration counts)."""
+    kinds = ["raw", "mitigated"] if cal else ["raw"]
+    found: dict[tuple[int, int], list[int]] = {}
+    for i, info in enumerate(infos):
+        if info["role"] == "circuits" and "noise_scale" in info:
+            found.setdefault((int(info["template"]), int(info["noise_scale"])), []).append(i)
+    times = sorted({t for t, _ in found})
+    members = [[numbered([(c, infos[i]) for i in sorted(found[t, s], key=lambda i:
+                                                         infos[i]["members"][0])
+                          for c in counts[i]]) for s in scales] for t in times]
+
+    def measure(drawn: list[list[Any]], matrices: Any) -> list[list[Values]]:
+        return [[ensemble_values(experiment, member_rows(experiment, shells[t], group,
+                                                          matrices), shots)
+                 for group in drawn[t]] for t in range(len(times))]
+
+    point = {"raw": measure(members, None)}
+    if cal:
+        point["mitigated"] = measure(members, _matrices(cal, lambda c: c))
+    drawn: dict[str, list[list[list[Values]]]] = {kind: [] for kind in kinds}
+    for _ in range(replicas):
+        again = []
+        for per_scale in members:
+            size = len(per_scale[0])
+            pick = rng.integers(size, size=size) if experiment.members_are_samples else None
+            again.append([[group[k] for k in pick] if pick is not None else
+                          [(r, resample(c, rng), info) for r, c, info in group]
+                          for group in per_scale])
+        drawn["raw"].append(measure(again, None))
+        if cal:
+            drawn["mitigated"].append(measure(again, _matrices(cal, lambda c: resample(c, rng))))
+    first = [infos[found[t, s][0]] for t in times for s in scales]
+    gates = [[info["stats"]["two_qubit_gates"] for info in first[n * len(scales):
+                                                                 (n + 1) * len(scales)]]
+             for n in range(len(times))]
+    exact = [ensemble_values(experiment, np.asarray(q), None)
+             for q in experiment.reference_ensemble()]
+    return _block(scales, method, kinds, point, drawn, gates, exact, replicas)

@@ -85,6 +85,39 @@ def folded_submission(logical: list[QuantumCircuit], isa: list[QuantumCircuit],
     return infos, submitted
 
 
+def ensemble_submission(members: Any, logical: list[QuantumCircuit], isa: list[QuantumCircuit],
+                        size: int, scales: list[int] | None, full_width: bool
+                        ) -> tuple[list[dict[str, Any]], list[QuantumCircuit],
+                                   list[np.ndarray | None]]:
+    """An ensemble's PUBs: each time's template (at every noise scale, with ZNE) with its
+    members' parameter sets, ``size`` per PUB; a folded template's infos carry
+    ``noise_scale``."""
+    infos: list[dict[str, Any]] = []
+    submitted: list[QuantumCircuit] = []
+    values: list[np.ndarray | None] = []
+    for t, (c, unfolded) in enumerate(zip(logical, isa, strict=True)):
+        array = np.asarray(members.template_values(t, c), dtype=float)
+        names = [p.name for p in c.parameters]
+        for scale in ([None] if scales is None else list[int | None](scales)):
+            i = unfolded if scale in (None, 1) else fold_two_qubit_gates(unfolded, scale)
+            k = compact(i)
+            circuit = i if full_width else k.circuit
+            extra = {} if scale is None else {"noise_scale": scale}
+            # a circuit left without parameters goes once per member (the runtime's local
+            # sampler takes a (circuit, (m, 0) array) PUB as one shot per member)
+            step = size if circuit.num_parameters else 1
+            for start in range(0, len(array), step):
+                part = array[start:start + step]
+                infos.append({**_info(c, i, k), "template": t,
+                              "members": [start, start + len(part)], "parameters": names,
+                              "values": part.tolist(), "array": bool(circuit.num_parameters),
+                              **extra})
+                submitted.append(circuit)
+                values.append(parameter_columns(circuit, names, part) if circuit.num_parameters
+                              else None)
+    return infos, submitted, values
+
+
 #: circuits each job spends on the readout calibration of each qubit set it measures
 CALIBRATION_CIRCUITS = 2
 
@@ -203,39 +236,18 @@ def build_submission(experiment: Any, config: HardwareConfig, shots: int,
         raise QwalkError("a fractional gate (RZZ/RX) kept a parameter, whose bound values "
                          "could leave the device's angle range; use a config without "
                          "fractional gates for this ensemble")
-    compacted = [compact(c) for c in isa]
-    sent = list(isa) if target.sends_full_width else [k.circuit for k in compacted]
-    infos: list[dict[str, Any]] = []
-    submitted: list[QuantumCircuit] = []
     values: list[np.ndarray | None] | None = None
     scales = config.run.zne_scales
-    if scales is not None and ensemble:
-        raise QwalkError(f"zero-noise extrapolation (run.zne_scales) is for single-circuit "
-                         f"experiments, and {experiment.name} is an ensemble: remove "
-                         "zne_scales from the config for it")
-    if not ensemble and scales is not None:
+    if ensemble:
+        infos, submitted, values = ensemble_submission(
+            members, logical, isa, members_per_pub(config, shots), scales,
+            target.sends_full_width)
+    elif scales is not None:
         infos, submitted = folded_submission(logical, isa, scales, target.sends_full_width)
-    elif not ensemble:
-        infos = [_info(c, i, k) for c, i, k in zip(logical, isa, compacted, strict=True)]
-        submitted = sent
     else:
-        values = []
-        size = members_per_pub(config, shots)
-        for t, (c, i, k, circuit) in enumerate(zip(logical, isa, compacted, sent,
-                                                   strict=True)):
-            array = np.asarray(members.template_values(t, c), dtype=float)
-            names = [p.name for p in c.parameters]
-            # a circuit left without parameters goes once per member (the runtime's local
-            # sampler takes a (circuit, (m, 0) array) PUB as one shot per member)
-            step = size if circuit.num_parameters else 1
-            for start in range(0, len(array), step):
-                part = array[start:start + step]
-                infos.append({**_info(c, i, k), "template": t,
-                              "members": [start, start + len(part)], "parameters": names,
-                              "values": part.tolist(), "array": bool(circuit.num_parameters)})
-                submitted.append(circuit)
-                values.append(parameter_columns(circuit, names, part) if circuit.num_parameters
-                              else None)
+        compacted = [compact(c) for c in isa]
+        infos = [_info(c, i, k) for c, i, k in zip(logical, isa, compacted, strict=True)]
+        submitted = list(isa) if target.sends_full_width else [k.circuit for k in compacted]
     plan = plan_with_calibration(infos, submitted, values, config, shots, backend.num_qubits)
     return BuiltSubmission(infos, submitted, values, plan, backend, isa)
 

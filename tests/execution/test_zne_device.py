@@ -158,12 +158,23 @@ def test_folded_circuits_pass_the_real_runtime_client_and_extrapolate_on_an_idea
         assert np.all(np.abs(value - exact) <= 3 * error + 1e-12), key
 
 
-def test_ensembles_are_refused_in_one_line(server, tmp_path):
+def test_an_ensemble_extrapolates_its_members_average(tmp_path):
+    """Anderson walk, 2 realisations: every template is folded too, its members' counts at
+    every scale give the zne block; scale 1 is the ensemble summary's own average."""
     experiment = get_experiment("anderson-walk").from_settings(
-        {"position_qubits": 2, "steps": 2, "realisations": 2})
-    with pytest.raises(QwalkError, match="ensemble: remove zne_scales") as caught:
-        plan(experiment, double_config(tmp_path), 100)
-    assert "\n" not in str(caught.value)
+        {"position_qubits": 2, "steps": 2, "realisations": 2, "times": [2]})
+    store = ResultStore(tmp_path / "s.sqlite")
+    summary = run(experiment, fake_config(), 400, 3, store, progress=False).summary
+    zne = summary["comparison"]["zne"]
+    assert zne["two_qubit_gates"][0] == [s * zne["two_qubit_gates"][0][0] for s in SCALES]
+    assert zne["two_qubit_gates"][0][0] > 0
+    assert zne["raw"]["sigma"] == pytest.approx(summary["observables"]["sigma"], abs=1e-12)
+    assert zne["exact"]["sigma"] == pytest.approx(summary["reference"]["sigma"], abs=1e-12)
+    assert zne["zne_errors"]["sigma"][0] > zne["mitigated_errors"]["sigma"][0] > 0
+    infos = Ledger(store).submission(summary["run_id"])["circuits"]
+    scales = [i["noise_scale"] for i in infos if i["role"] == "circuits"]
+    assert set(scales) == set(SCALES) and len({scales.count(s) for s in SCALES}) == 1
+    assert len(summary["resources"]) == 1  # the rest of the summary: scale 1 alone
 
 
 @pytest.mark.slow
