@@ -25,6 +25,7 @@ overhead (seconds).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +34,10 @@ from qiskit import QuantumCircuit
 from scipy.stats import norm
 
 from . import analysis
+from .analysis.summary import json_safe
 from .execution.config import HardwareConfig
 from .execution.device_submission import BuiltSubmission, build_submission
+from .execution.devices import expand
 from .execution.targets import DeviceTarget
 
 #: two-qubit errors of real walk circuits against the calibrated figure (Porter & Joseph,
@@ -57,6 +60,7 @@ class CircuitFidelity:
 
     @property
     def total(self) -> float:
+        """The circuit's fidelity: gates times readout."""
         return self.gates * self.readout
 
     def with_two_qubit_errors_times(self, factor: float) -> float:
@@ -146,12 +150,15 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
     rep_delay = _rep_delay(backend)
     qpu = 0.0
     for info, circuit, index in zip(built.infos, built.submitted, indices, strict=True):
+        if index is None and not target.sends_full_width:
+            # a fake device is sent compacted circuits: timed on their device qubits
+            circuit = expand(circuit, info["physical"], backend.num_qubits)
         duration = (_duration(circuit, device_target_) if index is None
                     else durations[index])
         qpu += shots * _rows(info) * (rep_delay + (duration or 0.0))
     rows = sum(_rows(info) for info in built.infos)
     last = circuits[-1] if circuits else None
-    return {
+    return json_safe({
         "experiment": experiment.name, "device": config.backend.device,
         "shots": shots, "jobs": len(built.plan), "pub_rows": rows,
         "calibration_circuits": sum(i["role"] == "calibration" for i in built.infos),
@@ -167,7 +174,7 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
         "real_device_factor": REAL_DEVICE_FACTOR,
         "model": "calibrated fidelity F = product of (1 - error) over gates and readout; "
                  "device output F p + (1 - F) uniform",
-    }
+    })
 
 
 def time_indices(built: BuiltSubmission) -> list[int | None]:
@@ -242,9 +249,12 @@ def _signature(experiment: Any, p: np.ndarray, fidelity: float, time: float, sho
 MAX_SHOTS = 10**9
 
 
-def shots_needed(margin: Any) -> int | None:
+def shots_needed(margin: Callable[[int], float]) -> int | None:
     """The fewest shots n with ``margin(n)`` > :data:`SIGNIFICANCE` (margin grows with n),
-    by doubling then bisection; None when even :data:`MAX_SHOTS` do not reach it."""
+    by doubling then bisection; None when even :data:`MAX_SHOTS` do not reach it, or the
+    margin is not a number (no error to scale)."""
+    if math.isnan(margin(1)) or math.isnan(margin(MAX_SHOTS)):
+        return None
     if margin(1) > SIGNIFICANCE:
         return 1
     high = 2

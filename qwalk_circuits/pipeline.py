@@ -190,8 +190,10 @@ def plan(experiment: Experiment[Any], config: HardwareConfig | str, shots: int |
     anything (``qwalk submit --dry-run``; :mod:`.device_plan`): the same checks, the same
     ISA circuits and job plan."""
     from .device_plan import plan_submission
+    from .execution.device_submission import check_lease_period
 
     config = resolve_config(config)
+    check_lease_period(config, None)
     made = target if target is not None else device_target(config, service)
     made.check_shots(shots)
     assert shots is not None

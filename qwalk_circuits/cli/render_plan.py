@@ -19,11 +19,14 @@ def _qpu(seconds: float) -> str:
 def _verdict(signature: dict[str, Any], observable: str) -> str:
     stands = "stands out" if signature["stands"] else "does NOT stand out"
     needed = signature["shots_for_3_sigma"]
+    margin = signature["standard_errors"]
     return (f"{observable} = {signature['predicted']:.4g} ± {signature['error']:.2g} "
             f"predicted at t = {signature['time']:g}, against {signature['no_effect']:.4g} "
-            f"for {signature['no_effect_is']}: {signature['standard_errors']:.1f} standard "
-            f"errors, {stands} at 3 sigma"
-            + ("" if needed is None else f" (3 sigma needs >= {needed} shots)"))
+            f"for {signature['no_effect_is']}: "
+            + ("no shot-noise error" if margin is None else f"{margin:.1f} standard errors")
+            + f", {stands} at 3 sigma"
+            + (" (no number of shots makes it)" if needed is None and not signature["stands"]
+               else "" if needed is None else f" (3 sigma needs >= {needed} shots)"))
 
 
 def print_plan(plan: dict[str, Any], as_json: bool) -> None:

@@ -46,7 +46,7 @@ from .qpy_text import from_qpy_text, qpy_text
 from .resources import circuit_stats
 from .service import runtime_service, scrub
 from .store import ResultStore, new_run_id
-from .store_open import TIMEOUT_ENV
+from .store_open import TIMEOUT_ENV, store_timeout
 from .targets import DeviceTarget, device_target
 
 FRACTIONAL = ("rzz", "rx")
@@ -181,12 +181,14 @@ def plan_with_calibration(infos: list[dict[str, Any]], submitted: list[QuantumCi
 MAX_LEASE_S = 86400.0
 
 
-def check_lease_period(config: HardwareConfig, store: ResultStore) -> None:
+def check_lease_period(config: HardwareConfig, store: ResultStore | None) -> None:
     """Refuse a ``[jobs] lease_s`` the lease cannot keep, before anything is sent: over
     :data:`MAX_LEASE_S`, or so short that a renewal (a third of the lease after the last)
     waiting the store's whole lock timeout would land after the lease ended -- a live
-    submitter would lose its run to a resume."""
-    lease, wait = config.jobs.lease_s, store.timeout_s
+    submitter would lose its run to a resume.  ``store`` None (a dry run, which opens no
+    store): the lock timeout a store would get (``QWALK_STORE_TIMEOUT_S``)."""
+    lease = config.jobs.lease_s
+    wait = store.timeout_s if store is not None else store_timeout()
     if not lease <= MAX_LEASE_S:
         raise QwalkError(f"[jobs] lease_s = {lease:g} s is too long: give at most "
                          f"{MAX_LEASE_S:g} s (a day); a killed submitter's run waits that "

@@ -304,8 +304,10 @@ def poll(run_id: str, ledger: Ledger, config: HardwareConfig, cregs: list[str],
             result = with_retries(remote.result, config, sleep, "fetching a result")
             counts = [counts_of(result[k], cregs[i], None if members is None else members[i])
                       for k, i in enumerate(job["circuits"])]
-            ledger.update_job(job["job_id"], "DONE", result=counts,
-                              usage_s=billed_seconds(remote, config, sleep))
+            ledger.update_job(job["job_id"], "DONE", result=counts)  # the counts first
+            usage = billed_seconds(remote, config, sleep)
+            if usage is not None:
+                ledger.update_job(job["job_id"], "DONE", usage_s=usage)
         elif status == "ERROR":
             reason = with_retries(getattr(remote, "error_message", lambda: None), config, sleep)
             ledger.update_job(job["job_id"], "ERROR", error=scrub(str(reason or "failed")))

@@ -133,6 +133,11 @@ class Backscattering(BackscatteringTheory, EnsembleExperiment[BackscatteringSpec
     spec_type: ClassVar[type[Spec]] = BackscatteringSpec
     main_observable = "ratio"
 
+    def no_effect_value(self) -> tuple[float, str]:
+        """The backscattering ratio without coherent backscattering: 1 (broken
+        time-reversal symmetry, or a classical walk)."""
+        return 1.0, "no coherent backscattering (r = 1)"
+
     # -- members ------------------------------------------------------------------------
     @cached_property
     def k0s(self) -> list[tuple[int, int]]:

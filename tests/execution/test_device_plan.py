@@ -131,3 +131,40 @@ def test_cli_dry_run_prints_the_plan_and_stores_nothing(tmp_path):
     wrong = subprocess.run([*base[:-1], "--json"], capture_output=True, text=True)
     assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1
     assert "--dry-run" in wrong.stderr and not env_store.exists()
+
+
+def test_shots_needed_is_none_without_a_finite_margin():
+    from qwalk_circuits.device_plan import shots_needed
+
+    assert shots_needed(lambda n: math.nan) is None
+    assert shots_needed(lambda n: math.inf) == 1
+    assert shots_needed(lambda n: 0.0) is None
+    assert shots_needed(lambda n: math.sqrt(n) / 10) == 901  # sqrt(n)/10 > 3 from n = 901
+
+
+def test_the_plan_is_strict_json(server, config):
+    json.dumps(plan(walk(), config, 200), allow_nan=False)
+
+
+def test_the_dry_run_checks_the_lease_as_a_submission_does(server, tmp_path, monkeypatch):
+    from qwalk_circuits.core.errors import QwalkError
+    from qwalk_circuits.execution.config import load_config
+
+    from . import service_double
+
+    monkeypatch.setenv("QWALK_STORE_TIMEOUT_S", "30")
+    short = load_config(str(service_double.ibm_config(tmp_path, lease_s=10)))
+    with pytest.raises(QwalkError, match="lease_s = 10 s is too short"):
+        plan(walk(), short, 200)
+
+
+def test_phenomena_name_their_own_no_effect_value():
+    rotor = get_experiment("kicked-rotor").from_settings(
+        {"momentum_qubits": 6, "kicks": 4, "quasi_momenta": 2})
+    value, what = rotor.no_effect_value()
+    assert value == rotor.classical_p2()["p2"][-1] and "classical standard map" in what
+    sawtooth = get_experiment("sawtooth-map").from_settings({"kicks": 4, "quasi_momenta": 2})
+    assert "classical sawtooth map" in sawtooth.no_effect_value()[1]
+    assert get_experiment("backscattering").no_effect_value(None) == (  # type: ignore[arg-type]
+        1.0, "no coherent backscattering (r = 1)")
+    assert walk().no_effect_value() is None
