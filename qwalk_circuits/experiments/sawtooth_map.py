@@ -16,7 +16,7 @@ exact cos theta kick is a diagonal of 2^(n-1) CX; with the quadratic free rotati
 two QFTs a period is H, phase (P, RZ) and CP gates alone (``circuits/kicked_rotor.py``).
 
 Physics.  Classically <m^2> grows like D t / T^2 with the quasi-linear D = (pi^2/3) K^2 for
-K > 1 (the variance of K (theta - pi); the simulated map differs by up to ~10 %: both are
+K > 1 (the variance of K (theta - pi); the simulated map differs by up to ~12 %: both are
 printed).  Quantum mechanically it freezes (dynamical localization).  Unlike the kicked
 rotor's, the sawtooth kick's Fourier tails fall only like k^2 / m^4 (its force jumps at
 theta = 0): the distribution keeps power-law wings and the exponential tail fit is an
