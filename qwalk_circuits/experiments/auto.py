@@ -17,11 +17,11 @@ from collections.abc import Callable, Sequence
 
 from qiskit import QuantumCircuit
 
+from ..circuits.coined_walk import LINE_SUFFIX
 from ..execution.compiler import ConstructionTarget
 from ..execution.resources import circuit_stats, transpile_to_target
 
 FLAT_IN_T = ("fast-forward", "fast-forward-line")
-LINE_SUFFIX = "-line"
 
 
 def priced_constructions(constructions: Sequence[str], target: ConstructionTarget
