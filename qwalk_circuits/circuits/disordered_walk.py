@@ -13,7 +13,11 @@ translation, so the fast-forward is gone; two exact constructions remain:
 
 The disorder enters only through angle vectors (see ``multiplexor.py``), so
 :class:`DisorderedWalkTemplate` builds the circuit once with parameters and
-binds any realisation to it.
+binds any realisation to it.  A generic phase layer is a diagonal, 2^n - 2 CX;
+a ``walsh-phase`` layer (degree <= 2 in the site's bits) is RZ and CX gates,
+n(n-1) CX at order 2 and none at order 1.  It needs the ``fourier``
+construction: the increment's register holds x + s, and a phase of low degree
+in the bits of x is not one in the bits of x + s.
 """
 
 from __future__ import annotations
@@ -36,11 +40,15 @@ from .multiplexor import (
     Angles,
     append_diagonal,
     append_u3_multiplexor,
+    append_walsh_phase,
     diagonal_angle_count,
     diagonal_angles,
     u3_multiplexor_angle_count,
     u3_multiplexor_angles,
+    walsh_angle_count,
+    walsh_angles,
 )
+from .phase_polynomial import append_cheapest_diagonal
 from .shift_fourier import append_frame_phases, append_phase_layer_1d
 from .shift_increment import append_shift_1d_deferred
 from .state_prep import prepare_position, prepare_vector
@@ -48,19 +56,26 @@ from .timeline import append_save, save_points
 
 DisorderedConstruction = Literal["increment", "fourier"]
 DISORDERED_CONSTRUCTIONS: tuple[DisorderedConstruction, ...] = ("increment", "fourier")
-DisorderKind = Literal["phase", "coin-phase", "coin"]
+DisorderKind = Literal["phase", "coin-phase", "coin", "walsh-phase"]
 
 
 def build_disordered_walk(coin: np.ndarray, position_state: np.ndarray, coin_state: np.ndarray,
                           steps: int, axis_qubits: int, construction: DisorderedConstruction,
                           phase_layers: Sequence[Angles] | None = None,
                           coin_layers: Sequence[Angles] | None = None,
-                          saves: Sequence[int] = ()) -> QuantumCircuit:
+                          saves: Sequence[int] = (),
+                          walsh_layers: Sequence[Angles] | None = None, walsh_order: int = 2,
+                          site_phases: Sequence[np.ndarray] | None = None) -> QuantumCircuit:
     """``steps`` disordered steps; layer s of each list holds step s's angle vector.
 
     A phase vector of 2^n diagonal angles acts on the position register, one
     of 2^(n+1) on position and coin (coin-dependent phases); a coin vector
-    holds U3-multiplexor angles.  The vectors are in register labels (see
+    holds U3-multiplexor angles; a Walsh vector the ``walsh_angles`` of order
+    ``walsh_order`` (RZ and CX gates, ``fourier`` only).  ``site_phases``: the
+    concrete form of any coin-independent phase, 2^n phases per step appended
+    as the cheapest exact diagonal (``append_cheapest_diagonal``: P and CP
+    gates for a phase of degree <= 2 in the bits, else a ``DiagonalGate``;
+    ``fourier`` only).  The vectors are in register labels (see
     :func:`layer_values`); metadata ``site_offset`` as for the clean walk.
     ``saves`` (sorted step counts <= ``steps``): a probability save of the
     position register after each of those steps (a timeline, ``timeline.py``;
@@ -73,6 +88,9 @@ def build_disordered_walk(coin: np.ndarray, position_state: np.ndarray, coin_sta
     if construction not in DISORDERED_CONSTRUCTIONS:
         raise ValueError(f"unknown construction {construction!r}; a disordered walk uses "
                          f"{DISORDERED_CONSTRUCTIONS}")
+    if (walsh_layers is not None or site_phases is not None) and construction != "fourier":
+        raise ValueError("Walsh and concrete site phases are in site labels: use the fourier "
+                         "construction")
     layout = WalkLayout(1, axis_qubits)
     circuit = layout.new_circuit(f"disordered_walk_{construction}_t{steps}")
     position, coin_qubit = layout.axes(circuit)[0], layout.coin(circuit)[0]
@@ -86,6 +104,10 @@ def build_disordered_walk(coin: np.ndarray, position_state: np.ndarray, coin_sta
             angles = phase_layers[s]
             on_coin = len(angles) == diagonal_angle_count(axis_qubits + 1)
             append_diagonal(circuit, [*position, coin_qubit] if on_coin else position, angles)
+        if walsh_layers is not None:
+            append_walsh_phase(circuit, position, walsh_layers[s], walsh_order)
+        if site_phases is not None:
+            append_cheapest_diagonal(circuit, position, site_phases[s])
         if coin_layers is not None:
             append_u3_multiplexor(circuit, coin_qubit, position, coin_layers[s])
         circuit.append(coin_gate, [coin_qubit])
@@ -111,6 +133,14 @@ def layer_values(disorder: WalkDisorder, step: int, construction: DisorderedCons
         theta, phi, lam = np.roll(disorder.coin_angles[layer], roll, axis=-1)
         coins = u3_multiplexor_angles(theta, phi, lam)
     return phases, coins
+
+
+def walsh_layer_values(disorder: WalkDisorder, step: int, order: int) -> np.ndarray:
+    """The Walsh angles (``walsh_angles``) of step ``step``'s site phases, in site labels
+    (the ``fourier`` construction's); refused if the phases have degree > ``order``."""
+    if disorder.phases is None:
+        raise ValueError("this disorder has no phases")
+    return walsh_angles(disorder.phases[disorder.layer(step)][0], order)
 
 
 def layer_phases(disorder: WalkDisorder, step: int, construction: DisorderedConstruction,
@@ -218,19 +248,25 @@ class DisorderedWalkTemplate:
     kind: DisorderKind
     static: bool
     steps: int
+    walsh_order: int = 2
 
     @classmethod
     def build(cls, coin: np.ndarray, position_state: np.ndarray, coin_state: np.ndarray,
               steps: int, axis_qubits: int, construction: DisorderedConstruction,
-              kind: DisorderKind, static: bool, saves: Sequence[int] = ()
-              ) -> DisorderedWalkTemplate:
+              kind: DisorderKind, static: bool, saves: Sequence[int] = (),
+              walsh_order: int = 2) -> DisorderedWalkTemplate:
         """The template of ``steps`` steps; ``saves``: a timeline (see
-        :func:`build_disordered_walk`), with the same parameters and values."""
+        :func:`build_disordered_walk`), with the same parameters and values.
+        ``walsh-phase``: P(theta_j), CP(theta_jk) with parameters (``walsh_order``)."""
         # the fourier construction works in physical labels: static disorder is one vector
         shared = static and construction == "fourier"
         vectors = 1 if shared else steps
-        phase_layers = coin_layers = None
-        if kind in ("phase", "coin-phase"):
+        phase_layers = coin_layers = walsh_layers = None
+        if kind == "walsh-phase":
+            size = walsh_angle_count(axis_qubits, walsh_order)
+            made = [ParameterVector(f"walsh_{s:04d}", size) for s in range(vectors)]
+            walsh_layers = [made[0 if shared else s] for s in range(steps)]
+        elif kind in ("phase", "coin-phase"):
             size = diagonal_angle_count(axis_qubits + (kind == "coin-phase"))
             made = [ParameterVector(f"phase_{s:04d}", size) for s in range(vectors)]
             phase_layers = [made[0 if shared else s] for s in range(steps)]
@@ -239,8 +275,9 @@ class DisorderedWalkTemplate:
             made = [ParameterVector(f"coin_{s:04d}", size) for s in range(vectors)]
             coin_layers = [made[0 if shared else s] for s in range(steps)]
         circuit = build_disordered_walk(coin, position_state, coin_state, steps, axis_qubits,
-                                        construction, phase_layers, coin_layers, saves)
-        return cls(circuit, construction, kind, static, steps)
+                                        construction, phase_layers, coin_layers, saves,
+                                        walsh_layers, walsh_order)
+        return cls(circuit, construction, kind, static, steps, walsh_order)
 
     @property
     def _vectors(self) -> int:
@@ -260,6 +297,9 @@ class DisorderedWalkTemplate:
         """Parameter values of one realisation, in the circuit's parameter order."""
         layers: list[np.ndarray] = []
         for s in range(self._vectors):
+            if self.kind == "walsh-phase":
+                layers.append(walsh_layer_values(disorder, s, self.walsh_order))
+                continue
             phases, coins = layer_values(disorder, s, self.construction,
                                          self.kind == "coin-phase")
             vector = phases if coins is None else coins

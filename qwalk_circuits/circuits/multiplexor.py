@@ -8,6 +8,10 @@ angles are the Walsh transform of the per-control-value angles.  A diagonal
 on n qubits is a multiplexed RZ on its top qubit times a diagonal on the
 others, down to a global phase: 2^n - 2 CX.
 
+A phase of degree <= 2 in the bits (a low-order Walsh series, the cheap
+site disorder of issue 15) needs no chain: RZ on each qubit and CX RZ CX
+per pair (``append_walsh_phase``), n(n-1) CX at most.
+
 Each builder takes a flat ``angles`` vector -- numbers, or a ``ParameterVector``
 -- and each has a twin that computes that vector from the physics (phases per
 basis state, rotation angles per control value), so a concrete circuit and a
@@ -22,6 +26,9 @@ from typing import Literal, TypeAlias
 import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import ParameterExpression, Qubit
+
+from ..core.disorder import walsh_terms
+from .phase_polynomial import bit_polynomial
 
 Angle: TypeAlias = float | ParameterExpression
 Angles: TypeAlias = Sequence[Angle] | np.ndarray
@@ -145,3 +152,66 @@ def append_u3_multiplexor(circuit: QuantumCircuit, target: Qubit, controls: Sequ
         append_diagonal(circuit, controls, tail)
     else:
         circuit.global_phase += tail[0]
+
+
+def walsh_angle_count(qubits: int, order: int) -> int:
+    """Length of the angle vector of :func:`append_walsh_phase`: one P angle per qubit,
+    one parity angle per pair at order 2, then the global phase."""
+    return len(walsh_terms(qubits, order)) + 1
+
+
+def walsh_angles(phases: np.ndarray, order: int) -> np.ndarray:
+    """Angles making diag(exp(i phases)) with :func:`append_walsh_phase`, for a phase of
+    degree <= ``order`` (<= 2) in the bits of the basis index.
+
+    From its Moebius coefficients c_S (``phase_polynomial.bit_polynomial``):
+    c_jk x_j x_k = c_jk (x_j + x_k - x_j XOR x_k) / 2, so qubit j's phase is
+    s_j = c_j + sum_k c_jk / 2 and pair (j, k)'s parity phase q_jk = -c_jk / 2
+    (:func:`walsh_terms` order), as RZ angles: s x = s / 2 - (s / 2) Z is RZ(s) up to
+    exp(i s / 2), and a parity likewise; the global phase, last, collects c_() and those
+    halves.  A phase of higher degree is refused."""
+    phases = np.asarray(phases, dtype=float)
+    qubits = phases.shape[0].bit_length() - 1
+    coefficients = bit_polynomial(phases, qubits)
+    higher = [subset for subset in coefficients if len(subset) > order]
+    if higher:
+        raise ValueError(f"the phase has degree {max(map(len, higher))} > {order} in the bits; "
+                         "use diagonal_angles")
+    single = np.zeros(qubits)
+    parity = []
+    for subset in walsh_terms(qubits, order):
+        angle = coefficients.get(subset, 0.0)
+        if len(subset) == 1:
+            single[subset[0]] += angle
+        else:
+            single[list(subset)] += angle / 2
+            parity.append(-angle / 2)
+    rotations = np.concatenate([single, parity])
+    return np.concatenate([rotations, [coefficients.get((), 0.0) + rotations.sum() / 2]])
+
+
+def append_walsh_phase(circuit: QuantumCircuit, qubits: Sequence[Qubit], angles: Angles,
+                       order: int) -> None:
+    """exp(i phi(x)) of a phase of degree <= ``order`` (<= 2) in the bits, from ``angles =
+    walsh_angles(phases, order)``: one RZ per qubit (no two-qubit gate at order 1), and
+    per pair at order 2 the parity phase CX RZ CX (a CP's 2 CX).
+
+    Not as CP gates: Aer binds parameterised CP gates wrongly (qiskit-aer issue 2403;
+    measured with Aer 0.18.2: two bound CP gates off by up to 0.7 in probability), and a
+    template here is bound by Aer's ``parameter_binds``.  Not as P gates either, and one
+    plain parameter per gate: transpiling a 4-step, 3-qubit order-2 template with
+    parameterised P gates for fake_fez (level 2) did not finish in 4 minutes (in the
+    BasisTranslator after routing; measured with Qiskit 2.6.2), as RZ and CX it takes
+    seconds, like the generic diagonal's RZ chains.
+    """
+    if order not in (1, 2):
+        raise ValueError(f"a Walsh phase layer has order 1 or 2, not {order}")
+    n = len(qubits)
+    pairs = [subset for subset in walsh_terms(n, order) if len(subset) == 2]
+    for qubit, angle in zip(qubits, angles[:n], strict=True):
+        circuit.rz(angle, qubit)
+    for (j, k), angle in zip(pairs, angles[n:n + len(pairs)], strict=True):
+        circuit.cx(qubits[j], qubits[k])
+        circuit.rz(angle, qubits[k])
+        circuit.cx(qubits[j], qubits[k])
+    circuit.global_phase += angles[n + len(pairs)]

@@ -11,6 +11,7 @@ for t steps and the one for T > t steps share their first t layers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 
@@ -52,14 +53,37 @@ class WalkDisorder:
         return step if self.layers > 1 else 0
 
 
+def walsh_terms(qubits: int, order: int) -> list[tuple[int, ...]]:
+    """The bit subsets S (1 <= |S| <= order) of a Walsh phase: by size, then lexicographic."""
+    return [subset for size in range(1, order + 1)
+            for subset in combinations(range(qubits), size)]
+
+
+def walsh_phase_field(coefficients: np.ndarray, qubits: int, order: int) -> np.ndarray:
+    """phi(x) = sum_S a_S prod_{j in S} x_j for each row of ``coefficients`` (..., terms),
+    in :func:`walsh_terms` order: shape (..., 2^qubits), bit j of x the j-th qubit."""
+    x = np.arange(1 << qubits)
+    basis = np.array([np.prod([(x >> j) & 1 for j in subset], axis=0)
+                      for subset in walsh_terms(qubits, order)], dtype=float)
+    return np.asarray(coefficients, dtype=float) @ basis.reshape(-1, 1 << qubits)
+
+
 def walk_disorder(seed: int, realisation: int, sites: int, layers: int, strength: float,
-                  kind: str) -> WalkDisorder:
-    """Coined-walk disorder of ``kind`` phase|coin-phase|coin with ``strength`` in [0, 1].
+                  kind: str, walsh_order: int = 2) -> WalkDisorder:
+    """Coined-walk disorder of ``kind`` phase|coin-phase|coin|walsh-phase with ``strength``
+    in [0, 1].
 
     phase: one phase per site, uniform in strength * [-pi, pi) (1: uniform on
     the circle); coin-phase: an independent phase per site and coin value;
     coin: a random U3 coin rotation per site, theta in strength * [0, pi],
-    phi and lambda in strength * [-pi, pi).
+    phi and lambda in strength * [-pi, pi); walsh-phase: a coin-independent
+    phase of degree <= ``walsh_order`` in the site's bits (``sites`` = 2^n),
+    phi(x) = sum_{1 <= |S| <= order} a_S prod_{j in S} x_j, each a_S uniform in
+    strength * [-pi, pi).  At strength 1 the a_S are uniform on the circle, so
+    phi is a uniformly random element of the group of such phase patterns:
+    every site's phase relative to any other is uniform on the circle (as for
+    ``phase``) and <exp(i (phi(x) - phi(y)))> = 0 for x != y, but the n(n+1)/2
+    (order 2) or n (order 1) numbers of a layer are shared by all 2^n sites.
     """
     phase_rng, coin_rng = _streams(seed, realisation, 2)
     half = np.pi * strength
@@ -67,6 +91,15 @@ def walk_disorder(seed: int, realisation: int, sites: int, layers: int, strength
     if kind == "phase":
         one = phase_rng.uniform(-half, half, size=(layers, 1, sites))
         phases = np.repeat(one, 2, axis=1)
+    elif kind == "walsh-phase":
+        qubits = sites.bit_length() - 1
+        if sites != 1 << qubits or walsh_order not in (1, 2):
+            raise ValueError(f"walsh-phase needs 2^n sites (got {sites}) and order 1 or 2 "
+                             f"(got {walsh_order})")
+        terms = len(walsh_terms(qubits, walsh_order))
+        field = walsh_phase_field(phase_rng.uniform(-half, half, size=(layers, terms)),
+                                  qubits, walsh_order)
+        phases = np.repeat(field[:, None, :], 2, axis=1)
     elif kind == "coin-phase":
         phases = phase_rng.uniform(-half, half, size=(layers, 2, sites))
     elif kind == "coin":
@@ -75,5 +108,6 @@ def walk_disorder(seed: int, realisation: int, sites: int, layers: int, strength
         coin_angles[:, 0] = np.pi * strength * draws[:, 0]
         coin_angles[:, 1:] = half * (2 * draws[:, 1:] - 1)
     else:
-        raise ValueError(f"unknown disorder kind {kind!r}; use phase, coin-phase or coin")
+        raise ValueError(f"unknown disorder kind {kind!r}; use phase, coin-phase, coin or "
+                         "walsh-phase")
     return WalkDisorder(phases, coin_angles)

@@ -6,6 +6,10 @@ same phases redrawn every step average to site dephasing with coherence
 factor sinc^2(strength) per step (np.sinc(s) = sin(pi s)/(pi s)): at full
 strength every step is a position measurement and the walk is the classical
 random walk.  Schreiber et al., PRL 106, 180403 (2011).
+
+``walsh-phase`` is the device-sized disorder (issue 15): a phase of degree 1 or
+2 in the site's bits (``core/disorder.walk_disorder``), n(n-1) CX or none instead
+of a 2^n - 2 CX diagonal, in the ``fourier`` construction only.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from ..circuits.disordered_walk import (
 )
 from ..circuits.fast_forward import fast_forward_rough_cost
 from ..circuits.multiplexor import append_diagonal, append_u3_multiplexor
+from ..circuits.phase_polynomial import append_cheapest_diagonal
 from ..circuits.timeline import Timeline, walk_offset, walk_site_offsets, walk_timeline_plan
 from ..core.coins import resolve_coin, resolve_coin_state
 from ..core.disorder import WalkDisorder, walk_disorder
@@ -74,9 +79,13 @@ class AndersonWalkSpec(LatticeSpec):
     initial_coin: Any = Field("symmetric", description="coin state (see coined-walk)")
     disorder: Literal["none", "static", "dynamic"] = Field(
         "static", description="none (clean walk), static (drawn once), dynamic (every step)")
-    disorder_kind: Literal["phase", "coin-phase", "coin"] = Field(
-        "phase", description="random on-site phase, phase per site and coin value, or a "
-        "random U3 coin rotation per site")
+    disorder_kind: Literal["phase", "coin-phase", "coin", "walsh-phase"] = Field(
+        "phase", description="random on-site phase, phase per site and coin value, a "
+        "random U3 coin rotation per site, or walsh-phase: a phase of degree walsh_order "
+        "in the site's bits, sum_S a_S prod_(j in S) x_j with a_S uniform in strength * "
+        "[-pi, pi) (one RZ per qubit; 2 CX per pair at order 2)")
+    walsh_order: Literal[1, 2] = Field(2, description="degree in the bits of a walsh-phase "
+                                       "layer: 1 (no two-qubit gate) or 2 (n(n-1) CX)")
     strength: float = Field(1.0, ge=0, le=1, description="fraction of the full range (1: "
                             "phases uniform in [0, 2 pi))")
     realisations: int = Field(20, ge=1, description="disorder realisations R averaged")
@@ -97,12 +106,26 @@ class AndersonWalkSpec(LatticeSpec):
         if self.shift == "fast-forward" and self.disorder != "none":
             raise ParameterError("shift", "site disorder breaks translation invariance, so "
                                  "there is no fast-forward; use auto, increment or fourier")
+        if self.shift == "increment" and self.walsh_disorder:
+            raise ParameterError("shift", "a walsh-phase layer is cheap in site labels only "
+                                 "(the increment's register holds x + t); use auto or fourier")
         if self.times is not None and [t for t in self.times if not 0 <= t <= self.steps]:
             raise ParameterError("times", f"each time must lie in 0..steps={self.steps}")
 
     @property
     def total_qubits(self) -> int:
         return self.position_qubits + 1
+
+    @property
+    def walsh_disorder(self) -> bool:
+        """Whether the circuits carry walsh-phase layers (disordered, of that kind)."""
+        return self.disorder != "none" and self.disorder_kind == "walsh-phase"
+
+    @property
+    def stepwise_construction(self) -> Literal["increment", "fourier"]:
+        """The construction a timeline builds: fourier for static disorder (one shared
+        phase vector) and for walsh-phase layers, increment otherwise (no QFT pair)."""
+        return "fourier" if self.disorder == "static" or self.walsh_disorder else "increment"
 
     def measured_times(self) -> list[int]:
         if self.times is not None:
@@ -140,7 +163,7 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         layers = max(s.steps, 1) if s.disorder == "dynamic" else 1
         strength = 0.0 if s.disorder == "none" else s.strength
         return walk_disorder(s.disorder_seed, realisation, s.num_sites, layers, strength,
-                             s.disorder_kind)
+                             s.disorder_kind, s.walsh_order)
 
     def template(self, steps: int, construction: str) -> DisorderedWalkTemplate | CleanTemplate:
         """The walk for ``steps`` steps; the clean walk uses the clean constructions."""
@@ -152,13 +175,17 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
                                                    construction))  # type: ignore[arg-type]
         return DisorderedWalkTemplate.build(coin, position, coin_state, steps, s.position_qubits,
                                             construction, s.disorder_kind,  # type: ignore[arg-type]
-                                            static=s.disorder != "dynamic")
+                                            static=s.disorder != "dynamic",
+                                            walsh_order=s.walsh_order)
 
     def _build(self, steps: int, construction: str) -> QuantumCircuit:
         return self.template(steps, construction).circuit
 
     def allowed_constructions(self) -> tuple[str, ...]:
-        """Site disorder rules out the fast-forward; the clean walk has every construction."""
+        """Site disorder rules out the fast-forward, walsh-phase layers the increment; the
+        clean walk has every construction."""
+        if self.spec.walsh_disorder:
+            return ("fourier",)
         return CONSTRUCTIONS if self.spec.disorder == "none" else DISORDERED_CONSTRUCTIONS
 
     def build(self, steps: int, construction: str) -> QuantumCircuit:
@@ -169,13 +196,17 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         """The template of ``steps`` steps in the spec's construction, else in the one the
         timeline builds (fourier for static disorder, increment otherwise)."""
         s = self.spec
-        construction = s.shift if s.shift != "auto" else (
-            "fourier" if s.disorder == "static" else "increment")
+        construction = s.shift if s.shift != "auto" else s.stepwise_construction
         return self.template(steps, construction).circuit
 
     def layer_circuits(self) -> dict[str, QuantumCircuit]:
         """One disorder layer alone (realisation 0), for its two-qubit cost."""
         s = self.spec
+        if s.disorder_kind == "walsh-phase":
+            circuit = QuantumCircuit(s.position_qubits + 1)
+            append_cheapest_diagonal(circuit, circuit.qubits[:-1],
+                                     self.disorder_of(0).phases[0, 0])  # type: ignore[index]
+            return {f"walsh-phase (order {s.walsh_order}) disorder layer": circuit}
         phases, coins = layer_values(self.disorder_of(0), 0, "fourier",
                                      s.disorder_kind == "coin-phase")
         circuit = QuantumCircuit(s.position_qubits + 1)
@@ -239,22 +270,35 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         out = classical_walk_distributions(self.spec.start_distribution(), self.times(), 1)
         return [out[t] for t in self.times()]
 
+    def dephasing_probability(self) -> float | None:
+        """p of the site-dephased walk that dynamic coin-independent phases average to:
+        1 - sinc(strength)^2 for i.i.d. phases; 1 for walsh-phase at full strength (every
+        phase difference uniform on the circle: a position measurement each step), None
+        below it (the coherence of x, y then depends on which bits differ) and otherwise."""
+        s = self.spec
+        if s.disorder != "dynamic":
+            return None
+        if s.disorder_kind == "phase":
+            return 1 - float(np.sinc(s.strength)) ** 2
+        if s.disorder_kind == "walsh-phase" and s.strength == 1:
+            return 1.0
+        return None
+
     def dephasing_equivalent(self) -> list[np.ndarray] | None:
         """For dynamic coin-independent phases: the site-dephased walk the ensemble averages to."""
-        s = self.spec
-        if s.disorder != "dynamic" or s.disorder_kind != "phase":
+        p = self.dephasing_probability()
+        if p is None:
             return None
         coin, coin_state, position = self._arrays
-        p = 1 - float(np.sinc(s.strength)) ** 2
         out = coined_walk_dephasing_distributions(coin, np.outer(coin_state, position),
                                                   self.times(), 1, "position", p)
         return [out[t] for t in self.times()]
 
     def extra_results(self) -> dict[str, Any]:
         equivalent = self.dephasing_equivalent()
-        if equivalent is None:
+        p = self.dephasing_probability()
+        if equivalent is None or p is None:
             return {}
-        p = 1 - float(np.sinc(self.spec.strength)) ** 2
         return {"dephasing_equivalent": {
             "p": p, "sigma": [analysis.observables(q, self.spec.origin(), 1)["sigma"]
                               for q in equivalent]}}
@@ -287,13 +331,14 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
             timeline.site_offsets = walk_site_offsets(constructions, times, s.position_qubits)
             return timeline
         static = s.disorder != "dynamic"
-        stepwise: Literal["increment", "fourier"] = "fourier" if static else "increment"
+        stepwise = s.stepwise_construction
         relabel = [(walk_offset(c, t, s.position_qubits)
                     - walk_offset(stepwise, t, s.position_qubits)) % s.num_sites
                    for c, t in zip(constructions, times, strict=True)]
         walk = DisorderedWalkTemplate.build(coin, position, coin_state, max(times),
                                             s.position_qubits, stepwise, s.disorder_kind,
-                                            static=static, saves=times)
+                                            static=static, saves=times,
+                                            walsh_order=s.walsh_order)
         timeline = Timeline.of(walk.circuit, len(times), stepwise, relabel,
                                all(c == stepwise for c in constructions), walk)
         timeline.site_offsets = walk_site_offsets(constructions, times, s.position_qubits)
