@@ -181,6 +181,15 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
     def _build(self, steps: int, construction: str) -> QuantumCircuit:
         return self.template(steps, construction).circuit
 
+    def no_effect_value(self) -> tuple[float, str] | None:
+        """Static disorder shows as a width below the clean walk's: the clean walk's sigma at
+        the last time (the dry run's "no effect"); None otherwise (the uniform default)."""
+        if self.spec.disorder != "static":
+            return None
+        clean = type(self)(self.spec.model_copy(update={"disorder": "none"}))
+        final = clean.reference_distributions()[-1]
+        return float(clean.observables(final)["sigma"]), "the clean walk (no localization)"
+
     def allowed_constructions(self) -> tuple[str, ...]:
         """Site disorder rules out the fast-forward, walsh-phase layers the increment; the
         clean walk has every construction."""

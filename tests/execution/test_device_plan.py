@@ -168,3 +168,15 @@ def test_phenomena_name_their_own_no_effect_value():
     assert get_experiment("backscattering").no_effect_value(None) == (  # type: ignore[arg-type]
         1.0, "no coherent backscattering (r = 1)")
     assert walk().no_effect_value() is None
+
+
+def test_static_disorder_is_read_against_the_clean_walk():
+    settings = {"position_qubits": 4, "steps": 6, "disorder": "static", "realisations": 4}
+    static = get_experiment("anderson-walk").from_settings(settings)
+    value, what = static.no_effect_value()
+    clean = get_experiment("coined-walk").from_settings(
+        {"position_qubits": 4, "steps": 6})
+    assert value == pytest.approx(clean.observables(clean.reference_distributions()[-1])[
+        "sigma"], rel=1e-12) and what.startswith("the clean walk")
+    dynamic = get_experiment("anderson-walk").from_settings({**settings, "disorder": "dynamic"})
+    assert dynamic.no_effect_value() is None
