@@ -9,7 +9,7 @@ selection below.  A mutant counts as killed when a test failed or timed out; "no
 
     python -m benchmarks.mutation_score [--files ledger store] [--sample N] [--keep DIR]
 
-The seven files make about 2500 mutants, hours on 2 cores; ``--sample N`` tests a
+The ten files make about 2800 mutants, hours on 2 cores; ``--sample N`` tests a
 uniformly random sample of N of them (``--seed``), and the score is printed with its
 binomial standard error, sqrt(p (1 - p) / N).
 """
@@ -33,6 +33,8 @@ FILES = {
     "ledger": "qwalk_circuits/execution/ledger.py",
     "jobs": "qwalk_circuits/execution/jobs.py",
     "submission": "qwalk_circuits/execution/device_submission.py",
+    "submission_build": "qwalk_circuits/execution/submission_build.py",
+    "retries": "qwalk_circuits/execution/retries.py",
     "qpy_text": "qwalk_circuits/execution/qpy_text.py",
     "lease": "qwalk_circuits/execution/lease.py",
     "store": "qwalk_circuits/execution/store.py",

@@ -36,7 +36,7 @@ from scipy.stats import norm
 from . import analysis
 from .analysis.summary import json_safe
 from .execution.config import HardwareConfig
-from .execution.device_submission import BuiltSubmission, build_submission
+from .execution.submission_build import BuiltSubmission, build_submission
 from .execution.devices import expand
 from .execution.targets import DeviceTarget
 

@@ -45,12 +45,12 @@ from pydantic import (
 from ..analysis.zne import check_scales
 from ..core.errors import QwalkError
 from ..core.specs import INT64_MAX, out_of_range
+from .config_secrets import reject_credentials
 
 CONFIG_DIR_NAME = "hardware_configs"
 DEFAULT_CONFIG = "aer_ideal"
 FAKE_TEMPLATE = "fake_fez"  # the settings a fake device named without a file runs with
 USER_DIR_ENV = "QWALK_HARDWARE_CONFIGS"
-FORBIDDEN_KEYS = ("token", "api_key", "apikey", "password", "secret", "credential")
 
 
 DASK_ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})")
@@ -63,10 +63,6 @@ def check_dask_address(address: str) -> tuple[str, int]:
         raise ValueError(f"expected a Dask scheduler address tcp://HOST:PORT "
                          f"(e.g. tcp://127.0.0.1:8786), got {address!r}")
     return match.group(2).strip("[]"), int(match.group(3))
-
-
-#: how deep a config's tables may nest (``[section] key = value`` is two levels)
-MAX_CONFIG_DEPTH = 4
 
 
 class _Strict(BaseModel):
@@ -314,46 +310,9 @@ def fake_device_config(device: str) -> HardwareConfig:
     return parse_config(data, device, f"{device} (from {FAKE_TEMPLATE}.toml)")
 
 
-NO_CREDENTIALS = ("a config never holds credentials; save your IBM account with "
-                  "QiskitRuntimeService.save_account(...) or set QISKIT_IBM_TOKEN in the "
-                  "environment")
-
-
-def _entries(data: dict[str, Any], where: str) -> list[tuple[str, Any]]:
-    """Every (dotted key, value) of a config, tables and arrays walked without recursion;
-    QwalkError past :data:`MAX_CONFIG_DEPTH` levels."""
-    out: list[tuple[str, Any]] = []
-    todo: list[tuple[str, Any, int]] = [(str(k), v, 1) for k, v in data.items()]
-    while todo:
-        key, value, depth = todo.pop()
-        if depth > MAX_CONFIG_DEPTH:
-            raise QwalkError(f"{where}: '{key.split('.')[0]}' nests deeper than "
-                             f"{MAX_CONFIG_DEPTH} levels; a config is [section] key = value")
-        out.append((key, value))
-        if isinstance(value, dict):
-            todo += [(f"{key}.{k}", v, depth + 1) for k, v in value.items()]
-        elif isinstance(value, list):
-            todo += [(f"{key}[{i}]", v, depth + 1) for i, v in enumerate(value)]
-    return out
-
-
-def _reject_credentials(data: dict[str, Any], where: str) -> None:
-    """Refuse a key named like a credential, and any string that looks like a token or
-    API key (what :func:`.service.scrub` would hide), without echoing it."""
-    from .service import scrub
-
-    for key, value in _entries(data, where):
-        last = key.rsplit(".", 1)[-1]
-        if any(word in last.lower() for word in FORBIDDEN_KEYS):
-            raise QwalkError(f"{where}: key '{key}' is not allowed: {NO_CREDENTIALS}")
-        if scrub(last) != last or (isinstance(value, str) and scrub(value) != value):
-            raise QwalkError(f"{where}: '{key}' holds what looks like a token or API key "
-                             f"(not shown); remove it: {NO_CREDENTIALS}")
-
-
 def parse_config(data: dict[str, Any], name: str, where: str) -> HardwareConfig:
     """Validate a config mapping; errors name the offending key."""
-    _reject_credentials(data, where)
+    reject_credentials(data, where)
     try:
         return HardwareConfig.model_validate({"name": name, **data})
     except ValidationError as exc:

@@ -43,7 +43,6 @@ from qiskit import QuantumCircuit
 
 from .. import analysis
 from ..analysis.ensembles import fit_exponential_tails, inverse_participation_ratio
-from ..analysis.theory import named_curve
 from ..circuits.kicked_rotor import (
     HARDWARE_CONSTRUCTIONS,
     KickedRotorConstruction,
@@ -71,7 +70,6 @@ from .kicked_rotor_analysis import quasi_momenta_for
 from .kicked_rotor_register import (
     ESCAPE_TOLERANCE,
     LARGEST_SUGGESTION,
-    RESONANCE_TOLERANCE,
     escaped_probability,
     resonance,
 )
@@ -368,43 +366,3 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
         rotor = timeline.template
         return np.array([rotor.values(beta) for beta in self.spec.betas()]).reshape(
             self.realisations(), timeline.circuit.num_parameters)
-
-
-class KickedRotorResonanceSpec(KickedRotorSpec):
-    """The principal resonance: kbar a multiple of 4 pi, beta = 0 (one quasi-momentum)."""
-
-    kick_strength: float = Field(5.0, ge=0, description="kick strength K (k = K/kbar)")
-    kbar: float = Field(4 * np.pi, gt=0, description="effective Planck constant: a "
-                        "multiple of 4 pi")
-    quasi_momenta: int = Field(1, ge=1, le=1, description="one quasi-momentum")
-    beta: float | None = Field(0.0, description="quasi-momentum: 0 (resonant)")
-
-    warn_resonance: ClassVar[bool] = False
-
-    def check(self) -> None:
-        ratio = self.kbar / (4 * np.pi)
-        if round(ratio) < 1 or abs(ratio - round(ratio)) > RESONANCE_TOLERANCE * ratio:
-            raise ParameterError("kbar", f"{self.kbar:g} is not a multiple of 4 pi: use "
-                                 "kbar=12.566370614359172 (4 pi), or the kicked-rotor "
-                                 "experiment for other values")
-        if self.beta != 0:
-            raise ParameterError("beta", "the ballistic resonance needs beta=0; other "
-                                 "quasi-momenta belong to the kicked-rotor experiment")
-        super().check()
-
-
-@register
-class KickedRotorResonance(KickedRotor):
-    """kbar = 4 pi, beta = 0: the free rotation is the identity, <m^2> = k^2 t^2 / 2."""
-
-    name = "kicked-rotor-resonance"
-    summary = "kicked rotor at the quantum resonance kbar = 4 pi: ballistic <m^2> = k^2 t^2/2"
-    spec_type: ClassVar[type[Spec]] = KickedRotorResonanceSpec
-
-    def ensemble_extra(self, summary: dict[str, Any]) -> dict[str, Any]:
-        extra = super().ensemble_extra(summary)
-        k = self.spec.kick_strength / self.spec.kbar
-        extra["ballistic"] = named_curve(
-            "model", "quantum resonance hbar = 4 pi, beta = 0: <m^2> = k^2 t^2 / 2 exactly",
-            k=k, p2=[k**2 * t**2 / 2 for t in self.times()])
-        return extra

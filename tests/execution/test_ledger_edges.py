@@ -15,11 +15,11 @@ from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import ResultStore, jobs
 from qwalk_circuits.execution.config import load_config
 from qwalk_circuits.execution.device_submission import (
-    _info,
     job_capacity,
     resume_submission,
     submit_experiment,
 )
+from qwalk_circuits.execution.submission_build import _info
 from qwalk_circuits.execution.devices import compact
 from qwalk_circuits.execution.jobs import poll, submit_chunk, with_retries
 from qwalk_circuits.execution.ledger import Ledger

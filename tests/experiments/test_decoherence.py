@@ -27,8 +27,10 @@ def test_ctqw_circuit_is_ballistic_sqrt2_j_t():
     assert max(s["distance"]["tvd"]) < 1e-10
     np.testing.assert_allclose(s["observables"]["sigma"], np.sqrt(2) * 0.5 *
                                np.asarray(s["times"]), rtol=1e-8, atol=1e-10)
+    # (atol: at t = 0 the classical solver's point mass carries ~1e-13 of rounding spread,
+    # whose square root is ~5e-7 -- numpy-build dependent)
     np.testing.assert_allclose(s["classical"]["sigma"], np.sqrt(2 * 0.5 * np.asarray(s["times"])),
-                               rtol=1e-8)
+                               rtol=1e-8, atol=1e-6)
 
 
 @pytest.mark.parametrize("gamma", [0.5, 1.0, 3.0])
