@@ -48,11 +48,12 @@ def two_qubit(circuit: QuantumCircuit, target: str) -> int:
     return int(circuit_stats(transpile_to_target(circuit, target))["two_qubit_gates"])
 
 
-def per_kick(n: int, construction: str, target: str) -> int:
-    """cost(2 kicks) - cost(1 kick) of the parameterized template."""
+def per_kick(n: int, construction: str, target: str, kick: float = KICK, kbar: float = KBAR,
+             potential: str = "cos") -> int:
+    """cost(2 kicks) - cost(1 kick) of the parameterized template (bench_sawtooth_map too)."""
     def cost(kicks: int) -> int:
-        template = KickedRotorTemplate.build(KICK, KBAR, kicks, n,
-                                             construction)  # type: ignore[arg-type]
+        template = KickedRotorTemplate.build(kick, kbar, kicks, n, construction,  # type: ignore[arg-type]
+                                             potential=potential)  # type: ignore[arg-type]
         return two_qubit(template.circuit, target)
     return cost(2) - cost(1)
 

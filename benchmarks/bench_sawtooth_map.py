@@ -21,29 +21,16 @@ from collections.abc import Sequence
 
 from qiskit import QuantumCircuit
 
-from qwalk_circuits.circuits.kicked_rotor import KickedRotorTemplate, append_kick
-from qwalk_circuits.execution.resources import circuit_stats, transpile_to_target
+from qwalk_circuits.circuits.kicked_rotor import append_kick
 
 from ._common import markdown_table, parse_int_list, print_header
+from .bench_kicked_rotor import per_kick, two_qubit
 
 MODULE = "benchmarks.bench_sawtooth_map"
 DEFAULT_QUBITS = [3, 4, 5, 6, 7]
 QUICK_QUBITS = [3, 5]
 DEFAULT_TARGETS = ["all-to-all", "fake_fez"]
 KICK, PERIOD = 1.5, 3.0
-
-
-def two_qubit(circuit: QuantumCircuit, target: str) -> int:
-    return int(circuit_stats(transpile_to_target(circuit, target))["two_qubit_gates"])
-
-
-def per_kick(n: int, potential: str, target: str) -> int:
-    """cost(2 kicks) - cost(1 kick) of the parameterized quadratic template."""
-    def cost(kicks: int) -> int:
-        template = KickedRotorTemplate.build(KICK, PERIOD, kicks, n, "quadratic",
-                                             potential=potential)  # type: ignore[arg-type]
-        return two_qubit(template.circuit, target)
-    return cost(2) - cost(1)
 
 
 def kick_only(n: int, potential: str, target: str) -> int:
@@ -74,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     for target in targets:
         for n in qubits:
-            saw, cos = per_kick(n, "sawtooth", target), per_kick(n, "cos", target)
+            saw, cos = (per_kick(n, "quadratic", target, KICK, PERIOD, potential)
+                        for potential in ("sawtooth", "cos"))
             kick_saw, kick_cos = kick_only(n, "sawtooth", target), kick_only(n, "cos", target)
             rows.append([target, n, saw, cos, cos - saw, kick_saw, kick_cos,
                          n * (n - 1), 1 << (n - 1), 4 * n * (n - 1)])

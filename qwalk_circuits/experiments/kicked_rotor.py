@@ -69,8 +69,8 @@ from .ensemble import EnsembleExperiment
 from .kicked_rotor_analysis import quasi_momenta_for
 from .kicked_rotor_register import (
     ESCAPE_TOLERANCE,
-    LARGEST_SUGGESTION,
     escaped_probability,
+    register_advice,
     resonance,
 )
 from .kicked_rotor_report import rotor_notes, rotor_results, rotor_theory, rotor_warnings
@@ -184,12 +184,8 @@ class KickedRotorSpec(Spec):
         escaped = escaped_probability(*args, n, betas, self.potential)
         if escaped <= ESCAPE_TOLERANCE:
             return
-        fits = next((k for k in range(n + 1, LARGEST_SUGGESTION + 1)
-                     if escaped_probability(*args, k, betas, self.potential)
-                     <= ESCAPE_TOLERANCE), None)
-        advice = (f"use momentum_qubits={fits}" if fits is not None else
-                  f"even {max(n, LARGEST_SUGGESTION)} qubits do not hold it: lower kicks or "
-                  "kick_strength")
+        advice = register_advice(n, lambda k: escaped_probability(
+            *args, k, betas, self.potential) <= ESCAPE_TOLERANCE)
         raise ParameterError("momentum_qubits", f"{n} qubits hold m = {-(1 << (n - 1))}.."
                              f"{(1 << (n - 1)) - 1}, but a probability {escaped:.2g} "
                              f"(> {ESCAPE_TOLERANCE:g}) reaches |m| >= {1 << (n - 1)} "

@@ -3,6 +3,7 @@ resonance (or knowingly on one), and a momentum register its walk does not wrap 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
@@ -47,3 +48,14 @@ def truncation_change(kick: float, kbar: float, times: tuple[int, ...], momentum
     small, large = small.mean(axis=1), large.mean(axis=1)
     change = np.abs(small - large) / np.maximum(np.abs(large), 1e-300)
     return float(np.max(np.where(large > 0, change, 0.0), initial=0.0))
+
+
+def register_advice(momentum_qubits: int, holds: Callable[[int], bool]) -> str:
+    """What to do when an n-qubit register fails its check: the smallest larger register
+    (up to LARGEST_SUGGESTION qubits) for which ``holds`` is true, else what to lower."""
+    fits = next((k for k in range(momentum_qubits + 1, LARGEST_SUGGESTION + 1) if holds(k)),
+                None)
+    if fits is not None:
+        return f"use momentum_qubits={fits}"
+    return (f"even {max(momentum_qubits, LARGEST_SUGGESTION)} qubits do not hold it: lower "
+            "kicks or kick_strength")

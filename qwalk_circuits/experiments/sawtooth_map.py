@@ -42,7 +42,7 @@ from ..core.specs import Spec
 from ..reference.kicked_rotor import KickPotential, sawtooth_diffusion
 from .base import register
 from .kicked_rotor import KickedRotor, KickedRotorSpec
-from .kicked_rotor_register import LARGEST_SUGGESTION, resonance, truncation_change
+from .kicked_rotor_register import register_advice, resonance, truncation_change
 from .kicked_rotor_report import localization_block, simulated_classical_diffusion, simulated_source
 
 #: one more momentum qubit may change the beta-averaged <m^2>(t) by this fraction at most
@@ -74,12 +74,8 @@ class SawtoothMapSpec(KickedRotorSpec):
         change = truncation_change(*args, n, betas, self.potential)
         if change <= TRUNCATION_TOLERANCE:
             return
-        fits = next((k for k in range(n + 1, LARGEST_SUGGESTION + 1)
-                     if truncation_change(*args, k, betas, self.potential)
-                     <= TRUNCATION_TOLERANCE), None)
-        advice = (f"use momentum_qubits={fits}" if fits is not None else
-                  f"even {max(n, LARGEST_SUGGESTION)} qubits do not hold it: lower kicks or "
-                  "kick_strength")
+        advice = register_advice(n, lambda k: truncation_change(
+            *args, k, betas, self.potential) <= TRUNCATION_TOLERANCE)
         raise ParameterError("momentum_qubits", f"{n} qubits hold m = {-(1 << (n - 1))}.."
                              f"{(1 << (n - 1)) - 1}, but one more qubit changes <m^2> by "
                              f"{change:.1%} (> {TRUNCATION_TOLERANCE:.0%}): the sawtooth "
