@@ -1,0 +1,56 @@
+"""The phenomenon table (issue 15, part 1): every phenomenon of the seed through the device
+path on fake Heron devices, raw, readout-mitigated and zero-noise extrapolated, against its
+"no effect" value and the exact value; the largest size observed beyond 3 standard errors.
+
+    python -m benchmarks.bench_phenomena [--devices fake_fez fake_torino]
+        [--only ballistic anderson ...] [--quick]
+
+Every size tried is printed (the table's evidence); the summary keeps the largest observed
+one per phenomenon and device.  Fake-device noise is optimistic (no crosstalk, drift or
+leakage; Porter & Joseph, arXiv:2206.04829, measure 3-4.5x the calibrated two-qubit error
+in walk circuits): read every "observed" as "observed on the fake twin".
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._common import markdown_table, print_header
+from .phenomena import HEADER, Row, cells, largest_observed
+
+MODULE = "benchmarks.bench_phenomena"
+PHENOMENA = ("ballistic", "crossover", "anderson", "dynamical", "weak_localization")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", nargs="+", default=["fake_fez", "fake_torino"])
+    parser.add_argument("--only", nargs="+", choices=PHENOMENA, default=list(PHENOMENA))
+    parser.add_argument("--quick", action="store_true", help="the smallest size only")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QWALK_STORE", str(Path(tempfile.mkdtemp()) / "runs.sqlite"))
+    print_header("Phenomena on fake Heron devices (bench_phenomena)", MODULE, argv)
+    summary: list[Row] = []
+    for name in args.only:
+        module = importlib.import_module(f"benchmarks.phenomena.{name}")
+        for device in args.devices:
+            rows: list[Row] = module.rows(device, args.quick)
+            print(f"\n### {name} on {device}\n")
+            print(markdown_table(HEADER, [cells(r) for r in rows]))
+            for row in rows:
+                for note in row.notes:
+                    print(f"- {row.size}: {note}")
+            best = largest_observed(rows)
+            summary.append(best if best is not None else rows[-1])
+    print("\n### Largest size observed (else the largest tried)\n")
+    print(markdown_table(HEADER, [cells(r) for r in summary]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
