@@ -19,12 +19,15 @@ demo: $(STAMP)
 
 # The fast suite, then the documentation site's build (warnings as errors: it executes the
 # notebooks and runs the demo) and the wheel's demo and notebook 05 (tests marked slow).
+# pytest-xdist spreads the tests over every core, one test file per worker at a time (a
+# file's module fixtures are built once); plain `pytest` runs the same tests in one process.
+XDIST ?= -n auto --dist loadfile
 test: $(STAMP)
-	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest -m slow tests/test_docs.py tests/test_packaging.py
+	$(BIN)/python -m pytest $(XDIST)
+	$(BIN)/python -m pytest $(XDIST) -m slow tests/test_docs.py tests/test_packaging.py
 
 test-all: $(STAMP)
-	$(BIN)/python -m pytest -m ''
+	$(BIN)/python -m pytest $(XDIST) -m ''
 
 # The declared minimum versions, each installed exactly (ci/min_requirements.py turns
 # every `>=` floor in pyproject.toml into `==`), in a venv of their own; then the fast suite.

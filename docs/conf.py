@@ -17,6 +17,7 @@ import argparse
 import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -128,6 +129,7 @@ DEMO_DONE = GENERATED / "demo.rc"
 def _start_demo() -> None:
     if DEMO_DONE.exists():
         DEMO_DONE.unlink()
+    shutil.rmtree(DEMO, ignore_errors=True)  # no figure of an earlier build survives
     DEMO.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, MPLBACKEND="Agg",
                QWALK_STORE=str(GENERATED / "demo-runs.sqlite"))

@@ -106,20 +106,6 @@ def test_console_script_exit_status():
     assert done.returncode == 2 and "steps" in done.stderr
 
 
-def test_demo_writes_figures_and_summary(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path)]) == 0
-    for name in ("packet_sigma.png", "walk_sigma.png", "walk_distributions.png",
-                 "walk_p_origin.png", "dephasing_sweep.png", "coin_dephasing.png",
-                 "localization_walks.png", "kicked_rotor.png", "backscattering.png", "summary.md",
-                 "summary.html"):
-        assert (tmp_path / name).stat().st_size > 0
-    summary = (tmp_path / "summary.md").read_text()
-    for chapter in ("## 1.", "## 2.", "## 3.", "## 4.", "## 5."):
-        assert chapter in summary
-    assert "0.54" in summary and "mm** wide" in summary
-    assert "static disorder" in summary and "Resonance ħ = 4π" in summary
-
-
 def test_demo_runs_on_a_fake_device_sized_for_it(tmp_path, capsys):
     """On a device the walk chapters run at device sizes through the device path (their
     runs are in the ledger); the chapters that do not fit say why instead."""
