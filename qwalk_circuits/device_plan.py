@@ -34,10 +34,11 @@ from qiskit import QuantumCircuit
 from scipy.stats import norm
 
 from . import analysis
+from .analysis.ensembles import jackknife_errors
 from .analysis.summary import json_safe
 from .execution.config import HardwareConfig
-from .execution.submission_build import BuiltSubmission, build_submission
 from .execution.devices import expand
+from .execution.submission_build import BuiltSubmission, build_submission
 from .execution.targets import DeviceTarget
 
 #: two-qubit errors of real walk circuits against the calibrated figure (Porter & Joseph,
@@ -158,6 +159,8 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
         qpu += shots * _rows(info) * (rep_delay + (duration or 0.0))
     rows = sum(_rows(info) for info in built.infos)
     last = circuits[-1] if circuits else None
+    ensemble = (experiment.reference_ensemble()[-1] if getattr(experiment, "is_ensemble", False)
+                and not experiment.members_are_samples and circuits else None)
     return json_safe({
         "experiment": experiment.name, "device": config.backend.device,
         "shots": shots, "jobs": len(built.plan), "pub_rows": rows,
@@ -167,10 +170,11 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
         "rep_delay_s": rep_delay, "qpu_seconds_lower_bound": qpu,
         "circuits": circuits, "observable": experiment.main_observable,
         "signature": None if last is None else _signature(
-            experiment, reference[-1], last["fidelity"], last["time"], shots, members[-1]),
+            experiment, reference[-1], last["fidelity"], last["time"], shots, members[-1],
+            ensemble),
         "signature_real_device": None if last is None else _signature(
             experiment, reference[-1], last["fidelity_real_device"], last["time"], shots,
-            members[-1]),
+            members[-1], ensemble),
         "real_device_factor": REAL_DEVICE_FACTOR,
         "model": "calibrated fidelity F = product of (1 - error) over gates and readout; "
                  "device output F p + (1 - F) uniform",
@@ -220,29 +224,59 @@ def _prediction(experiment: Any, p: np.ndarray, fidelity: float, samples: int
             "observable_no_signal": float(experiment.observables(uniform)[key])}
 
 
+def member_spread(experiment: Any, ensemble: np.ndarray | None, fidelity: float) -> float:
+    """The standard error of the main observable's ensemble mean that the members' own
+    scatter gives (disorder realisations, quasi-momenta), with no shot noise: the jackknife
+    over the exact members, each mixed by the calibration model as the device would return
+    it (the run's own error bar is this jackknife over the measured members).  0 for a
+    single circuit, or members that are draws of one exact distribution (phase-kick
+    trajectories: their exact ensemble holds no scatter to read)."""
+    if ensemble is None or len(ensemble) < 2:
+        return 0.0
+    members = np.asarray(ensemble, dtype=float)
+    mixed = fidelity * members + (1 - fidelity) / members.shape[1]
+    key = experiment.main_observable
+    return float(jackknife_errors(mixed, lambda q: {key: experiment.observables(q)[key]})[key])
+
+
 def _signature(experiment: Any, p: np.ndarray, fidelity: float, time: float, shots: int,
-               members: int) -> dict[str, Any]:
+               members: int, ensemble: np.ndarray | None = None) -> dict[str, Any]:
     """Does the main observable at ``time`` stand out from its "no effect" value by
-    :data:`SIGNIFICANCE` shot-noise errors (``shots`` per member), and from how many shots
-    on would it (the errors' own dependence on the shots, searched; None: never)?"""
+    :data:`SIGNIFICANCE` errors (shot noise of ``shots`` per member, and the members' own
+    scatter where ``ensemble`` holds the exact members), and from how many shots on would
+    it (searched; None: never, at these members), and from how many members?"""
     q, uniform = _mixed(np.asarray(p, dtype=float), fidelity)
+    spread = member_spread(experiment, ensemble, fidelity)
     key = experiment.main_observable
     null = experiment.no_effect_value()
     null_value, null_what = (null if null is not None else
                              (float(experiment.observables(uniform)[key]),
                               "a device that returns only noise (the uniform distribution)"))
     predicted = float(experiment.observables(q)[key])
-    gap = abs(predicted - null_value)
+    exact = float(experiment.observables(np.asarray(p, dtype=float))[key])
+    # the margin counts only on the phenomenon's side (and the exact value's): noise that
+    # moves the observable the other way is no signature, nor is a model that shows none
+    side = experiment.signature_side() or float(np.sign(exact - null_value))
+    exact_shows_it = side != 0 and (exact - null_value) * side > 0
+    gap = (predicted - null_value) * side if exact_shows_it else 0.0
+    gap = max(gap, 0.0)
+
+    def error(n: int) -> float:
+        return math.hypot(float(experiment.observable_errors(q, n * members)[key]), spread)
 
     def margin(n: int) -> float:
-        error = float(experiment.observable_errors(q, n * members)[key])
-        return gap / error if error > 0 else (math.inf if gap > 0 else 0.0)
+        e = error(n)
+        return gap / e if e > 0 else (math.inf if gap > 0 else 0.0)
 
-    return {"time": time, "predicted": predicted,
-            "error": float(experiment.observable_errors(q, shots * members)[key]),
-            "no_effect": null_value, "no_effect_is": null_what,
+    # the scatter's error falls like 1/sqrt(members): the fewest that hold it below gap/3
+    enough = (None if spread == 0 or gap == 0 else
+              math.floor(members * (SIGNIFICANCE * spread / gap) ** 2) + 1)
+    return {"time": time, "predicted": predicted, "exact": exact,
+            "exact_shows_it": exact_shows_it, "error": error(shots),
+            "member_spread_error": spread, "no_effect": null_value, "no_effect_is": null_what,
             "standard_errors": margin(shots), "stands": margin(shots) > SIGNIFICANCE,
-            "shots_for_3_sigma": shots_needed(margin)}
+            "shots_for_3_sigma": shots_needed(margin),
+            "members_for_3_sigma_at_any_shots": enough}
 
 
 #: the most shots :func:`shots_needed` looks at (beyond: "never", in practice)

@@ -20,12 +20,25 @@ def _verdict(signature: dict[str, Any], observable: str) -> str:
     stands = "stands out" if signature["stands"] else "does NOT stand out"
     needed = signature["shots_for_3_sigma"]
     margin = signature["standard_errors"]
+    spread = signature.get("member_spread_error") or 0.0
+    members = signature.get("members_for_3_sigma_at_any_shots")
+    if signature.get("exact_shows_it") is False:
+        side = (f" (exact {signature['exact']:.4g}: the simulated model itself shows no "
+                "signature here)")
+    elif signature.get("exact") is not None and signature["standard_errors"] == 0:
+        side = (f" (exact {signature['exact']:.4g}: the noise moves it away from the "
+                "signature's side)")
+    else:
+        side = ""
     return (f"{observable} = {signature['predicted']:.4g} ± {signature['error']:.2g} "
-            f"predicted at t = {signature['time']:g}, against {signature['no_effect']:.4g} "
-            f"for {signature['no_effect_is']}: "
+            + (f"(members' scatter {spread:.2g}) " if spread else "")
+            + f"predicted at t = {signature['time']:g}, against {signature['no_effect']:.4g} "
+            f"for {signature['no_effect_is']}{side}: "
             + ("no shot-noise error" if margin is None else f"{margin:.1f} standard errors")
             + f", {stands} at 3 sigma"
-            + (" (no number of shots makes it)" if needed is None and not signature["stands"]
+            + (" (no number of shots makes it" + (f"; >= {members} members would"
+                                                   if members else "") + ")"
+               if needed is None and not signature["stands"]
                else "" if needed is None else f" (3 sigma needs >= {needed} shots)"))
 
 

@@ -181,6 +181,10 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
     def _build(self, steps: int, construction: str) -> QuantumCircuit:
         return self.template(steps, construction).circuit
 
+    def signature_side(self) -> int:
+        """Static disorder narrows the walk: sigma below the clean walk's."""
+        return -1 if self.spec.disorder == "static" else 0
+
     def no_effect_value(self) -> tuple[float, str] | None:
         """Static disorder shows as a width below the clean walk's: the clean walk's sigma at
         the last time (the dry run's "no effect"); None otherwise (the uniform default)."""

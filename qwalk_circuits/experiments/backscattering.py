@@ -133,6 +133,13 @@ class Backscattering(BackscatteringTheory, EnsembleExperiment[BackscatteringSpec
     spec_type: ClassVar[type[Spec]] = BackscatteringSpec
     main_observable = "ratio"
 
+    def signature_side(self) -> int:
+        """r > 1 with time-reversal symmetry, r < 1 with spin-orbit coupling (weak
+        anti-localization); with flux r ~ 1 is the physics, neither side."""
+        if self.spec.flux != "none":
+            return 0
+        return -1 if self.spec.spin_orbit is not None else 1
+
     def no_effect_value(self) -> tuple[float, str]:
         """The backscattering ratio without coherent backscattering: 1 (broken
         time-reversal symmetry, or a classical walk)."""

@@ -159,6 +159,12 @@ class Experiment(ABC, Generic[SpecT]):
         on the uniform distribution, a device that returns only noise."""
         return None
 
+    def signature_side(self) -> int:
+        """Which side of :meth:`no_effect_value` the phenomenon puts the main observable:
+        -1 below (localization: a narrower walk, a smaller <m^2>), +1 above (coherent
+        backscattering's r > 1), 0 either (the distance from noise alone)."""
+        return 0
+
     #: whether :meth:`diffusion_fit` fits D (the sweeps' crossover table)
     has_diffusion_fit: ClassVar[bool] = False
 

@@ -323,6 +323,10 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
         return {"p2": p2_m.tolist(), "mean": mean_m.tolist(),
                 "sigma": np.sqrt(np.maximum(p2_m - mean_m**2, 0.0)).tolist()}
 
+    def signature_side(self) -> int:
+        """Dynamical localization holds <m^2> below the classical map's diffusion."""
+        return -1
+
     def no_effect_value(self) -> tuple[float, str]:
         """<m^2> without dynamical localization: the classical map's at the last kick."""
         kind = "sawtooth" if self.spec.potential == "sawtooth" else "standard"

@@ -180,3 +180,65 @@ def test_static_disorder_is_read_against_the_clean_walk():
         "sigma"], rel=1e-12) and what.startswith("the clean walk")
     dynamic = get_experiment("anderson-walk").from_settings({**settings, "disorder": "dynamic"})
     assert dynamic.no_effect_value() is None
+
+
+def test_an_ensembles_error_holds_its_members_scatter_as_the_run_reads_it(server, config):
+    """The plan's error of an ensemble's observable is the shot noise and the members' own
+    scatter (the jackknife over the exact members, mixed by the calibration model) in
+    quadrature; more shots cannot bring it below the scatter, more members can."""
+    from qwalk_circuits.analysis.ensembles import jackknife_errors
+    from qwalk_circuits.device_plan import member_spread
+
+    disordered = get_experiment("anderson-walk").from_settings(
+        {"position_qubits": 3, "steps": 6, "disorder": "static", "realisations": 6})
+    report = plan(disordered, config, 400)
+    signature, fidelity = report["signature"], report["circuits"][-1]["fidelity"]
+    members = disordered.reference_ensemble()[-1]
+    mixed = fidelity * members + (1 - fidelity) / members.shape[1]
+    spread = jackknife_errors(mixed, lambda q: {"sigma": disordered.observables(q)["sigma"]}
+                              )["sigma"]
+    assert spread > 0.02  # above the shot noise of 6 x 400 shots here
+    assert signature["member_spread_error"] == pytest.approx(spread, rel=1e-12)
+    shot_only = disordered.observable_errors(_mix(report, disordered), 400 * 6)["sigma"]
+    assert signature["error"] == pytest.approx(math.hypot(shot_only, spread), rel=1e-9)
+    assert signature["error"] > shot_only
+    gap = abs(signature["predicted"] - signature["no_effect"])
+    if signature["shots_for_3_sigma"] is None:  # the scatter alone is past gap / 3
+        assert 3 * spread >= gap
+    needed = signature["members_for_3_sigma_at_any_shots"]
+    fewer = 3 * spread * math.sqrt(6 / (needed - 1)) if needed > 1 else math.inf
+    assert 3 * spread * math.sqrt(6 / needed) < gap <= fewer
+    # a single circuit has no scatter, nor do trajectories (one exact distribution)
+    assert member_spread(disordered, members[:1], fidelity) == 0.0
+    assert plan(walk(), config, 200)["signature"]["member_spread_error"] == 0.0
+
+
+def _mix(report, experiment):
+    p = np.asarray(experiment.reference_distributions()[-1], dtype=float)
+    fidelity = report["circuits"][-1]["fidelity"]
+    return fidelity * p + (1 - fidelity) / p.size
+
+
+def test_the_verdict_counts_only_the_phenomenons_side(server, config):
+    """Noise that moves the observable away from its no-effect value on the wrong side is
+    no signature: an 8-site static walk at t = 3 (exact sigma = the clean walk's to 2e-4,
+    the noisy prediction above it) and a kicked rotor before its break time (exact <m^2>
+    above the classical map's: no localization in the model) do not stand out, at any
+    shots; the clean walk against noise counts on its exact value's side."""
+    static = get_experiment("anderson-walk").from_settings(
+        {"position_qubits": 3, "steps": 3, "disorder": "static", "realisations": 6})
+    assert static.signature_side() == -1
+    signature = plan(static, config, 400)["signature"]
+    assert signature["predicted"] > signature["no_effect"] and not signature["stands"]
+    assert signature["standard_errors"] == 0 and signature["shots_for_3_sigma"] is None
+    rotor = get_experiment("kicked-rotor").from_settings(
+        {"momentum_qubits": 4, "kicks": 3, "kick_strength": 1, "quasi_momenta": 4})
+    signature = plan(rotor, config, 400)["signature"]
+    assert signature["exact"] > signature["no_effect"] and not signature["exact_shows_it"]
+    assert not signature["stands"]
+    clean = plan(walk(position_qubits=3, steps=3), config, 4000)["signature"]
+    assert clean["exact_shows_it"] and clean["stands"]
+    for settings, side in (({}, 1), ({"spin_orbit": 0.4}, -1),
+                           ({"flux": "uniform", "flux_strength": 1.0}, 0)):
+        torus = get_experiment("backscattering").from_settings(settings)
+        assert torus.signature_side() == side, settings
