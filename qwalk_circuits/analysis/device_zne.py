@@ -2,9 +2,11 @@
 summary's ``comparison``.
 
 Each time was measured at every noise scale (``noise_scale`` and ``time_index`` in its
-ledger infos; ``execution/folding.py``).  Per time and observable the block holds, side
-by side: the raw value (scale 1), the readout-mitigated one (where the run calibrated its
-readout), the zero-noise value (extrapolated from the mitigated values where there are
+ledger infos; ``execution/folding.py``), except a time without two-qubit gates (t = 0),
+measured at scale 1 only: its zero-noise value is its scale-1 value.  Per time and
+observable the block holds, side by side: the raw value (scale 1), the readout-mitigated
+one (where the run calibrated its readout), the zero-noise value (extrapolated from the
+mitigated values where there are
 any: folding does not scale readout errors, so they are removed first; else from the raw
 ones) and the exact reference.  Every value has a bootstrap error: each replica resamples
 the counts of every circuit at every scale and both readout calibrations of each job and
@@ -41,12 +43,13 @@ Groups = list[list[int]]  # per time, the info index of each scale (in scale ord
 
 
 def zne_groups(infos: list[dict[str, Any]], scales: Sequence[int]) -> Groups:
-    """Per time, the circuits measured at each of ``scales``, in scale order."""
+    """Per time, the circuits measured at each of ``scales``, in scale order (a time with
+    no two-qubit gate was measured at scale 1 only)."""
     found: dict[int, dict[int, int]] = {}
     for i, info in enumerate(infos):
         if info["role"] == "circuits" and "noise_scale" in info:
             found.setdefault(int(info["time_index"]), {})[int(info["noise_scale"])] = i
-    return [[found[t][s] for s in scales] for t in sorted(found)]
+    return [[found[t][s] for s in scales if s in found[t]] for t in sorted(found)]
 
 
 def _observables(experiment: Any, shell: QuantumCircuit, counts: dict[int, int],
@@ -94,7 +97,8 @@ def _block(scales: list[int], method: str, kinds: list[str],
         values, errors = _scale_one(point[kind], drawn[kind])
         block[kind], block[f"{kind}_errors"] = series(values), series(errors)
     for kind in kinds:
-        estimates = [zne_estimate(scales, point[kind][t], [r[t] for r in drawn[kind]], method)
+        estimates = [zne_estimate(scales[:len(point[kind][t])], point[kind][t],
+                                  [r[t] for r in drawn[kind]], method)
                      for t in range(len(point[kind]))]
         name = "zne" if kind == kinds[-1] else "zne_unmitigated"
         block[name] = series([e[0] for e in estimates])
@@ -165,9 +169,11 @@ def ensemble_zne_comparison(experiment: Any, shells: list[QuantumCircuit],
         if info["role"] == "circuits" and "noise_scale" in info:
             found.setdefault((int(info["template"]), int(info["noise_scale"])), []).append(i)
     times = sorted({t for t, _ in found})
+    present = [[s for s in scales if (t, s) in found] for t in times]  # scale 1 alone: no 2q
     members = [[numbered([(c, infos[i]) for i in sorted(found[t, s], key=lambda i:
                                                          infos[i]["members"][0])
-                          for c in counts[i]]) for s in scales] for t in times]
+                          for c in counts[i]]) for s in present[n]]
+               for n, t in enumerate(times)]
 
     def measure(drawn: list[list[Any]], matrices: Any) -> list[list[Values]]:
         return [[ensemble_values(experiment, member_rows(experiment, shells[t], group,
@@ -189,10 +195,8 @@ def ensemble_zne_comparison(experiment: Any, shells: list[QuantumCircuit],
         drawn["raw"].append(measure(again, None))
         if cal:
             drawn["mitigated"].append(measure(again, _matrices(cal, lambda c: resample(c, rng))))
-    first = [infos[found[t, s][0]] for t in times for s in scales]
-    gates = [[info["stats"]["two_qubit_gates"] for info in first[n * len(scales):
-                                                                 (n + 1) * len(scales)]]
-             for n in range(len(times))]
+    gates = [[infos[found[t, s][0]]["stats"]["two_qubit_gates"] for s in present[n]]
+             for n, t in enumerate(times)]
     exact = [ensemble_values(experiment, np.asarray(q), None)
              for q in experiment.reference_ensemble()]
     return _block(scales, method, kinds, point, drawn, gates, exact, replicas)

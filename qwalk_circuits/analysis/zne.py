@@ -199,8 +199,13 @@ def zne_estimate(scales: Sequence[float], point: Sequence[Values],
     ``point[s]``: the observables measured at ``scales[s]``; ``replicas[r][s]``: the same
     from bootstrap replica r (counts resampled at every scale).  Each replica is
     extrapolated again; the error is the standard deviation over replicas (non-finite
-    replicas left out)."""
+    replicas left out).  A single point (a circuit with no two-qubit gate, sent at scale
+    1 only: nothing to fold) is its own zero-noise value."""
     names = list(point[0])
+    if len(point) == 1:
+        alone = np.array([[r[0][k] for k in names] for r in replicas]).reshape(-1, len(names))
+        spread = {k: _std(alone[:, j]) for j, k in enumerate(names)}
+        return dict(point[0]), spread, {k: [spread[k]] for k in names}
     values = {k: extrapolate(scales, [p[k] for p in point], method) for k in names}
     errors: Values = {}
     per_scale: dict[str, list[float]] = {}

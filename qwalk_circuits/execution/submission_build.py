@@ -44,17 +44,24 @@ def _info(logical: QuantumCircuit, isa: QuantumCircuit, small: Any) -> dict[str,
         "bits": _bit_qubits(small.circuit), "qpy": qpy_text(small.circuit)}
 
 
+def foldable_scales(isa: QuantumCircuit, scales: list[int]) -> list[int]:
+    """The noise scales a circuit is sent at: every one, or only 1 when it has no two-qubit
+    gate to fold (the folded copies would be the same circuit: shots paid for nothing)."""
+    return scales if circuit_stats(isa)["two_qubit_gates"] else [1]
+
+
 def folded_submission(logical: list[QuantumCircuit], isa: list[QuantumCircuit],
                       scales: list[int], full_width: bool
                       ) -> tuple[list[dict[str, Any]], list[QuantumCircuit]]:
     """Zero-noise extrapolation: each time's ISA circuit at every noise scale (its
     two-qubit gates folded, ``execution/folding.py``), one after another so that a job
     holds a time's scales together; each info carries ``time_index`` and
-    ``noise_scale``."""
+    ``noise_scale``.  A circuit with no two-qubit gate (t = 0) has nothing to fold: it is
+    sent once, at scale 1, and its zero-noise value is that one."""
     infos: list[dict[str, Any]] = []
     submitted: list[QuantumCircuit] = []
     for t, (circuit, unfolded) in enumerate(zip(logical, isa, strict=True)):
-        for scale in scales:
+        for scale in foldable_scales(unfolded, scales):
             folded = unfolded if scale == 1 else fold_two_qubit_gates(unfolded, scale)
             small = compact(folded)
             infos.append({**_info(circuit, folded, small), "time_index": t,
@@ -76,7 +83,8 @@ def ensemble_submission(members: Any, logical: list[QuantumCircuit], isa: list[Q
     for t, (c, unfolded) in enumerate(zip(logical, isa, strict=True)):
         array = np.asarray(members.template_values(t, c), dtype=float)
         names = [p.name for p in c.parameters]
-        for scale in ([None] if scales is None else list[int | None](scales)):
+        for scale in ([None] if scales is None else
+                      list[int | None](foldable_scales(unfolded, scales))):
             i = unfolded if scale in (None, 1) else fold_two_qubit_gates(unfolded, scale)
             k = compact(i)
             circuit = i if full_width else k.circuit

@@ -122,18 +122,43 @@ def test_a_fake_device_run_reports_raw_mitigated_and_zne_observables_side_by_sid
         assert other[key] == zne[key]
 
 
+def test_a_time_without_two_qubit_gates_is_sent_once_and_is_its_own_zero_noise_value(
+        tmp_path):
+    """t = 0 (the initial state: single-qubit gates only) has nothing to fold: one circuit
+    at scale 1, not three copies of it, and its zero-noise value and error are its
+    mitigated ones; the other times are extrapolated as before."""
+    store = ResultStore(tmp_path / "s.sqlite")
+    summary = run(walk(times=[0, 1]), fake_config(), 400, 3, store, progress=False).summary
+    measured = [i for i in Ledger(store).submission(summary["run_id"])["circuits"]
+                if i["role"] == "circuits"]
+    assert [(i["time_index"], i["noise_scale"]) for i in measured] == [
+        (0, 1), (1, 1), (1, 3), (1, 5)]
+    zne = summary["comparison"]["zne"]
+    assert zne["two_qubit_gates"][0] == [0] and len(zne["two_qubit_gates"][1]) == 3
+    for key in ("sigma", "p_origin"):
+        assert zne["zne"][key][0] == zne["mitigated"][key][0]
+        assert zne["zne_errors"][key][0] == pytest.approx(zne["mitigated_errors"][key][0],
+                                                          rel=1e-12)
+        assert len(zne["per_scale"][key][0]) == 1 and len(zne["per_scale"][key][1]) == 3
+    assert zne["zne_errors"]["p_origin"][1] > zne["mitigated_errors"]["p_origin"][1]
+
+
 def test_the_dry_run_counts_the_folded_circuits(server, tmp_path, capsys):
     config = double_config(tmp_path)
     report = plan(walk(), config, 200)
     times = len(walk().times())
-    assert report["folded_circuits"] == times * (len(SCALES) - 1)
-    assert report["pub_rows"] == times * len(SCALES) + report["calibration_circuits"]
+    # t = 0 has no two-qubit gate to fold: sent once, at scale 1
+    foldable = sum(c["two_qubit_gates"] > 0 for c in report["circuits"])
+    assert foldable == times - 1
+    assert report["folded_circuits"] == foldable * (len(SCALES) - 1)
+    assert report["pub_rows"] == (times + foldable * (len(SCALES) - 1)
+                                  + report["calibration_circuits"])
     plain = plan(walk(), load_config(str(service_double.ibm_config(tmp_path))), 200)
     # the per-time table is the unfolded circuits'; the QPU time adds the folded ones
     assert report["circuits"] == plain["circuits"]
     assert report["qpu_seconds_lower_bound"] > plain["qpu_seconds_lower_bound"]
     print_plan(report, as_json=False)
-    assert f"{times * 2} folded for ZNE (noise scales 3, 5)" in capsys.readouterr().out
+    assert f"{foldable * 2} folded for ZNE (noise scales 3, 5)" in capsys.readouterr().out
     assert server.uploaded() == 0
 
 
@@ -162,19 +187,24 @@ def test_an_ensemble_extrapolates_its_members_average(tmp_path):
     """Anderson walk, 2 realisations: every template is folded too, its members' counts at
     every scale give the zne block; scale 1 is the ensemble summary's own average."""
     experiment = get_experiment("anderson-walk").from_settings(
-        {"position_qubits": 2, "steps": 2, "realisations": 2, "times": [2]})
+        {"position_qubits": 2, "steps": 2, "realisations": 2, "times": [0, 2]})
     store = ResultStore(tmp_path / "s.sqlite")
     summary = run(experiment, fake_config(), 400, 3, store, progress=False).summary
     zne = summary["comparison"]["zne"]
-    assert zne["two_qubit_gates"][0] == [s * zne["two_qubit_gates"][0][0] for s in SCALES]
-    assert zne["two_qubit_gates"][0][0] > 0
+    # t = 0: no two-qubit gate, sent at scale 1 alone and its own zero-noise value
+    assert zne["two_qubit_gates"][0] == [0]
+    assert zne["zne"]["sigma"][0] == zne["mitigated"]["sigma"][0]
+    assert zne["two_qubit_gates"][1] == [s * zne["two_qubit_gates"][1][0] for s in SCALES]
+    assert zne["two_qubit_gates"][1][0] > 0
     assert zne["raw"]["sigma"] == pytest.approx(summary["observables"]["sigma"], abs=1e-12)
     assert zne["exact"]["sigma"] == pytest.approx(summary["reference"]["sigma"], abs=1e-12)
-    assert zne["zne_errors"]["sigma"][0] > zne["mitigated_errors"]["sigma"][0] > 0
+    assert zne["zne_errors"]["sigma"][1] > zne["mitigated_errors"]["sigma"][1] > 0
     infos = Ledger(store).submission(summary["run_id"])["circuits"]
-    scales = [i["noise_scale"] for i in infos if i["role"] == "circuits"]
-    assert set(scales) == set(SCALES) and len({scales.count(s) for s in SCALES}) == 1
-    assert len(summary["resources"]) == 1  # the rest of the summary: scale 1 alone
+    scales = [(i["template"], i["noise_scale"]) for i in infos if i["role"] == "circuits"]
+    assert {s for t, s in scales if t == 0} == {1}
+    later = [s for t, s in scales if t == 1]
+    assert set(later) == set(SCALES) and len({later.count(s) for s in SCALES}) == 1
+    assert len(summary["resources"]) == 2  # the rest of the summary: scale 1 alone
 
 
 @pytest.mark.slow
