@@ -211,12 +211,14 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                                  for q in reference]
     mitigated = None
     cal = calibrations(infos, counts)
+    solver = config.run.readout_solver
     if cal:
+        comparison["readout_solver"] = solver
         mitigated = []
         for s, i in zip(shells, main, strict=True):
             zeros, ones = cal[calibration_key(infos[i])]
             matrices = assignment_matrices(zeros, ones, len(infos[i]["physical"]))
-            vector = mitigated_vector(counts[i], matrices, infos[i]["bits"])
+            vector = mitigated_vector(counts[i], matrices, infos[i]["bits"], solver)
             mitigated.append(experiment.site_distribution(s, vector, None))
         comparison["mitigated"] = distances(mitigated, reference, shots, rng)
         errors = []
@@ -224,14 +226,15 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
             zeros, ones = cal[calibration_key(infos[i])]
             errors.append(mitigated_bootstrap(
                 counts[i], zeros, ones, infos[i],
-                lambda v, shell=s: experiment.site_distribution(shell, v, None), q, rng))
+                lambda v, shell=s: experiment.site_distribution(shell, v, None), q, rng,
+                solver))
         comparison["mitigated"]["tvd_error"] = [e[0] for e in errors]
         comparison["mitigated"]["hellinger_error"] = [e[1] for e in errors]
     if config.run.zne_scales is not None:
         comparison["zne"] = zne_comparison(
             experiment, shells, infos, counts, config.run.zne_scales,
             config.run.zne_extrapolation, reference,
-            np.random.default_rng((0 if seed is None else seed, ZNE_STREAM)))
+            np.random.default_rng((0 if seed is None else seed, ZNE_STREAM)), solver=solver)
     # the one single-circuit summary, as on Aer (its distances are the hardware ones)
     summary, _, classical = single_summary(experiment, shells, device, shots, seed,
                                            _backend(config, sub))
@@ -304,6 +307,7 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
               for s in pubs]
     twin = device_target(config).twin
     cal = calibrations(infos, counts)
+    solver = config.run.readout_solver
     counts = [c if isinstance(c, list) else [c] for c in counts]  # a plain PUB: one member
     device = [numbered([(c, infos[i]) for i in group for c in counts[i]]) for group in pubs]
     emulate = emulate and make_target(config).compares_emulation
@@ -319,7 +323,7 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
     if cal:
         matrices = {key: assignment_matrices(zeros, ones, len(key[1]))
                     for key, (zeros, ones) in cal.items()}
-        mitigated = [member_rows(experiment, shell, members, matrices)
+        mitigated = [member_rows(experiment, shell, members, matrices, solver)
                      for shell, members in zip(shells, device, strict=True)]
         summary["mitigated_observables"] = series(
             [ensemble_observables(experiment, m)[0] for m in mitigated])
@@ -335,8 +339,9 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
             comparison["emulation"] = ensemble_distances(experiment, shells, emulated,
                                                           reference, rng)
         if cal:
+            comparison["readout_solver"] = solver
             comparison["mitigated"] = ensemble_distances(experiment, shells, device,
-                                                          reference, rng, cal)
+                                                          reference, rng, cal, solver)
         comparison["uniform_tvd"] = [analysis.total_variation(np.full(q.size, 1 / q.size), q)
                                      for q in exact]
         if experiment.members_are_samples:
@@ -354,7 +359,7 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
         comparison["zne"] = ensemble_zne_comparison(
             experiment, shells, infos, counts, cal, config.run.zne_scales,
             config.run.zne_extrapolation, shots,
-            np.random.default_rng((0 if seed is None else seed, ZNE_STREAM)))
+            np.random.default_rng((0 if seed is None else seed, ZNE_STREAM)), solver=solver)
     summary["comparison"] = comparison
     summary["resources"] = [infos[group[0]]["stats"] for group in pubs]
     summary["jobs"] = job_ids

@@ -17,7 +17,8 @@ import numpy as np
 from qiskit import QuantumCircuit
 
 from .. import analysis
-from .mitigation import assignment_matrices, mitigate
+from .mitigation import assignment_matrices
+from .readout_solvers import ReadoutSolver, solve_readout
 
 BOOTSTRAP = 100
 
@@ -49,11 +50,11 @@ def bootstrap(counts: np.ndarray, reference: np.ndarray, rng: np.random.Generato
     return float(np.std(tvd)), float(np.std(hel))
 
 
-def mitigated_vector(counts: dict[Any, int], matrices: list[np.ndarray], bits: list[int]
-                      ) -> np.ndarray:
+def mitigated_vector(counts: dict[Any, int], matrices: list[np.ndarray], bits: list[int],
+                     solver: ReadoutSolver = "tensored") -> np.ndarray:
     """The readout-mitigated outcome probabilities of one circuit, as a dense vector."""
     vector = np.zeros(2 ** len(bits))
-    for k, v in mitigate(counts, matrices, bits).items():
+    for k, v in solve_readout(counts, matrices, bits, solver).items():
         vector[k] = v
     return vector
 
@@ -68,7 +69,8 @@ def resample(counts: dict[Any, int], rng: np.random.Generator) -> dict[int, int]
 
 def mitigated_bootstrap(counts: dict[Any, int], zeros: dict[Any, int], ones: dict[Any, int],
                          info: dict[str, Any], to_sites: Any, reference: np.ndarray,
-                         rng: np.random.Generator) -> tuple[float, float]:
+                         rng: np.random.Generator, solver: ReadoutSolver = "tensored"
+                         ) -> tuple[float, float]:
     """Standard errors of the mitigated TVD and Hellinger: resample the circuit's counts AND
     both calibration circuits, then mitigate again -- resampling the mitigated distribution
     as if it were raw counts leaves out the calibration's noise and the inverse's variance."""
@@ -76,7 +78,8 @@ def mitigated_bootstrap(counts: dict[Any, int], zeros: dict[Any, int], ones: dic
     tvd, hel = [], []
     for _ in range(BOOTSTRAP):
         matrices = assignment_matrices(resample(zeros, rng), resample(ones, rng), width)
-        sites = to_sites(mitigated_vector(resample(counts, rng), matrices, info["bits"]))
+        sites = to_sites(mitigated_vector(resample(counts, rng), matrices, info["bits"],
+                                          solver))
         tvd.append(analysis.total_variation(sites, reference))
         hel.append(analysis.hellinger(sites, reference))
     return float(np.std(tvd)), float(np.std(hel))
@@ -107,21 +110,23 @@ def numbered(members: list[tuple[dict[int, int], dict[str, Any]]]) -> list[Membe
 
 
 def member_rows(experiment: Any, shell: QuantumCircuit, members: list[Member],
-                 matrices: dict[Any, list[np.ndarray]] | None) -> np.ndarray:
+                 matrices: dict[Any, list[np.ndarray]] | None,
+                 solver: ReadoutSolver = "tensored") -> np.ndarray:
     """The members' distributions (R, outcomes): raw, or mitigated with ``matrices`` (the
-    assignment matrices of each calibration key)."""
+    assignment matrices of each calibration key) by ``solver``."""
     if matrices is None:
         return np.array([experiment.member_distribution(shell, r, None, c)
                          for r, c, _ in members])
     return np.array([experiment.member_distribution(
-        shell, r, mitigated_vector(c, matrices[calibration_key(info)], info["bits"]), None)
+        shell, r, mitigated_vector(c, matrices[calibration_key(info)], info["bits"], solver),
+        None)
         for r, c, info in members])
 
 
 def ensemble_distances(experiment: Any, shells: list[QuantumCircuit],
                         members: list[list[Member]], reference: list[np.ndarray],
-                        rng: np.random.Generator, cal: Calibrations | None = None
-                        ) -> dict[str, list[float]]:
+                        rng: np.random.Generator, cal: Calibrations | None = None,
+                        solver: ReadoutSolver = "tensored") -> dict[str, list[float]]:
     """TVD and Hellinger of the members' average (mitigated with ``cal``) to the exact
     ensemble average, per time, compared on ``experiment.distance_distribution``.
 
@@ -137,7 +142,7 @@ def ensemble_distances(experiment: Any, shells: list[QuantumCircuit],
 
     def distances(shell: QuantumCircuit, group: list[Member], q: np.ndarray,
                   matrices: dict[Any, list[np.ndarray]] | None) -> tuple[float, float]:
-        average = member_rows(experiment, shell, group, matrices).mean(axis=0)
+        average = member_rows(experiment, shell, group, matrices, solver).mean(axis=0)
         p = experiment.distance_distribution(average)
         return analysis.total_variation(p, q), analysis.hellinger(p, q)
 

@@ -36,6 +36,7 @@ from .device_comparison import (
     resample,
 )
 from .mitigation import assignment_matrices
+from .readout_solvers import ReadoutSolver
 from .summary import json_safe, series
 from .zne import Values, zne_estimate
 
@@ -53,21 +54,24 @@ def zne_groups(infos: list[dict[str, Any]], scales: Sequence[int]) -> Groups:
 
 
 def _observables(experiment: Any, shell: QuantumCircuit, counts: dict[int, int],
-                 info: dict[str, Any], matrices: list[np.ndarray] | None) -> Values:
+                 info: dict[str, Any], matrices: list[np.ndarray] | None,
+                 solver: ReadoutSolver) -> Values:
     if matrices is None:
         p = experiment.site_distribution(shell, None, counts)
     else:
         p = experiment.site_distribution(shell, mitigated_vector(counts, matrices,
-                                                                 info["bits"]), None)
+                                                                 info["bits"], solver), None)
     return {k: float(v) for k, v in experiment.observables(p).items()}
 
 
 def _measure(experiment: Any, shells: list[QuantumCircuit], groups: Groups,
              infos: list[dict[str, Any]], counts: list[Any],
-             matrices: dict[Any, list[np.ndarray]] | None) -> list[list[Values]]:
-    """Observables [time][scale], raw (``matrices`` None) or mitigated."""
+             matrices: dict[Any, list[np.ndarray]] | None, solver: ReadoutSolver = "tensored"
+             ) -> list[list[Values]]:
+    """Observables [time][scale], raw (``matrices`` None) or mitigated by ``solver``."""
     return [[_observables(experiment, shell, counts[i], infos[i],
-                          None if matrices is None else matrices[calibration_key(infos[i])])
+                          None if matrices is None else matrices[calibration_key(infos[i])],
+                          solver)
              for i in group] for shell, group in zip(shells, groups, strict=True)]
 
 
@@ -113,7 +117,8 @@ def _block(scales: list[int], method: str, kinds: list[str],
 def zne_comparison(experiment: Any, shells: list[QuantumCircuit], infos: list[dict[str, Any]],
                    counts: list[Any], scales: list[int], method: str,
                    reference: list[np.ndarray], rng: np.random.Generator,
-                   replicas: int = BOOTSTRAP) -> dict[str, Any]:
+                   replicas: int = BOOTSTRAP, solver: ReadoutSolver = "tensored"
+                   ) -> dict[str, Any]:
     """The ``comparison.zne`` block (see the module docstring): ``shells[t]`` carries time
     t's circuit metadata, ``counts[i]`` circuit i's counts."""
     groups = zne_groups(infos, scales)
@@ -123,7 +128,7 @@ def zne_comparison(experiment: Any, shells: list[QuantumCircuit], infos: list[di
     drawn: dict[str, list[list[list[Values]]]] = {kind: [] for kind in kinds}
     if cal:
         point["mitigated"] = _measure(experiment, shells, groups, infos, counts,
-                                      _matrices(cal, lambda c: c))
+                                      _matrices(cal, lambda c: c), solver)
     for _ in range(replicas):
         again = list(counts)
         for i in (i for group in groups for i in group):
@@ -131,7 +136,8 @@ def zne_comparison(experiment: Any, shells: list[QuantumCircuit], infos: list[di
         drawn["raw"].append(_measure(experiment, shells, groups, infos, again, None))
         if cal:
             drawn["mitigated"].append(_measure(experiment, shells, groups, infos, again,
-                                               _matrices(cal, lambda c: resample(c, rng))))
+                                               _matrices(cal, lambda c: resample(c, rng)),
+                                               solver))
     gates = [[infos[i]["stats"]["two_qubit_gates"] for i in group] for group in groups]
     exact = [{k: float(v) for k, v in experiment.observables(q).items()} for q in reference]
     return _block(scales, method, kinds, point, drawn, gates, exact, replicas)
@@ -155,8 +161,8 @@ def ensemble_values(experiment: Any, rows: np.ndarray, shots: int | None) -> Val
 def ensemble_zne_comparison(experiment: Any, shells: list[QuantumCircuit],
                             infos: list[dict[str, Any]], counts: list[list[dict[int, int]]],
                             cal: Calibrations, scales: list[int], method: str, shots: int,
-                            rng: np.random.Generator, replicas: int = BOOTSTRAP
-                            ) -> dict[str, Any]:
+                            rng: np.random.Generator, replicas: int = BOOTSTRAP,
+                            solver: ReadoutSolver = "tensored") -> dict[str, Any]:
     """The ``comparison.zne`` block of an ensemble (:func:`ensemble_values` of its members
     at every scale; the exact values from the exact ensemble).  ``counts[i]``: the member
     counts of PUB i.  The bootstrap resamples every member's counts (or, for members that
@@ -177,7 +183,7 @@ def ensemble_zne_comparison(experiment: Any, shells: list[QuantumCircuit],
 
     def measure(drawn: list[list[Any]], matrices: Any) -> list[list[Values]]:
         return [[ensemble_values(experiment, member_rows(experiment, shells[t], group,
-                                                          matrices), shots)
+                                                          matrices, solver), shots)
                  for group in drawn[t]] for t in range(len(times))]
 
     point = {"raw": measure(members, None)}

@@ -42,6 +42,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..analysis.readout_solvers import ReadoutSolver, mthree_missing
 from ..analysis.zne import check_scales
 from ..core.errors import QwalkError
 from ..core.specs import INT64_MAX, out_of_range
@@ -149,6 +150,10 @@ class RunSection(_Strict):
                            "measurements (runtime option)")
     readout_mitigation: bool = Field(default=False, description="calibrate the measured "
                                      "qubits' readout and store mitigated results too")
+    readout_solver: ReadoutSolver = Field(
+        default="tensored", description="how readout_mitigation inverts the calibration: "
+        "tensored (every qubit's 2x2 inverse over all outcomes, clipped) or mthree (the "
+        "observed outcomes only, nearest probability distribution; needs the mthree package)")
     emulation: bool | None = Field(
         default=None, description="compare a device run with a noisy Aer emulation of the same "
         "ISA circuits (default: real devices yes; fake devices no, where the emulation is the "
@@ -161,6 +166,15 @@ class RunSection(_Strict):
     zne_extrapolation: Literal["richardson", "exponential"] = Field(
         default="richardson", description="the ZNE model: the polynomial through the points "
         "(richardson) or a + b exp(-c lambda) (exponential, needs three scales)")
+
+    @field_validator("readout_solver")
+    @classmethod
+    def _check_readout_solver(cls, value: ReadoutSolver) -> ReadoutSolver:
+        if value == "mthree" and mthree_missing():
+            raise ValueError("readout_solver = 'mthree' needs the mthree package: pip install "
+                             "'qwalk_circuits[mthree]' (or mthree), or use the default "
+                             "'tensored'")
+        return value
 
     @field_validator("zne_scales")
     @classmethod
