@@ -74,8 +74,8 @@ def run(experiment: Experiment[Any], config: HardwareConfig | str | None = None,
     if isinstance(target, DeviceTarget):
         run_id = submit(experiment, config, shots, seed, store, target=target,
                         allow_large=allow_large)
-        return _wait(run_id, config, store if store is not None else ResultStore(), target,
-                     progress)
+        return wait(run_id, config, store if store is not None else ResultStore(), target,
+                    progress)
     prepared = prepare(experiment, target)
     check_work(prepared, target, shots, allow_large)
     if executor is None and config.backend.dask_address is not None:
@@ -233,8 +233,8 @@ def reanalyse(run_id: str, store: ResultStore | None = None) -> RunRecord:
                      run_id)
 
 
-def _wait(run_id: str, config: HardwareConfig, store: ResultStore, target: DeviceTarget,
-          progress: bool) -> RunRecord:
+def wait(run_id: str, config: HardwareConfig, store: ResultStore, target: DeviceTarget,
+         progress: bool) -> RunRecord:
     """Fetch until done, with a progress line; Ctrl-C leaves the run in the ledger."""
     start = time.monotonic()
     try:

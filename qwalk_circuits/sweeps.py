@@ -11,6 +11,7 @@ spin-orbit strength) get their named observable's series per value instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from tqdm import tqdm
@@ -20,9 +21,10 @@ from .core.errors import ParameterError
 from .execution import ResultStore
 from .execution.config import HardwareConfig
 from .execution.dask_cluster import cluster_executor
-from .execution.targets import make_target
+from .execution.shared_batch import one_batch
+from .execution.targets import device_target, make_target
 from .experiments import get_experiment
-from .pipeline import prepare, run
+from .pipeline import prepare, run, submit, wait
 from .work_estimate import check_work
 
 
@@ -39,8 +41,9 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
     Each run's circuits go to ``executor`` (a ``distributed.Client``) when
     given, else to one client on the config's ``dask_address`` for the whole sweep.
     On a fake or real device (a deferred target) each value is a device run of its
-    own (in the job ledger, one after another, each waited for; an interrupted sweep
-    leaves its runs there for ``qwalk jobs fetch``).
+    own in the job ledger: every one is submitted first (on a real device into one
+    runtime Batch for the whole sweep), then each is waited for; an interrupted sweep
+    leaves its runs there for ``qwalk jobs fetch``.
 
     Every value's work is estimated before any run (:mod:`.work_estimate`): one over the
     limits refuses the whole sweep in one line, unless ``allow_large``.
@@ -59,12 +62,17 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
         with cluster_executor(config.backend.dask_address) as client:
             return sweep(experiment_name, parameter, values, settings, config, shots, seed,
                          store, client, observable, allow_large)
+    summaries: Iterable[dict[str, Any]]
+    if target.deferred:
+        summaries = _device_points(experiments, config, shots, seed, store, allow_large,
+                                   f"{experiment_name} over {parameter}")
+    else:
+        summaries = (run(experiment, config, shots=shots, seed=seed, store=store,
+                         executor=executor, progress=False, allow_large=allow_large).summary
+                     for experiment in tqdm(experiments, unit="run", disable=None,
+                                            desc=f"{experiment_name} over {parameter}"))
     rows = []
-    for value, experiment in tqdm(list(zip(values, experiments, strict=True)),
-                                  desc=f"{experiment_name} over {parameter}", unit="run",
-                                  disable=None):
-        summary = run(experiment, config, shots=shots, seed=seed, store=store,
-                      executor=executor, progress=False, allow_large=allow_large).summary
+    for value, experiment, summary in zip(values, experiments, summaries, strict=True):
         observables = summary["observables"]
         main = experiment.main_observable
         key = observable or (main if main in observables else next(iter(observables)))
@@ -101,6 +109,23 @@ def sweep(experiment_name: str, parameter: str, values: list[Any], settings: dic
         row["warnings"] = summary.get("warnings", [])
         rows.append(row)
     return rows
+
+
+def _device_points(experiments: list[Any], config: HardwareConfig, shots: int | None,
+                   seed: int | None, store: ResultStore | None, allow_large: bool,
+                   label: str) -> list[dict[str, Any]]:
+    """A device sweep: every point submitted first (each a run of its own in the ledger),
+    into one runtime Batch on a real device (``shared_batch.one_batch``), then each waited
+    for and fetched in turn.  Ctrl-C leaves the submitted runs for ``qwalk jobs fetch``."""
+    store = store if store is not None else ResultStore()
+    target = device_target(config)
+    with one_batch(config):
+        run_ids = [submit(experiment, config, shots, seed, store, target=target,
+                          allow_large=allow_large)
+                   for experiment in tqdm(experiments, desc=f"{label}: submitting",
+                                          unit="run", disable=None)]
+    return [wait(run_id, config, store, target, progress=False).summary
+            for run_id in tqdm(run_ids, desc=f"{label}: fetching", unit="run", disable=None)]
 
 
 #: a sweep row's named diffusion values, each read from the first theory key present

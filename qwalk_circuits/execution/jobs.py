@@ -20,6 +20,7 @@ from .devices import emulator, make_sampler
 from .ledger import FINAL_JOB, FINISHED, STRAY, Ledger
 from .retries import Sleep, billed_seconds, is_permanent, with_retries
 from .service import runtime_service, scrub
+from .shared_batch import batch_for
 from .targets import device_target
 
 
@@ -180,21 +181,23 @@ def submit_chunk(run: Callable[[], Any], service: Any, tag: str, config: Hardwar
                                  f"{scrub(type(exc).__name__ + ': ' + str(exc))[:300]}"
                                  ) from None
             sleep(min(config.jobs.retry_backoff_s * 2.0 ** attempt, 60.0))
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable")  # pragma: no mutate
 
 
 def submit_ibm(run_id: str, ledger: Ledger, backend: Any, circuits: list[QuantumCircuit],
                config: HardwareConfig, shots: int, seed: int | None,
                plan: Mapping[int, list[int]], roles: list[str], sleep: Sleep = time.sleep,
                values: Sequence[np.ndarray | None] | None = None, service: Any = None) -> None:
-    """Submit the ISA circuits to the real device in a Batch, job ``j`` holding circuits
+    """Submit the ISA circuits to the real device in a Batch (its own, or a sweep's:
+    ``shared_batch.one_batch``), job ``j`` holding circuits
     ``plan[j]``, each job id recorded before the next submission and before anything
     waits (``values[i]``: circuit i is a PUB with that parameter array).  With an owner,
     its lease is checked before every upload and in every job record: a job sent after
     the lease was lost is a stray (cancelled), and LeaseLost stops the submission."""
     pubs = pubs_of(circuits, values)
     service = service if service is not None else getattr(backend, "service", None)
-    batch = with_retries(partial(open_batch, backend), config, sleep, "opening a batch")
+    batch, owned = batch_for(backend, partial(
+        with_retries, partial(open_batch, backend), config, sleep, "opening a batch"))
     check = partial(ledger.check_lease, run_id, config.jobs.lease_s)
     try:
         for idx, part in plan.items():
@@ -211,7 +214,7 @@ def submit_ibm(run_id: str, ledger: Ledger, backend: Any, circuits: list[Quantum
                                  "as a stray by another process (and cancelled); "
                                  f"'qwalk jobs fetch {run_id} --resume' sends it again")
     finally:
-        close = getattr(batch, "close", None)
+        close = getattr(batch, "close", None) if owned else None  # (a sweep's: at its end)
         if close is not None:
             with_retries(close, config, sleep, "closing the batch")
 
