@@ -31,10 +31,9 @@ import numpy as np
 from qiskit import QuantumCircuit, QuantumRegister
 from qiskit.circuit import Parameter, ParameterVector
 from qiskit.circuit.library import DiagonalGate, UnitaryGate
-from qiskit.synthesis import synth_qft_full
 
 from ..core.disorder import WalkDisorder
-from .fourier_frame import append_inverse_qft
+from .fourier_frame import QftSynthesis, append_inverse_qft, append_qft, frame_qubits
 from .layout import WalkLayout
 from .multiplexor import (
     Angles,
@@ -54,8 +53,11 @@ from .shift_increment import append_shift_1d_deferred
 from .state_prep import prepare_position, prepare_vector
 from .timeline import append_save, save_points
 
-DisorderedConstruction = Literal["increment", "fourier"]
-DISORDERED_CONSTRUCTIONS: tuple[DisorderedConstruction, ...] = ("increment", "fourier")
+DisorderedConstruction = Literal["increment", "fourier", "fourier-line"]
+DISORDERED_CONSTRUCTIONS: tuple[DisorderedConstruction, ...] = ("increment", "fourier",
+                                                                  "fourier-line")
+#: the constructions in site labels between steps (the Fourier frame left after each shift)
+SITE_LABELLED = ("fourier", "fourier-line")
 DisorderKind = Literal["phase", "coin-phase", "coin", "walsh-phase"]
 
 
@@ -88,7 +90,8 @@ def build_disordered_walk(coin: np.ndarray, position_state: np.ndarray, coin_sta
     if construction not in DISORDERED_CONSTRUCTIONS:
         raise ValueError(f"unknown construction {construction!r}; a disordered walk uses "
                          f"{DISORDERED_CONSTRUCTIONS}")
-    if (walsh_layers is not None or site_phases is not None) and construction != "fourier":
+    if (walsh_layers is not None or site_phases is not None) and \
+            construction not in SITE_LABELLED:
         raise ValueError("Walsh and concrete site phases are in site labels: use the fourier "
                          "construction")
     layout = WalkLayout(1, axis_qubits)
@@ -259,7 +262,7 @@ class DisorderedWalkTemplate:
         :func:`build_disordered_walk`), with the same parameters and values.
         ``walsh-phase``: P(theta_j), CP(theta_jk) with parameters (``walsh_order``)."""
         # the fourier construction works in physical labels: static disorder is one vector
-        shared = static and construction == "fourier"
+        shared = static and construction in SITE_LABELLED
         vectors = 1 if shared else steps
         phase_layers = coin_layers = walsh_layers = None
         if kind == "walsh-phase":
@@ -281,7 +284,7 @@ class DisorderedWalkTemplate:
 
     @property
     def _vectors(self) -> int:
-        return 1 if self.static and self.construction == "fourier" else self.steps
+        return 1 if self.static and self.construction in SITE_LABELLED else self.steps
 
     @cached_property
     def _order(self) -> np.ndarray:
@@ -321,11 +324,14 @@ class DisorderedWalkTemplate:
 def _append_shift(circuit: QuantumCircuit, construction: str, position: list[Any],
                   coin_qubit: Any) -> None:
     """One shift of the walk in the position basis: the deferred increment, or (fourier)
-    the diagonal phase layer between a QFT and its inverse, the frame phases applied."""
+    the diagonal phase layer between a QFT and its inverse, the frame phases applied
+    (``fourier-line``: the QFTs synthesised for a line, the frame on the reversed axis)."""
     if construction == "increment":
         append_shift_1d_deferred(circuit, position, coin_qubit)
         return
-    circuit.compose(synth_qft_full(len(position), do_swaps=False), position, inplace=True)
-    append_phase_layer_1d(circuit, position, coin_qubit)
-    append_frame_phases(circuit, position, 1)
-    append_inverse_qft(circuit, [position])
+    synthesis: QftSynthesis = "line" if construction == "fourier-line" else "full"
+    append_qft(circuit, [position], synthesis)
+    frame = frame_qubits(position, synthesis)
+    append_phase_layer_1d(circuit, frame, coin_qubit)
+    append_frame_phases(circuit, frame, 1)
+    append_inverse_qft(circuit, [position], synthesis)

@@ -91,8 +91,9 @@ class AndersonWalkSpec(LatticeSpec):
     realisations: int = Field(20, ge=1, description="disorder realisations R averaged")
     disorder_seed: int = Field(0, ge=0, description="seed s: realisation r is "
                                "default_rng((s, r))")
-    shift: Literal["auto", "increment", "fourier", "fast-forward"] = Field(
-        "auto", description="construction; fast-forward only for the clean walk")
+    shift: Literal["auto", "increment", "fourier", "fourier-line", "fast-forward"] = Field(
+        "auto", description="construction (fourier-line: fourier with line-synthesised "
+        "QFTs); fast-forward only for the clean walk")
 
     def check(self) -> None:
         super().check()
@@ -105,10 +106,12 @@ class AndersonWalkSpec(LatticeSpec):
         resolve_coin_state(self.initial_coin, 1)
         if self.shift == "fast-forward" and self.disorder != "none":
             raise ParameterError("shift", "site disorder breaks translation invariance, so "
-                                 "there is no fast-forward; use auto, increment or fourier")
+                                 "there is no fast-forward; use auto, increment, fourier or "
+                                 "fourier-line")
         if self.shift == "increment" and self.walsh_disorder:
             raise ParameterError("shift", "a walsh-phase layer is cheap in site labels only "
-                                 "(the increment's register holds x + t); use auto or fourier")
+                                 "(the increment's register holds x + t); use auto, fourier "
+                                 "or fourier-line")
         if self.times is not None and [t for t in self.times if not 0 <= t <= self.steps]:
             raise ParameterError("times", f"each time must lie in 0..steps={self.steps}")
 
@@ -198,7 +201,7 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         """Site disorder rules out the fast-forward, walsh-phase layers the increment; the
         clean walk has every construction."""
         if self.spec.walsh_disorder:
-            return ("fourier",)
+            return ("fourier", "fourier-line")
         return CONSTRUCTIONS if self.spec.disorder == "none" else DISORDERED_CONSTRUCTIONS
 
     def build(self, steps: int, construction: str) -> QuantumCircuit:

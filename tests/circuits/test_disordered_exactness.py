@@ -72,7 +72,7 @@ def _walk_state(template: DisorderedWalkTemplate, disorder, n: int) -> np.ndarra
     return np.roll(state, -circuit.metadata["site_offset"], axis=1)  # register -> site
 
 
-@pytest.mark.parametrize("construction", ["increment", "fourier"])
+@pytest.mark.parametrize("construction", ["increment", "fourier", "fourier-line"])
 @pytest.mark.parametrize("kind", ["phase", "coin-phase", "coin"])
 @pytest.mark.parametrize("static", [True, False])
 def test_disordered_walk_equals_reference(construction, kind, static):

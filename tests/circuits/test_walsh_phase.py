@@ -83,17 +83,19 @@ def _walk_state(circuit: QuantumCircuit, n: int) -> np.ndarray:
     return simulate_statevector(circuit).reshape(2, 1 << n)  # fourier: site labels
 
 
+@pytest.mark.parametrize("construction", ["fourier", "fourier-line"])
 @pytest.mark.parametrize("order", [1, 2])
 @pytest.mark.parametrize("static", [True, False])
-def test_walsh_walk_template_and_concrete_circuit_equal_the_reference(order, static):
+def test_walsh_walk_template_and_concrete_circuit_equal_the_reference(order, static,
+                                                                      construction):
     rng = np.random.default_rng(zlib.crc32(f"walsh{order}{static}".encode()))
     n, steps = 4, 5
     coin, coin_state = random_unitary(rng, 2), random_state(rng, 2)
     position = gaussian_packet(1 << n, 6, 1.5, 0.4)
-    template = DisorderedWalkTemplate.build(coin, position, coin_state, steps, n, "fourier",
+    template = DisorderedWalkTemplate.build(coin, position, coin_state, steps, n, construction,
                                             "walsh-phase", static, walsh_order=order)
     vectors = 1 if static else steps
-    clean = build_disordered_walk(coin, position, coin_state, steps, n, "fourier")
+    clean = build_disordered_walk(coin, position, coin_state, steps, n, construction)
     assert template.circuit.num_parameters == vectors * walsh_angle_count(n, order)
     for realisation in range(2):
         disorder = walk_disorder(11, realisation, 1 << n, 1 if static else steps, 1.0,
@@ -103,7 +105,7 @@ def test_walsh_walk_template_and_concrete_circuit_equal_the_reference(order, sta
                                           disorder.phases)[steps]
         np.testing.assert_allclose(_walk_state(template.bind(disorder), n), expected, atol=TOL)
         layers = [disorder.phases[disorder.layer(s), 0] for s in range(steps)]
-        concrete = build_disordered_walk(coin, position, coin_state, steps, n, "fourier",
+        concrete = build_disordered_walk(coin, position, coin_state, steps, n, construction,
                                          site_phases=layers)
         added = dict(concrete.count_ops())
         for name, count in clean.count_ops().items():

@@ -31,6 +31,9 @@ def make(name, settings):
     ("anderson-walk", {**SMALL_WALK, "disorder": "dynamic", "disorder_kind": "coin"}),
     ("anderson-walk", {**SMALL_WALK, "disorder": "static", "disorder_kind": "coin-phase",
                        "shift": "fourier"}),
+    ("anderson-walk", {**SMALL_WALK, "disorder": "static", "disorder_kind": "walsh-phase",
+                       "shift": "fourier-line"}),
+    ("anderson-walk", {**SMALL_WALK, "disorder": "dynamic", "shift": "fourier-line"}),
     ("anderson-ctqw", {**SMALL_CTQW, "disorder": "static"}),
     ("anderson-ctqw", {**SMALL_CTQW, "disorder": "dynamic", "W": 3.0}),
 ])
@@ -159,7 +162,8 @@ def test_resources_state_the_disorder_layer_cost():
 
     report = resource_report(make("anderson-walk", {"position_qubits": 4, "steps": 4}),
                              "all-to-all")
-    assert {row["construction"] for row in report["constructions"]} == {"increment", "fourier"}
+    assert {row["construction"] for row in report["constructions"]} == {
+        "increment", "fourier", "fourier-line"}
     assert report["layers"] == [{"layer": "phase disorder layer",
                                  "two_qubit_gates": 2**4 - 2}]  # a generic n-qubit diagonal
     ctqw = resource_report(make("anderson-ctqw", {"position_qubits": 4}), "all-to-all")
