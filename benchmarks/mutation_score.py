@@ -45,7 +45,8 @@ TEST_PATTERNS = ("tests/execution/test_job_*.py", "tests/execution/test_ledger_e
                  "tests/execution/test_lease*.py",
                  "tests/execution/test_store*.py", "tests/test_cli_jobs.py",
                  "tests/execution/test_service_double.py", "tests/execution/test_device_path.py",
-                 "tests/execution/test_device_ensembles.py", "tests/execution/test_targets.py")
+                 "tests/execution/test_device_ensembles.py", "tests/execution/test_targets.py",
+                 "tests/execution/test_folding.py", "tests/execution/test_device_plan.py")
 TESTS = sorted(str(path.relative_to(ROOT)) for pattern in TEST_PATTERNS
                for path in ROOT.glob(pattern))
 KILLED = ("killed", "timeout")

@@ -45,7 +45,7 @@ def with_retries(action: Callable[[], Any], config: HardwareConfig, sleep: Sleep
                                  "the run is in the ledger: retry with 'qwalk jobs fetch'"
                                  ) from None
             sleep(min(config.jobs.retry_backoff_s * 2.0 ** attempt, 60.0))
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable")  # pragma: no mutate
 
 
 def billed_seconds(remote: Any, config: HardwareConfig, sleep: Sleep = time.sleep

@@ -242,3 +242,22 @@ def test_the_verdict_counts_only_the_phenomenons_side(server, config):
                            ({"flux": "uniform", "flux_strength": 1.0}, 0)):
         torus = get_experiment("backscattering").from_settings(settings)
         assert torus.signature_side() == side, settings
+
+
+def test_without_readout_mitigation_jobs_hold_only_the_circuits(server, tmp_path):
+    """readout_mitigation = false: no calibration circuits are sent, and none of a job's
+    room is kept for them (3 circuits fill one job of max_circuits_per_job = 4)."""
+    from qwalk_circuits.execution.config import load_config
+    from qwalk_circuits.execution.submission_build import build_submission
+
+    from . import service_double
+
+    path = service_double.ibm_config(tmp_path)
+    path.write_text(path.read_text().replace("readout_mitigation = true",
+                                             "readout_mitigation = false"))
+    config = load_config(str(path))
+    built = build_submission(walk(), config, 200, device_target(config))
+    assert [i["role"] for i in built.infos] == ["circuits"] * 3
+    assert built.plan == [[0, 1, 2]] and [i["job"] for i in built.infos] == [0, 0, 0]
+    report = plan(walk(), config, 200)
+    assert (report["jobs"], report["pub_rows"]) == (1, 3)

@@ -84,3 +84,32 @@ def test_gates_with_no_isa_inverse_are_refused_in_one_line():
         fold_two_qubit_gates(circuit, 3)
     with pytest.raises(ValueError, match="odd"):
         fold_two_qubit_gates(QuantumCircuit(2), 2)
+
+
+def test_a_zne_submission_sends_each_time_at_every_scale_with_its_own_metadata():
+    """The folded copies of each time go one after another, each info naming its circuit,
+    metadata, time and noise scale; t = 0 (no two-qubit gate) goes once.  A fake device
+    is sent the compacted circuits, a device that runs full width the device-wide ones."""
+    from qwalk_circuits.execution.submission_build import folded_submission
+
+    config = parse_config({"backend": {"kind": "fake", "device": "fake_manila"},
+                           "run": {"seed": 3}}, "t", "test")
+    still = QuantumCircuit(2, 2, name="t0", metadata={"time": 0})
+    still.measure([0, 1], [0, 1])
+    moved = QuantumCircuit(2, 2, name="t1", metadata={"time": 1})
+    moved.h(0)
+    moved.cx(0, 1)
+    moved.measure([0, 1], [0, 1])
+    backend = fake_backend("fake_manila")
+    isa = transpile_for_device([still, moved], backend, config)
+    gates = circuit_stats(isa[1])["two_qubit_gates"]
+    infos, small = folded_submission([still, moved], isa, [1, 3, 5], full_width=False)
+    assert [(i["label"], i["metadata"], i["time_index"], i["noise_scale"]) for i in infos] == [
+        ("t0", {"time": 0}, 0, 1), ("t1", {"time": 1}, 1, 1), ("t1", {"time": 1}, 1, 3),
+        ("t1", {"time": 1}, 1, 5)]
+    assert [i["stats"]["two_qubit_gates"] for i in infos] == [0, gates, 3 * gates, 5 * gates]
+    assert [c.num_qubits for c in small] == [len(i["physical"]) for i in infos] == [2] * 4
+    _, wide = folded_submission([still, moved], isa, [1, 3, 5], full_width=True)
+    assert [c.num_qubits for c in wide] == [backend.num_qubits] * 4
+    assert [circuit_stats(c)["two_qubit_gates"] for c in wide] == [0, gates, 3 * gates,
+                                                                   5 * gates]

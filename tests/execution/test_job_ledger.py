@@ -386,9 +386,28 @@ def test_permanent_service_errors_are_not_retried(config):
         calls.append(1)
         raise RuntimeJobNotFound("job abc not found")
 
-    with pytest.raises(QwalkError, match=r"refused.*not found"):
+    with pytest.raises(QwalkError) as caught:
         with_retries(lookup, config, sleep=lambda s: None)
     assert calls == [1]
+    # what was asked, that it was refused, and the service's own class and reason
+    assert str(caught.value) == ("the IBM Quantum service refused: RuntimeJobNotFound: job "
+                                 "abc not found")
+    with pytest.raises(QwalkError) as caught:
+        with_retries(lookup, config, sleep=lambda s: None, what="reading job abc")
+    assert str(caught.value).startswith("reading job abc refused: RuntimeJobNotFound: ")
+
+
+def test_a_service_that_keeps_failing_says_how_often_why_and_what_to_do(config):
+    from qwalk_circuits.execution.jobs import with_retries
+
+    def down():
+        raise ConnectionError("no route to host")
+
+    with pytest.raises(QwalkError) as caught:
+        with_retries(down, config, sleep=lambda s: None, what="looking up the device")
+    assert str(caught.value) == (
+        "looking up the device failed 4 times: ConnectionError: no route to host; the run is "
+        "in the ledger: retry with 'qwalk jobs fetch'")
 
 
 def test_the_qpu_time_the_service_bills_is_recorded_per_job(server, config, tmp_path):
@@ -413,3 +432,21 @@ def test_a_usage_the_service_cannot_report_loses_no_result(server, config, tmp_p
         pass
     jobs = Ledger(store).jobs(run_id)
     assert all(j["usage_s"] is None and j["result"] is not None for j in jobs)
+
+
+def test_a_resume_that_cannot_reach_the_device_says_so_and_stays_resumable(server, config,
+                                                                          tmp_path):
+    """The chunks left to send need the device: when the service cannot give it, the
+    error says which step failed, nothing is sent, and the run can be resumed again."""
+    from qwalk_circuits.execution.device_submission import resume_submission
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    run_id = interrupted_run(server, config, store, 1)
+    server.set_mode(flaky=100)  # every device lookup fails
+    with pytest.raises(QwalkError) as caught:
+        resume_submission(run_id, store)
+    assert str(caught.value).startswith("looking up the device failed 4 times: ConnectionError")
+    assert len(server.job_ids()) == 2
+    assert Ledger(store).submission(run_id)["status"] == "interrupted"
+    server.set_mode()
+    assert resume_submission(run_id, store) == 1 and len(server.job_ids()) == 3

@@ -312,3 +312,68 @@ def test_a_retried_upload_adopts_only_a_job_the_ledger_does_not_know(config):
     assert submit_chunk(upload, service, "r1:0", config, lambda s: None,
                         known=lambda: {"stray"}).job_id() == "landed"
     assert len(uploads) == 1
+
+
+def test_a_process_that_lost_its_run_is_told_why_and_where_to_look(store):
+    """The LeaseLost error names what happened to the run: cancelled, failed (with the
+    failure's reason and the command that shows the run), or taken over."""
+    owner = owned_run(store)
+    Ledger(store).take_for_cancel("r1")
+    with pytest.raises(LeaseLost) as caught:
+        owner.check_lease("r1", 60)
+    assert str(caught.value) == "run r1 was cancelled; this process stopped submitting its jobs"
+    store.path.unlink()
+    owner = owned_run(ResultStore(store.path))
+    Ledger(owner.store).set_status("r1", "failed", "the service refused job r1:0")
+    with pytest.raises(LeaseLost) as caught:
+        owner.check_lease("r1", 60)
+    assert str(caught.value) == ("run r1 failed while this process submitted it (the service "
+                                 "refused job r1:0): 'qwalk jobs status r1'")
+
+
+def test_a_stopped_stray_keeps_its_final_status_and_a_paid_one_is_noted_once(store):
+    owner = owned_run(store)
+    assert owner.add_job("r1", "first", 0, "circuits", [0]) == "recorded"
+    assert owner.add_job("r1", "ran", 0, "circuits", [0]) == "duplicate"
+    assert owner.add_job("r1", "stopped", 0, "circuits", [0]) == "duplicate"
+    assert owner.job_ids("r1") == {"first", "ran", "stopped"}  # the strays too
+    for _ in range(2):  # a second sweep finds it again: noted once
+        owner.stray_stopped("r1", "ran", 0, "DONE")
+    owner.stray_stopped("r1", "stopped", 0, "CANCELLED")
+    jobs = {j["job_id"]: j for j in owner.jobs("r1", strays=True)}
+    text = "job ran of chunk 0 ran although it was a stray (it ended DONE): paid for twice"
+    assert (jobs["ran"]["status"], jobs["ran"]["error"]) == ("DONE", text)
+    assert (jobs["stopped"]["status"], jobs["stopped"]["error"]) == ("CANCELLED", None)
+    assert jobs["first"]["status"] == "QUEUED"
+    assert owner.submission("r1")["error"] == text
+
+
+def test_a_lease_keeper_renews_its_own_runs_lease_while_the_block_runs(store):
+    """A submitter waiting inside the keeper's block (a stalled upload) keeps its run past
+    the lease; another run of the same owner, which the keeper does not hold, lapses."""
+    from qwalk_circuits.execution.lease import LeaseKeeper
+
+    owner = owned_run(store, lease_s=1.0)
+    owner.create("r2", "coined-walk", {}, {}, "ibm_manila", 100, 1, [{"job": 0}], 1.0)
+    other = Ledger(store, "here:2:b")
+    with LeaseKeeper(owner, "r1", 1.0):
+        time.sleep(1.5)  # renewed every 1/3 s: r1's lease never lapsed
+        assert not other.claim("r1", 60)
+        assert other.claim("r2", 60)
+    assert Ledger(store).submission("r1")["owner"] == "here:1:a"
+
+
+def test_a_taken_over_run_and_an_unknown_run_say_where_to_look(store):
+    owner = owned_run(store, lease_s=0.01)
+    time.sleep(0.05)
+    assert Ledger(store, "here:2:b").claim("r1", 60)
+    with pytest.raises(LeaseLost) as caught:
+        owner.check_lease("r1", 60)
+    assert str(caught.value) == (
+        "another process took over r1 (this one had stopped renewing its lease); it completes "
+        "the submission: 'qwalk jobs status r1' shows where it stands")
+    unknown = f"no submitted run 'nope' in {store.path}; see 'qwalk jobs list'"
+    for call in (Ledger(store).submission, Ledger(store).take_for_cancel):
+        with pytest.raises(QwalkError) as caught:
+            call("nope")
+        assert str(caught.value) == unknown

@@ -19,11 +19,11 @@ from qwalk_circuits.execution.device_submission import (
     resume_submission,
     submit_experiment,
 )
-from qwalk_circuits.execution.submission_build import _info
 from qwalk_circuits.execution.devices import compact
 from qwalk_circuits.execution.jobs import poll, submit_chunk, with_retries
 from qwalk_circuits.execution.ledger import Ledger
 from qwalk_circuits.execution.qpy_text import from_qpy_text
+from qwalk_circuits.execution.submission_build import _info
 from qwalk_circuits.experiments import get_experiment
 
 from . import service_double
@@ -127,9 +127,12 @@ def test_an_ensemble_keeping_a_fractional_parameter_is_refused_before_the_ledger
     target = SimpleNamespace(backend=SimpleNamespace(num_qubits=2),
                              compiler=SimpleNamespace(transpile=lambda c: c))
     store = ResultStore(tmp_path / "s.sqlite")
-    with pytest.raises(QwalkError, match="use a config without fractional gates"):
+    with pytest.raises(QwalkError) as caught:
         submit_experiment(experiment, load_config("ibm_fez_fractional"), 100, 1, store,
                           target=target)
+    assert str(caught.value) == (
+        "a fractional gate (RZZ/RX) kept a parameter, whose bound values could leave the "
+        "device's angle range; use a config without fractional gates for this ensemble")
     assert Ledger(store).runs() == []
 
 
@@ -361,3 +364,208 @@ def test_a_renewal_extends_the_lease_so_no_other_process_can_claim_the_run(tmp_p
     until = datetime.fromisoformat(owner.submission("r1")["lease_until"])
     assert 59 < (until - datetime.now(UTC)).total_seconds() <= 60
     assert not Ledger(store, "h:2:other").claim("r1", 60)
+
+
+def test_the_process_identity_is_this_boot_this_pid_namespace_and_the_pids_start():
+    """Read off /proc where it exists (Linux): the boot id's first 12 hex digits, the pid
+    namespace's inode and field 22 of /proc/PID/stat (the start in clock ticks)."""
+    import os
+    import re
+    from pathlib import Path
+
+    from qwalk_circuits.execution.lease import process_identity
+
+    pid = os.getpid()
+    boot_id, stat = Path("/proc/sys/kernel/random/boot_id"), Path(f"/proc/{pid}/stat")
+    if not (boot_id.exists() and stat.exists() and os.path.lexists("/proc/self/ns/pid")):
+        pytest.skip("this system has no /proc boot id and pid namespace")
+    here = process_identity(pid)
+    assert here is not None
+    boot, namespace, start = here.split(".")
+    assert boot == boot_id.read_text().strip().replace("-", "")[:12] and len(boot) == 12
+    link = re.fullmatch(r"pid:\[(\d+)\]", os.readlink("/proc/self/ns/pid"))
+    assert link is not None and namespace == link.group(1)
+    fields = stat.read_text().rsplit(")", 1)[1].split()  # from field 3, the state
+    assert start == fields[22 - 3]
+    later = child_identity()
+    assert later is None or (later.rsplit(".", 1)[0] == here.rsplit(".", 1)[0]
+                             and int(later.rsplit(".", 1)[1]) >= int(start))
+
+
+def child_identity():
+    """The identity of a child process, read while it lives (None if it ended first)."""
+    import subprocess
+    import sys
+
+    from qwalk_circuits.execution.lease import process_identity
+
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                             stdin=subprocess.PIPE)
+    try:
+        return process_identity(child.pid)
+    finally:
+        child.communicate(b"")
+
+
+def test_a_listed_job_that_cannot_tell_its_tags_is_recorded_as_chunk_minus_one(tmp_path,
+                                                                               config):
+    """A job object with no ``tags()`` (an older client's, or a job whose tags the
+    service does not return) still reaches the ledger, as no chunk's: cancel can stop it."""
+    from qwalk_circuits.execution.jobs import unrecorded_jobs
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    ledger = Ledger(store)
+    ledger.create("r1", "coined-walk", {}, {}, "ibm_manila", 100, 1, [{"job": 0}])
+    tagged = SimpleNamespace(job_id=lambda: "j0", tags=lambda: ["r1", "r1:0"])
+    untagged = SimpleNamespace(job_id=lambda: "j9", tags=None)
+    service = SimpleNamespace(jobs=lambda **kw: [tagged, untagged,
+                                                 SimpleNamespace(job_id=lambda: "j8")])
+    found = unrecorded_jobs("r1", ledger, config, service, lambda s: None, "unrecorded",
+                            {0: [0]})
+    assert [job_id for job_id, _ in found] == ["j0", "j9", "j8"]
+    rows = {j["job_id"]: (j["idx"], j["circuits"]) for j in ledger.jobs("r1", strays=True)}
+    assert rows == {"j0": (0, [0]), "j9": (-1, []), "j8": (-1, [])}
+
+
+@pytest.mark.parametrize(("lease_s", "expected"), [
+    (1e20, "[jobs] lease_s = 1e+20 s is too long: give at most 86400 s (a day); a killed "
+     "submitter's run waits that long before another host may resume it"),
+    (10, "[jobs] lease_s = 10 s is too short for the 8 s a renewal may wait for a locked "
+     "result store (QWALK_STORE_TIMEOUT_S): give lease_s >= 12 s, or lower "
+     "QWALK_STORE_TIMEOUT_S")])
+def test_a_lease_the_store_cannot_keep_says_which_bound_and_what_to_give(tmp_path, monkeypatch,
+                                                                        lease_s, expected):
+    from qwalk_circuits.execution.device_submission import check_lease_period
+
+    monkeypatch.setenv("QWALK_STORE_TIMEOUT_S", "8")
+    config = load_config(str(service_double.ibm_config(tmp_path, lease_s=lease_s)))
+    for store in (None, ResultStore(tmp_path / "s.sqlite")):  # a dry run opens no store
+        with pytest.raises(QwalkError) as caught:
+            check_lease_period(config, store)
+        assert str(caught.value) == expected
+    check_lease_period(load_config(str(service_double.ibm_config(tmp_path, lease_s=12))), None)
+
+
+def interrupted_record(store, config, status="interrupted", circuits=({"job": 0},)):
+    ledger = Ledger(store)
+    ledger.create("r1", "coined-walk", {}, config.summary(), config.backend.device, 100, 1,
+                  list(circuits))
+    ledger.set_status("r1", status)
+
+
+@pytest.mark.parametrize(("name", "status", "circuits", "expected"), [
+    ("fake_fez", "interrupted", [{"job": 0}],
+     "run r1 ran on the fake device fake_fez, whose local jobs ended with the process that "
+     "submitted them: submit it again"),
+    ("ibm", "submitted", [{"job": 0}],
+     "run r1 is 'submitted': there is no interrupted submission to resume ('qwalk jobs fetch "
+     "r1' without --resume)"),
+    ("ibm", "interrupted", [{"label": "c0"}],
+     "run r1 was submitted by an older qwalk that did not record its job plan, so it cannot "
+     "adopt its jobs: find them with QiskitRuntimeService().jobs(job_tags=['r1']), cancel or "
+     "keep them, then 'qwalk submit' the experiment again")])
+def test_a_run_that_cannot_be_resumed_says_why_and_what_to_do_instead(server, tmp_path, name,
+                                                                     status, circuits, expected):
+    config = load_config(str(service_double.ibm_config(tmp_path)) if name == "ibm" else name)
+    store = ResultStore(tmp_path / "s.sqlite")
+    interrupted_record(store, config, status, circuits)
+    with pytest.raises(QwalkError) as caught:
+        resume_submission("r1", store)
+    assert str(caught.value) == expected
+    assert server.job_ids() == []
+
+
+def test_a_resume_refused_by_a_live_owner_names_it_its_lease_and_the_way_out(server, tmp_path):
+    config = load_config(str(service_double.ibm_config(tmp_path, lease_s=60)))
+    store = ResultStore(tmp_path / "s.sqlite")
+    interrupted_record(store, config)
+    assert Ledger(store, "elsewhere:42:live").claim("r1", 60)
+    until = Ledger(store).submission("r1")["lease_until"][:19]
+    with pytest.raises(QwalkError) as caught:
+        resume_submission("r1", store)
+    assert str(caught.value) == (
+        f"run r1 is still being submitted by a live process (elsewhere:42; its lease runs until "
+        f"{until} UTC and is renewed while it works): wait for it, or stop it; a stopped or "
+        "killed submitter's run can be resumed once its lease lapses ([jobs] lease_s = 60 s), "
+        "which --force waits for")
+
+
+def test_a_resume_by_an_account_that_cannot_see_the_runs_jobs_says_which_to_use(server,
+                                                                                tmp_path):
+    config = load_config(str(service_double.ibm_config(tmp_path)))
+    store = ResultStore(tmp_path / "s.sqlite")
+    interrupted_record(store, config, circuits=[{"job": 0, "role": "circuits"},
+                                                {"job": 1, "role": "circuits"}])
+    Ledger(store).add_job("r1", "job_elsewhere", 0, "circuits", [0])
+    with pytest.raises(QwalkError) as caught:
+        resume_submission("r1", store)
+    assert str(caught.value) == (
+        "run r1: the service does not list its job job_elsewhere under the tag r1:0; resume "
+        "with the account and instance that submitted it (the config's [ibm] section)")
+    assert server.job_ids() == []
+
+
+def test_a_failed_upload_says_whether_the_job_may_exist_and_what_to_run(config):
+    """After a failed upload the service is asked for the chunk's job: when it cannot say,
+    the error names the resume that adopts the job if it was accepted; when every try
+    failed, how often and why; a refusal is the service's own reason."""
+    class IBMInputValueError(Exception):  # the runtime's class, by name
+        pass
+
+    def down():
+        raise ConnectionError("down")
+
+    def unreachable(**kw):
+        raise ConnectionError("still down")
+
+    with pytest.raises(QwalkError) as caught:
+        submit_chunk(down, SimpleNamespace(jobs=unreachable), "r1:0", config,
+                     sleep=lambda s: None)
+    assert str(caught.value) == (
+        "submitting job r1:0 failed (ConnectionError) and the service cannot say whether it "
+        "was accepted; when it answers again, 'qwalk jobs fetch r1 --resume' adopts it if it "
+        "was, and submits the rest")
+    with pytest.raises(QwalkError) as caught:
+        submit_chunk(down, SimpleNamespace(jobs=lambda **kw: []), "r1:0", config,
+                     sleep=lambda s: None)
+    assert str(caught.value) == "submitting job r1:0 failed 4 times: ConnectionError: down"
+
+    def refused():
+        raise IBMInputValueError("too many shots")
+
+    with pytest.raises(QwalkError) as caught:
+        submit_chunk(refused, SimpleNamespace(jobs=lambda **kw: []), "r1:0", config)
+    assert str(caught.value) == (
+        "the service refused job r1:0: IBMInputValueError: too many shots")
+
+
+def test_cancel_of_a_done_run_and_a_poll_of_dead_local_jobs_say_what_to_do(tmp_path, config):
+    store = ResultStore(tmp_path / "s.sqlite")
+    ledger = Ledger(store)
+    ledger.create("r1", "coined-walk", {}, {}, "ibm_manila", 100, 1, [{"job": 0}])
+    ledger.set_status("r1", "done")
+    with pytest.raises(QwalkError) as caught:
+        jobs.cancel("r1", ledger, config)
+    assert str(caught.value) == ("run r1 is finished ('done'): there is nothing to cancel, "
+                                 "and it stays done; its results: 'qwalk jobs fetch r1'")
+    ledger.create("r2", "coined-walk", {}, {}, "fake_fez", 100, 1, [{"job": 0}])
+    ledger.add_job("r2", "local_0", 0, "circuits", [0])
+    with pytest.raises(QwalkError) as caught:
+        poll("r2", ledger, load_config("fake_fez"), ["c"])
+    assert str(caught.value) == ("run r2: its local fake-device jobs ended with the process "
+                                 "that submitted them; submit it again")
+
+
+def test_job_limits_that_cannot_hold_the_shots_or_the_calibration_say_what_to_change(tmp_path):
+    config = edited_config(tmp_path, "max_circuits_per_job = 4", "max_circuits_per_job = 2")
+    with pytest.raises(QwalkError) as caught:
+        job_capacity(config, 200)
+    assert str(caught.value) == (
+        "a job holds at most 2 circuits of 200 shots (max_circuits_per_job, max_shots_per_job), "
+        "and readout mitigation puts 2 calibration circuits in every job beside the circuits "
+        "they correct: raise the limits, lower the shots, or set readout_mitigation = false")
+    limit = config.jobs.max_shots_per_job
+    with pytest.raises(QwalkError) as caught:
+        job_capacity(config, limit + 1)
+    assert str(caught.value) == (f"{limit + 1} shots exceed max_shots_per_job = {limit}; "
+                                 "lower the shots")

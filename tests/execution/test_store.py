@@ -38,8 +38,10 @@ def test_failed_write_leaves_nothing(tmp_path):
 
 
 def test_unknown_run_says_what_to_do(tmp_path):
-    with pytest.raises(QwalkError, match="qwalk results list"):
-        ResultStore(tmp_path / "s.sqlite").get_run("nope")
+    store = ResultStore(tmp_path / "s.sqlite")
+    with pytest.raises(QwalkError) as caught:
+        store.get_run("nope")
+    assert str(caught.value) == f"no run 'nope' in {store.path}; see 'qwalk results list'"
 
 
 def test_newer_schema_is_refused(tmp_path):
@@ -96,3 +98,72 @@ def test_run_ids_sort_by_utc_time_whatever_the_local_zone(monkeypatch):
     assert re.fullmatch(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6}", run_id)
     assert abs((datetime.now(UTC) - stamp).total_seconds()) < 60
     assert new_run_id() != new_run_id()
+
+
+def test_a_run_records_the_installed_versions_of_the_packages_it_depends_on(tmp_path):
+    """Reproducing a run needs the versions it ran with: the installed ones, as the
+    package metadata gives them (a missing package reads 'not installed')."""
+    from importlib import metadata
+
+    from qwalk_circuits.execution.store import VERSIONED_PACKAGES
+
+    store = ResultStore(tmp_path / "s.sqlite")
+    save(store)
+    versions = store.get_run("r1")["versions"]
+    assert set(versions) == set(VERSIONED_PACKAGES)
+    for name in ("qiskit", "numpy", "scipy"):
+        assert versions[name] == metadata.version(name)
+
+
+def test_the_run_list_names_each_runs_backend(tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    save(store)
+    store.save_run("r2", "coined-walk", {}, {"kind": "aer"}, 10, 1, {}, [])  # no name: '?'
+    assert {r["run_id"]: r["backend"] for r in store.list_runs()} == {
+        "r1": "aer_ideal", "r2": "?"}
+
+
+OTHER = "pick another store with --store or QWALK_STORE"
+
+
+def _newer(db):
+    db.execute("PRAGMA user_version = 99")
+
+
+def _foreign(db):
+    db.executescript("CREATE TABLE users (id INTEGER); CREATE TABLE orders (id INTEGER);")
+
+
+def _beside(db):
+    db.execute("CREATE TABLE users (id INTEGER)")
+
+
+def _lacking(db):
+    db.executescript("DROP TABLE jobs; ALTER TABLE submissions DROP COLUMN lease_until;")
+
+
+@pytest.mark.parametrize(("kind", "edit", "expected"), [
+    ("empty", _newer, "result store {path} has schema version 99, this qwalk reads version "
+     "{version}; upgrade qwalk_circuits, or {other}"),
+    ("empty", _foreign, "result store {path} is a SQLite database of something else (tables: "
+     "orders, users), not a qwalk store: qwalk leaves it as it is; {other}"),
+    ("store", _beside, "result store {path} holds tables qwalk never writes (users) beside "
+     "qwalk's: another program's database; qwalk leaves it as it is; {other}"),
+    ("store", _lacking, "result store {path} is not a qwalk store of schema version {version} "
+     "(it lacks submissions.lease_until, jobs): another program's database, or a damaged one; "
+     "qwalk leaves it as it is; {other}")])
+def test_a_database_that_is_not_this_qwalks_store_is_refused_saying_why(tmp_path, kind, edit,
+                                                                        expected):
+    from qwalk_circuits.execution.store_schema import SCHEMA_VERSION
+
+    path = tmp_path / "s.sqlite"
+    if kind == "store":
+        ResultStore(path)
+    with sqlite3.connect(path) as db:
+        edit(db)
+    db.close()
+    for read_only in (False, True):
+        with pytest.raises(QwalkError) as caught:
+            ResultStore(path, read_only=read_only)
+        assert str(caught.value) == expected.format(path=path, version=SCHEMA_VERSION,
+                                                    other=OTHER)

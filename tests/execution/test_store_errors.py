@@ -350,5 +350,74 @@ def test_the_lock_timeout_is_read_from_the_environment(monkeypatch, tmp_path):
     assert store_timeout() == 1.5 and ResultStore(tmp_path / "s.sqlite").timeout_s == 1.5
     for bad in ("soon", "-1", "nan", "inf"):
         monkeypatch.setenv("QWALK_STORE_TIMEOUT_S", bad)
-        with pytest.raises(QwalkError, match="QWALK_STORE_TIMEOUT_S"):
+        with pytest.raises(QwalkError) as caught:
             store_timeout()
+        assert str(caught.value) == (f"QWALK_STORE_TIMEOUT_S={bad!r}: give the seconds to wait "
+                                     "for a locked result store as a number >= 0 (e.g. 30)")
+
+
+def test_a_store_whose_folder_cannot_be_created_says_why_and_what_to_do(tmp_path):
+    """A store path under a regular file (a typo in QWALK_STORE): one line naming the
+    store, the folder it needed and the OS's reason, and how to pick another store."""
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("not a folder")
+    path = blocker / "qwalk" / "runs.sqlite"
+    with pytest.raises(QwalkError) as caught:
+        ResultStore(path)
+    message = str(caught.value)
+    assert message.startswith(f"result store {path}: cannot create its folder {path.parent} (")
+    assert message.endswith("; pick another store with --store or QWALK_STORE")
+    assert "\n" not in message and blocker.read_text() == "not a folder"
+
+
+OTHER = "pick another store with --store or QWALK_STORE"
+
+
+@pytest.mark.parametrize(("state", "sqlite_text", "read_only", "expected"), [
+    ("file", "database is locked", False,
+     "result store {path} is locked: another process held a write transaction for the 2.5 s "
+     "qwalk waits; let it finish and retry, raise QWALK_STORE_TIMEOUT_S, or {other}"),
+    ("dir", "unable to open database file", True,
+     "result store {path} is a directory, not a store file; name a file, or {other}"),
+    ("journal", "attempt to write a readonly database", True,
+     "result store {path} holds an interrupted write (s.sqlite-journal) that a command which "
+     "only reads cannot roll back; a command that writes (any 'qwalk run', or python -c "
+     "\"import qwalk_circuits as q; q.ResultStore('{path}')\") rolls it back first"),
+    ("file", "attempt to write a readonly database", True,
+     "result store {path} was opened only to read, and this step writes to it (a bug in "
+     "qwalk: please report it)"),
+    ("file", "attempt to write a read-only database", False,
+     "result store {path} is read-only (qwalk writes the file and SQLite creates a journal "
+     "beside it, in {folder}); make both writable, or {other}"),
+    ("missing", "unable to open database file", True,
+     "there is no result store at {path} (nothing has been run with it yet); {other}"),
+    ("file", "unable to open database file", True,
+     "result store {path} cannot be opened for reading (check its permissions), or {other}"),
+    ("file", "unable to open database file", False,
+     "result store {path} cannot be written: SQLite creates a journal beside it, in {folder}; "
+     "make that folder writable, or {other}"),
+    ("missing", "unable to open database file", False,
+     "result store {path} cannot be created (is {folder} a writable folder?), or {other}"),
+    ("file", "file is not a database", True,
+     "result store {path} is not a SQLite database (another kind of file, or overwritten); "
+     "qwalk leaves it as it is: move it aside, or {other}"),
+    ("file", "database disk image is malformed", False,
+     "result store {path} is damaged (SQLite: database disk image is malformed; truncated or "
+     "overwritten); restore it from a backup or move it aside, or {other}"),
+    ("file", "disk I/O error", False,
+     "result store {path} cannot be used (SQLite: disk I/O error); {other}")])
+def test_each_sqlite_failure_reads_as_what_is_wrong_and_what_to_do(tmp_path, state, sqlite_text,
+                                                                   read_only, expected):
+    """SQLite's message, the store's state and how it was opened choose the advice: the
+    whole line the user reads, per case."""
+    from qwalk_circuits.execution.store_open import store_error
+
+    path = tmp_path / "s.sqlite"
+    if state == "dir":
+        path.mkdir()
+    elif state != "missing":
+        path.write_bytes(b"")
+    if state == "journal":
+        path.with_name("s.sqlite-journal").write_bytes(b"x")
+    message = str(store_error(path, sqlite_text, read_only, 2.5))
+    assert message == expected.format(path=path, folder=tmp_path, other=OTHER)

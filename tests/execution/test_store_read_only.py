@@ -173,6 +173,9 @@ def test_an_interrupted_write_is_left_for_a_command_that_writes(v3_with_a_run, t
     assert main(["--store", str(path), "results", "list"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and journal.name in err and "qwalk run" in err
+    # why this command cannot, and which one can (a command that writes rolls it back)
+    assert ("command which only reads cannot roll back; a command that writes (any 'qwalk "
+            "run'") in err and err.rstrip().endswith("rolls it back first")
     assert (state(path), journal.read_bytes()) == before
     assert [r["run_id"] for r in ResultStore(path).list_runs()] == [v3_with_a_run[1]]
     assert not journal.exists()
