@@ -9,7 +9,7 @@ selection below.  A mutant counts as killed when a test failed or timed out; "no
 
     python -m benchmarks.mutation_score [--files ledger store] [--sample N] [--keep DIR]
 
-The ten files make about 2800 mutants, hours on 2 cores; ``--sample N`` tests a
+The eleven files make about 2900 mutants, hours on 2 cores; ``--sample N`` tests a
 uniformly random sample of N of them (``--seed``), and the score is printed with its
 binomial standard error, sqrt(p (1 - p) / N).
 """
@@ -35,6 +35,7 @@ FILES = {
     "submission": "qwalk_circuits/execution/device_submission.py",
     "submission_build": "qwalk_circuits/execution/submission_build.py",
     "retries": "qwalk_circuits/execution/retries.py",
+    "shared_batch": "qwalk_circuits/execution/shared_batch.py",
     "qpy_text": "qwalk_circuits/execution/qpy_text.py",
     "lease": "qwalk_circuits/execution/lease.py",
     "store": "qwalk_circuits/execution/store.py",
@@ -46,7 +47,8 @@ TEST_PATTERNS = ("tests/execution/test_job_*.py", "tests/execution/test_ledger_e
                  "tests/execution/test_store*.py", "tests/test_cli_jobs.py",
                  "tests/execution/test_service_double.py", "tests/execution/test_device_path.py",
                  "tests/execution/test_device_ensembles.py", "tests/execution/test_targets.py",
-                 "tests/execution/test_folding.py", "tests/execution/test_device_plan.py")
+                 "tests/execution/test_folding.py", "tests/execution/test_device_plan.py",
+                 "tests/execution/test_shared_batch.py", "tests/execution/test_zne_device.py")
 TESTS = sorted(str(path.relative_to(ROOT)) for pattern in TEST_PATTERNS
                for path in ROOT.glob(pattern))
 KILLED = ("killed", "timeout")
