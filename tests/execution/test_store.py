@@ -123,6 +123,14 @@ def test_the_run_list_names_each_runs_backend(tmp_path):
         "r1": "aer_ideal", "r2": "?"}
 
 
+def test_the_run_list_holds_each_runs_own_fields(tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    save(store)
+    (row,) = store.list_runs()
+    assert row["experiment"] == "coined-walk" and row["shots"] == 100
+    assert row["created_at"] == store.get_run("r1")["created_at"]
+
+
 OTHER = "pick another store with --store or QWALK_STORE"
 
 
