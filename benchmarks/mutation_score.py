@@ -9,7 +9,7 @@ selection below.  A mutant counts as killed when a test failed or timed out; "no
 
     python -m benchmarks.mutation_score [--files ledger store] [--sample N] [--keep DIR]
 
-The eleven files make about 2900 mutants, hours on 2 cores; ``--sample N`` tests a
+The eleven files make 2921 mutants (at cd8adde), hours on 2 cores; ``--sample N`` tests a
 uniformly random sample of N of them (``--seed``), and the score is printed with its
 binomial standard error, sqrt(p (1 - p) / N).
 """
