@@ -9,7 +9,7 @@ random walk.  Schreiber et al., PRL 106, 180403 (2011).
 
 ``walsh-phase`` is the device-sized disorder (issue 15): a phase of degree 1 or
 2 in the site's bits (``core/disorder.walk_disorder``), n(n-1) CX or none instead
-of a 2^n - 2 CX diagonal, in the ``fourier`` construction only.
+of a 2^n - 2 CX diagonal, in the ``fourier`` (or ``fourier-line``) construction only.
 """
 
 from __future__ import annotations
@@ -92,8 +92,7 @@ class AndersonWalkSpec(LatticeSpec):
     disorder_seed: int = Field(0, ge=0, description="seed s: realisation r is "
                                "default_rng((s, r))")
     shift: Literal["auto", "increment", "fourier", "fourier-line", "fast-forward"] = Field(
-        "auto", description="construction (fourier-line: fourier with line-synthesised "
-        "QFTs); fast-forward only for the clean walk")
+        "auto", description="construction (fourier-line: line QFTs); fast-forward: clean only")
 
     def check(self) -> None:
         super().check()
@@ -106,12 +105,10 @@ class AndersonWalkSpec(LatticeSpec):
         resolve_coin_state(self.initial_coin, 1)
         if self.shift == "fast-forward" and self.disorder != "none":
             raise ParameterError("shift", "site disorder breaks translation invariance, so "
-                                 "there is no fast-forward; use auto, increment, fourier or "
-                                 "fourier-line")
+                                 "there is no fast-forward; use auto, increment or fourier")
         if self.shift == "increment" and self.walsh_disorder:
             raise ParameterError("shift", "a walsh-phase layer is cheap in site labels only "
-                                 "(the increment's register holds x + t); use auto, fourier "
-                                 "or fourier-line")
+                                 "(the increment's register holds x + t); use auto or fourier")
         if self.times is not None and [t for t in self.times if not 0 <= t <= self.steps]:
             raise ParameterError("times", f"each time must lie in 0..steps={self.steps}")
 
@@ -198,8 +195,7 @@ class AndersonWalk(DisorderedLatticeExperiment[AndersonWalkSpec]):
         return float(clean.observables(final)["sigma"]), "the clean walk (no localization)"
 
     def allowed_constructions(self) -> tuple[str, ...]:
-        """Site disorder rules out the fast-forward, walsh-phase layers the increment; the
-        clean walk has every construction."""
+        """Site disorder rules out the fast-forward, walsh-phase layers the increment."""
         if self.spec.walsh_disorder:
             return ("fourier", "fourier-line")
         return CONSTRUCTIONS if self.spec.disorder == "none" else DISORDERED_CONSTRUCTIONS
