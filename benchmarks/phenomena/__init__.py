@@ -82,8 +82,10 @@ class Row:
 
     def verdict(self) -> str:
         margin = self.best.margin(self.no_effect)
-        return (f"observed ({margin:.1f} σ)" if self.observed else
-                f"not observed ({margin:.1f} σ)")
+        if self.observed:
+            return f"observed ({margin:.1f} σ)"
+        wrong = (self.best.value - self.no_effect) * (self.exact - self.no_effect) < 0
+        return f"not observed ({margin:.1f} σ{', wrong side' if wrong else ''})"
 
 
 HEADER = ["phenomenon", "device", "size", "steps", "2q gates", "signature", "no effect",
