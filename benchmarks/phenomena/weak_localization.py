@@ -49,8 +49,8 @@ SHOTS, MEMBERS, QUICK_MEMBERS, SIDE_MEMBERS = 1000, 128, 10, 64
 SCALES = [1, 3, 5]
 SEED = 1234
 SIGNATURE = "r = P(−k0)/background, one split step"
-SIDE_RUNS: dict[str, dict[str, Any]] = {"flux": {"flux": "random", "flux_strength": 1.0}, "spin-orbit θ = 0.5":
-             {"spin_orbit": 0.5}}
+SIDE_RUNS: dict[str, dict[str, Any]] = {
+    "flux": {"flux": "random", "flux_strength": 1.0}, "spin-orbit θ = 0.5": {"spin_orbit": 0.5}}
 #: torus qubits per axis after the first: run only where the dry run's F says it may show
 LARGER = (4,)
 HOPELESS_F = 0.05
