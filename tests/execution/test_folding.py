@@ -113,3 +113,22 @@ def test_a_zne_submission_sends_each_time_at_every_scale_with_its_own_metadata()
     assert [c.num_qubits for c in wide] == [backend.num_qubits] * 4
     assert [circuit_stats(c)["two_qubit_gates"] for c in wide] == [0, gates, 3 * gates,
                                                                    5 * gates]
+
+
+def test_scale_one_sends_the_transpiled_circuit_itself_and_lengths_must_match():
+    """At scale 1 nothing is folded: the device gets the ISA circuit as transpiled (not a
+    rebuilt copy whose metadata says noise_scale 1); logical and ISA lists of different
+    lengths are a caller's bug, refused rather than cut short."""
+    from qwalk_circuits.execution.submission_build import folded_submission
+
+    logical = QuantumCircuit(2, 2, name="t1")
+    logical.cx(0, 1)
+    logical.measure([0, 1], [0, 1])
+    isa = logical.copy()
+    isa.metadata = {"time": 1}
+    infos, wide = folded_submission([logical], [isa], [1, 3], full_width=True)
+    assert [i["noise_scale"] for i in infos] == [1, 3]
+    assert wide[0] is isa and wide[0].metadata == {"time": 1}
+    assert wide[1].metadata == {"time": 1, "noise_scale": 3}
+    with pytest.raises(ValueError):
+        folded_submission([logical, logical], [isa], [1, 3], full_width=True)
