@@ -103,6 +103,14 @@ def tally(results: str) -> dict[str, collections.Counter[str]]:
     return out
 
 
+def named_mutants(text: str) -> list[str]:
+    """The mutant names in ``text``, one per line, as this script or ``mutmut results``
+    prints them: ``NAME``, ``NAME: survived`` or ``  NAME: no tests``."""
+    names = (line.strip().rpartition(": ")[0] if ": " in line else line.strip()
+             for line in text.splitlines())
+    return [name for name in names if "__mutmut_" in name]
+
+
 def _mutmut(command: list[str], work: Path, env: dict[str, str], quiet: bool = False) -> None:
     subprocess.run(command, cwd=work, env=env, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL if quiet else None, check=False)
@@ -135,12 +143,17 @@ def main() -> int:
     names: list[str] = []
     if args.names:
         _mutmut([*run, "-"], work, env, quiet=True)
-        every = {line.strip().rpartition(": ")[0] for line in _results(mutmut, work, env)
+        known = {line.strip().rpartition(": ")[0] for line in _results(mutmut, work, env)
                  .splitlines() if "__mutmut_" in line}
-        wanted = [n.strip() for n in args.names.read_text().split() if n.strip()]
-        names = sorted(n for n in wanted if n in every)
+        wanted = named_mutants(args.names.read_text())
+        names = sorted(n for n in wanted if n in known)
         print(f"{len(wanted) - len(names)} of the {len(wanted)} named mutants no longer "
               "exist (their function changed)")
+        if not names:
+            # mutmut given no name runs every mutant: hours, not the few asked for
+            print(f"none of the mutants named in {args.names} exists: nothing to test",
+                  file=sys.stderr)
+            return 2
     elif args.sample:
         # generate the mutants and the coverage stats, test none ("-" names no mutant, so
         # mutmut stops with an assertion after the stats: quiet)

@@ -230,7 +230,7 @@ def test_every_package_the_tests_import_is_declared() -> None:
     declared = set(_min_requirements().floors())
     distributions = importlib.metadata.packages_distributions()
     local = {"qwalk_circuits", "tests", "service_double", "ensemble_checks", "conftest",
-             "min_requirements"}
+             "min_requirements", "benchmarks"}
     missing = {}
     for path in (ROOT / "tests").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
