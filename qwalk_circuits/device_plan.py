@@ -205,15 +205,16 @@ def _members_per_time(built: BuiltSubmission, times: int) -> list[int]:
     return [max(c, 1) for c in counts]
 
 
-def _mixed(p: np.ndarray, fidelity: float) -> tuple[np.ndarray, np.ndarray]:
-    """The calibration model's output F p + (1 - F) u, and u."""
-    uniform = np.full(p.size, 1 / p.size)
+def _mixed(experiment: Any, p: np.ndarray, fidelity: float) -> tuple[np.ndarray, np.ndarray]:
+    """The calibration model's output F p + (1 - F) u, and u (the uniform distribution as
+    the experiment's outcome reads it)."""
+    uniform = experiment.noise_outcome(p.size)
     return fidelity * p + (1 - fidelity) * uniform, uniform
 
 
 def _prediction(experiment: Any, p: np.ndarray, fidelity: float, samples: int
                 ) -> dict[str, Any]:
-    q, uniform = _mixed(p, fidelity)
+    q, uniform = _mixed(experiment, p, fidelity)
     key = experiment.main_observable
     return {"tvd_predicted": float(analysis.total_variation(q, p)),
             "tvd_predicted_sampled": expected_sampled_tvd(q, p, samples),
@@ -234,7 +235,7 @@ def member_spread(experiment: Any, ensemble: np.ndarray | None, fidelity: float)
     if ensemble is None or len(ensemble) < 2:
         return 0.0
     members = np.asarray(ensemble, dtype=float)
-    mixed = fidelity * members + (1 - fidelity) / members.shape[1]
+    mixed = fidelity * members + (1 - fidelity) * experiment.noise_outcome(members.shape[1])
     key = experiment.main_observable
     return float(jackknife_errors(mixed, lambda q: {key: experiment.observables(q)[key]})[key])
 
@@ -245,7 +246,7 @@ def _signature(experiment: Any, p: np.ndarray, fidelity: float, time: float, sho
     :data:`SIGNIFICANCE` errors (shot noise of ``shots`` per member, and the members' own
     scatter where ``ensemble`` holds the exact members), and from how many shots on would
     it (searched; None: never, at these members), and from how many members?"""
-    q, uniform = _mixed(np.asarray(p, dtype=float), fidelity)
+    q, uniform = _mixed(experiment, np.asarray(p, dtype=float), fidelity)
     spread = member_spread(experiment, ensemble, fidelity)
     key = experiment.main_observable
     null = experiment.no_effect_value()

@@ -230,6 +230,15 @@ class Backscattering(BackscatteringTheory, EnsembleExperiment[BackscatteringSpec
         slots = slot_probabilities(grid, k0)
         return np.concatenate([slots, grid.reshape(-1)]) if self.with_map else slots
 
+    def noise_outcome(self, size: int) -> np.ndarray:
+        """A device returning only noise: every momentum at 1/L^2 (spin summed), in every
+        slot and (with the map) every map entry."""
+        side = self.spec.side
+        outcome = self._outcome(np.full(side * side, 1 / side**2), self.k0s[0])
+        if outcome.size != size:
+            raise ValueError(f"a backscattering outcome has {outcome.size} entries, not {size}")
+        return outcome
+
     def member_distribution(self, template: QuantumCircuit, member: int,
                             probabilities: np.ndarray | None,
                             counts: dict[int, int] | None) -> np.ndarray:

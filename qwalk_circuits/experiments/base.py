@@ -159,6 +159,13 @@ class Experiment(ABC, Generic[SpecT]):
         on the uniform distribution, a device that returns only noise."""
         return None
 
+    def noise_outcome(self, size: int) -> np.ndarray:
+        """The outcome vector (of ``size`` entries, as :meth:`observables` reads it) that a
+        device returning only noise gives: by default the uniform distribution; an
+        experiment whose outcome is not the measured distribution itself says what the
+        uniform one becomes (the backscattering slots)."""
+        return np.full(size, 1 / size)
+
     def signature_side(self) -> int:
         """Which side of :meth:`no_effect_value` the phenomenon puts the main observable:
         -1 below (localization: a narrower walk, a smaller <m^2>), +1 above (coherent

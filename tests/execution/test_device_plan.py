@@ -261,3 +261,23 @@ def test_without_readout_mitigation_jobs_hold_only_the_circuits(server, tmp_path
     assert built.plan == [[0, 1, 2]] and [i["job"] for i in built.infos] == [0, 0, 0]
     report = plan(walk(), config, 200)
     assert (report["jobs"], report["pub_rows"]) == (1, 3)
+
+
+def test_noise_on_the_torus_puts_every_momentum_at_one_over_l_squared():
+    """The backscattering outcome is eight momentum slots (and the map), not a distribution
+    over its own entries: a device returning only noise gives 1/L^2 in each, not 1/size,
+    and the calibration model mixes towards that."""
+    from qwalk_circuits.device_plan import _mixed, member_spread
+
+    torus = get_experiment("backscattering").from_settings({})
+    members = np.asarray(torus.reference_ensemble()[-1], dtype=float)
+    side = torus.spec.side
+    noise = torus.noise_outcome(members.shape[1])
+    assert members.shape[1] != side**2 and np.allclose(noise, 1 / side**2, atol=1e-15)
+    mixed, uniform = _mixed(torus, members[0], 0.25)
+    assert np.allclose(mixed, 0.25 * members[0] + 0.75 / side**2, atol=1e-15)
+    assert torus.observables(uniform)["ratio"] == pytest.approx(1.0, abs=1e-12)
+    assert member_spread(torus, members, 0.0) == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match="entries"):
+        torus.noise_outcome(members.shape[1] + 1)
+    assert np.array_equal(walk().noise_outcome(4), np.full(4, 0.25))
