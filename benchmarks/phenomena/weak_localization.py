@@ -159,8 +159,8 @@ def _row(device: str, axis_qubits: int, members: int, quick: bool) -> Row:
         f"calibrated F = {d['fidelity']:.3f}; with 2q errors x 4: F = {d['fidelity_real']:.4f}, "
         f"predicted r {d['predicted_real'].text()} (package dry run: shots for 3 σ "
         f"{d['real_shots']}, members for 3 σ at any shots {d['real_members']})",
-        f"package dry-run r {d['package_dry_run']:.3f} (its uniform is over the 72-entry "
-        "outcome vector, not the 64 momenta; the column uses 1/L²)",
+        f"package dry-run r {d['package_dry_run']:.3f} (its noise outcome is 1/L² per "
+        "momentum too, Experiment.noise_outcome)",
         *sorted(set(d["warnings"]))]
     if not quick and axis_qubits == 3:
         notes += [_side_note(device, label, extra) for label, extra in SIDE_RUNS.items()]
