@@ -15,6 +15,15 @@ structured U_k^T (near-degenerate pairs) it loses accuracy as the
 multiplexor grows (~1e-11 at 7 controls, "not unitary" at 9).  Beyond
 UCGATE_MAX_CONTROLS the multiplexor is built from uniformly controlled RZ/RY
 rotations and a diagonal instead: exact to ~1e-15, about twice the CX count.
+
+That diagonalisation is also discontinuous where two gates are equal up to a phase (U_0^4 =
+I and U_2^4 = -I for the Hadamard walk): their product is degenerate, so the last bit of the
+gates picks its eigenvectors, and with them the single-qubit gates and the transpiled depth.
+``np.linalg.matrix_power`` rounds per OpenBLAS kernel (SkylakeX and Haswell differ in the
+last bit; ``OPENBLAS_CORETYPE`` selects one), so the t = 4 coined walk transpiled to depth 42
+on one machine and 43 on another, and its noisy counts moved.  :func:`momentum_powers`
+therefore multiplies with elementwise float operations in a fixed order: the same bits on
+every machine.
 """
 
 from __future__ import annotations
@@ -47,7 +56,40 @@ def momentum_powers(coin: np.ndarray, dimension: int, axis_qubits: int, steps: i
                     ) -> np.ndarray:
     """(D_k C)^steps for each register value of the no-swap frame: shape (L**d, 2d, 2d)."""
     blocks = step_phases(dimension, axis_qubits)[:, :, None] * coin[None, :, :]
-    return np.stack([np.linalg.matrix_power(b, steps) for b in blocks])
+    return fixed_order_power(blocks, steps)
+
+
+def fixed_order_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b of stacks of complex matrices, rounded the same on every machine: real
+    multiplications and additions, one elementwise operation at a time, in a fixed order
+    (no BLAS kernel, no fused multiply-add)."""
+    ar, ai, br, bi = a.real, a.imag, b.real, b.imag
+    real = np.zeros(np.broadcast_shapes(a.shape, b.shape))
+    imag = np.zeros_like(real)
+    for k in range(a.shape[-1]):
+        xr, xi = ar[..., :, k, None], ai[..., :, k, None]
+        yr, yi = br[..., None, k, :], bi[..., None, k, :]
+        real = real + (xr * yr - xi * yi)
+        imag = imag + (xr * yi + xi * yr)
+    out = np.empty(real.shape, dtype=complex)
+    out.real, out.imag = real, imag
+    return out
+
+
+def fixed_order_power(blocks: np.ndarray, steps: int) -> np.ndarray:
+    """blocks^steps of a stack of square matrices by binary powering with
+    :func:`fixed_order_matmul` (the identity for steps = 0)."""
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    result = np.broadcast_to(np.eye(blocks.shape[-1], dtype=complex), blocks.shape).copy()
+    square, remaining = np.array(blocks, dtype=complex), steps
+    while remaining:
+        if remaining & 1:
+            result = fixed_order_matmul(result, square)
+        remaining >>= 1
+        if remaining:
+            square = fixed_order_matmul(square, square)
+    return result
 
 
 def append_fast_forward(circuit: QuantumCircuit, axes: list[list[Qubit]], coin_qubits: list[Qubit],
