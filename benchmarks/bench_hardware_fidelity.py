@@ -8,11 +8,15 @@ noise, readout calibration circuits in the same run) for each construction
 (``increment``, ``fourier``, ``fast-forward``), and the TVD to the exact
 distribution is reported per step, raw and readout-mitigated, next to the
 TVD of the uniform distribution (what a fully decohered device would give)
-and the two-qubit gate count of each circuit.  A construction is "useful"
-at a step while its raw TVD stays below half the uniform TVD.
+and the two-qubit gate count of each circuit, beside the dry run's predicted
+TVD (``plan``'s ``tvd_predicted_sampled``: the calibration model F p + (1 - F) u
+with the shot-noise floor).  A construction is "useful" at a step while its raw
+TVD stays below half the uniform TVD.
 
 Default: steps 0..2^n in 5 points per n, 4000 shots (about two minutes);
-``--quick``: n = 2, 3 and 3 points.
+``--quick``: n = 2, 3 and 3 points.  ``--steps 4,8,16 --constructions
+fast-forward --qubits 6,7``: given steps of one construction (the 1D walk's
+reach goals, BENCHMARKS §24).
 """
 
 from __future__ import annotations
@@ -44,18 +48,23 @@ def run(n: int, construction: str, steps: list[int], config_name: str, shots: in
         store: ResultStore) -> list[list[object]]:
     experiment = get_experiment("coined-walk").from_settings(
         {"position_qubits": n, "steps": max(steps), "times": steps, "shift": construction})
-    summary = pipeline.run(experiment, load_config(config_name), shots, 1234, store,
-                            progress=False).summary
+    config = load_config(config_name)
+    predicted = [c["tvd_predicted_sampled"]
+                 for c in pipeline.plan(experiment, config, shots)["circuits"]]
+    summary = pipeline.run(experiment, config, shots, 1234, store, progress=False).summary
     comparison = summary["comparison"]
     rows = []
     for i, t in enumerate(summary["times"]):
         raw, uniform = comparison["hardware"]["tvd"][i], comparison["uniform_tvd"][i]
         mitigated = comparison.get("mitigated")
+        emulation = comparison.get("emulation")  # absent where the target is a simulator
         rows.append([n, 2 ** n, construction, t, summary["resources"][i]["two_qubit_gates"],
                      f"{raw:.3f} ± {comparison['hardware']['tvd_error'][i]:.3f}",
                      "-" if mitigated is None else
                      f"{mitigated['tvd'][i]:.3f} ± {mitigated['tvd_error'][i]:.3f}",
-                     f"{comparison['emulation']['tvd'][i]:.3f}", f"{uniform:.3f}",
+                     "-" if emulation is None else f"{emulation['tvd'][i]:.3f}",
+                     f"{predicted[i]:.3f}",
+                     f"{uniform:.3f}",
                      "yes" if raw < USEFUL_FRACTION * uniform or t == 0 else "no"])
     return rows
 
@@ -66,6 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smoke run: n = 2, 3; 3 points")
     parser.add_argument("--qubits", default=None, help="position qubits, e.g. '2-4'")
     parser.add_argument("--points", type=int, default=None, help="steps measured per n")
+    parser.add_argument("--steps", default=None,
+                        help="steps measured at every n, e.g. '4,8,16' (instead of --points)")
+    parser.add_argument("--constructions", nargs="+", choices=CONSTRUCTIONS,
+                        default=list(CONSTRUCTIONS))
     parser.add_argument("--config", default="fake_fez", help="a fake-device hardware config")
     parser.add_argument("--shots", type=int, default=4000)
     args = parser.parse_args(argv)
@@ -76,11 +89,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         store = ResultStore(Path(folder) / "bench.sqlite")
         for n in qubits:
-            for construction in CONSTRUCTIONS:
-                rows += run(n, construction, steps_for(n, points), args.config, args.shots,
-                            store)
+            steps = parse_int_list(args.steps) if args.steps else steps_for(n, points)
+            for construction in args.constructions:
+                rows += run(n, construction, steps, args.config, args.shots, store)
     print(markdown_table(["n", "sites", "construction", "steps", "2q gates", "TVD raw",
-                          "TVD mitigated", "TVD emulation", "TVD uniform", "useful"], rows))
+                          "TVD mitigated", "TVD emulation", "TVD predicted", "TVD uniform",
+                          "useful"], rows))
     return 0
 
 

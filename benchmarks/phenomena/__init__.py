@@ -3,9 +3,10 @@ path on fake Heron devices, against its "no effect" value and the exact value of
 simulated model.
 
 One module per phenomenon (``ballistic``, ``crossover``, ``anderson``, ``dynamical``,
-``weak_localization``) exposes ``rows(device: str, quick: bool) -> list[Row]``: one row per
-size tried, the largest first is not assumed; :func:`largest_observed` picks the row the
-table shows.  ``python -m benchmarks.bench_phenomena`` prints the table.
+``weak_localization``, ``weak_antilocalization``) exposes
+``rows(device: str, quick: bool) -> list[Row]``: one row per size tried, the largest first
+is not assumed; :func:`largest_observed` picks the row the table shows.
+``python -m benchmarks.bench_phenomena`` prints the table.
 """
 
 from __future__ import annotations

@@ -49,8 +49,8 @@ SHOTS, MEMBERS, QUICK_MEMBERS, SIDE_MEMBERS = 1000, 128, 10, 64
 SCALES = [1, 3, 5]
 SEED = 1234
 SIGNATURE = "r = P(−k0)/background, one split step"
-SIDE_RUNS: dict[str, dict[str, Any]] = {
-    "flux": {"flux": "random", "flux_strength": 1.0}, "spin-orbit θ = 0.5": {"spin_orbit": 0.5}}
+#: exact and dry run only; spin-orbit coupling is simulated in ``weak_antilocalization``
+SIDE_RUNS: dict[str, dict[str, Any]] = {"flux": {"flux": "random", "flux_strength": 1.0}}
 #: torus qubits per axis after the first: run only where the dry run's F says it may show
 LARGER = (4,)
 HOPELESS_F = 0.05
@@ -133,8 +133,8 @@ def _device(device: str, settings: dict[str, Any], scales: list[int]) -> dict[st
 
 
 def _side_note(device: str, label: str, extra: dict[str, Any]) -> str:
-    """r with flux or spin-orbit coupling on the 8 x 8 torus: exact and the dry-run mix
-    (not simulated: the flux circuit's F makes the device's r the noise's 1)."""
+    """r with flux on the 8 x 8 torus: exact and the dry-run mix (not simulated: the flux
+    circuit's F makes the device's r the noise's 1)."""
     experiment = _experiment(_settings(3, SIDE_MEMBERS, **extra))
     last = plan(experiment, resolve_config(device), SHOTS)["circuits"][-1]
     members = np.asarray(experiment.reference_ensemble()[-1], dtype=float)[:, :SLOTS]
@@ -146,11 +146,10 @@ def _side_note(device: str, label: str, extra: dict[str, Any]) -> str:
             f"{last['two_qubit_gates']} 2q gates, F = {last['fidelity']:.3f}")
 
 
-def _row(device: str, axis_qubits: int, members: int, quick: bool) -> Row:
-    d = _device(device, _settings(axis_qubits, members), SCALES)
-    side = 2**axis_qubits
-    notes = [
-        f"exact r of these {members} members {d['exact']:.3f} ± {d['exact_spread']:.3f} "
+def device_notes(d: dict[str, Any], members: str) -> list[str]:
+    """The notes of one device run (``_device``'s dict): exact spread, errors, costs."""
+    return [
+        f"exact r of these {members} {d['exact']:.3f} ± {d['exact_spread']:.3f} "
         "(their jackknife: the finite ensemble's own spread); k0 = "
         f"{d['k0']}, W = {W:g} J, dt = {DT:g}/J, one step",
         "errors: member bootstrap (members with replacement, same draw at every scale, "
@@ -162,6 +161,12 @@ def _row(device: str, axis_qubits: int, members: int, quick: bool) -> Row:
         f"package dry-run r {d['package_dry_run']:.3f} (its noise outcome is 1/L² per "
         "momentum too, Experiment.noise_outcome)",
         *sorted(set(d["warnings"]))]
+
+
+def _row(device: str, axis_qubits: int, members: int, quick: bool) -> Row:
+    d = _device(device, _settings(axis_qubits, members), SCALES)
+    side = 2**axis_qubits
+    notes = device_notes(d, f"{members} members")
     if not quick and axis_qubits == 3:
         notes += [_side_note(device, label, extra) for label, extra in SIDE_RUNS.items()]
     return Row(
