@@ -125,15 +125,24 @@ def test_cancel_without_a_service_opens_the_account_of_the_runs_config(server, t
 
 def test_a_job_that_finishes_before_the_cancel_reaches_it_reports_how_it_ended(config):
     """The service refuses to cancel a job that reached a final state meanwhile (HTTP
-    409): stop_job asks again and returns that state (DONE: paid for), not CANCELLED."""
+    409): stop_job asks again (retrying a dropped answer after the caller's sleep) and
+    returns that state (DONE: paid for), not CANCELLED."""
     from types import SimpleNamespace
 
     from qwalk_circuits.execution.jobs import stop_job
 
-    answers = iter(["RUNNING", "DONE"])
+    answers = iter(["RUNNING", ConnectionError("dropped"), "DONE"])
+
+    def status() -> str:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
     def refuse() -> None:
         raise RuntimeError("job is in a final state (409)")
 
-    remote = SimpleNamespace(status=lambda: next(answers), cancel=refuse)
-    assert stop_job(remote, config) == "DONE"
+    waits: list[float] = []
+    remote = SimpleNamespace(status=status, cancel=refuse)
+    assert stop_job(remote, config, waits.append) == "DONE"
+    assert waits == [0.01]
