@@ -36,7 +36,7 @@ from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.experiments.kicked_rotor import CLASSICAL_PARTICLES, CLASSICAL_SEED
 from qwalk_circuits.experiments.kicked_rotor_analysis import quadrature_refinement
 from qwalk_circuits.pipeline import plan, resolve_config, run
-from qwalk_circuits.reference.kicked_rotor import kick_force
+from qwalk_circuits.reference.kicked_rotor import classical_p2_errors
 
 from ..bench_zne import zne_config
 from . import NOT_MEASURED, Estimate, Row
@@ -64,16 +64,11 @@ def _quadrature(case: tuple[str, int, float, float, int], experiment: Any) -> fl
 
 
 def _classical_error(experiment: Any) -> float:
-    """The standard error of the classical map's <m^2> at the last kick: the particles of
-    ``classical_moments`` (same count and seed) again, their p^2 spread / sqrt(count)."""
+    """The standard error of the classical map's <m^2> at the last kick (the particles of
+    the experiment's classical map: same count and seed)."""
     s = experiment.spec
-    rng = np.random.default_rng(CLASSICAL_SEED)
-    theta = rng.uniform(0, 2 * np.pi, size=CLASSICAL_PARTICLES)
-    p = np.zeros(CLASSICAL_PARTICLES)
-    for _ in range(s.kicks):
-        p = p + s.kick_strength * kick_force(theta, s.potential)
-        theta = (theta + p) % (2 * np.pi)
-    return float(np.std(p**2, ddof=1) / np.sqrt(p.size) / s.kbar**2)
+    return float(classical_p2_errors(s.kick_strength, s.kicks, CLASSICAL_PARTICLES,
+                                     CLASSICAL_SEED, s.potential)[-1] / s.kbar**2)
 
 
 def _simulate(device: str, case: tuple[str, int, float, float, int], classical: float,

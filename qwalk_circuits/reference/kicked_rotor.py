@@ -23,7 +23,7 @@ corrections, and one kick's Fourier tails fall like k^2 / m^4 (not faster than a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Literal
 
 import numpy as np
@@ -120,15 +120,32 @@ def classical_moments(kick: float, kicks: int, particles: int = 20_000, seed: in
                       potential: KickPotential = "cos") -> tuple[np.ndarray, np.ndarray]:
     """(<p>(t), <p^2>(t)) of the standard map (or the sawtooth map) for t = 0..kicks from
     p = 0, theta uniform (p is not reduced mod 2 pi)."""
+    mean, p2 = np.zeros(kicks + 1), np.zeros(kicks + 1)
+    for t, p in enumerate(_classical_momenta(kick, kicks, particles, seed, potential), 1):
+        mean[t], p2[t] = float(np.mean(p)), float(np.mean(p**2))
+    return mean, p2
+
+
+def classical_p2_errors(kick: float, kicks: int, particles: int = 20_000, seed: int = 0,
+                        potential: KickPotential = "cos") -> np.ndarray:
+    """The Monte-Carlo standard error of :func:`classical_moments`' <p^2>(t) (the same
+    particles): their p^2 spread / sqrt(particles); 0 at t = 0."""
+    errors = np.zeros(kicks + 1)
+    for t, p in enumerate(_classical_momenta(kick, kicks, particles, seed, potential), 1):
+        errors[t] = float(np.std(p**2, ddof=1) / np.sqrt(particles))
+    return errors
+
+
+def _classical_momenta(kick: float, kicks: int, particles: int, seed: int,
+                       potential: KickPotential) -> Iterator[np.ndarray]:
+    """The particles' momenta after each kick 1..kicks (theta uniform, p = 0 at t = 0)."""
     rng = np.random.default_rng(seed)
     theta = rng.uniform(0, 2 * np.pi, size=particles)
     p = np.zeros(particles)
-    mean, p2 = np.zeros(kicks + 1), np.zeros(kicks + 1)
-    for t in range(1, kicks + 1):
+    for _ in range(kicks):
         p = p + kick * kick_force(theta, potential)
         theta = (theta + p) % (2 * np.pi)
-        mean[t], p2[t] = float(np.mean(p)), float(np.mean(p**2))
-    return mean, p2
+        yield p
 
 
 def classical_p2(kick: float, kicks: int, particles: int = 20_000, seed: int = 0,

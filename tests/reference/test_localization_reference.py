@@ -12,7 +12,9 @@ from qwalk_circuits.reference.anderson import (
     thouless_length,
 )
 from qwalk_circuits.reference.kicked_rotor import (
+    classical_moments,
     classical_p2,
+    classical_p2_errors,
     quantum_p2,
     rechester_white_diffusion,
 )
@@ -67,6 +69,21 @@ def test_classical_standard_map_diffuses_at_the_rechester_white_rate():
     # plus the neglected higher Bessel terms (~K^-3/2 ~ 3 % at K = 10)
     tolerance = (3 * np.sqrt(2 / particles) + 0.03) * rechester_white_diffusion(kick)
     assert abs(slope - rechester_white_diffusion(kick)) <= tolerance
+
+
+def test_the_classical_maps_p2_error_is_the_spread_of_its_own_particles():
+    """After one kick p = K sin(theta): p^2 has standard deviation K^2 / sqrt(8), so the
+    mean's error is K^2 / sqrt(8 M); the error of a later kick is that of the particles
+    :func:`classical_moments` averages (repeated seeds scatter by it)."""
+    kick, particles = 3.0, 4000
+    errors = classical_p2_errors(kick, 3, particles, seed=1)
+    assert errors[0] == 0.0
+    # the sample sd of sin^2 over 4000 draws is within 3 % of 1/sqrt(8)
+    assert errors[1] == pytest.approx(kick**2 / np.sqrt(8 * particles), rel=0.03)
+    spread = np.std([classical_moments(kick, 3, particles, seed)[1][3] for seed in range(200)],
+                    ddof=1)
+    # 200 seeds know the scatter to ~5 %
+    assert errors[3] == pytest.approx(spread, rel=0.2)
 
 
 def test_dynamical_localization_freezes_quantum_spreading():
