@@ -253,6 +253,7 @@ def _signature(experiment: Any, p: np.ndarray, fidelity: float, time: float, sho
     null_value, null_what = (null if null is not None else
                              (float(experiment.observables(uniform)[key]),
                               "a device that returns only noise (the uniform distribution)"))
+    null_error = experiment.no_effect_error()
     predicted = float(experiment.observables(q)[key])
     exact = float(experiment.observables(np.asarray(p, dtype=float))[key])
     # the margin counts only on the phenomenon's side (and the exact value's): noise that
@@ -263,18 +264,22 @@ def _signature(experiment: Any, p: np.ndarray, fidelity: float, time: float, sho
     gap = max(gap, 0.0)
 
     def error(n: int) -> float:
-        return math.hypot(float(experiment.observable_errors(q, n * members)[key]), spread)
+        shot_noise = float(experiment.observable_errors(q, n * members)[key])
+        return math.hypot(shot_noise, spread, null_error)
 
     def margin(n: int) -> float:
         e = error(n)
         return gap / e if e > 0 else (math.inf if gap > 0 else 0.0)
 
     # the scatter's error falls like 1/sqrt(members): the fewest that hold it below gap/3
-    enough = (None if spread == 0 or gap == 0 else
-              math.floor(members * (SIGNIFICANCE * spread / gap) ** 2) + 1)
+    # (the no-effect value's own error is not the members': past gap / 3, none would do)
+    room = (gap / SIGNIFICANCE) ** 2 - null_error**2
+    enough = (None if spread == 0 or room <= 0 else
+              math.floor(members * spread**2 / room) + 1)
     return {"time": time, "predicted": predicted, "exact": exact,
             "exact_shows_it": exact_shows_it, "error": error(shots),
-            "member_spread_error": spread, "no_effect": null_value, "no_effect_is": null_what,
+            "member_spread_error": spread, "no_effect": null_value,
+            "no_effect_error": null_error, "no_effect_is": null_what,
             "standard_errors": margin(shots), "stands": margin(shots) > SIGNIFICANCE,
             "shots_for_3_sigma": shots_needed(margin),
             "members_for_3_sigma_at_any_shots": enough}

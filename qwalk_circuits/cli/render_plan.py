@@ -22,6 +22,7 @@ def _verdict(signature: dict[str, Any], observable: str) -> str:
     margin = signature["standard_errors"]
     spread = signature.get("member_spread_error") or 0.0
     members = signature.get("members_for_3_sigma_at_any_shots")
+    null_error = signature.get("no_effect_error") or 0.0
     if signature.get("exact_shows_it") is False:
         side = (f" (exact {signature['exact']:.4g}: the simulated model itself shows no "
                 "signature here)")
@@ -33,7 +34,8 @@ def _verdict(signature: dict[str, Any], observable: str) -> str:
     return (f"{observable} = {signature['predicted']:.4g} ± {signature['error']:.2g} "
             + (f"(members' scatter {spread:.2g}) " if spread else "")
             + f"predicted at t = {signature['time']:g}, against {signature['no_effect']:.4g} "
-            f"for {signature['no_effect_is']}{side}: "
+            + (f"± {null_error:.2g} " if null_error else "")
+            + f"for {signature['no_effect_is']}{side}: "
             + ("no shot-noise error" if margin is None else f"{margin:.1f} standard errors")
             + f", {stands} at 3 sigma"
             + (" (no number of shots makes it" + (f"; >= {members} members would"

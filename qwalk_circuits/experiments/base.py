@@ -159,6 +159,12 @@ class Experiment(ABC, Generic[SpecT]):
         on the uniform distribution, a device that returns only noise."""
         return None
 
+    def no_effect_error(self) -> float:
+        """The standard error of :meth:`no_effect_value` where it is itself estimated (the
+        classical map's Monte-Carlo error); 0: known exactly.  The dry run adds it to the
+        signature's error: no number of shots on the device removes it."""
+        return 0.0
+
     def noise_outcome(self, size: int) -> np.ndarray:
         """The outcome vector (of ``size`` entries, as :meth:`observables` reads it) that a
         device returning only noise gives: by default the uniform distribution; an

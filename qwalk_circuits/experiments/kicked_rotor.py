@@ -60,6 +60,7 @@ from ..execution.targets import AER_CONSTRUCTION_TARGET as AER_TARGET
 from ..reference.kicked_rotor import (
     KickPotential,
     classical_moments,
+    classical_p2_errors,
     midpoint_betas,
     momentum_distributions,
     momentum_grid,
@@ -332,6 +333,14 @@ class KickedRotor(EnsembleExperiment[KickedRotorSpec]):
         kind = "sawtooth" if self.spec.potential == "sawtooth" else "standard"
         return (float(self.classical_p2()["p2"][-1]),
                 f"the classical {kind} map (no dynamical localization)")
+
+    def no_effect_error(self) -> float:
+        """The classical map's Monte-Carlo error of <m^2> at the last kick (the same
+        particles as :meth:`classical_p2`), in integer units."""
+        s = self.spec
+        errors = classical_p2_errors(s.kick_strength, s.kicks, CLASSICAL_PARTICLES,
+                                     CLASSICAL_SEED, s.potential)
+        return float(errors[self.times()][-1] / s.kbar**2)
 
     def rotor_theory(self, summary: dict[str, Any]) -> dict[str, Any]:
         """diffusion_theory and localization_theory, each value named for what it is

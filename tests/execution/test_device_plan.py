@@ -170,6 +170,33 @@ def test_phenomena_name_their_own_no_effect_value():
     assert walk().no_effect_value() is None
 
 
+def test_the_classical_maps_own_error_counts_in_the_verdict(server, config, capsys):
+    """<m^2> of the classical map is a Monte-Carlo estimate: its standard error (the same
+    particles, at the last kick) is added to the signature's error, and no shot count
+    removes it; a walk's no-effect value (the uniform distribution's) is exact."""
+    from qwalk_circuits.experiments.kicked_rotor import CLASSICAL_PARTICLES, CLASSICAL_SEED
+    from qwalk_circuits.reference.kicked_rotor import classical_p2_errors
+
+    rotor = get_experiment("kicked-rotor").from_settings(
+        {"momentum_qubits": 4, "kicks": 2, "kick_strength": 7, "kbar": 3, "quasi_momenta": 4})
+    s = rotor.spec
+    expected = classical_p2_errors(7, 2, CLASSICAL_PARTICLES, CLASSICAL_SEED, s.potential
+                                   )[-1] / 3**2
+    assert rotor.no_effect_error() == pytest.approx(expected, rel=1e-12) and expected > 0.01
+    assert walk().no_effect_error() == 0.0
+    report = plan(rotor, config, 400)
+    signature = report["signature"]
+    assert signature["no_effect_error"] == pytest.approx(expected, rel=1e-12)
+    fidelity = report["circuits"][-1]["fidelity"]
+    members = np.asarray(rotor.reference_ensemble()[-1], dtype=float)
+    mixed = fidelity * members.mean(axis=0) + (1 - fidelity) / members.shape[1]
+    shot_only = rotor.observable_errors(mixed, 400 * members.shape[0])["p2"]
+    assert signature["error"] == pytest.approx(
+        math.hypot(shot_only, signature["member_spread_error"], expected), rel=1e-9)
+    print_plan(report, as_json=False)
+    assert f"± {expected:.2g} for the classical standard map" in capsys.readouterr().out
+
+
 def test_static_disorder_is_read_against_the_clean_walk():
     settings = {"position_qubits": 4, "steps": 6, "disorder": "static", "realisations": 4}
     static = get_experiment("anderson-walk").from_settings(settings)
