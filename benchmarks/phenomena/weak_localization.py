@@ -77,7 +77,8 @@ def _prediction(experiment: Any, fidelity: float, shots: int) -> Estimate:
 
 
 def _member_bootstrap(store: ResultStore, run_id: str, scales: list[int]) -> dict[str, Any]:
-    """The zne block again from the ledger's counts, members drawn with replacement."""
+    """The zne block again from the ledger's counts, members drawn with replacement (the
+    run's readout solver)."""
     sub = Ledger(store).submission(run_id)
     infos = sub["circuits"]
     counts: list[Any] = [{} for _ in infos]
@@ -98,7 +99,9 @@ def _member_bootstrap(store: ResultStore, run_id: str, scales: list[int]) -> dic
               for t in sorted(first)]
     return ensemble_zne_comparison(experiment, shells, infos, counts, cal, scales,
                                    "richardson", int(sub["shots"]),
-                                   np.random.default_rng((SEED, 0x4D42)))
+                                   np.random.default_rng((SEED, 0x4D42)),
+                                   solver=sub["config"]["run"].get("readout_solver",
+                                                                   "tensored"))
 
 
 def _device(device: str, settings: dict[str, Any], scales: list[int]) -> dict[str, Any]:
