@@ -57,12 +57,10 @@ def run(n: int, construction: str, steps: list[int], config_name: str, shots: in
     for i, t in enumerate(summary["times"]):
         raw, uniform = comparison["hardware"]["tvd"][i], comparison["uniform_tvd"][i]
         mitigated = comparison.get("mitigated")
-        emulation = comparison.get("emulation")  # absent where the target is a simulator
         rows.append([n, 2 ** n, construction, t, summary["resources"][i]["two_qubit_gates"],
                      f"{raw:.3f} ± {comparison['hardware']['tvd_error'][i]:.3f}",
                      "-" if mitigated is None else
                      f"{mitigated['tvd'][i]:.3f} ± {mitigated['tvd_error'][i]:.3f}",
-                     "-" if emulation is None else f"{emulation['tvd'][i]:.3f}",
                      f"{predicted[i]:.3f}",
                      f"{uniform:.3f}",
                      "yes" if raw < USEFUL_FRACTION * uniform or t == 0 else "no"])
@@ -93,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for construction in args.constructions:
                 rows += run(n, construction, steps, args.config, args.shots, store)
     print(markdown_table(["n", "sites", "construction", "steps", "2q gates", "TVD raw",
-                          "TVD mitigated", "TVD emulation", "TVD predicted", "TVD uniform",
+                          "TVD mitigated", "TVD predicted", "TVD uniform",
                           "useful"], rows))
     return 0
 
