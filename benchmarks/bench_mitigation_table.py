@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import numpy as np
+
 from ._common import markdown_table, print_header
 from .phenomena import (
     Estimate,
@@ -90,6 +92,46 @@ def readout_solver(solver: str) -> Iterator[list[str]]:
         yield used
 
 
+@contextmanager
+def tvd_pairs() -> Iterator[list[tuple[float, float]]]:
+    """(dry-run predicted, measured raw) TVD per time of every device run in the block: the
+    plain-config ``plan`` before a run (its ``tvd_predicted_sampled``: the calibration mix
+    with the shot floor) paired with the run's ``comparison.hardware.tvd``."""
+    pairs: list[tuple[float, float]] = []
+    planned: list[float] = []
+
+    def planning(original: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(experiment: Any, config: Any, *args: Any, **kwargs: Any) -> Any:
+            out = original(experiment, config, *args, **kwargs)
+            if config.run.zne_scales is None:
+                planned[:] = [float(c["tvd_predicted_sampled"]) for c in out["circuits"]]
+            return out
+        return wrapped
+
+    def running(original: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            record = original(*args, **kwargs)
+            measured = record.summary["comparison"].get("hardware", {}).get("tvd", [])
+            if len(measured) == len(planned):
+                pairs.extend(zip(planned, map(float, measured), strict=True))
+            return record
+        return wrapped
+
+    with ExitStack() as stack:
+        for module in CONFIGURED:
+            stack.enter_context(mock.patch.object(module, "plan", planning(module.plan)))
+            stack.enter_context(mock.patch.object(module, "run", running(module.run)))
+        yield pairs
+
+
+def tvd_row(name: str, pairs: list[tuple[float, float]]) -> list[object]:
+    """Mean predicted and measured TVD and the mean ratio predicted / measured."""
+    predicted, measured = (np.asarray(x) for x in zip(*pairs, strict=True))
+    ratio = predicted / measured
+    return [name, len(pairs), f"{measured.mean():.3f}", f"{predicted.mean():.3f}",
+            f"{ratio.mean():.2f}", f"{ratio.min():.2f} .. {ratio.max():.2f}"]
+
+
 def cases(wl_members: int, wal_realisations: int) -> dict[str, Callable[[str], list[Row]]]:
     """Per phenomenon: the rows of its largest observed size on one device."""
     def wal(device: str) -> list[Row]:
@@ -133,6 +175,9 @@ ESTIMATES = ["phenomenon (size)", "signature", "exact", "raw", "tensored", "mthr
 DEVIATIONS = ["phenomenon (size)", "2q gates", "raw |Δ|", "tensored |Δ|", "removed",
               "mthree |Δ|", "removed", "ZNE |Δ|", "removed", "ZNE (mthree) |Δ|", "removed"]
 
+TVD = ["phenomenon", "circuits (times x runs)", "measured TVD (mean)", "predicted TVD (mean)",
+       "mean ratio predicted / measured", "ratio range"]
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -142,6 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         default=weak_antilocalization.REALISATIONS)
     table = cases(1, 1)
     parser.add_argument("--only", nargs="+", choices=list(table), default=list(table))
+    parser.add_argument("--tvd", action="store_true", help="instead: the tensored run only, "
+                        "the dry run's predicted TVD against the measured raw TVD")
     args = parser.parse_args(argv)
     os.environ.setdefault("QWALK_STORE", str(Path(tempfile.mkdtemp()) / "runs.sqlite"))
     print_header(f"Mitigation per phenomenon on {args.device} (bench_mitigation_table)",
@@ -149,6 +196,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     table = cases(args.wl_members, args.wal_realisations)
     extras = {"weak_localization": f", {args.wl_members} members",
               "weak_antilocalization": f", {args.wal_realisations} realisations x 2 spins"}
+    if args.tvd:
+        found_tvd = []
+        for name in args.only:
+            with readout_solver("tensored"), tvd_pairs() as pairs:
+                table[name](args.device)
+            found_tvd.append(tvd_row(name, pairs))
+            print(f"  {found_tvd[-1]}", flush=True)
+        print(f"\n### Dry-run predicted TVD against the measured raw TVD, {args.device}\n")
+        print(markdown_table(TVD, found_tvd))
+        return 0
     estimates, deviations = [], []
     for name in args.only:
         found: dict[str, list[Row]] = {}

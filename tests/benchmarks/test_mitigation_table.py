@@ -78,3 +78,27 @@ def test_the_solver_switch_reports_the_solver_of_each_run(
         patched(solver="tensored")
     assert used == ["mthree", "tensored"]
     assert ballistic.run is fake_run
+
+
+def test_tvd_pairs_pair_the_plain_dry_run_with_the_next_runs_measured_tvd(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake_plan(experiment: Any, config: Any, shots: int) -> Any:
+        return {"circuits": [{"tvd_predicted_sampled": experiment * v} for v in (1, 2)]}
+
+    def fake_run(tvd: list[float]) -> Any:
+        return SimpleNamespace(summary={"comparison": {"hardware": {"tvd": tvd}}})
+
+    plain = SimpleNamespace(run=SimpleNamespace(zne_scales=None))
+    zne = SimpleNamespace(run=SimpleNamespace(zne_scales=[1, 3]))
+    monkeypatch.setattr(ballistic, "plan", fake_plan)
+    monkeypatch.setattr(ballistic, "run", fake_run)
+    with table.tvd_pairs() as pairs:
+        planned: Any = ballistic.plan
+        planned(0.1, plain, 10)
+        planned(9.0, zne, 10)  # the ZNE config's plan is not the prediction
+        patched: Any = ballistic.run
+        patched([0.2, 0.4])
+        patched([0.5])  # a run whose times do not match the plan is left out
+    assert pairs == [(pytest.approx(0.1), 0.2), (pytest.approx(0.2), 0.4)]
+    row = table.tvd_row("x", [(0.1, 0.2), (0.3, 0.2)])
+    assert row[1] == 2 and row[4] == f"{(0.5 + 1.5) / 2:.2f}"
