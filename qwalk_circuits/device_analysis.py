@@ -325,8 +325,11 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                     for key, (zeros, ones) in cal.items()}
         mitigated = [member_rows(experiment, shell, members, matrices, solver)
                      for shell, members in zip(shells, device, strict=True)]
-        summary["mitigated_observables"] = series(
-            [ensemble_observables(experiment, m)[0] for m in mitigated])
+        values_errors = [ensemble_observables(experiment, m)[:2] for m in mitigated]
+        summary["mitigated_observables"] = series([v for v, _ in values_errors])
+        # the members' jackknife, as observable_errors: shots and member spread (the
+        # calibration's own noise, shared by every member of a job, is not in it)
+        summary["mitigated_observable_errors"] = series([e for _, e in values_errors])
     rng = np.random.default_rng(0 if seed is None else seed)
     comparison: dict[str, Any] = {"device": sub["device"], "ensemble_average": True}
     if emulate:

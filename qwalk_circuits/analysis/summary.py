@@ -50,7 +50,7 @@ DATA_KEYS = frozenset({
     "trotter_dt", "slice_strength", "splitting_error_tvd", "channel", "localization_fit",
     "k0", "k0_energies", "members", "momentum_map", "quadrature_error", "saturation",
     "break_time", "resonance", "dephased", "origin", "unravelled", "dephasing_equivalent",
-    "spin_orbit_regime", "mitigated_observables"})
+    "spin_orbit_regime", "mitigated_observables", "mitigated_observable_errors"})
 
 
 @dataclass

@@ -87,6 +87,25 @@ def test_an_ensemble_runs_on_a_fake_device_and_is_averaged_like_on_aer(tmp_path)
     stored = store.get_run(summary["run_id"])
     assert len(stored["circuits"]) == len(times) * realisations
     assert set(stored["circuits"][0]["data"]) == {"raw", "mitigated_sites"}
+    # the mitigated observables carry their errors, from the stored mitigated members as
+    # the raw ones' from the raw members (the jackknife; sigma's checked by hand)
+    from qwalk_circuits.analysis.ensembles import jackknife_errors
+    from qwalk_circuits.analysis.summary import ensemble_observables
+
+    rows = np.array([c["data"]["mitigated_sites"] for c in stored["circuits"]])
+    stored_errors = summary["mitigated_observable_errors"]
+    assert set(stored_errors) == set(summary["mitigated_observables"])
+    for i, members in enumerate(rows.reshape(len(times), realisations, -1)):
+        values, errors, _ = ensemble_observables(aer, members)
+        for key in stored_errors:  # (NaN, a fit that failed on 4 sites, is stored None)
+            for stored_value, value in ((stored_errors[key][i], errors[key]),
+                                        (summary["mitigated_observables"][key][i],
+                                         values[key])):
+                assert (stored_value is None if np.isnan(value) else
+                        stored_value == pytest.approx(value, rel=1e-9, abs=1e-12)), key
+        assert stored_errors["sigma"][i] == pytest.approx(jackknife_errors(
+            members, lambda p: {"sigma": aer.observables(p)["sigma"]})["sigma"], rel=1e-9)
+    assert max(stored_errors["sigma"]) > 0
     ledger = Ledger(store)
     assert ledger.submission(summary["run_id"])["status"] == "done"
     infos = ledger.submission(summary["run_id"])["circuits"]

@@ -74,6 +74,7 @@ DEVICE_PACKAGES = ("qiskit", "qiskit-aer", "qiskit-ibm-runtime")
 DEVICE_DEPENDENT = (".comparison.hardware", ".comparison.mitigated", ".comparison.emulation",
                     ".comparison.ensemble_average", ".comparison.zne", ".distance",
                     ".observables", ".observable_errors", ".mitigated_observables",
+                    ".mitigated_observable_errors",
                     ".resources", ".fits.sigma_power_law.observables",
                     ".ensemble.per_realisation", ".ensemble.fit_difference",
                     ".ensemble.fit_difference_error", ".localization_fit.statistical_error",
