@@ -51,6 +51,7 @@ from .execution.qpy_text import from_qpy_text
 from .execution.store import ResultStore
 from .execution.targets import device_target, make_target
 from .experiments.unravelled import on_device
+from .ideal_members import ideal_members
 
 #: the bootstrap stream of the zne block (its own: the other error bars stay as they were)
 ZNE_STREAM = 0x7A4E
@@ -264,26 +265,12 @@ def _emulate_members(twin: str, info: dict[str, Any], shots: int, seed: int | No
             for r in range(len(array))]
 
 
-def _ideal_trajectories(experiment: Any, shells: list[QuantumCircuit],
-                        pubs: list[list[int]], infos: list[dict[str, Any]]) -> list[np.ndarray]:
+def _ideal_trajectories(experiment: Any, pubs: list[list[int]], infos: list[dict[str, Any]]
+                        ) -> list[np.ndarray]:
     """The average of each time's members on an ideal device, exactly: the very circuits
     sent (the same kicks) on Aer's statevector.  For trajectories, its distance to the
     channel is the floor a finite number of them leaves, whatever the device."""
-    from .execution.config import load_config
-    from .execution.ensemble import execute_ensemble
-
-    averages = []
-    for shell, group in zip(shells, pubs, strict=True):
-        rows = []
-        for i in group:
-            circuit = from_qpy_text(infos[i]["qpy"])
-            values = parameter_columns(circuit, infos[i]["parameters"],
-                                       np.array(infos[i]["values"]))
-            rows += [result.probabilities for result in execute_ensemble(
-                [circuit], [values], load_config("aer_ideal"), None, None)[0]]
-        averages.append(np.mean([experiment.member_distribution(shell, r, p, None)
-                                 for r, p in enumerate(rows)], axis=0))
-    return averages
+    return [ideal_members(experiment, infos, group).mean(axis=0) for group in pubs]
 
 
 def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
@@ -349,7 +336,7 @@ def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                                      for q in exact]
         if experiment.members_are_samples:
             ideal = [experiment.distance_distribution(p) for p in
-                     _ideal_trajectories(experiment, shells, pubs, infos)]
+                     _ideal_trajectories(experiment, pubs, infos)]
             comparison["trajectory_floor"] = {
                 "tvd": [analysis.total_variation(p, q) for p, q in zip(ideal, exact,
                                                                        strict=True)],

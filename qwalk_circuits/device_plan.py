@@ -40,6 +40,7 @@ from .execution.config import HardwareConfig
 from .execution.devices import expand
 from .execution.submission_build import BuiltSubmission, build_submission
 from .execution.targets import DeviceTarget
+from .ideal_members import ideal_members
 
 #: two-qubit errors of real walk circuits against the calibrated figure (Porter & Joseph,
 #: arXiv:2206.04829: 3-4.5x); the plan's second verdict multiplies them by this
@@ -159,8 +160,7 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
         qpu += shots * _rows(info) * (rep_delay + (duration or 0.0))
     rows = sum(_rows(info) for info in built.infos)
     last = circuits[-1] if circuits else None
-    ensemble = (experiment.reference_ensemble()[-1] if getattr(experiment, "is_ensemble", False)
-                and not experiment.members_are_samples and circuits else None)
+    ensemble = _last_members(experiment, built, indices, len(reference)) if circuits else None
     return json_safe({
         "experiment": experiment.name, "device": config.backend.device,
         "shots": shots, "jobs": len(built.plan), "pub_rows": rows,
@@ -179,6 +179,19 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
         "model": "calibrated fidelity F = product of (1 - error) over gates and readout; "
                  "device output F p + (1 - F) uniform",
     })
+
+
+def _last_members(experiment: Any, built: BuiltSubmission, indices: list[int | None],
+                  times: int) -> np.ndarray | None:
+    """The last time's exact members, whose scatter the run's error bar will hold: the
+    reference's (disorder realisations, quasi-momenta), or for trajectories, whose exact
+    reference is one channel for all, their own circuits on Aer's statevector."""
+    if not getattr(experiment, "is_ensemble", False):
+        return None
+    if not experiment.members_are_samples:
+        return np.asarray(experiment.reference_ensemble()[-1], dtype=float)
+    group = [i for i, t in enumerate(indices) if t == times - 1]
+    return ideal_members(experiment, built.infos, group)
 
 
 def time_indices(built: BuiltSubmission) -> list[int | None]:
@@ -229,9 +242,9 @@ def member_spread(experiment: Any, ensemble: np.ndarray | None, fidelity: float)
     """The standard error of the main observable's ensemble mean that the members' own
     scatter gives (disorder realisations, quasi-momenta), with no shot noise: the jackknife
     over the exact members, each mixed by the calibration model as the device would return
-    it (the run's own error bar is this jackknife over the measured members).  0 for a
-    single circuit, or members that are draws of one exact distribution (phase-kick
-    trajectories: their exact ensemble holds no scatter to read)."""
+    it (the run's own error bar is this jackknife over the measured members); for
+    phase-kick trajectories the members are their own circuits' ideal distributions.  0 for
+    a single circuit."""
     if ensemble is None or len(ensemble) < 2:
         return 0.0
     members = np.asarray(ensemble, dtype=float)

@@ -240,6 +240,39 @@ def test_an_ensembles_error_holds_its_members_scatter_as_the_run_reads_it(server
     assert plan(walk(), config, 200)["signature"]["member_spread_error"] == 0.0
 
 
+def test_trajectories_scatter_is_read_from_their_own_circuits(server, config):
+    """Phase-kick trajectories share one exact reference (the channel's), but each is a pure
+    walk with its own kicks: the dry run reads their scatter from the sent circuits on
+    Aer's statevector, the same as from the logical templates, and counts it in the error
+    (BENCHMARKS §24: at 16 sites the crossover's error was mostly this scatter)."""
+    from qwalk_circuits.analysis.ensembles import jackknife_errors
+    from qwalk_circuits.execution.config import load_config
+    from qwalk_circuits.execution.ensemble import execute_ensemble
+    from qwalk_circuits.experiments.unravelled import unravelled
+
+    experiment = get_experiment("coin-dephasing").from_settings(
+        {"position_qubits": 3, "steps": 5, "p": 0.5, "kick_trajectories": 12})
+    report = plan(experiment, config, 400)
+    signature, fidelity = report["signature"], report["circuits"][-1]["fidelity"]
+    trajectories = unravelled(experiment)
+    templates = trajectories.templates("all-to-all")
+    last = len(templates) - 1
+    values = trajectories.template_values(last, templates[last])
+    results = execute_ensemble([templates[last]], [values], load_config("aer_ideal"), None,
+                               None)[0]
+    members = np.array([trajectories.member_distribution(templates[last], r, x.probabilities,
+                                                         None)
+                        for r, x in enumerate(results)])
+    assert np.ptp(members, axis=0).max() > 0.05  # the trajectories differ
+    mixed = fidelity * members + (1 - fidelity) / members.shape[1]
+    key = trajectories.main_observable
+    spread = jackknife_errors(mixed, lambda q: {key: trajectories.observables(q)[key]})[key]
+    assert spread > 0.01
+    assert signature["member_spread_error"] == pytest.approx(spread, rel=1e-8)
+    shot_only = trajectories.observable_errors(_mix(report, trajectories), 400 * 12)[key]
+    assert signature["error"] == pytest.approx(math.hypot(shot_only, spread), rel=1e-8)
+
+
 def _mix(report, experiment):
     p = np.asarray(experiment.reference_distributions()[-1], dtype=float)
     fidelity = report["circuits"][-1]["fidelity"]
