@@ -32,6 +32,26 @@ def onsite_energies(seed: int, realisation: int, sites: int, width: float,
     return rng.uniform(-width / 2, width / 2, size=shape)
 
 
+#: the golden-ratio conjugate (sqrt(5) - 1)/2, the "most irrational" quasi-period
+GOLDEN_CONJUGATE = float((np.sqrt(5) - 1) / 2)
+
+
+def aubry_andre_energies(seed: int, realisation: int, sites: int, amplitude: float,
+                         quasi_period: float = GOLDEN_CONJUGATE,
+                         layers: int | None = None) -> np.ndarray:
+    """Aubry-Andre energies eps_x = W cos(2 pi beta x + phi), one phase phi uniform in
+    [0, 2 pi) per realisation (per layer when ``layers`` is given, the first layer's phase
+    being the static draw): shape (sites,) or (layers, sites).
+
+    On a cycle of N sites the potential is not periodic (beta N is no integer): its one
+    jump sits between sites N - 1 and 0, the far side of a walk started in the middle."""
+    rng = np.random.default_rng((seed, realisation))
+    phases = rng.uniform(0.0, TWO_PI, size=1 if layers is None else layers)
+    field = amplitude * np.cos(TWO_PI * quasi_period * np.arange(sites)[None, :]
+                               + phases[:, None])
+    return field[0] if layers is None else field
+
+
 @dataclass(frozen=True)
 class WalkDisorder:
     """One realisation of coined-walk disorder, per layer (static: 1 layer; dynamic: 1 per step).

@@ -3,7 +3,10 @@
 With static energies uniform in [-W/2, W/2] the spreading stops at the
 localization length (xi ~ 105 J^2/W^2 at the band centre, from transfer
 matrices in ``reference/anderson.py``); redrawn every slice they average to
-dephasing and the packet diffuses.  The circuit and the reference both
+dephasing and the packet diffuses.  ``potential=aubry-andre`` puts the
+quasi-periodic eps_x = W cos(2 pi beta x + phi) there instead (one phase per
+realisation): extended below W = 2J, localized above with xi = 1/ln(W/2J)
+(``reference/aubry_andre.py``).  The circuit and the reference both
 implement the symmetric split step of dt (the model *is* that step); the
 summary reports its distance to exp(-i H t) for realisation 0.
 """
@@ -23,12 +26,13 @@ from ..circuits import measure_position
 from ..circuits.anderson_ctqw import AndersonCtqwTemplate
 from ..circuits.multiplexor import append_diagonal, diagonal_angles
 from ..circuits.timeline import Timeline
-from ..core.disorder import onsite_energies
+from ..core.disorder import GOLDEN_CONJUGATE, aubry_andre_energies, onsite_energies
 from ..core.errors import ParameterError
 from ..core.lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec
 from ..core.specs import Spec
 from ..execution.compiler import ConstructionTarget
 from ..reference.anderson import band_centre_length
+from ..reference.aubry_andre import aubry_andre_length, aubry_andre_regime
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.disordered import anderson_exact_states, anderson_split_states
 from .base import register
@@ -43,7 +47,16 @@ class AndersonCtqwSpec(LatticeSpec, ContinuousTimeSpec):
     time: float = Field(20.0, gt=0, description="final time t (units of 1/J when J = 1)")
     time_steps: int = Field(80, ge=1, description="split-step slices of dt = time/time_steps; "
                             f"measured at up to {MAX_ENSEMBLE_TIMES} of them")
-    W: float = Field(2.0, ge=0, description="disorder width: energies uniform in [-W/2, W/2]")
+    W: float = Field(2.0, ge=0, description="disorder strength: potential=uniform, the width "
+                     "(energies uniform in [-W/2, W/2]); aubry-andre, the amplitude (energies "
+                     "W cos(2 pi beta x + phi), localized for W > 2J)")
+    potential: Literal["uniform", "aubry-andre"] = Field(
+        "uniform", description="uniform (Anderson: i.i.d. energies) or aubry-andre "
+        "(quasi-periodic: W cos(2 pi quasi_period x + phi), phi uniform in [0, 2 pi) per "
+        "realisation, per slice when dynamic)")
+    quasi_period: float = Field(GOLDEN_CONJUGATE, gt=0, lt=1, description="beta of the "
+                                "aubry-andre potential (irrational for the duality; default "
+                                "the golden-ratio conjugate (sqrt(5) - 1)/2)")
     disorder: Literal["none", "static", "dynamic"] = Field(
         "static", description="none (clean), static (drawn once), dynamic (every slice)")
     realisations: int = Field(20, ge=1, description="disorder realisations R averaged")
@@ -84,7 +97,11 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
         s = self.spec
         width = 0.0 if s.disorder == "none" else s.W
         layers = s.time_steps if s.disorder == "dynamic" else None
-        energies = onsite_energies(s.disorder_seed, realisation, s.num_sites, width, layers)
+        if s.potential == "aubry-andre":
+            energies = aubry_andre_energies(s.disorder_seed, realisation, s.num_sites, width,
+                                            s.quasi_period, layers)
+        else:
+            energies = onsite_energies(s.disorder_seed, realisation, s.num_sites, width, layers)
         return energies if layers else energies[None]
 
     @cached_property
@@ -166,6 +183,13 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
             xi = theory["band_centre_length"]["value"]
             lines.append(f"infinite chain, weak disorder: xi(E = 0) = {xi:.2f} "
                          "(Kappus-Wegner ~105 J^2/W^2, asymptotic)")
+        quasi = summary.get("aubry_andre_theory")
+        if quasi:
+            length = quasi.get("localization_length")
+            lines.append(f"Aubry-Andre, exact, infinite chain: every eigenstate localized, "
+                         f"xi = 1/ln(W/2J) = {length['value']:.3f} (|psi|^2 ~ exp(-2|x|/xi))"
+                         if length else f"Aubry-Andre, exact, infinite chain: every "
+                         f"eigenstate {quasi['regime']} (W <= 2J: no localization length)")
         return lines
 
     def extra_results(self) -> dict[str, Any]:
@@ -173,11 +197,27 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
         out: dict[str, Any] = {}
         if s.disorder != "dynamic":
             out["splitting_error_tvd"] = self.splitting_error()
-        if s.disorder == "static" and s.W > 0:
+        if s.disorder == "static" and s.W > 0 and s.potential == "aubry-andre":
+            out["aubry_andre_theory"] = self.aubry_andre_theory()
+        elif s.disorder == "static" and s.W > 0:
             out["anderson_theory"] = {"band_centre_length": theory_value(
                 "asymptotic", band_centre_length(s.W, s.hopping),
                 source="Kappus-Wegner xi(E=0) = 12 Gamma(1/4)^2/Gamma(3/4)^2 J^2/W^2: "
                        "infinite chain, W -> 0")}
+        return out
+
+    def aubry_andre_theory(self) -> dict[str, Any]:
+        """The regime (extended / critical / localized) and, when localized, the exact
+        infinite-chain xi = 1/ln(W/2J) of every eigenstate, in the tail fit's convention."""
+        s = self.spec
+        regime = aubry_andre_regime(s.W, s.hopping)
+        out: dict[str, Any] = {"regime": regime}
+        if regime == "localized":
+            out["localization_length"] = theory_value(
+                "continuum", aubry_andre_length(s.W, s.hopping), 0.0,
+                source="exact, infinite chain: Aubry-Andre duality, xi = 1/ln(W/2J) for every "
+                       "eigenstate (|psi|^2 ~ exp(-2|x|/xi), irrational beta); the finite ring "
+                       "and the split step only approach it")
         return out
 
     def timeline_template(self, target: ConstructionTarget = "all-to-all") -> Timeline:

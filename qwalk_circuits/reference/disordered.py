@@ -77,14 +77,19 @@ def anderson_split_states(psi0: np.ndarray, hopping: float, energies: np.ndarray
     return states
 
 
-def anderson_exact_states(psi0: np.ndarray, hopping: float, energies: np.ndarray,
-                          times: Iterable[float]) -> dict[float, np.ndarray]:
-    """exp(-i H t) psi0 for static on-site ``energies`` (N,), by diagonalising H."""
-    side = psi0.size
+def ring_hamiltonian(hopping: float, energies: np.ndarray) -> np.ndarray:
+    """The dense H = -J sum (|x><x+1| + h.c.) + sum eps_x |x><x| on a cycle of len(eps)."""
     h = np.diag(np.asarray(energies, dtype=float))
+    side = h.shape[0]
     for x in range(side):
         h[x, (x + 1) % side] -= hopping
         h[(x + 1) % side, x] -= hopping
-    values, vectors = np.linalg.eigh(h)
+    return h
+
+
+def anderson_exact_states(psi0: np.ndarray, hopping: float, energies: np.ndarray,
+                          times: Iterable[float]) -> dict[float, np.ndarray]:
+    """exp(-i H t) psi0 for static on-site ``energies`` (N,), by diagonalising H."""
+    values, vectors = np.linalg.eigh(ring_hamiltonian(hopping, energies))
     coefficients = vectors.conj().T @ psi0
     return {float(t): vectors @ (np.exp(-1j * values * t) * coefficients) for t in times}
