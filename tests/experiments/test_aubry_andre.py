@@ -15,13 +15,17 @@ from scipy.optimize import curve_fit
 
 from qwalk_circuits.analysis import tails
 from qwalk_circuits.analysis.theory import unnamed_theory_values
+from qwalk_circuits.circuits.anderson_ctqw import AndersonCtqwTemplate
 from qwalk_circuits.core.disorder import GOLDEN_CONJUGATE, aubry_andre_energies
 from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.core.lattice import signed_displacement
+from qwalk_circuits.core.states import site_state
 from qwalk_circuits.execution import load_config
+from qwalk_circuits.execution.runner import simulate_statevector
 from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.pipeline import run
 from qwalk_circuits.reference.aubry_andre import aubry_andre_length, eigenstate_iprs
+from qwalk_circuits.reference.disordered import anderson_split_states
 
 from .ensemble_checks import assert_every_member_equals_its_reference
 
@@ -180,6 +184,21 @@ def test_eigenstate_ipr_jumps_across_w_2j():
 
 
 # -- circuits exact against the reference --------------------------------------------------
+
+
+@pytest.mark.parametrize("static", [True, False])
+@pytest.mark.parametrize("slices", [1, 2, 5])
+def test_template_statevector_equals_the_split_step_reference(static, slices):
+    """Amplitudes, not only probabilities: the bound template against the reference's psi."""
+    n, dt = 4, 0.37
+    position = site_state(1 << n, 5)
+    template = AndersonCtqwTemplate.build(position, 0.8, dt, slices, n, static)
+    energies = aubry_andre_energies(3, 1, 1 << n, 2.5, 0.3, None if static else slices)
+    layers = energies[None] if static else energies
+    circuit = template.circuit.assign_parameters(
+        dict(zip(template.circuit.parameters, template.values(layers, dt), strict=True)))
+    expected = anderson_split_states(position, 0.8, layers, dt, [slices])[slices]
+    np.testing.assert_allclose(simulate_statevector(circuit), expected, atol=1e-10)
 
 
 @pytest.mark.parametrize("disorder", ["static", "dynamic"])
