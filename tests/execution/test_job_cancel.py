@@ -5,8 +5,12 @@ recorded as 'unrecorded'."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import ResultStore
 from qwalk_circuits.execution.config import load_config
 from qwalk_circuits.execution.device_submission import submit_experiment
@@ -131,7 +135,7 @@ def test_a_job_that_finishes_before_the_cancel_reaches_it_reports_how_it_ended(c
 
     from qwalk_circuits.execution.jobs import stop_job
 
-    answers = iter(["RUNNING", ConnectionError("dropped"), "DONE"])
+    answers: Iterator[str | Exception] = iter(["RUNNING", ConnectionError("dropped"), "DONE"])
 
     def status() -> str:
         answer = next(answers)
@@ -146,3 +150,22 @@ def test_a_job_that_finishes_before_the_cancel_reaches_it_reports_how_it_ended(c
     remote = SimpleNamespace(status=status, cancel=refuse)
     assert stop_job(remote, config, waits.append) == "DONE"
     assert waits == [0.01]
+
+
+def test_a_run_job_list_the_service_never_returns_says_which_lookup_failed(config, tmp_path):
+    """The run's tag lookup (for jobs the ledger never heard of) keeps failing: cancel
+    stops in one line naming that lookup and how often it was tried, its jobs untouched."""
+    ledger = Ledger(ResultStore(tmp_path / "s.sqlite"))
+    ledger.create("r1", "coined-walk", {}, {}, "ibm_manila", 100, 1, [{"job": 0}])
+    ledger.add_job("r1", "job_0", 0, "circuits", [0], "QUEUED")
+
+    def no_list(**kwargs: Any) -> list[Any]:
+        raise ConnectionError("dropped")
+
+    service = type("Unlisting", (), {"jobs": staticmethod(no_list)})()
+    with pytest.raises(QwalkError) as caught:
+        cancel("r1", ledger, config, service, lambda s: None)
+    attempts = config.jobs.max_retries + 1
+    assert str(caught.value).startswith(
+        f"looking up the run's jobs failed {attempts} times: ConnectionError: dropped")
+    assert statuses(ledger.store, "r1") == {"job_0": ("circuits", "QUEUED")}

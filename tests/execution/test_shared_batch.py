@@ -78,3 +78,19 @@ def test_one_batch_per_backend_and_none_outside_a_block(config):
         assert other is not first
     assert len(made) == 3
     assert batch_for(fez, opener)[1]  # after the block: each run its own again
+
+
+def test_backends_known_only_by_their_name_get_a_batch_each(config):
+    """A backend given by its name (no ``name`` attribute) is told apart by that name:
+    two devices' runs in one block never share a Batch."""
+    made = []
+
+    def opener():
+        made.append(object())
+        return made[-1]
+
+    with one_batch(config):
+        fez, _ = batch_for("ibm_fez", opener)
+        torino, _ = batch_for("ibm_torino", opener)
+        assert batch_for("ibm_fez", opener) == (fez, False)
+    assert torino is not fez and len(made) == 2

@@ -1,4 +1,5 @@
-"""The SQLite store: round trip, atomic writes, schema version check."""
+"""The SQLite store: round trip, atomic writes, schema version check, read-only opening
+(also where SQLite reads no URI unless told), a new store's missing folders."""
 
 from __future__ import annotations
 
@@ -78,6 +79,31 @@ def test_a_read_only_store_reads_the_runs_of_the_file_and_creates_nothing(tmp_pa
     assert [r["run_id"] for r in store.list_runs()] == ["r1"]
     assert store.get_run("r1")["params"] == {"steps": 2}
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_read_only_store_opens_where_sqlite_reads_no_uri_unless_told(tmp_path, monkeypatch):
+    """SQLite builds without SQLITE_USE_URI (this one has it) read a ``file:`` URI as a
+    plain file name unless ``uri=True`` is given: emulated here, a read-only store still
+    opens the file itself, read-only."""
+    save(ResultStore(tmp_path / "s.sqlite"))
+    real_connect = sqlite3.connect
+
+    def connect_without_use_uri(database, *args, **kwargs):
+        if isinstance(database, str) and database.startswith("file:") and not kwargs.get("uri"):
+            database = "./" + database  # what such a build opens: a relative file name
+        return real_connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect_without_use_uri)
+    monkeypatch.chdir(tmp_path)
+    store = ResultStore(tmp_path / "s.sqlite", read_only=True)
+    assert [r["run_id"] for r in store.list_runs()] == ["r1"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("file:")]
+
+
+def test_a_new_store_creates_every_missing_folder_above_it(tmp_path):
+    path = tmp_path / "a" / "b" / "s.sqlite"  # two folders that do not exist yet
+    save(ResultStore(path))
+    assert [r["run_id"] for r in ResultStore(path, read_only=True).list_runs()] == ["r1"]
 
 
 def test_run_ids_sort_by_utc_time_whatever_the_local_zone(monkeypatch):
