@@ -114,6 +114,10 @@ def tvd_pairs() -> Iterator[list[tuple[float, float]]]:
             measured = record.summary["comparison"].get("hardware", {}).get("tvd", [])
             if len(measured) == len(planned):
                 pairs.extend(zip(planned, map(float, measured), strict=True))
+            else:  # said, not hidden: a run that no plain plan of its times came before
+                print(f"  (a run of {len(measured)} times left out: the plan before it had "
+                      f"{len(planned)})", flush=True)
+            planned.clear()  # one plan, one run: never paired with a stale plan
             return record
         return wrapped
 

@@ -169,7 +169,9 @@ def main() -> int:
                               if line.strip().rpartition(": ")[0] in chosen)
     counts = tally(results)
     print(f"mutmut on {len(files)} files, tests: {' '.join(TESTS)}")
-    if names:
+    if args.names:
+        print(f"the {len(names)} mutants named in {args.names}")
+    elif names:
         print(f"a random sample of {len(names)} mutants (seed {args.seed})")
     print(f"{'module':<20} {'mutants':>8} {'killed':>7} {'survived':>9} {'no tests':>9} "
           f"{'score':>6}")
@@ -184,7 +186,7 @@ def main() -> int:
     killed = sum(total[k] for k in KILLED)
     print(f"{'all':<20} {n:>8} {killed:>7} {total['survived']:>9} {total['no tests']:>9} "
           f"{100 * killed / max(n, 1):>5.0f}%")
-    if n and names:
+    if n and names and not args.names:  # (a hand-picked list is no sample: no error bar)
         p = killed / n
         print(f"score {100 * p:.0f}% ± {100 * math.sqrt(p * (1 - p) / n):.0f}% (sample of {n})")
     untested = sum(count["not checked"] for count in counts.values())

@@ -140,7 +140,8 @@ def _row(device: str, qubits: int, quick: bool) -> Row:
         f"(infinite line, not the model): difference {closed:.3f}",
         f"{trajectories} phase-kick trajectories x {SHOTS} shots per rate; errors: "
         + ("ZNE-block bootstrap over trajectories, shots and calibrations" if zne else
-           "jackknife over trajectories (shots included), raw and mitigated"),
+           "jackknife over trajectories (shots included), raw and mitigated (the "
+           "calibration's own noise not in the mitigated one)"),
         f"last circuit F = {weak['fidelity']:.3f} (calibrated), "
         f"{weak['fidelity_real']:.3f} with 2q errors x 4; ideal-trajectory floor TVD "
         f"{weak['floor_tvd']:.3f} / {strong['floor_tvd']:.3f}",

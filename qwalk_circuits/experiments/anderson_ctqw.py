@@ -32,7 +32,11 @@ from ..core.lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec
 from ..core.specs import Spec
 from ..execution.compiler import ConstructionTarget
 from ..reference.anderson import band_centre_length
-from ..reference.aubry_andre import aubry_andre_length, aubry_andre_regime
+from ..reference.aubry_andre import (
+    aubry_andre_length,
+    aubry_andre_regime,
+    commensurate_period,
+)
 from ..reference.classical_walk import classical_ctrw_distributions
 from ..reference.disordered import anderson_exact_states, anderson_split_states
 from .base import register
@@ -184,7 +188,12 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
             lines.append(f"infinite chain, weak disorder: xi(E = 0) = {xi:.2f} "
                          "(Kappus-Wegner ~105 J^2/W^2, asymptotic)")
         quasi = summary.get("aubry_andre_theory")
-        if quasi:
+        if quasi and quasi["regime"] == "periodic":
+            lines.append(f"quasi_period = {quasi['quasi_period_fraction']}: a periodic "
+                         "potential (its period the denominator), Bloch "
+                         "eigenstates extended at any W (the Aubry-Andre duality needs an "
+                         "irrational quasi_period, e.g. the default)")
+        elif quasi:
             length = quasi.get("localization_length")
             lines.append(f"Aubry-Andre, exact, infinite chain: every eigenstate localized, "
                          f"xi = 1/ln(W/2J) = {length['value']:.3f} (|psi|^2 ~ exp(-2|x|/xi))"
@@ -207,9 +216,13 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
         return out
 
     def aubry_andre_theory(self) -> dict[str, Any]:
-        """The regime (extended / critical / localized) and, when localized, the exact
+        """The regime (extended / critical / localized; periodic, with its period, when
+        quasi_period is a fraction the ring resolves) and, when localized, the exact
         infinite-chain xi = 1/ln(W/2J) of every eigenstate, in the tail fit's convention."""
         s = self.spec
+        fraction = commensurate_period(s.quasi_period, s.num_sites)
+        if fraction is not None:  # (a string: a note, not a theory value)
+            return {"regime": "periodic", "quasi_period_fraction": str(fraction)}
         regime = aubry_andre_regime(s.W, s.hopping)
         out: dict[str, Any] = {"regime": regime}
         if regime == "localized":

@@ -11,6 +11,7 @@ Exact for the infinite chain; a finite ring (and the split step) only approach i
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Literal
 
 import numpy as np
@@ -33,6 +34,17 @@ def aubry_andre_length(amplitude: float, hopping: float = 1.0) -> float:
     if aubry_andre_regime(amplitude, hopping) != "localized":
         return math.inf
     return 1 / math.log(amplitude / (2 * abs(hopping)))
+
+
+def commensurate_period(quasi_period: float, sites: int) -> Fraction | None:
+    """beta as the fraction p/q (q <= ``sites``, the potential's period) when it is one to
+    within what that many sites resolve (2 pi sites |beta - p/q| < 1e-9), else None.  A periodic
+    potential has Bloch eigenstates, extended at every W: the duality needs beta
+    irrational (on a finite ring: no fraction of denominator up to the ring's size)."""
+    fraction = Fraction(quasi_period).limit_denominator(sites)
+    if 2 * math.pi * sites * abs(quasi_period - fraction) < 1e-9:
+        return fraction
+    return None
 
 
 def eigenstate_iprs(hopping: float, energies: np.ndarray) -> np.ndarray:

@@ -81,7 +81,7 @@ def test_the_solver_switch_reports_the_solver_of_each_run(
 
 
 def test_tvd_pairs_pair_the_plain_dry_run_with_the_next_runs_measured_tvd(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     def fake_plan(experiment: Any, config: Any, shots: int) -> Any:
         return {"circuits": [{"tvd_predicted_sampled": experiment * v} for v in (1, 2)]}
 
@@ -98,7 +98,10 @@ def test_tvd_pairs_pair_the_plain_dry_run_with_the_next_runs_measured_tvd(
         planned(9.0, zne, 10)  # the ZNE config's plan is not the prediction
         patched: Any = ballistic.run
         patched([0.2, 0.4])
-        patched([0.5])  # a run whose times do not match the plan is left out
+        patched([0.2, 0.4])  # a second run after one plan is not paired with it
+        planned(0.1, plain, 10)
+        patched([0.5])  # nor a run whose times do not match the plan
     assert pairs == [(pytest.approx(0.1), 0.2), (pytest.approx(0.2), 0.4)]
+    assert capsys.readouterr().out.count("left out") == 2
     row = table.tvd_row("x", [(0.1, 0.2), (0.3, 0.2)])
     assert row[1] == 2 and row[4] == f"{(0.5 + 1.5) / 2:.2f}"

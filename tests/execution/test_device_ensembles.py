@@ -88,7 +88,7 @@ def test_an_ensemble_runs_on_a_fake_device_and_is_averaged_like_on_aer(tmp_path)
     assert len(stored["circuits"]) == len(times) * realisations
     assert set(stored["circuits"][0]["data"]) == {"raw", "mitigated_sites"}
     # the mitigated observables carry their errors, from the stored mitigated members as
-    # the raw ones' from the raw members (the jackknife; sigma's checked by hand)
+    # the raw ones' from the raw members (sigma's also against the bare jackknife)
     from qwalk_circuits.analysis.ensembles import jackknife_errors
     from qwalk_circuits.analysis.summary import ensemble_observables
 

@@ -195,6 +195,28 @@ def test_the_classical_maps_own_error_counts_in_the_verdict(server, config, caps
         math.hypot(shot_only, signature["member_spread_error"], expected), rel=1e-9)
     print_plan(report, as_json=False)
     assert f"± {expected:.2g} for the classical standard map" in capsys.readouterr().out
+    # the members that would do at any shots: the scatter's share shrinks as 1/sqrt(M), the
+    # classical map's does not, so they are the fewest with hypot(...) below gap / 3 (at
+    # F = 0.95: this double's device puts <m^2> on the wrong side, where no count would do)
+    from qwalk_circuits.device_plan import _signature
+
+    time = report["circuits"][-1]["time"]
+    good = _signature(rotor, members.mean(axis=0), 0.95, time, 400, len(members), members)
+    gap = good["no_effect"] - good["predicted"]  # (localization: below it)
+    spread, count = good["member_spread_error"], members.shape[0]
+    needed = good["members_for_3_sigma_at_any_shots"]
+    assert gap > 0 and spread > 0 and needed is not None
+
+    def floor_error(m: int) -> float:
+        return math.hypot(spread * math.sqrt(count / m), expected)
+
+    assert floor_error(needed) < gap / 3
+    assert needed == 1 or floor_error(needed - 1) >= gap / 3
+    # a no-effect value known worse than gap / 3: no shots and no members would do
+    rotor.no_effect_error = lambda: gap  # type: ignore[method-assign]
+    hopeless = _signature(rotor, members.mean(axis=0), 0.95, time, 400, len(members), members)
+    assert hopeless["members_for_3_sigma_at_any_shots"] is None
+    assert hopeless["shots_for_3_sigma"] is None and not hopeless["stands"]
 
 
 def test_static_disorder_is_read_against_the_clean_walk():
@@ -235,7 +257,7 @@ def test_an_ensembles_error_holds_its_members_scatter_as_the_run_reads_it(server
     needed = signature["members_for_3_sigma_at_any_shots"]
     fewer = 3 * spread * math.sqrt(6 / (needed - 1)) if needed > 1 else math.inf
     assert 3 * spread * math.sqrt(6 / needed) < gap <= fewer
-    # a single circuit has no scatter, nor do trajectories (one exact distribution)
+    # a single circuit (one member) has no scatter
     assert member_spread(disordered, members[:1], fidelity) == 0.0
     assert plan(walk(), config, 200)["signature"]["member_spread_error"] == 0.0
 
