@@ -24,6 +24,7 @@ def test_round_trip(tmp_path):
     run = store.get_run("r1")
     assert run["params"] == {"steps": 2} and run["seed"] == 7 and run["shots"] == 100
     assert run["circuits"][0]["data"] == {"0": 100}
+    assert run["circuits"][0]["stats"] == {"depth": 1} and run["circuits"][0]["label"] == "c0"
     assert "qiskit" in run["versions"]
     assert run["created_at"].endswith("+00:00")  # UTC, whatever the local zone
     assert [r["run_id"] for r in store.list_runs()] == ["r1"]
