@@ -136,6 +136,7 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
     reference = experiment.reference_distributions()
     members = _members_per_time(built, len(reference))
     indices = time_indices(built)
+    trajectories = _trajectory_members(experiment, built, indices, len(reference))
     circuits = []
     for t, (time, p) in enumerate(zip(experiment.times(), reference, strict=True)):
         info = built.infos[indices.index(t)]
@@ -148,7 +149,8 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
             "readout_fidelity": fid.readout,
             "fidelity_real_device": fid.with_two_qubit_errors_times(REAL_DEVICE_FACTOR),
             **_prediction(experiment, np.asarray(p, dtype=float), fid.total,
-                          shots * members[t])})
+                          shots * members[t],
+                          None if trajectories is None else trajectories[t].mean(axis=0))})
     rep_delay = _rep_delay(backend)
     qpu = 0.0
     for info, circuit, index in zip(built.infos, built.submitted, indices, strict=True):
@@ -160,7 +162,9 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
         qpu += shots * _rows(info) * (rep_delay + (duration or 0.0))
     rows = sum(_rows(info) for info in built.infos)
     last = circuits[-1] if circuits else None
-    ensemble = _last_members(experiment, built, indices, len(reference)) if circuits else None
+    ensemble = (None if not circuits else trajectories[-1] if trajectories is not None
+                else _last_members(experiment))
+    ideal = None if trajectories is None else trajectories[-1].mean(axis=0)
     return json_safe({
         "experiment": experiment.name, "device": config.backend.device,
         "shots": shots, "jobs": len(built.plan), "pub_rows": rows,
@@ -171,27 +175,33 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
         "circuits": circuits, "observable": experiment.main_observable,
         "signature": None if last is None else _signature(
             experiment, reference[-1], last["fidelity"], last["time"], shots, members[-1],
-            ensemble),
+            ensemble, ideal),
         "signature_real_device": None if last is None else _signature(
             experiment, reference[-1], last["fidelity_real_device"], last["time"], shots,
-            members[-1], ensemble),
+            members[-1], ensemble, ideal),
         "real_device_factor": REAL_DEVICE_FACTOR,
         "model": "calibrated fidelity F = product of (1 - error) over gates and readout; "
                  "device output F p + (1 - F) uniform",
     })
 
 
-def _last_members(experiment: Any, built: BuiltSubmission, indices: list[int | None],
-                  times: int) -> np.ndarray | None:
-    """The last time's exact members, whose scatter the run's error bar will hold: the
-    reference's (disorder realisations, quasi-momenta), or for trajectories, whose exact
-    reference is one channel for all, their own circuits on Aer's statevector."""
+def _last_members(experiment: Any) -> np.ndarray | None:
+    """The last time's exact members (disorder realisations, quasi-momenta), whose scatter
+    the run's error bar will hold; None for a single circuit."""
     if not getattr(experiment, "is_ensemble", False):
         return None
-    if not experiment.members_are_samples:
-        return np.asarray(experiment.reference_ensemble()[-1], dtype=float)
-    group = [i for i, t in enumerate(indices) if t == times - 1]
-    return ideal_members(experiment, built.infos, group)
+    return np.asarray(experiment.reference_ensemble()[-1], dtype=float)
+
+
+def _trajectory_members(experiment: Any, built: BuiltSubmission, indices: list[int | None],
+                        times: int) -> list[np.ndarray] | None:
+    """Phase-kick trajectories' ideal distributions per time (their own circuits on Aer's
+    statevector): their exact reference is the one channel for all, so their scatter and
+    the finite ensemble's own distance to the channel are read here; None otherwise."""
+    if not (getattr(experiment, "is_ensemble", False) and experiment.members_are_samples):
+        return None
+    return [ideal_members(experiment, built.infos, [i for i, x in enumerate(indices) if x == t])
+            for t in range(times)]
 
 
 def time_indices(built: BuiltSubmission) -> list[int | None]:
@@ -225,9 +235,11 @@ def _mixed(experiment: Any, p: np.ndarray, fidelity: float) -> tuple[np.ndarray,
     return fidelity * p + (1 - fidelity) * uniform, uniform
 
 
-def _prediction(experiment: Any, p: np.ndarray, fidelity: float, samples: int
-                ) -> dict[str, Any]:
-    q, uniform = _mixed(experiment, p, fidelity)
+def _prediction(experiment: Any, p: np.ndarray, fidelity: float, samples: int,
+                ideal: np.ndarray | None = None) -> dict[str, Any]:
+    """The calibration model's forecast against the exact ``p``; ``ideal``: what an ideal
+    device returns where that is not ``p`` (trajectories: their finite ensemble's average)."""
+    q, uniform = _mixed(experiment, p if ideal is None else ideal, fidelity)
     key = experiment.main_observable
     return {"tvd_predicted": float(analysis.total_variation(q, p)),
             "tvd_predicted_sampled": expected_sampled_tvd(q, p, samples),
@@ -254,12 +266,15 @@ def member_spread(experiment: Any, ensemble: np.ndarray | None, fidelity: float)
 
 
 def _signature(experiment: Any, p: np.ndarray, fidelity: float, time: float, shots: int,
-               members: int, ensemble: np.ndarray | None = None) -> dict[str, Any]:
+               members: int, ensemble: np.ndarray | None = None,
+               ideal: np.ndarray | None = None) -> dict[str, Any]:
     """Does the main observable at ``time`` stand out from its "no effect" value by
     :data:`SIGNIFICANCE` errors (shot noise of ``shots`` per member, and the members' own
     scatter where ``ensemble`` holds the exact members), and from how many shots on would
-    it (searched; None: never, at these members), and from how many members?"""
-    q, uniform = _mixed(experiment, np.asarray(p, dtype=float), fidelity)
+    it (searched; None: never, at these members), and from how many members?  ``ideal``:
+    an ideal device's output where it is not ``p`` (as in :func:`_prediction`)."""
+    q, uniform = _mixed(experiment, np.asarray(p if ideal is None else ideal, dtype=float),
+                        fidelity)
     spread = member_spread(experiment, ensemble, fidelity)
     key = experiment.main_observable
     null = experiment.no_effect_value()

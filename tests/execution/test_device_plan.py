@@ -291,8 +291,21 @@ def test_trajectories_scatter_is_read_from_their_own_circuits(server, config):
     spread = jackknife_errors(mixed, lambda q: {key: trajectories.observables(q)[key]})[key]
     assert spread > 0.01
     assert signature["member_spread_error"] == pytest.approx(spread, rel=1e-8)
-    shot_only = trajectories.observable_errors(_mix(report, trajectories), 400 * 12)[key]
+    # an ideal device returns the trajectories' average, not the channel: the forecast
+    # mixes that average, and its TVD to the channel holds the finite ensemble's floor
+    device = fidelity * members.mean(axis=0) + (1 - fidelity) / members.shape[1]
+    shot_only = trajectories.observable_errors(device, 400 * 12)[key]
     assert signature["error"] == pytest.approx(math.hypot(shot_only, spread), rel=1e-8)
+    assert signature["predicted"] == pytest.approx(trajectories.observables(device)[key],
+                                                   rel=1e-9)
+    channel = np.asarray(trajectories.reference_distributions()[-1], dtype=float)
+    last = report["circuits"][-1]
+    assert last["tvd_predicted"] == pytest.approx(0.5 * np.abs(device - channel).sum(),
+                                                  rel=1e-9)
+    # (12 trajectories are 0.09 from the channel here: the two forecasts differ)
+    assert 0.5 * np.abs(members.mean(axis=0) - channel).sum() > 0.05
+    assert abs(signature["predicted"]
+               - trajectories.observables(_mix(report, trajectories))[key]) > 0.01
 
 
 def _mix(report, experiment):
