@@ -43,8 +43,8 @@ def aubry_andre_energies(seed: int, realisation: int, sites: int, amplitude: flo
     [0, 2 pi) per realisation (per layer when ``layers`` is given, the first layer's phase
     being the static draw): shape (sites,) or (layers, sites).
 
-    On a cycle of N sites the potential is not periodic (beta N is no integer): its one
-    jump sits between sites N - 1 and 0, the far side of a walk started in the middle."""
+    On a cycle of N sites the potential is not periodic unless beta N is an integer: its
+    one jump sits between sites N - 1 and 0, the far side of a walk started in the middle."""
     rng = np.random.default_rng((seed, realisation))
     phases = rng.uniform(0.0, TWO_PI, size=1 if layers is None else layers)
     field = amplitude * np.cos(TWO_PI * quasi_period * np.arange(sites)[None, :]

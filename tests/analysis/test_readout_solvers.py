@@ -54,7 +54,7 @@ def test_mthree_is_the_tensored_inverse_where_every_outcome_is_seen_and_none_neg
     tensor = p.reshape((2,) * n)
     for j, q in enumerate(bits):
         tensor = np.moveaxis(np.tensordot(a[q], tensor, axes=([1], [n - 1 - j])), 0, n - 1 - j)
-    counts = {k: int(round(v * 1e12)) for k, v in enumerate(tensor.reshape(-1))}
+    counts = {k: round(v * 1e12) for k, v in enumerate(tensor.reshape(-1))}
     tensored = dense(mitigate(counts, a, bits), 2 ** n)
     mthree = dense(solve_readout(counts, a, bits, "mthree"), 2 ** n)
     assert np.abs(tensored - p).max() < 1e-10
