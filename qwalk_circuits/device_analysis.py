@@ -25,9 +25,10 @@ from .analysis.device_comparison import (
     distances,
     ensemble_distances,
     member_rows,
-    mitigated_bootstrap,
+    mitigated_resamples,
     mitigated_vector,
     numbered,
+    resampled_distances,
 )
 from .analysis.device_zne import ensemble_zne_comparison, zne_comparison
 from .analysis.ensembles import mean_and_error
@@ -222,15 +223,20 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
             vector = mitigated_vector(counts[i], matrices, infos[i]["bits"], solver)
             mitigated.append(experiment.site_distribution(s, vector, None))
         comparison["mitigated"] = distances(mitigated, reference, shots, rng)
-        errors = []
+        errors, observable_errors = [], []
         for s, i, q in zip(shells, main, reference, strict=True):
             zeros, ones = cal[calibration_key(infos[i])]
-            errors.append(mitigated_bootstrap(
+            resamples = mitigated_resamples(
                 counts[i], zeros, ones, infos[i],
-                lambda v, shell=s: experiment.site_distribution(shell, v, None), q, rng,
-                solver))
+                lambda v, shell=s: experiment.site_distribution(shell, v, None), rng, solver)
+            errors.append(resampled_distances(resamples, q))
+            observable_errors.append(_spread([experiment.observables(r) for r in resamples]))
         comparison["mitigated"]["tvd_error"] = [e[0] for e in errors]
         comparison["mitigated"]["hellinger_error"] = [e[1] for e in errors]
+        # the observables of the mitigated distributions, their errors from the same
+        # bootstrap (shots and both calibration circuits resampled, then mitigated again)
+        mitigated_observables = series([experiment.observables(m) for m in mitigated])
+        mitigated_errors = series(observable_errors)
     if config.run.zne_scales is not None:
         comparison["zne"] = zne_comparison(
             experiment, shells, infos, counts, config.run.zne_scales,
@@ -241,6 +247,9 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
                                            _backend(config, sub))
     summary.update({"comparison": comparison, "resources": [infos[i]["stats"] for i in main],
                     "jobs": job_ids, "run_id": run_id})
+    if mitigated is not None:
+        summary["mitigated_observables"] = mitigated_observables
+        summary["mitigated_observable_errors"] = mitigated_errors
     circuits = [{"label": infos[i]["label"], "stats": infos[i]["stats"],
                  "data": {"raw": {str(k): v for k, v in counts[i].items()},
                           **({"mitigated_sites": mitigated[n].tolist()} if mitigated else {})}}
@@ -271,6 +280,11 @@ def _ideal_trajectories(experiment: Any, pubs: list[list[int]], infos: list[dict
     sent (the same kicks) on Aer's statevector.  For trajectories, its distance to the
     channel is the floor a finite number of them leaves, whatever the device."""
     return [ideal_members(experiment, infos, group).mean(axis=0) for group in pubs]
+
+
+def _spread(resampled: list[dict[str, float]]) -> dict[str, float]:
+    """Each observable's standard deviation over bootstrap resamples."""
+    return {key: float(np.std([r[key] for r in resampled])) for key in resampled[0]}
 
 
 def _analyse_ensemble(run_id: str, sub: dict[str, Any], config: HardwareConfig,

@@ -125,8 +125,9 @@ def _row(device: str, qubits: int, quick: bool) -> Row:
         raw_errors = summary["observable_errors"]["sigma"]
         found["raw"] = fit(times, summary["observables"]["sigma"], raw_errors)
         mitigated = summary.get("mitigated_observables", {}).get("sigma")
-        found["mitigated"] = (fit(times, mitigated, raw_errors) if mitigated else
-                              Estimate(math.nan, math.nan))
+        found["mitigated"] = (fit(times, mitigated,
+                                  summary["mitigated_observable_errors"]["sigma"])
+                              if mitigated else Estimate(math.nan, math.nan))
         found["zne"] = Estimate(math.nan, math.nan)
     tvd_raw = float(np.mean(comparison["hardware"]["tvd"]))
     tvd_mit = (float(np.mean(comparison["mitigated"]["tvd"]))
@@ -150,7 +151,8 @@ def _row(device: str, qubits: int, quick: bool) -> Row:
         f"{SHOTS} shots per circuit" + (f" and scale {SCALES}" if zne else "")
         + "; errors: " + ("ZNE-block bootstrap of σ per step (shots, calibrations), "
                           "propagated through the OLS weights" if zne else
-                          "per-step σ shot errors propagated; mitigated borrows raw's"),
+                          "per-step σ errors propagated (raw: shot noise; mitigated: its bootstrap "
+                          "over shots and calibrations)"),
         f"last circuit F = {last['fidelity']:.3f} (calibrated), "
         f"{last['fidelity_real_device']:.3f} with 2q errors x 4; real-device dry-run α = "
         f"{predicted_real:.3f}; "

@@ -67,21 +67,36 @@ def resample(counts: dict[Any, int], rng: np.random.Generator) -> dict[int, int]
     return {k: int(v) for k, v in zip(keys, draw, strict=True) if v}
 
 
-def mitigated_bootstrap(counts: dict[Any, int], zeros: dict[Any, int], ones: dict[Any, int],
-                         info: dict[str, Any], to_sites: Any, reference: np.ndarray,
-                         rng: np.random.Generator, solver: ReadoutSolver = "tensored"
-                         ) -> tuple[float, float]:
-    """Standard errors of the mitigated TVD and Hellinger: resample the circuit's counts AND
-    both calibration circuits, then mitigate again -- resampling the mitigated distribution
-    as if it were raw counts leaves out the calibration's noise and the inverse's variance."""
+def mitigated_resamples(counts: dict[Any, int], zeros: dict[Any, int], ones: dict[Any, int],
+                        info: dict[str, Any], to_sites: Any, rng: np.random.Generator,
+                        solver: ReadoutSolver = "tensored") -> list[np.ndarray]:
+    """:data:`BOOTSTRAP` mitigated distributions, each from the circuit's counts AND both
+    calibration circuits resampled, then mitigated again -- resampling the mitigated
+    distribution as if it were raw counts leaves out the calibration's noise and the
+    inverse's variance."""
     width = len(info["physical"])
-    tvd, hel = [], []
+    out = []
     for _ in range(BOOTSTRAP):
         matrices = assignment_matrices(resample(zeros, rng), resample(ones, rng), width)
-        sites = to_sites(mitigated_vector(resample(counts, rng), matrices, info["bits"],
-                                          solver))
-        tvd.append(analysis.total_variation(sites, reference))
-        hel.append(analysis.hellinger(sites, reference))
+        out.append(to_sites(mitigated_vector(resample(counts, rng), matrices, info["bits"],
+                                             solver)))
+    return out
+
+
+def mitigated_bootstrap(counts: dict[Any, int], zeros: dict[Any, int], ones: dict[Any, int],
+                        info: dict[str, Any], to_sites: Any, reference: np.ndarray,
+                        rng: np.random.Generator, solver: ReadoutSolver = "tensored"
+                        ) -> tuple[float, float]:
+    """Standard errors of the mitigated TVD and Hellinger (:func:`mitigated_resamples`)."""
+    return resampled_distances(mitigated_resamples(counts, zeros, ones, info, to_sites, rng,
+                                                   solver), reference)
+
+
+def resampled_distances(resamples: list[np.ndarray], reference: np.ndarray
+                        ) -> tuple[float, float]:
+    """The spread of the TVD and Hellinger to ``reference`` over bootstrap resamples."""
+    tvd = [analysis.total_variation(sites, reference) for sites in resamples]
+    hel = [analysis.hellinger(sites, reference) for sites in resamples]
     return float(np.std(tvd)), float(np.std(hel))
 
 

@@ -171,6 +171,30 @@ def test_mitigated_error_bars_include_the_calibration_noise():
     assert full > 1.1 * circuit_only
 
 
+def test_a_plain_run_stores_its_mitigated_observables_with_bootstrap_errors(tmp_path):
+    """Beside the raw observables a plain device run stores those of its mitigated
+    distributions (the stored ``mitigated_sites``) and their errors from the mitigated
+    bootstrap (shots and both calibration circuits resampled): about the shot noise of
+    the mitigated distribution, a little more for the calibration's."""
+    import numpy as np
+
+    experiment = get_experiment("coined-walk").from_settings({"position_qubits": 2,
+                                                              "steps": 2})
+    store = ResultStore(tmp_path / "s.sqlite")
+    summary = run(experiment, small_config(), 400, 3, store, progress=False).summary
+    sites = [np.array(c["data"]["mitigated_sites"])
+             for c in store.get_run(summary["run_id"])["circuits"]]
+    values, errors = summary["mitigated_observables"], summary["mitigated_observable_errors"]
+    assert set(values) == set(errors) == set(experiment.observables(sites[0]))
+    for t, p in enumerate(sites):
+        for key, value in experiment.observables(p).items():
+            assert values[key][t] == pytest.approx(value, rel=1e-12, abs=1e-15), key
+        if t:  # (t = 0: one site, sigma 0 in every resample)
+            shot = experiment.observable_errors(p, 400)["sigma"]
+            assert 0.5 * shot < errors["sigma"][t] < 5 * shot
+    assert values["sigma"] != summary["observables"]["sigma"]  # mitigation moved them
+
+
 def test_each_job_carries_the_calibration_that_mitigates_its_circuits(tmp_path):
     """Readout drifts between jobs on a device: every job holds the calibration pair of
     the qubits it measures, and a circuit is mitigated with its own job's pair (spoiling
