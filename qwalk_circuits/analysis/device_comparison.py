@@ -83,15 +83,6 @@ def mitigated_resamples(counts: dict[Any, int], zeros: dict[Any, int], ones: dic
     return out
 
 
-def mitigated_bootstrap(counts: dict[Any, int], zeros: dict[Any, int], ones: dict[Any, int],
-                        info: dict[str, Any], to_sites: Any, reference: np.ndarray,
-                        rng: np.random.Generator, solver: ReadoutSolver = "tensored"
-                        ) -> tuple[float, float]:
-    """Standard errors of the mitigated TVD and Hellinger (:func:`mitigated_resamples`)."""
-    return resampled_distances(mitigated_resamples(counts, zeros, ones, info, to_sites, rng,
-                                                   solver), reference)
-
-
 def resampled_distances(resamples: list[np.ndarray], reference: np.ndarray
                         ) -> tuple[float, float]:
     """The spread of the TVD and Hellinger to ``reference`` over bootstrap resamples."""

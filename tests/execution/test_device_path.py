@@ -155,7 +155,11 @@ def test_mitigated_error_bars_include_the_calibration_noise():
     more than resampling the circuit alone (the inverse amplifies calibration noise)."""
     import numpy as np
 
-    from qwalk_circuits.analysis.device_comparison import bootstrap, mitigated_bootstrap
+    from qwalk_circuits.analysis.device_comparison import (
+        bootstrap,
+        mitigated_resamples,
+        resampled_distances,
+    )
 
     rng = np.random.default_rng(1)
     zeros = {0: 780, 1: 70, 2: 70, 4: 70, 3: 5, 5: 5}  # ~8% readout error per qubit
@@ -163,7 +167,8 @@ def test_mitigated_error_bars_include_the_calibration_noise():
     counts = {0: 400, 7: 380, 1: 60, 6: 60, 3: 50, 4: 50}
     reference = np.array([0.5, 0, 0, 0, 0, 0, 0, 0.5])
     info = {"physical": [0, 1, 2], "bits": [0, 1, 2]}
-    full, _ = mitigated_bootstrap(counts, zeros, ones, info, lambda v: v, reference, rng)
+    full, _ = resampled_distances(
+        mitigated_resamples(counts, zeros, ones, info, lambda v: v, rng), reference)
     raw = np.zeros(8)
     for k, v in counts.items():
         raw[k] = v
