@@ -2,8 +2,8 @@
 path on fake Heron devices, against its "no effect" value and the exact value of the
 simulated model.
 
-One module per phenomenon (``ballistic``, ``crossover``, ``anderson``, ``dynamical``,
-``weak_localization``, ``weak_antilocalization``) exposes
+One module per phenomenon (``ballistic``, ``crossover``, ``anderson``, ``anderson_chain``,
+``dynamical``, ``weak_localization``, ``weak_antilocalization``) exposes
 ``rows(device: str, quick: bool) -> list[Row]``: one row per size tried, the largest first
 is not assumed; :func:`largest_observed` picks the row the table shows.
 ``python -m benchmarks.bench_phenomena`` prints the table.

@@ -15,6 +15,7 @@ SMALL: dict[str, dict[str, Any]] = {
     "position-dephasing": {"position_qubits": 3, "steps": 4, "kick_trajectories": 4},
     "anderson-walk": {"position_qubits": 3, "steps": 4, "realisations": 3},
     "anderson-ctqw": {"position_qubits": 3, "time": 2.0, "time_steps": 4, "realisations": 3},
+    "anderson-chain": {"sites": 5, "time": 1.6, "time_steps": 2, "realisations": 3},
     "kicked-rotor": {"momentum_qubits": 4, "kick_strength": 1.0, "kicks": 3,
                      "quasi_momenta": 2},
     "kicked-rotor-resonance": {"momentum_qubits": 4, "kick_strength": 1.0, "kicks": 3},
