@@ -11,11 +11,13 @@ calibration (``backend.target``), and the device is taken to return F p + (1 - F
 exact distribution and u the uniform one (a global depolarising channel).  From that mix come
 the predicted distance to the exact distribution (TVD, with its expected shot-noise floor) and
 the experiment's main observable, against its value when nothing of the signal is left (the
-uniform distribution, or the experiment's own "no effect" value).  A fake device's noise model
-is optimistic (no crosstalk, drift or leakage), and on real devices the two-qubit error in
-walk circuits runs 3-4.5 times the benchmarked figure (Porter & Joseph, arXiv:2206.04829), so
-the plan repeats the verdict with the two-qubit errors multiplied by
-:data:`REAL_DEVICE_FACTOR`.
+uniform distribution, or the experiment's own "no effect" value).  An experiment that
+post-selects (``anderson-chain``: one excitation) applies the same mix to every measured
+bitstring and keeps what its analysis keeps (``Experiment.calibration_mix``): most of the
+noise is discarded, and so are that many shots.  A fake device's noise model is optimistic
+(no crosstalk, drift or leakage), and on real devices the two-qubit error in walk circuits
+runs 3-4.5 times the benchmarked figure (Porter & Joseph, arXiv:2206.04829), so the plan
+repeats the verdict with the two-qubit errors multiplied by :data:`REAL_DEVICE_FACTOR`.
 
 The QPU time is a lower bound: shots x PUB rows x (repetition delay + circuit duration), the
 circuit's duration from the target's gate durations; the service adds its own per-job
@@ -181,7 +183,8 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
             members[-1], ensemble, ideal),
         "real_device_factor": REAL_DEVICE_FACTOR,
         "model": "calibrated fidelity F = product of (1 - error) over gates and readout; "
-                 "device output F p + (1 - F) uniform",
+                 "device output F p + (1 - F) uniform over the measured bitstrings, "
+                 "post-selected where the experiment post-selects",
     })
 
 
@@ -228,21 +231,30 @@ def _members_per_time(built: BuiltSubmission, times: int) -> list[int]:
     return [max(c, 1) for c in counts]
 
 
-def _mixed(experiment: Any, p: np.ndarray, fidelity: float) -> tuple[np.ndarray, np.ndarray]:
-    """The calibration model's output F p + (1 - F) u, and u (the uniform distribution as
-    the experiment's outcome reads it)."""
-    uniform = experiment.noise_outcome(p.size)
-    return fidelity * p + (1 - fidelity) * uniform, uniform
+def _mixed(experiment: Any, p: np.ndarray, fidelity: float
+           ) -> tuple[np.ndarray, np.ndarray, float]:
+    """The calibration model's output (F p + (1 - F) u, after the experiment's
+    post-selection where it has one), u (the uniform distribution as the experiment's
+    outcome reads it) and the fraction of shots kept."""
+    q, kept = experiment.calibration_mix(p, fidelity)
+    return q, experiment.noise_outcome(p.size), kept
+
+
+def _kept_shots(shots: int, kept: float) -> int:
+    """The shots an analysis that keeps a fraction ``kept`` of them is left with."""
+    return max(1, round(shots * kept))
 
 
 def _prediction(experiment: Any, p: np.ndarray, fidelity: float, samples: int,
                 ideal: np.ndarray | None = None) -> dict[str, Any]:
     """The calibration model's forecast against the exact ``p``; ``ideal``: what an ideal
     device returns where that is not ``p`` (trajectories: their finite ensemble's average)."""
-    q, uniform = _mixed(experiment, p if ideal is None else ideal, fidelity)
+    q, uniform, kept = _mixed(experiment, p if ideal is None else ideal, fidelity)
+    samples = _kept_shots(samples, kept)
     key = experiment.main_observable
     return {"tvd_predicted": float(analysis.total_variation(q, p)),
             "tvd_predicted_sampled": expected_sampled_tvd(q, p, samples),
+            "kept_fraction": kept,
             "tvd_uniform": float(analysis.total_variation(uniform, p)),
             "observable_exact": float(experiment.observables(p)[key]),
             "observable_predicted": float(experiment.observables(q)[key]),
@@ -260,7 +272,7 @@ def member_spread(experiment: Any, ensemble: np.ndarray | None, fidelity: float)
     if ensemble is None or len(ensemble) < 2:
         return 0.0
     members = np.asarray(ensemble, dtype=float)
-    mixed = fidelity * members + (1 - fidelity) * experiment.noise_outcome(members.shape[1])
+    mixed = np.array([experiment.calibration_mix(m, fidelity)[0] for m in members])
     key = experiment.main_observable
     return float(jackknife_errors(mixed, lambda q: {key: experiment.observables(q)[key]})[key])
 
@@ -273,8 +285,8 @@ def _signature(experiment: Any, p: np.ndarray, fidelity: float, time: float, sho
     scatter where ``ensemble`` holds the exact members), and from how many shots on would
     it (searched; None: never, at these members), and from how many members?  ``ideal``:
     an ideal device's output where it is not ``p`` (as in :func:`_prediction`)."""
-    q, uniform = _mixed(experiment, np.asarray(p if ideal is None else ideal, dtype=float),
-                        fidelity)
+    q, uniform, kept = _mixed(experiment, np.asarray(p if ideal is None else ideal,
+                                                     dtype=float), fidelity)
     spread = member_spread(experiment, ensemble, fidelity)
     key = experiment.main_observable
     null = experiment.no_effect_value()
@@ -292,7 +304,8 @@ def _signature(experiment: Any, p: np.ndarray, fidelity: float, time: float, sho
     gap = max(gap, 0.0)
 
     def error(n: int) -> float:
-        shot_noise = float(experiment.observable_errors(q, n * members)[key])
+        shot_noise = float(experiment.observable_errors(q, _kept_shots(n * members, kept))
+                           [key])
         return math.hypot(shot_noise, spread, null_error)
 
     def margin(n: int) -> float:

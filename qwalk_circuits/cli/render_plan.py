@@ -71,8 +71,9 @@ def print_plan(plan: dict[str, Any], as_json: bool) -> None:
           f"(repetition delay {_seconds(plan['rep_delay_s'])} + circuit duration); the "
           "service adds its own overhead per job)")
     print("model: F = product of (1 - error) of every gate and measurement in the target's "
-          "calibration; the device returns F p + (1 - F) uniform; TVD pred. includes the "
-          "shot-noise floor")
+          "calibration; the device returns F p + (1 - F) uniform (over the measured "
+          "bitstrings, then post-selected where the experiment post-selects); TVD pred. "
+          "includes the shot-noise floor")
     if plan["signature"] is not None:
         print("signature (calibrated errors): " + _verdict(plan["signature"], key))
         print(f"signature (two-qubit errors x {plan['real_device_factor']:g}, as seen in walk "

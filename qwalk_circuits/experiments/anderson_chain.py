@@ -188,6 +188,15 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
         errors["ipr"] = float(2 * np.sqrt(max(float(np.sum(p**3)) - ipr**2, 0.0) / shots))
         return errors
 
+    def calibration_mix(self, p: np.ndarray, fidelity: float) -> tuple[np.ndarray, float]:
+        """The dry run's model with the post-selection: the noise, uniform over the 2^N
+        bitstrings, lands on the N one-excitation ones with weight N/2^N, the rest is
+        discarded; kept: F + (1 - F) N/2^N of the shots."""
+        n = self.spec.sites
+        noise = (1 - fidelity) * n / 2.0**n
+        kept = fidelity + noise
+        return (fidelity * p + noise * self.noise_outcome(p.size)) / kept, kept
+
     def signature_side(self) -> int:
         """Localization narrows the walk: the signature is sigma below its no-effect value."""
         return -1 if self.spec.disorder == "static" else 0

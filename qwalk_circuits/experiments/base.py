@@ -172,6 +172,13 @@ class Experiment(ABC, Generic[SpecT]):
         uniform one becomes (the backscattering slots)."""
         return np.full(size, 1 / size)
 
+    def calibration_mix(self, p: np.ndarray, fidelity: float) -> tuple[np.ndarray, float]:
+        """The dry run's calibration model for this experiment's outcome ``p``: a device
+        that keeps the signal with probability F and otherwise returns noise gives
+        F p + (1 - F) u (u: :meth:`noise_outcome`); and the fraction of shots the analysis
+        keeps (1; less where it post-selects, which also drops most of the noise)."""
+        return fidelity * p + (1 - fidelity) * self.noise_outcome(p.size), 1.0
+
     def signature_side(self) -> int:
         """Which side of :meth:`no_effect_value` the phenomenon puts the main observable:
         -1 below (localization: a narrower walk, a smaller <m^2>), +1 above (coherent

@@ -369,7 +369,8 @@ def test_noise_on_the_torus_puts_every_momentum_at_one_over_l_squared():
     side = torus.spec.side
     noise = torus.noise_outcome(members.shape[1])
     assert members.shape[1] != side**2 and np.allclose(noise, 1 / side**2, atol=1e-15)
-    mixed, uniform = _mixed(torus, members[0], 0.25)
+    mixed, uniform, kept = _mixed(torus, members[0], 0.25)
+    assert kept == 1.0
     assert np.allclose(mixed, 0.25 * members[0] + 0.75 / side**2, atol=1e-15)
     assert torus.observables(uniform)["ratio"] == pytest.approx(1.0, abs=1e-12)
     assert member_spread(torus, members, 0.0) == pytest.approx(0.0, abs=1e-12)

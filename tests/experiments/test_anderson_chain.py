@@ -85,3 +85,33 @@ def test_on_fake_fez_post_selection_leaves_sigma_within_its_errors():
 def test_one_realisation_is_refused_with_what_to_do():
     with pytest.raises(QwalkError, match="realisations"):
         make(realisations=1)
+
+
+@pytest.mark.parametrize("fidelity", [0.0, 0.3, 0.9, 1.0])
+def test_the_dry_run_mix_is_the_global_mix_post_selected_as_the_shots_are(fidelity):
+    """The calibration model on every bitstring, F p + (1 - F)/2^N, read by the run's own
+    post-selection (site_distribution), is what calibration_mix gives; kept is the weight
+    on the one-excitation bitstrings."""
+    experiment = make(sites=6, realisations=2)
+    p = experiment.reference_distributions()[-1]
+    bits = np.full(2**6, (1 - fidelity) / 2**6)
+    bits[1 << np.arange(6)] += fidelity * p
+    circuit = experiment.templates("all-to-all")[-1]
+    q, kept = experiment.calibration_mix(p, fidelity)
+    np.testing.assert_allclose(q, experiment.site_distribution(circuit, bits, None),
+                               atol=1e-14)
+    assert kept == pytest.approx(bits[1 << np.arange(6)].sum(), abs=1e-14)
+
+
+def test_the_dry_run_keeps_the_post_selected_shots():
+    from qwalk_circuits.pipeline import plan
+
+    experiment = make(sites=6, time=2.4, time_steps=3, measured_points=2, realisations=2)
+    dry = plan(experiment, "fake_fez", 1000)
+    last = dry["circuits"][-1]
+    fidelity = last["fidelity"]
+    assert last["kept_fraction"] == pytest.approx(fidelity + (1 - fidelity) * 6 / 64)
+    q, kept = experiment.calibration_mix(experiment.reference_distributions()[-1], fidelity)
+    kept_shots = round(1000 * 2 * kept)
+    assert last["observable_error"] == pytest.approx(
+        experiment.observable_errors(q, kept_shots)["sigma"], rel=1e-12)
