@@ -52,6 +52,21 @@ def aubry_andre_energies(seed: int, realisation: int, sites: int, amplitude: flo
     return field[0] if layers is None else field
 
 
+def chain_energies(seed: int, realisation: int, sites: int, strength: float, disorder: str,
+                   potential: str, quasi_period: float, steps: int) -> np.ndarray:
+    """One realisation's on-site energies of a 1D chain, shaped (layers, sites): one layer
+    (``disorder`` none, all zero, or static) or one per step (dynamic); ``potential``
+    uniform (:func:`onsite_energies`, width ``strength``) or aubry-andre
+    (:func:`aubry_andre_energies`, amplitude ``strength``)."""
+    width = 0.0 if disorder == "none" else strength
+    layers = steps if disorder == "dynamic" else None
+    if potential == "aubry-andre":
+        energies = aubry_andre_energies(seed, realisation, sites, width, quasi_period, layers)
+    else:
+        energies = onsite_energies(seed, realisation, sites, width, layers)
+    return energies if layers else energies[None]
+
+
 @dataclass(frozen=True)
 class WalkDisorder:
     """One realisation of coined-walk disorder, per layer (static: 1 layer; dynamic: 1 per step).

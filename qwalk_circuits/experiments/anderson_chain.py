@@ -28,7 +28,7 @@ from .. import analysis
 from ..analysis.ensembles import inverse_participation_ratio
 from ..analysis.finite_size import FILLING_LIMIT, far_side_filling
 from ..circuits.one_hot_chain import OneHotChainTemplate, one_hot_sites
-from ..core.disorder import GOLDEN_CONJUGATE, aubry_andre_energies, onsite_energies
+from ..core.disorder import GOLDEN_CONJUGATE, chain_energies
 from ..core.lattice import signed_displacement
 from ..core.lattice_spec import MAX_ENSEMBLE_TIMES
 from ..core.memory import require_memory
@@ -106,14 +106,8 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
     def energies(self, realisation: int) -> np.ndarray:
         """On-site energies (layers, N): one layer (static, clean) or one per step."""
         s = self.spec
-        width = 0.0 if s.disorder == "none" else s.W
-        layers = s.time_steps if s.disorder == "dynamic" else None
-        if s.potential == "aubry-andre":
-            energies = aubry_andre_energies(s.disorder_seed, realisation, s.sites, width,
-                                            s.quasi_period, layers)
-        else:
-            energies = onsite_energies(s.disorder_seed, realisation, s.sites, width, layers)
-        return energies if layers else energies[None]
+        return chain_energies(s.disorder_seed, realisation, s.sites, s.W, s.disorder,
+                              s.potential, s.quasi_period, s.time_steps)
 
     def _template(self, steps: int, measured: bool = True) -> OneHotChainTemplate:
         s = self.spec

@@ -26,7 +26,7 @@ from ..circuits import measure_position
 from ..circuits.anderson_ctqw import AndersonCtqwTemplate
 from ..circuits.multiplexor import append_diagonal, diagonal_angles
 from ..circuits.timeline import Timeline
-from ..core.disorder import GOLDEN_CONJUGATE, aubry_andre_energies, onsite_energies
+from ..core.disorder import GOLDEN_CONJUGATE, chain_energies
 from ..core.errors import ParameterError
 from ..core.lattice_spec import MAX_ENSEMBLE_TIMES, LatticeSpec
 from ..core.specs import Spec
@@ -99,14 +99,8 @@ class AndersonCtqw(DisorderedLatticeExperiment[AndersonCtqwSpec]):
     def energies(self, realisation: int) -> np.ndarray:
         """On-site energies (layers, N): one layer (static) or one per slice (dynamic)."""
         s = self.spec
-        width = 0.0 if s.disorder == "none" else s.W
-        layers = s.time_steps if s.disorder == "dynamic" else None
-        if s.potential == "aubry-andre":
-            energies = aubry_andre_energies(s.disorder_seed, realisation, s.num_sites, width,
-                                            s.quasi_period, layers)
-        else:
-            energies = onsite_energies(s.disorder_seed, realisation, s.num_sites, width, layers)
-        return energies if layers else energies[None]
+        return chain_energies(s.disorder_seed, realisation, s.num_sites, s.W, s.disorder,
+                              s.potential, s.quasi_period, s.time_steps)
 
     @cached_property
     def _walk_templates(self) -> list[AndersonCtqwTemplate]:
