@@ -192,8 +192,12 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
         return (fidelity * p + noise * self.noise_outcome(p.size)) / kept, kept
 
     def signature_side(self) -> int:
-        """Localization narrows the walk: the signature is sigma below its no-effect value."""
-        return -1 if self.spec.disorder == "static" else 0
+        """Localization narrows the walk: the signature is sigma below its no-effect value,
+        for static disorder that localizes (uniform at any W; aubry-andre above W = 2J,
+        the continuous-time threshold); else either side."""
+        s = self.spec
+        localizes = s.potential == "uniform" or s.W > 2 * s.hopping
+        return -1 if s.disorder == "static" and localizes else 0
 
     def outcome_axis(self) -> tuple[np.ndarray, str] | None:
         return signed_displacement(self.spec.sites, self.spec.start), "x - x0"

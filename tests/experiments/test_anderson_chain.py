@@ -51,8 +51,12 @@ def test_every_member_equals_its_reference(disorder, potential):
 
 
 def test_the_clean_chain_members_are_identical_copies():
-    members = make(sites=6, disorder="none", realisations=3).reference_ensemble()[-1]
-    np.testing.assert_array_equal(members[0], members[2])
+    """The circuits' own values: every clean member binds the same (zero) energies."""
+    experiment = make(sites=6, disorder="none", realisations=3)
+    template = experiment.templates("all-to-all")[-1]
+    values = experiment.template_values(len(experiment.times()) - 1, template)
+    assert values.shape == (3, 6)
+    np.testing.assert_array_equal(values, np.zeros_like(values))
 
 
 def test_post_selection_keeps_the_one_excitation_shots_only():
@@ -115,3 +119,10 @@ def test_the_dry_run_keeps_the_post_selected_shots():
     kept_shots = round(1000 * 2 * kept)
     assert last["observable_error"] == pytest.approx(
         experiment.observable_errors(q, kept_shots)["sigma"], rel=1e-12)
+
+
+def test_the_signature_side_is_localization_only_where_the_potential_localizes():
+    assert make(disorder="static").signature_side() == -1
+    assert make(disorder="dynamic").signature_side() == 0
+    assert make(disorder="static", potential="aubry-andre", W=3.0).signature_side() == -1
+    assert make(disorder="static", potential="aubry-andre", W=1.0).signature_side() == 0
