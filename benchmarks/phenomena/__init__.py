@@ -12,6 +12,7 @@ is not assumed; :func:`largest_observed` picks the row the table shows.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 #: standard errors the signature must stand from its "no effect" value (as the dry run's)
@@ -105,3 +106,19 @@ def largest_observed(rows: list[Row]) -> Row | None:
     """The row of the largest size whose signature is observed (rows in increasing size)."""
     observed = [r for r in rows if r.observed]
     return observed[-1] if observed else None
+
+
+def difference(a: Estimate, b: Estimate) -> Estimate:
+    """a - b, the two independent errors in quadrature (a signature of two runs)."""
+    return Estimate(a.value - b.value, math.hypot(a.error, b.error))
+
+
+def rows_until_unobserved(sizes: Iterable[tuple[int, int]],
+                          make_row: Callable[[int, int], Row]) -> list[Row]:
+    """One row per size in increasing order, stopping after the first not observed."""
+    out: list[Row] = []
+    for size, steps in sizes:
+        out.append(make_row(size, steps))
+        if not out[-1].observed:
+            break
+    return out

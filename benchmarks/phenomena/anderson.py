@@ -40,7 +40,7 @@ from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.pipeline import plan, resolve_config, run
 
 from ..bench_zne import zne_config
-from . import Estimate, Row
+from . import Estimate, Row, difference, rows_until_unobserved
 
 NAME = "anderson"
 SHOTS, MEMBERS, QUICK_MEMBERS = 1000, 8, 4
@@ -58,10 +58,6 @@ def _settings(qubits: int, steps: int, disorder: str, members: int) -> dict[str,
     return {"position_qubits": qubits, "steps": steps, "times": [steps],
             "disorder": disorder, "disorder_kind": "walsh-phase", "walsh_order": 2,
             "realisations": members, "shift": "fourier" if disorder == "none" else "auto"}
-
-
-def _difference(a: Estimate, b: Estimate) -> Estimate:
-    return Estimate(a.value - b.value, math.hypot(a.error, b.error))
 
 
 def _one_run(device: str, qubits: int, steps: int, disorder: str, members: int
@@ -127,8 +123,8 @@ def _row(device: str, qubits: int, steps: int, members: int) -> Row:
     runs = {kind: _one_run(device, qubits, steps, kind, members) for kind in KINDS}
     clean, static, dynamic = runs["none"], runs["static"], runs["dynamic"]
     keys = ("raw", "mitigated", "zne", "predicted")
-    signature = {k: _difference(clean[k], static[k]) for k in keys}
-    second = {k: _difference(dynamic[k], static[k]) for k in keys}
+    signature = {k: difference(clean[k], static[k]) for k in keys}
+    second = {k: difference(dynamic[k], static[k]) for k in keys}
     k_needed = _scaling_that_observes(clean, static)
     real_gap = clean["predicted_real"] - static["predicted_real"]
     notes = (
@@ -179,10 +175,5 @@ def rows(device: str, quick: bool) -> list[Row]:
     """Sizes in increasing order, stopping after the first that is not observed."""
     if quick:
         return [_row(device, *QUICK_SIZE, QUICK_MEMBERS)]
-    out: list[Row] = []
-    for qubits, steps in SIZES:
-        row = _row(device, qubits, steps, MEMBERS)
-        out.append(row)
-        if not row.observed:
-            break
-    return out
+    return rows_until_unobserved(SIZES, lambda size, steps: _row(device, size, steps,
+                                                                MEMBERS))

@@ -32,7 +32,7 @@ from qwalk_circuits.execution import ResultStore
 from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.pipeline import plan, resolve_config, run
 
-from . import Estimate, Row
+from . import Estimate, Row, difference, rows_until_unobserved
 
 NAME = "anderson (one-hot chain)"
 SHOTS, MEMBERS, QUICK_MEMBERS = 1000, 6, 3
@@ -47,10 +47,6 @@ SIGNATURE = "σ_clean − σ_static at the last step"
 def _settings(sites: int, steps: int, disorder: str, members: int) -> dict[str, Any]:
     return {"sites": sites, "time": DT * steps, "time_steps": steps, "measured_points": 2,
             "W": W, "disorder": disorder, "realisations": members}
-
-
-def _difference(a: Estimate, b: Estimate) -> Estimate:
-    return Estimate(a.value - b.value, math.hypot(a.error, b.error))
 
 
 def _one_run(device: str, sites: int, steps: int, disorder: str, members: int
@@ -90,8 +86,8 @@ def _row(device: str, sites: int, steps: int, members: int) -> Row:
     runs = {kind: _one_run(device, sites, steps, kind, members) for kind in KINDS}
     clean, static, dynamic = runs["none"], runs["static"], runs["dynamic"]
     keys = ("raw", "mitigated", "predicted")
-    signature = {k: _difference(clean[k], static[k]) for k in keys}
-    second = {k: _difference(dynamic[k], static[k]) for k in keys}
+    signature = {k: difference(clean[k], static[k]) for k in keys}
+    second = {k: difference(dynamic[k], static[k]) for k in keys}
     uniform = float(np.sqrt((sites**2 - 1) / 12))
     notes = (
         f"exact per run (reference ensemble, same members): σ_clean = {clean['exact']:.3f}, "
@@ -131,10 +127,5 @@ def rows(device: str, quick: bool) -> list[Row]:
     """Sizes in increasing order, stopping after the first that is not observed."""
     if quick:
         return [_row(device, *QUICK_SIZE, QUICK_MEMBERS)]
-    out: list[Row] = []
-    for sites, steps in SIZES:
-        row = _row(device, sites, steps, MEMBERS)
-        out.append(row)
-        if not row.observed:
-            break
-    return out
+    return rows_until_unobserved(SIZES, lambda size, steps: _row(device, size, steps,
+                                                                MEMBERS))
