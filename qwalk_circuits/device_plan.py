@@ -12,9 +12,12 @@ exact distribution and u the uniform one (a global depolarising channel).  From 
 the predicted distance to the exact distribution (TVD, with its expected shot-noise floor) and
 the experiment's main observable, against its value when nothing of the signal is left (the
 uniform distribution, or the experiment's own "no effect" value).  An experiment that
-post-selects (``anderson-chain``: one excitation) applies the same mix to every measured
-bitstring and keeps what its analysis keeps (``Experiment.calibration_mix``): most of the
-noise is discarded, and so are that many shots.  A fake device's noise model is optimistic
+post-selects applies the same mix to every measured bitstring and keeps what its analysis
+keeps (``Experiment.calibration_mix``): most of the noise is discarded, and so are that many
+shots.  Where that discards the very noise that shows (``anderson-chain``: phase flips and
+swaps keep its one excitation), the experiment emulates its circuits with each gate's
+calibrated error instead (``Experiment.device_emulation``, ``chain_forecast``), and the
+plan reads its members from that emulation.  A fake device's noise model is optimistic
 (no crosstalk, drift or leakage), and on real devices the two-qubit error in walk circuits
 runs 3-4.5 times the benchmarked figure (Porter & Joseph, arXiv:2206.04829), so the plan
 repeats the verdict with the two-qubit errors multiplied by :data:`REAL_DEVICE_FACTOR`.
@@ -52,6 +55,16 @@ DEFAULT_REP_DELAY_S = 250e-6
 #: standard errors the signature must stand from its "no effect" value
 SIGNIFICANCE = 3.0
 SKIPPED = ("barrier", "delay")
+#: an experiment's own noisy emulation of one time: members' distributions, kept fractions
+Emulated = tuple[np.ndarray, np.ndarray]
+CALIBRATION_MODEL = (
+    "F = product of (1 - error) of every gate and measurement in the target's calibration; "
+    "the device returns F p + (1 - F) uniform (over the measured bitstrings, then "
+    "post-selected where the experiment post-selects)")
+EMULATION_MODEL = (
+    "the experiment's noisy emulation (Experiment.device_emulation): each gate's and "
+    "measurement's calibrated error from the target as a depolarising channel and readout "
+    "flips, post-selected as the shots are; F shown for reference")
 
 
 @dataclass(frozen=True)
@@ -139,6 +152,10 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
     members = _members_per_time(built, len(reference))
     indices = time_indices(built)
     trajectories = _trajectory_members(experiment, built, indices, len(reference))
+    emulated = experiment.device_emulation(built.isa, device_target_)
+    emulated_real = (None if emulated is None else
+                     experiment.device_emulation(built.isa, device_target_,
+                                                 REAL_DEVICE_FACTOR))
     circuits = []
     for t, (time, p) in enumerate(zip(experiment.times(), reference, strict=True)):
         info = built.infos[indices.index(t)]
@@ -152,7 +169,8 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
             "fidelity_real_device": fid.with_two_qubit_errors_times(REAL_DEVICE_FACTOR),
             **_prediction(experiment, np.asarray(p, dtype=float), fid.total,
                           shots * members[t],
-                          None if trajectories is None else trajectories[t].mean(axis=0))})
+                          None if trajectories is None else trajectories[t].mean(axis=0),
+                          None if emulated is None else emulated[t])})
     rep_delay = _rep_delay(backend)
     qpu = 0.0
     for info, circuit, index in zip(built.infos, built.submitted, indices, strict=True):
@@ -177,14 +195,12 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
         "circuits": circuits, "observable": experiment.main_observable,
         "signature": None if last is None else _signature(
             experiment, reference[-1], last["fidelity"], last["time"], shots, members[-1],
-            ensemble, ideal),
+            ensemble, ideal, None if emulated is None else emulated[-1]),
         "signature_real_device": None if last is None else _signature(
             experiment, reference[-1], last["fidelity_real_device"], last["time"], shots,
-            members[-1], ensemble, ideal),
+            members[-1], ensemble, ideal, None if emulated_real is None else emulated_real[-1]),
         "real_device_factor": REAL_DEVICE_FACTOR,
-        "model": "calibrated fidelity F = product of (1 - error) over gates and readout; "
-                 "device output F p + (1 - F) uniform over the measured bitstrings, "
-                 "post-selected where the experiment post-selects",
+        "model": CALIBRATION_MODEL if emulated is None else EMULATION_MODEL,
     })
 
 
@@ -231,11 +247,16 @@ def _members_per_time(built: BuiltSubmission, times: int) -> list[int]:
     return [max(c, 1) for c in counts]
 
 
-def _mixed(experiment: Any, p: np.ndarray, fidelity: float
+def _mixed(experiment: Any, p: np.ndarray, fidelity: float, noisy: Emulated | None = None
            ) -> tuple[np.ndarray, np.ndarray, float]:
     """The calibration model's output (F p + (1 - F) u, after the experiment's
     post-selection where it has one), u (the uniform distribution as the experiment's
-    outcome reads it) and the fraction of shots kept."""
+    outcome reads it) and the fraction of shots kept; where ``noisy`` holds the
+    experiment's own emulation, its members' average and mean kept fraction instead."""
+    if noisy is not None:
+        members, kept_each = noisy
+        return (np.asarray(members).mean(axis=0), experiment.noise_outcome(p.size),
+                float(np.mean(kept_each)))
     q, kept = experiment.calibration_mix(p, fidelity)
     return q, experiment.noise_outcome(p.size), kept
 
@@ -246,10 +267,12 @@ def _kept_shots(shots: int, kept: float) -> int:
 
 
 def _prediction(experiment: Any, p: np.ndarray, fidelity: float, samples: int,
-                ideal: np.ndarray | None = None) -> dict[str, Any]:
+                ideal: np.ndarray | None = None, noisy: Emulated | None = None
+                ) -> dict[str, Any]:
     """The calibration model's forecast against the exact ``p``; ``ideal``: what an ideal
-    device returns where that is not ``p`` (trajectories: their finite ensemble's average)."""
-    q, uniform, kept = _mixed(experiment, p if ideal is None else ideal, fidelity)
+    device returns where that is not ``p`` (trajectories: their finite ensemble's average);
+    ``noisy``: the experiment's own emulation, used instead of the mix."""
+    q, uniform, kept = _mixed(experiment, p if ideal is None else ideal, fidelity, noisy)
     samples = _kept_shots(samples, kept)
     key = experiment.main_observable
     return {"tvd_predicted": float(analysis.total_variation(q, p)),
@@ -279,15 +302,18 @@ def member_spread(experiment: Any, ensemble: np.ndarray | None, fidelity: float)
 
 def _signature(experiment: Any, p: np.ndarray, fidelity: float, time: float, shots: int,
                members: int, ensemble: np.ndarray | None = None,
-               ideal: np.ndarray | None = None) -> dict[str, Any]:
+               ideal: np.ndarray | None = None, noisy: Emulated | None = None
+               ) -> dict[str, Any]:
     """Does the main observable at ``time`` stand out from its "no effect" value by
     :data:`SIGNIFICANCE` errors (shot noise of ``shots`` per member, and the members' own
     scatter where ``ensemble`` holds the exact members), and from how many shots on would
     it (searched; None: never, at these members), and from how many members?  ``ideal``:
-    an ideal device's output where it is not ``p`` (as in :func:`_prediction`)."""
+    an ideal device's output where it is not ``p`` (as in :func:`_prediction`); ``noisy``:
+    the experiment's own emulation, whose members are those the device would return."""
     q, uniform, kept = _mixed(experiment, np.asarray(p if ideal is None else ideal,
-                                                     dtype=float), fidelity)
-    spread = member_spread(experiment, ensemble, fidelity)
+                                                     dtype=float), fidelity, noisy)
+    spread = (member_spread(experiment, ensemble, fidelity) if noisy is None
+              else member_spread(experiment, noisy[0], 1.0))
     key = experiment.main_observable
     null = experiment.no_effect_value()
     null_value, null_what = (null if null is not None else

@@ -13,10 +13,11 @@ the second, sigma_dynamic - sigma_static, is in the notes.  Estimator: sigma of 
 member-averaged post-selected distribution.  Errors: the run's own jackknife over its
 members (``observable_errors``, ``mitigated_observable_errors``: shot noise after
 post-selection and the disorder spread as the device shows it), the runs' in quadrature.
-Exact: the reference ensemble of the same members.  Predicted: the dry run's calibration
-mix of each run's exact average (F from ``plan``), post-selected as the shots are
-(``AndersonChain.calibration_mix``: the uniform noise over the 2^N bitstrings keeps its
-share N/2^N), with the dry run's shot error at the shots it expects kept.
+Exact: the reference ensemble of the same members.  Predicted: the dry run's own forecast
+(``plan``): the experiment's noisy emulation of every member (``chain_forecast``: each
+ISA gate's calibrated error as a depolarising channel on the one-excitation sector,
+readout flips, post-selected as the shots are), with the dry run's shot error at the
+shots it expects kept.
 """
 
 from __future__ import annotations
@@ -57,10 +58,8 @@ def _one_run(device: str, sites: int, steps: int, disorder: str, members: int
     config = resolve_config(device)
     dry = plan(experiment, config, SHOTS)
     last = dry["circuits"][-1]
-    exact_p = np.asarray(experiment.reference_ensemble()[-1], dtype=np.float64).mean(axis=0)
     fidelity = float(last["fidelity"])
-    predicted = float(experiment.observables(experiment.calibration_mix(exact_p, fidelity)[0])
-                      ["sigma"])
+    predicted = float(last["observable_predicted"])
     store = ResultStore(Path(tempfile.mkdtemp(prefix="qwalk-chain-")) / "runs.sqlite")
     summary = run(get_experiment("anderson-chain").from_settings(settings), config,
                   shots=SHOTS, seed=SEED, store=store, progress=False).summary
@@ -109,8 +108,8 @@ def _row(device: str, sites: int, steps: int, members: int) -> Row:
         f"dry run's {clean['tvd_predicted']:.3f} / {static['tvd_predicted']:.3f} / "
         f"{dynamic['tvd_predicted']:.3f} (shot floor included; shots kept "
         f"{clean['kept_predicted']:.2f} predicted)",
-        "dry-run prediction: the package's calibration mix with the post-selection "
-        "(Experiment.calibration_mix) of each run's exact average, the total F",
+        "dry-run prediction: the plan's noisy emulation of each run's members "
+        "(Experiment.device_emulation, chain_forecast), post-selected",
         *sorted(set(clean["warnings"] + static["warnings"] + dynamic["warnings"])),
     )
     return Row(

@@ -70,10 +70,7 @@ def print_plan(plan: dict[str, Any], as_json: bool) -> None:
     print(f"QPU time >= {_qpu(plan['qpu_seconds_lower_bound'])} (shots x circuits x "
           f"(repetition delay {_seconds(plan['rep_delay_s'])} + circuit duration); the "
           "service adds its own overhead per job)")
-    print("model: F = product of (1 - error) of every gate and measurement in the target's "
-          "calibration; the device returns F p + (1 - F) uniform (over the measured "
-          "bitstrings, then post-selected where the experiment post-selects); TVD pred. "
-          "includes the shot-noise floor")
+    print(f"model: {plan['model']}; TVD pred. includes the shot-noise floor")
     if plan["signature"] is not None:
         print("signature (calibrated errors): " + _verdict(plan["signature"], key))
         print(f"signature (two-qubit errors x {plan['real_device_factor']:g}, as seen in walk "

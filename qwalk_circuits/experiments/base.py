@@ -179,6 +179,16 @@ class Experiment(ABC, Generic[SpecT]):
         keeps (1; less where it post-selects, which also drops most of the noise)."""
         return fidelity * p + (1 - fidelity) * self.noise_outcome(p.size), 1.0
 
+    def device_emulation(self, isa: list[QuantumCircuit], target: Any,
+                         two_qubit_factor: float = 1.0
+                         ) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """The dry run's noisy emulation, where the experiment has one that the calibration
+        mix cannot replace: per measured time (``isa``: its ISA circuits, ``target``: the
+        device's calibration, two-qubit errors times ``two_qubit_factor``) the members'
+        distributions as the device would return them (members, outcomes) and the fraction
+        of shots each keeps.  None (the default): the plan uses :meth:`calibration_mix`."""
+        return None
+
     def signature_side(self) -> int:
         """Which side of :meth:`no_effect_value` the phenomenon puts the main observable:
         -1 below (localization: a narrower walk, a smaller <m^2>), +1 above (coherent

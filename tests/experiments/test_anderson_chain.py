@@ -107,20 +107,6 @@ def test_the_dry_run_mix_is_the_global_mix_post_selected_as_the_shots_are(fideli
     assert kept == pytest.approx(bits[1 << np.arange(6)].sum(), abs=1e-14)
 
 
-def test_the_dry_run_keeps_the_post_selected_shots():
-    from qwalk_circuits.pipeline import plan
-
-    experiment = make(sites=6, time=2.4, time_steps=3, measured_points=2, realisations=2)
-    dry = plan(experiment, "fake_fez", 1000)
-    last = dry["circuits"][-1]
-    fidelity = last["fidelity"]
-    assert last["kept_fraction"] == pytest.approx(fidelity + (1 - fidelity) * 6 / 64)
-    q, kept = experiment.calibration_mix(experiment.reference_distributions()[-1], fidelity)
-    kept_shots = round(1000 * 2 * kept)
-    assert last["observable_error"] == pytest.approx(
-        experiment.observable_errors(q, kept_shots)["sigma"], rel=1e-12)
-
-
 def test_the_signature_side_is_localization_only_where_the_potential_localizes():
     assert make(disorder="static").signature_side() == -1
     assert make(disorder="dynamic").signature_side() == 0
