@@ -3,7 +3,7 @@ path on fake Heron devices, raw, readout-mitigated and zero-noise extrapolated, 
 "no effect" value and the exact value; the largest size observed beyond 3 standard errors.
 
     python -m benchmarks.bench_phenomena [--devices fake_fez fake_torino]
-        [--only ballistic anderson ...] [--quick]
+        [--only ballistic anderson ...] [--quick | --forecast-only]
 
 Every size tried is printed (the table's evidence); the summary keeps the largest observed
 one per phenomenon and device.  Fake-device noise is optimistic (no crosstalk, drift or
@@ -32,15 +32,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", nargs="+", default=["fake_fez", "fake_torino"])
     parser.add_argument("--only", nargs="+", choices=PHENOMENA, default=list(PHENOMENA))
-    parser.add_argument("--quick", action="store_true", help="the smallest size only")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="the smallest size only")
+    mode.add_argument("--forecast-only", action="store_true",
+                      help="only the sizes too large to simulate here, by their dry run "
+                           "(the phenomena that have them: anderson_chain)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QWALK_STORE", str(Path(tempfile.mkdtemp()) / "runs.sqlite"))
     print_header("Phenomena on fake Heron devices (bench_phenomena)", MODULE, argv)
     summary: list[Row] = []
     for name in args.only:
         module = importlib.import_module(f"benchmarks.phenomena.{name}")
+        if args.forecast_only and not hasattr(module, "forecast_rows"):
+            continue
         for device in args.devices:
-            rows: list[Row] = module.rows(device, args.quick)
+            rows: list[Row] = (module.forecast_rows(device) if args.forecast_only
+                               else module.rows(device, args.quick))
             print(f"\n### {name} on {device}\n")
             print(markdown_table(HEADER, [cells(r) for r in rows]))
             for row in rows:
@@ -48,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"- {row.size}: {note}")
             best = largest_observed(rows)
             summary.append(best if best is not None else rows[-1])
+    if args.forecast_only:
+        return 0  # nothing measured: no summary of observed sizes
     print("\n### Largest size observed (else the largest tried)\n")
     print(markdown_table(HEADER, [cells(r) for r in summary]))
     return 0

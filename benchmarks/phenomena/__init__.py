@@ -73,6 +73,11 @@ class Row:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
+    def dry_run_only(self) -> bool:
+        """A size the device path did not run (too costly to simulate here): forecast only."""
+        return math.isnan(self.raw.value) and math.isnan(self.mitigated.value)
+
+    @property
     def best(self) -> Estimate:
         return self.zne if not math.isnan(self.zne.value) else self.mitigated
 
@@ -83,6 +88,12 @@ class Row:
         return same_side and best.margin(self.no_effect) > SIGNIFICANCE
 
     def verdict(self) -> str:
+        if self.dry_run_only:  # never "observed": nothing was measured
+            if math.isnan(self.predicted.value):
+                return "not run"
+            margin = self.predicted.margin(self.no_effect)
+            wrong = (self.predicted.value - self.no_effect) * (self.exact - self.no_effect) < 0
+            return f"dry run only (forecast {margin:.1f} σ{', wrong side' if wrong else ''})"
         margin = self.best.margin(self.no_effect)
         if self.observed:
             return f"observed ({margin:.1f} σ)"
