@@ -19,7 +19,8 @@ Default L = 8, 16, 32, 64 (spinful blocks 2L), 7 interleaved repeats;
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 from threadpoolctl import threadpool_info
@@ -48,12 +49,18 @@ def one_thread(hamiltonians: np.ndarray) -> np.ndarray:
         return propagators(hamiltonians)
 
 
+def repeated(solve: Callable[[np.ndarray], np.ndarray], hamiltonians: np.ndarray
+             ) -> list[np.ndarray]:
+    """RUN calls of ``solve`` in a row."""
+    return [solve(hamiltonians) for _ in range(RUN)]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    size = parser.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help="L = 8, 16")
-    size.add_argument("--full", action="store_true", help="the default sizes (for run_all)")
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument("--quick", action="store_true", help="L = 8, 16")
+    sizes.add_argument("--full", action="store_true", help="the default sizes (for run_all)")
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
     sides = QUICK_SIDES if args.quick else DEFAULT_SIDES
@@ -70,9 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         a = rng.normal(size=(side, size, size)) + 1j * rng.normal(size=(side, size, size))
         blocks = a + np.conj(np.swapaxes(a, 1, 2))
         timings, results = time_side_by_side(
-            {"default": lambda b=blocks: propagators(b), "one": lambda b=blocks: one_thread(b),
-             "default x10": lambda b=blocks: [propagators(b) for _ in range(RUN)],
-             "one x10": lambda b=blocks: [one_thread(b) for _ in range(RUN)]}, args.repeats)
+            {"default": partial(propagators, blocks), "one": partial(one_thread, blocks),
+             "default x10": partial(repeated, propagators, blocks),
+             "one x10": partial(repeated, one_thread, blocks)}, args.repeats)
         if not np.allclose(results["default"], results["one"], atol=1e-10):
             raise RuntimeError(f"L = {side}: the two differ")
         rows.append([side, f"{side} x {size}x{size}", fmt_ms(timings["default"].best),

@@ -25,7 +25,7 @@ from qiskit.transpiler import generate_preset_pass_manager
 from qiskit_aer import AerSimulator
 
 from qwalk_circuits.analysis import total_variation
-from qwalk_circuits.execution.runner import _exact_variant
+from qwalk_circuits.execution.runner import exact_variant
 from qwalk_circuits.experiments import get_experiment
 
 from ._common import fmt_ms, fmt_ratio, markdown_table, print_header, time_side_by_side
@@ -37,11 +37,11 @@ SLICES = 8
 def contenders(n: int, shots: int) -> dict[str, object]:
     experiment = get_experiment("dephasing").from_settings(
         {"position_qubits": n, "gamma": 1.0, "time": 2.0, "time_steps": SLICES})
-    measured = experiment.circuits()[-1]
+    measured = experiment.circuits("all-to-all")[-1]
     model = experiment.noise_model()
     dm = AerSimulator(method="density_matrix", noise_model=model)
     sv = AerSimulator(method="statevector", noise_model=model)
-    exact = generate_preset_pass_manager(0, backend=dm).run(_exact_variant(measured))
+    exact = generate_preset_pass_manager(0, backend=dm).run(exact_variant(measured))
     sampled = generate_preset_pass_manager(0, backend=sv).run(measured)
 
     def density_matrix() -> np.ndarray:

@@ -47,7 +47,7 @@ def contenders(name: str, settings: dict[str, Any], shots: int | None
     experiment = get_experiment(name).from_settings(settings)
     config = load_config("aer_ideal")
     aer = aer_settings(config, shots, experiment.noise_model(), experiment.simulation_method())
-    circuits = experiment.circuits()
+    circuits = experiment.circuits("all-to-all")
     options = aer.options(max(c.num_qubits for c in circuits))
     from qiskit_aer import AerSimulator
 
