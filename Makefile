@@ -24,7 +24,8 @@ demo: $(STAMP)
 XDIST ?= -n auto --dist loadfile
 test: $(STAMP)
 	$(BIN)/python -m pytest $(XDIST)
-	$(BIN)/python -m pytest $(XDIST) -m slow tests/test_docs.py tests/test_packaging.py
+	$(BIN)/python -m pytest $(XDIST) -m slow tests/test_docs.py tests/test_packaging.py \
+		tests/benchmarks/test_run_all.py
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest $(XDIST) -m ''
