@@ -198,7 +198,7 @@ def plan(experiment: Experiment[Any], config: HardwareConfig | str, shots: int |
     made.check_shots(shots)
     assert shots is not None
     experiment = prepare(experiment, made)
-    check_work(experiment, made, shots, allow_large)
+    check_work(experiment, made, shots, allow_large, simulate=False)  # a dry run simulates nothing
     return plan_submission(experiment, config, shots, made)
 
 

@@ -137,9 +137,11 @@ def _count(circuit: QuantumCircuit) -> tuple[int, int]:
 
 
 def estimate_work(experiment: Experiment[Any], target: Target,
-                  shots: int | None) -> WorkEstimate:
+                  shots: int | None, simulate: bool = True) -> WorkEstimate:
     """The work of running ``experiment`` (as ``target`` runs it: :func:`pipeline.prepare`
-    unravels a noisy one for a device) on ``target``, from the spec and two tiny circuits."""
+    unravels a noisy one for a device) on ``target``, from the spec and two tiny circuits.
+    ``simulate=False``: a dry run, which builds and compiles but simulates nothing, so no
+    simulator state or simulated outcomes count even on a fake device."""
     config = target.config
     steps = experiment.work_steps()
     one, two = experiment.step_circuit(1), experiment.step_circuit(2)
@@ -148,7 +150,7 @@ def estimate_work(experiment: Experiment[Any], target: Target,
     fixed_gates, fixed_params = max(g1 - per_gate, 1), max(p1 - per_param, 0)
     members = experiment.realisations() if experiment.is_ensemble else 1  # type: ignore[attr-defined]
     device = isinstance(target, DeviceTarget)
-    local = not isinstance(target, DeviceTarget) or target.simulates_locally
+    local = simulate and (not isinstance(target, DeviceTarget) or target.simulates_locally)
     timeline = shots is None and not device and config.backend.noise == "none"
     if timeline and per_gate:  # one walk to the last time, a save after each measured one
         gates = fixed_gates + per_gate * max(steps, default=0) + len(steps)
@@ -168,8 +170,9 @@ def estimate_work(experiment: Experiment[Any], target: Target,
     else:
         states = state_memory_bytes(qubits, density) * min(circuits, os.cpu_count() or 1)
     outcomes = 1 << qubits
-    saved = 8 * outcomes * len(steps) * members
-    reference = (16 * outcomes * 8 + 8 * outcomes * len(steps) * members * 3
+    kept = experiment.distribution_length(qubits)  # what the reference and analysis hold
+    saved = 8 * (outcomes if local else kept) * len(steps) * members
+    reference = (16 * kept * 8 + 8 * kept * len(steps) * members * 3
                  + experiment.reference_bytes())
     parts = {"circuits": held * BYTES_PER_GATE + held_params * BYTES_PER_PARAMETER,
              "states": states if local else 0, "overhead": RUN_OVERHEAD_BYTES,
@@ -177,8 +180,8 @@ def estimate_work(experiment: Experiment[Any], target: Target,
     amplitudes = outcomes * (outcomes if density else 1)
     reference_steps = experiment.reference_steps()
     seconds = (held * SECONDS_PER_GATE
-               + applications * amplitudes / AMPLITUDE_UPDATES_PER_SECOND
-               + reference_steps * 16 * outcomes / AMPLITUDE_UPDATES_PER_SECOND)
+               + (applications * amplitudes / AMPLITUDE_UPDATES_PER_SECOND if local else 0)
+               + reference_steps * 16 * kept / AMPLITUDE_UPDATES_PER_SECOND)
     return WorkEstimate(experiment.name, qubits, circuits, members, held, applications,
                         reference_steps, sum(parts.values()),
                         saved // 8 * STORED_BYTES_PER_VALUE, seconds, parts)
@@ -186,7 +189,7 @@ def estimate_work(experiment: Experiment[Any], target: Target,
 
 #: the spec fields that set each kind of work, in the order they are suggested
 STEP_FIELDS = ("time_steps", "steps", "kicks", "time")
-SIZE_FIELDS = ("position_qubits", "momentum_qubits", "lattice_qubits_per_axis")
+SIZE_FIELDS = ("position_qubits", "momentum_qubits", "lattice_qubits_per_axis", "sites")
 MEMBER_FIELDS = ("realisations", "quasi_momenta", "kick_trajectories")
 
 
@@ -220,13 +223,13 @@ def _shrink(experiment: Experiment[Any], estimate: WorkEstimate, over: set[str])
 
 def check_work(experiment: Experiment[Any], target: Target | HardwareConfig,
                shots: int | None, allow_large: bool = False,
-               limits: WorkLimits | None = None) -> WorkEstimate:
+               limits: WorkLimits | None = None, simulate: bool = True) -> WorkEstimate:
     """The run's estimate; raise a one-line QwalkError (the estimate, the limits it passes,
     what to lower) where it passes a limit of ``limits`` (default :data:`LIMITS`), unless
-    ``allow_large``."""
+    ``allow_large`` (``simulate``: as :func:`estimate_work`)."""
     if not isinstance(target, Target):
         target = make_target(target)
-    estimate = estimate_work(experiment, target, shots)
+    estimate = estimate_work(experiment, target, shots, simulate)
     if allow_large:
         return estimate
     limits = limits if limits is not None else LIMITS

@@ -27,10 +27,12 @@ def make_backend(config: HardwareConfig) -> BackendV2:
     return AerSimulator(method=config.backend.method)
 
 
-def check_fits(num_qubits: int, config: HardwareConfig, parameter: str, value: object) -> None:
-    """Refuse a circuit that the backend or this machine's memory cannot hold."""
-    require_memory(num_qubits, parameter, value,
-                   density_matrix=config.backend.method == "density_matrix")
+def check_fits(num_qubits: int, config: HardwareConfig, parameter: str, value: object,
+               memory: bool = True) -> None:
+    """Refuse a circuit that the backend or (``memory``) this machine's memory cannot hold."""
+    if memory:
+        require_memory(num_qubits, parameter, value,
+                       density_matrix=config.backend.method == "density_matrix")
     limit = make_backend(config).target.num_qubits
     if limit is not None and num_qubits > limit:
         raise QwalkError(f"parameter '{parameter}': {value} gives {num_qubits} qubits, more than "

@@ -125,6 +125,12 @@ class Experiment(ABC, Generic[SpecT]):
         to count the gates per step (none where the circuits are flat in time)."""
         raise NotImplementedError(f"{self.name} gives no step circuit for the work estimate")
 
+    def distribution_length(self, qubits: int) -> int:
+        """Entries of one exact (reference or analysed) distribution of a circuit on
+        ``qubits`` qubits, for the work estimate: every outcome by default; an encoding
+        that post-selects to fewer (one qubit per site) says how many."""
+        return 1 << qubits
+
     def reference_bytes(self) -> int:
         """Memory the exact (and classical) reference holds at its peak beyond a few state
         copies and every time's distribution per member, which the work estimate always

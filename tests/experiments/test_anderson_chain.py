@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qwalk_circuits.core.errors import QwalkError
+from qwalk_circuits.core.errors import ParameterError, QwalkError
 from qwalk_circuits.execution import load_config
 from qwalk_circuits.experiments import get_experiment
-from qwalk_circuits.pipeline import run
+from qwalk_circuits.experiments.anderson_chain import MAX_MITIGATED_SITES
+from qwalk_circuits.pipeline import plan, run
 
 from ..claims.claims import quoted
 from .ensemble_checks import assert_every_member_equals_its_reference
@@ -112,3 +113,37 @@ def test_the_signature_side_is_localization_only_where_the_potential_localizes()
     assert make(disorder="dynamic").signature_side() == 0
     assert make(disorder="static", potential="aubry-andre", W=3.0).signature_side() == -1
     assert make(disorder="static", potential="aubry-andre", W=1.0).signature_side() == 0
+
+
+def unmitigated(name):
+    config = load_config(name)
+    return config.model_copy(update={"run": config.run.model_copy(
+        update={"readout_mitigation": False})})
+
+
+def test_a_chain_longer_than_this_machine_can_simulate_is_planned_not_simulated():
+    """40 qubits: no statevector here, but the reference and the analysis are N-long, so the
+    spec stands, the dry run on fake_fez gives the ISA circuits (2 CZ x 39 bonds x 2 steps,
+    a line with no SWAP), and only a run that simulates is refused, by the work estimate."""
+    experiment = make(sites=40, time=1.6, time_steps=2, realisations=2, disorder="static")
+    planned = plan(experiment, unmitigated("fake_fez"), 100)
+    assert planned["circuits"][-1]["two_qubit_gates"] == 2 * 39 * 2
+    assert {c["qubits"] for c in planned["circuits"]} == {40}
+    with pytest.raises(QwalkError, match=r"memory.*lower sites"):
+        run(experiment, unmitigated("fake_fez"), shots=100)
+    with pytest.raises(QwalkError, match="lower sites"):  # over Aer's qubits, too
+        run(experiment, load_config("aer_ideal"), shots=100)
+
+
+def test_readout_mitigation_beyond_its_dense_limit_is_refused_with_what_to_do():
+    """Mitigation inverts a 2^N quasi-distribution: over MAX_MITIGATED_SITES the run (and
+    its dry run, which makes the same checks) says to turn it off; at the limit it passes."""
+    config = load_config("fake_fez")
+    assert config.run.readout_mitigation
+    over = make(sites=MAX_MITIGATED_SITES + 1, time=0.8, time_steps=1, realisations=2)
+    with pytest.raises(ParameterError, match="readout_mitigation = false"):
+        over.check_size(config)
+    with pytest.raises(ParameterError, match="readout_mitigation = false"):
+        plan(over, config, 100)
+    over.check_size(unmitigated("fake_fez"))
+    make(sites=MAX_MITIGATED_SITES, time=0.8, time_steps=1, realisations=2).check_size(config)
