@@ -136,12 +136,25 @@ def _count(circuit: QuantumCircuit) -> tuple[int, int]:
     return len(circuit.data), sum(len(i.operation.params) for i in circuit.data)
 
 
+def simulated_here(target: Target, simulate: bool = True) -> bool:
+    """Whether a run on ``target`` simulates circuits on this machine: Aer and fake devices
+    always, a real device where its results are compared with a noisy emulation of its ISA
+    circuits (``[run] emulation``, on by default); nothing when ``simulate`` is False."""
+    if not simulate:
+        return False
+    if isinstance(target, DeviceTarget):
+        return target.simulates_locally or target.compares_emulation
+    return True
+
+
 def estimate_work(experiment: Experiment[Any], target: Target,
                   shots: int | None, simulate: bool = True) -> WorkEstimate:
     """The work of running ``experiment`` (as ``target`` runs it: :func:`pipeline.prepare`
     unravels a noisy one for a device) on ``target``, from the spec and two tiny circuits.
-    ``simulate=False``: a dry run, which builds and compiles but simulates nothing, so no
-    simulator state or simulated outcomes count even on a fake device."""
+    ``simulate=False``: a dry run of an experiment whose plan simulates nothing (it builds
+    and compiles only), so no simulator state or simulated outcomes count even on a fake
+    device; a real device counts them only where its run is compared with a noisy
+    emulation here (:func:`simulated_here`)."""
     config = target.config
     steps = experiment.work_steps()
     one, two = experiment.step_circuit(1), experiment.step_circuit(2)
@@ -150,7 +163,7 @@ def estimate_work(experiment: Experiment[Any], target: Target,
     fixed_gates, fixed_params = max(g1 - per_gate, 1), max(p1 - per_param, 0)
     members = experiment.realisations() if experiment.is_ensemble else 1  # type: ignore[attr-defined]
     device = isinstance(target, DeviceTarget)
-    local = simulate and (not isinstance(target, DeviceTarget) or target.simulates_locally)
+    local = simulated_here(target, simulate)
     timeline = shots is None and not device and config.backend.noise == "none"
     if timeline and per_gate:  # one walk to the last time, a save after each measured one
         gates = fixed_gates + per_gate * max(steps, default=0) + len(steps)
@@ -221,6 +234,29 @@ def _shrink(experiment: Experiment[Any], estimate: WorkEstimate, over: set[str])
     return "lower " + " or ".join(knobs) if knobs else "shrink the spec"
 
 
+def require_state_fits(experiment: Experiment[Any], target: Target) -> None:
+    """Refuse, whatever ``allow_large`` says, a run whose one simulated state cannot fit
+    this machine's memory (a register whose reference is N-long, such as the one-hot chain,
+    is not refused by its spec; a simulator would fail on it with a raw memory error)."""
+    qubits = experiment.step_circuit(1).num_qubits
+    density = (experiment.simulation_method()
+               or target.config.backend.method) == "density_matrix"
+    need, have = state_memory_bytes(qubits, density), available_memory_bytes()
+    if need <= USABLE_FRACTION * have:
+        return
+    fields = [f for f in SIZE_FIELDS if f in type(experiment.spec).model_fields]
+    advice = "lower " + " or ".join(fields) if fields else "shrink the spec"
+    if isinstance(target, DeviceTarget) and not target.simulates_locally:
+        advice += (", or set [run] emulation = false (the run is compared with a noisy "
+                   "emulation here)")
+    elif isinstance(target, DeviceTarget):
+        advice += " (a dry run, --dry-run, simulates nothing)"
+    kind = "density matrix" if density else "statevector"
+    raise QwalkError(f"{experiment.name}: a {kind} of {qubits} qubits needs "
+                     f"{_num(need / GIB)} GiB of memory, over half of this machine's "
+                     f"{_num(have / GIB)} GiB, which --allow-large cannot lift; {advice}")
+
+
 def check_work(experiment: Experiment[Any], target: Target | HardwareConfig,
                shots: int | None, allow_large: bool = False,
                limits: WorkLimits | None = None, simulate: bool = True) -> WorkEstimate:
@@ -230,6 +266,8 @@ def check_work(experiment: Experiment[Any], target: Target | HardwareConfig,
     if not isinstance(target, Target):
         target = make_target(target)
     estimate = estimate_work(experiment, target, shots, simulate)
+    if simulated_here(target, simulate):
+        require_state_fits(experiment, target)
     if allow_large:
         return estimate
     limits = limits if limits is not None else LIMITS

@@ -268,17 +268,27 @@ def test_many_members_of_a_mid_sized_register_are_refused_by_the_time_limit():
         check_work(walk, target, None)
 
 
-def test_a_dry_run_or_a_real_device_counts_no_simulation():
-    """Nothing is simulated by a dry run (``simulate=False``) or on a real device: no
-    simulator state and no simulated seconds; the one-hot chain's reference and analysis
-    hold N-long vectors (``distribution_length``), not 2^N ones, so 40 sites fit."""
+def test_a_dry_run_or_an_unemulated_device_counts_no_simulation():
+    """Nothing is simulated by a dry run (``simulate=False``) or on a real device whose run
+    is not compared with an emulation: no simulator state and no simulated seconds; the
+    one-hot chain's reference and analysis hold N-long vectors (``distribution_length``),
+    not 2^N ones, so 40 sites fit.  With the emulation on (a real device's default) its
+    state counts, and a state that cannot fit is refused whatever ``allow_large`` says."""
     chain = experiment("anderson-chain", sites=40, time=1.6, time_steps=2, realisations=2)
     fake = make_target(pipeline.resolve_config("fake_fez"))
     simulated = estimate_work(chain, fake, 1000)
     assert simulated.memory_parts["states"] >= 16 << 40
-    for target, simulate in ((fake, False), (make_target(pipeline.resolve_config("ibm_fez")),
-                                             True)):
+    ibm = pipeline.resolve_config("ibm_fez")
+    unemulated = ibm.model_copy(update={"run": ibm.run.model_copy(update={"emulation": False})})
+    for target, simulate in ((fake, False), (make_target(unemulated), True)):
         estimate = check_work(chain, target, 1000, simulate=simulate)  # within the limits
         assert estimate.memory_parts["states"] == 0
         assert estimate.memory_parts["reference"] < 1 << 20
         assert estimate.seconds < simulated.seconds / 1e6
+    emulated = make_target(ibm)
+    assert emulated.compares_emulation
+    assert estimate_work(chain, emulated, 1000).memory_parts["states"] >= 16 << 40
+    for target, advice in ((emulated, "emulation = false"), (fake, "--dry-run")):
+        with pytest.raises(QwalkError, match=f"cannot lift; lower sites.*{advice}"):
+            check_work(chain, target, 1000, allow_large=True)
+

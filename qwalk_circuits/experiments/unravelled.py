@@ -82,6 +82,9 @@ class Unravelled(EnsembleExperiment[Any]):
     def reference_bytes(self) -> int:
         return self.inner.reference_bytes()
 
+    def distribution_length(self, qubits: int) -> int:
+        return self.inner.distribution_length(qubits)
+
     def site_distribution(self, circuit: QuantumCircuit, probabilities: np.ndarray | None,
                           counts: dict[int, int] | None) -> np.ndarray:
         return self.inner.site_distribution(circuit, probabilities, counts)
