@@ -28,6 +28,7 @@ from .analysis.device_comparison import (
     mitigated_resamples,
     mitigated_vector,
     numbered,
+    readout_outcomes,
     resampled_distances,
 )
 from .analysis.device_zne import ensemble_zne_comparison, zne_comparison
@@ -220,7 +221,8 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
         for s, i in zip(shells, main, strict=True):
             zeros, ones = cal[calibration_key(infos[i])]
             matrices = assignment_matrices(zeros, ones, len(infos[i]["physical"]))
-            vector = mitigated_vector(counts[i], matrices, infos[i]["bits"], solver)
+            vector = mitigated_vector(counts[i], matrices, infos[i]["bits"], solver,
+                                      readout_outcomes(experiment))
             mitigated.append(experiment.site_distribution(s, vector, None))
         comparison["mitigated"] = distances(mitigated, reference, shots, rng)
         errors, observable_errors = [], []
@@ -228,7 +230,8 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
             zeros, ones = cal[calibration_key(infos[i])]
             resamples = mitigated_resamples(
                 counts[i], zeros, ones, infos[i],
-                lambda v, shell=s: experiment.site_distribution(shell, v, None), rng, solver)
+                lambda v, shell=s: experiment.site_distribution(shell, v, None), rng, solver,
+                readout_outcomes(experiment))
             errors.append(resampled_distances(resamples, q))
             observable_errors.append(_spread([experiment.observables(r) for r in resamples]))
         comparison["mitigated"]["tvd_error"] = [e[0] for e in errors]

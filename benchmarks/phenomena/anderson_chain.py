@@ -31,7 +31,6 @@ import numpy as np
 
 from qwalk_circuits.execution import ResultStore
 from qwalk_circuits.experiments import get_experiment
-from qwalk_circuits.experiments.anderson_chain import MAX_MITIGATED_SITES
 from qwalk_circuits.pipeline import plan, resolve_config, run
 
 from . import NOT_MEASURED, Estimate, Row, difference, rows_until_unobserved
@@ -158,14 +157,8 @@ def _forecast_row(device: str, sites: int, steps: int) -> Row:
     """A size beyond the simulated ones: the three dry runs only (nothing measured).
 
     The signature's error is each plan's own (``signature['error']``: shot noise of the
-    kept shots and the emulated members' scatter).  Beyond ``MAX_MITIGATED_SITES`` the
-    run would refuse readout mitigation (a dense 2^N quasi-distribution), so its plan
-    turns it off: the forecast is of raw counts either way."""
+    kept shots and the emulated members' scatter); the forecast is of raw counts."""
     config = resolve_config(device)
-    mitigated = sites <= MAX_MITIGATED_SITES
-    if not mitigated:
-        config = config.model_copy(update={"run": config.run.model_copy(
-            update={"readout_mitigation": False})})
     plans = {kind: plan(get_experiment("anderson-chain").from_settings(
         _settings(sites, steps, kind, MEMBERS)), config, SHOTS) for kind in KINDS}
     clean, static, dynamic = (plans[k] for k in KINDS)
@@ -192,9 +185,7 @@ def _forecast_row(device: str, sites: int, steps: int) -> Row:
         f"dynamic {last['none']['tvd_predicted_sampled']:.3f} / "
         f"{last['static']['tvd_predicted_sampled']:.3f} / "
         f"{last['dynamic']['tvd_predicted_sampled']:.3f}",
-        f"shots per member for 3 σ: {_shots_text(clean, static, 'signature')} (calibrated errors)"
-        + ("" if mitigated else "; readout mitigation off (over "
-           f"{MAX_MITIGATED_SITES} sites the run refuses its dense 2^N quasi-distribution)"),
+        f"shots per member for 3 σ: {_shots_text(clean, static, 'signature')} (calibrated errors)",
         f"real device (2q errors x {clean['real_device_factor']:g}): forecast {real.text()}"
         f" = {real.margin(0.0):.1f} σ; shots per member for 3 σ: "
         f"{_shots_text(clean, static, 'signature_real_device')}",

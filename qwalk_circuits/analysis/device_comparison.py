@@ -6,7 +6,8 @@ the mitigated distribution as if it were raw counts leaves out the calibration's
 Ensembles resample every member's shots (stratified by member, as they were taken), or,
 for members that are random draws themselves (phase-kick trajectories), draw the members
 with replacement.  The experiment is read through its hooks (``member_distribution``,
-``distance_distribution``, ``members_are_samples``) only.
+``distance_distribution``, ``members_are_samples`` and, where it has one,
+``readout_outcomes``) only.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 
 from .. import analysis
-from .mitigation import assignment_matrices
+from .mitigation import assignment_matrices, mitigate_on
 from .readout_solvers import ReadoutSolver, solve_readout
 
 BOOTSTRAP = 100
@@ -51,12 +52,29 @@ def bootstrap(counts: np.ndarray, reference: np.ndarray, rng: np.random.Generato
 
 
 def mitigated_vector(counts: dict[Any, int], matrices: list[np.ndarray], bits: list[int],
-                     solver: ReadoutSolver = "tensored") -> np.ndarray:
-    """The readout-mitigated outcome probabilities of one circuit, as a dense vector."""
+                     solver: ReadoutSolver = "tensored",
+                     outcomes: np.ndarray | None = None) -> np.ndarray:
+    """The readout-mitigated outcome probabilities of one circuit, as a dense vector over
+    all 2^n outcomes, or, where the experiment reads only ``outcomes``
+    (``Experiment.readout_outcomes``), over those, in their order: the same entries up to
+    one factor, with no 2^n vector (the tensored inverse evaluated there; mthree's
+    solution, which lives on the observed strings, looked up there)."""
+    if outcomes is not None:
+        if solver == "tensored":
+            return mitigate_on(counts, matrices, bits, [int(y) for y in outcomes])
+        solved = solve_readout(counts, matrices, bits, solver)
+        return np.array([solved.get(int(y), 0.0) for y in outcomes])
     vector = np.zeros(2 ** len(bits))
     for k, v in solve_readout(counts, matrices, bits, solver).items():
         vector[k] = v
     return vector
+
+
+def readout_outcomes(experiment: Any) -> np.ndarray | None:
+    """The outcomes ``experiment`` reads of each circuit (``Experiment.readout_outcomes``),
+    None (all of them) for an experiment without the hook."""
+    hook = getattr(experiment, "readout_outcomes", None)
+    return hook() if hook is not None else None
 
 
 def resample(counts: dict[Any, int], rng: np.random.Generator) -> dict[int, int]:
@@ -69,7 +87,8 @@ def resample(counts: dict[Any, int], rng: np.random.Generator) -> dict[int, int]
 
 def mitigated_resamples(counts: dict[Any, int], zeros: dict[Any, int], ones: dict[Any, int],
                         info: dict[str, Any], to_sites: Any, rng: np.random.Generator,
-                        solver: ReadoutSolver = "tensored") -> list[np.ndarray]:
+                        solver: ReadoutSolver = "tensored",
+                        outcomes: np.ndarray | None = None) -> list[np.ndarray]:
     """:data:`BOOTSTRAP` mitigated distributions, each from the circuit's counts AND both
     calibration circuits resampled, then mitigated again -- resampling the mitigated
     distribution as if it were raw counts leaves out the calibration's noise and the
@@ -79,7 +98,7 @@ def mitigated_resamples(counts: dict[Any, int], zeros: dict[Any, int], ones: dic
     for _ in range(BOOTSTRAP):
         matrices = assignment_matrices(resample(zeros, rng), resample(ones, rng), width)
         out.append(to_sites(mitigated_vector(resample(counts, rng), matrices, info["bits"],
-                                             solver)))
+                                             solver, outcomes)))
     return out
 
 
@@ -124,7 +143,8 @@ def member_rows(experiment: Any, shell: QuantumCircuit, members: list[Member],
         return np.array([experiment.member_distribution(shell, r, None, c)
                          for r, c, _ in members])
     return np.array([experiment.member_distribution(
-        shell, r, mitigated_vector(c, matrices[calibration_key(info)], info["bits"], solver),
+        shell, r, mitigated_vector(c, matrices[calibration_key(info)], info["bits"], solver,
+                                   readout_outcomes(experiment)),
         None)
         for r, c, info in members])
 

@@ -33,6 +33,7 @@ from .device_comparison import (
     member_rows,
     mitigated_vector,
     numbered,
+    readout_outcomes,
     resample,
 )
 from .mitigation import assignment_matrices
@@ -59,8 +60,8 @@ def _observables(experiment: Any, shell: QuantumCircuit, counts: dict[int, int],
     if matrices is None:
         p = experiment.site_distribution(shell, None, counts)
     else:
-        p = experiment.site_distribution(shell, mitigated_vector(counts, matrices,
-                                                                 info["bits"], solver), None)
+        p = experiment.site_distribution(shell, mitigated_vector(
+            counts, matrices, info["bits"], solver, readout_outcomes(experiment)), None)
     return {k: float(v) for k, v in experiment.observables(p).items()}
 
 

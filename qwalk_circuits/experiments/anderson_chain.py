@@ -30,7 +30,6 @@ from ..analysis.finite_size import FILLING_LIMIT, far_side_filling
 from ..chain_forecast import chain_error_budget, emulate_members
 from ..circuits.one_hot_chain import OneHotChainTemplate, one_hot_sites
 from ..core.disorder import GOLDEN_CONJUGATE, chain_energies
-from ..core.errors import ParameterError
 from ..core.lattice import signed_displacement
 from ..core.lattice_spec import MAX_ENSEMBLE_TIMES
 from ..core.specs import Spec
@@ -46,13 +45,6 @@ from .ensemble import EnsembleExperiment
 #: chain is simulated here, this machine's memory (``work_estimate.check_work``) are the
 #: limits that bite
 MAX_SITES = 156
-#: readout mitigation inverts a dense quasi-distribution over the 2^N outcomes of each
-#: circuit and keeps every positive entry (``analysis/mitigation.py``): a dict of ~2^N
-#: entries per circuit, 4x larger and slower for every two more sites (measured with
-#: ``mitigate`` on 1000 random shots: 0.3 s and 0.46M entries at 20 sites, 1.2 s and
-#: 2.5M at 22; the bootstrap repeats it ~100 times per member, so a 20-site run spends
-#: minutes in it, unmeasured end to end); beyond this a device run must turn it off
-MAX_MITIGATED_SITES = 20
 
 
 class AndersonChainSpec(ContinuousTimeSpec):
@@ -108,20 +100,20 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
         return self.spec.realisations
 
     def check_size(self, config: HardwareConfig) -> None:
-        """The device's (or simulator's) qubits bound N, and with readout mitigation its
-        dense 2^N quasi-distribution; the memory of a local simulation (a statevector of N
-        qubits) is the work estimate's to refuse (``check_work``: a dry run simulates
-        nothing, and the reference and analysis hold only N-long vectors)."""
+        """The device's (or simulator's) qubits bound N; the memory of a local simulation
+        (a statevector of N qubits) is the work estimate's to refuse (``check_work``: a dry
+        run simulates nothing, and the reference, the analysis and readout mitigation hold
+        only N-long vectors: :meth:`readout_outcomes`)."""
         n = self.spec.sites
         check_fits(n, config, "sites", n, memory=False)
-        if config.run.readout_mitigation and n > MAX_MITIGATED_SITES:
-            raise ParameterError("sites", f"{n} sites with readout mitigation: it holds a "
-                                 f"dense quasi-distribution over 2^{n} outcomes per circuit "
-                                 f"(up to {MAX_MITIGATED_SITES} sites); set [run] "
-                                 "readout_mitigation = false in the config, or lower sites")
 
     def distribution_length(self, qubits: int) -> int:
         return self.spec.sites
+
+    def readout_outcomes(self) -> np.ndarray:
+        """The N one-excitation strings 1 << x (Python ints: N may pass 64), the only
+        outcomes post-selection keeps."""
+        return np.array([1 << x for x in range(self.spec.sites)], dtype=object)
 
     def energies(self, realisation: int) -> np.ndarray:
         """On-site energies (layers, N): one layer (static, clean) or one per step."""
@@ -156,11 +148,14 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
     def site_distribution(self, circuit: QuantumCircuit, probabilities: np.ndarray | None,
                           counts: dict[int, int] | None) -> np.ndarray:
         """The one-excitation outcomes, renormalised (post-selection); a mitigated
-        quasi-distribution's negative entries count as 0.  Nothing kept (every shot an
-        error): the uniform distribution, what a device of pure noise shows."""
+        quasi-distribution's negative entries count as 0.  ``probabilities`` holds all 2^N
+        outcomes (a statevector's) or only the N of :meth:`readout_outcomes` (readout
+        mitigation's).  Nothing kept (every shot an error): the uniform distribution, what
+        a device of pure noise shows."""
         n = self.spec.sites
         if probabilities is not None:
-            kept = np.clip(one_hot_sites(probabilities, n), 0.0, None)
+            vector = np.asarray(probabilities, dtype=float)
+            kept = np.clip(vector if vector.size == n else one_hot_sites(vector, n), 0.0, None)
         elif counts is not None:
             kept = np.array([counts.get(1 << x, 0) for x in range(n)], dtype=float)
         else:

@@ -131,6 +131,14 @@ class Experiment(ABC, Generic[SpecT]):
         that post-selects to fewer (one qubit per site) says how many."""
         return 1 << qubits
 
+    def readout_outcomes(self) -> np.ndarray | None:
+        """The outcomes the analysis reads of each measured circuit, where it reads only a
+        few (the one-hot chain post-selects its N one-excitation strings); None: all.
+        Readout mitigation then evaluates its inverse on these alone and hands
+        :meth:`site_distribution` a vector over them, in this order, so no 2^n vector is
+        built (``analysis/device_comparison.mitigated_vector``)."""
+        return None
+
     def reference_bytes(self) -> int:
         """Memory the exact (and classical) reference holds at its peak beyond a few state
         copies and every time's distribution per member, which the work estimate always

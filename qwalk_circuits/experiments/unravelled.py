@@ -85,6 +85,9 @@ class Unravelled(EnsembleExperiment[Any]):
     def distribution_length(self, qubits: int) -> int:
         return self.inner.distribution_length(qubits)
 
+    def readout_outcomes(self) -> np.ndarray | None:
+        return self.inner.readout_outcomes()
+
     def site_distribution(self, circuit: QuantumCircuit, probabilities: np.ndarray | None,
                           counts: dict[int, int] | None) -> np.ndarray:
         return self.inner.site_distribution(circuit, probabilities, counts)

@@ -8,10 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qwalk_circuits.core.errors import ParameterError, QwalkError
+from qwalk_circuits.core.errors import QwalkError
 from qwalk_circuits.execution import load_config
 from qwalk_circuits.experiments import get_experiment
-from qwalk_circuits.experiments.anderson_chain import MAX_MITIGATED_SITES
 from qwalk_circuits.pipeline import plan, run
 
 from ..claims.claims import quoted
@@ -122,28 +121,44 @@ def unmitigated(name):
 
 
 def test_a_chain_longer_than_this_machine_can_simulate_is_planned_not_simulated():
-    """40 qubits: no statevector here, but the reference and the analysis are N-long, so the
-    spec stands, the dry run on fake_fez gives the ISA circuits (2 CZ x 39 bonds x 2 steps,
-    a line with no SWAP), and only a run that simulates is refused, by the work estimate."""
+    """40 qubits: no statevector here, but the reference, the analysis and readout
+    mitigation are N-long, so the spec stands, the dry run on fake_fez (readout
+    calibration included) gives the ISA circuits (2 CZ x 39 bonds x 2 steps, a line with no
+    SWAP), and only a run that simulates is refused, by the work estimate."""
     experiment = make(sites=40, time=1.6, time_steps=2, realisations=2, disorder="static")
-    planned = plan(experiment, unmitigated("fake_fez"), 100)
+    config = load_config("fake_fez")
+    assert config.run.readout_mitigation
+    planned = plan(experiment, config, 100)
     assert planned["circuits"][-1]["two_qubit_gates"] == 2 * 39 * 2
     assert {c["qubits"] for c in planned["circuits"]} == {40}
+    assert planned["pub_rows"] > len(planned["circuits"])  # the calibration circuits
     with pytest.raises(QwalkError, match=r"memory.*lower sites"):
         run(experiment, unmitigated("fake_fez"), shots=100)
     with pytest.raises(QwalkError, match="lower sites"):  # over Aer's qubits, too
         run(experiment, load_config("aer_ideal"), shots=100)
 
 
-def test_readout_mitigation_beyond_its_dense_limit_is_refused_with_what_to_do():
-    """Mitigation inverts a 2^N quasi-distribution: over MAX_MITIGATED_SITES the run (and
-    its dry run, which makes the same checks) says to turn it off; at the limit it passes."""
+@pytest.mark.parametrize("solver", ["tensored", "mthree"])
+def test_readout_mitigation_on_the_one_hot_strings_alone_is_the_dense_one(monkeypatch, solver):
+    """Readout mitigation evaluates its inverse on the N one-hot strings only
+    (``readout_outcomes``): through the whole device path on fake_fez, the mitigated
+    observables and their bootstrap errors are those of the dense 2^N path to 1e-12."""
+    if solver == "mthree":
+        pytest.importorskip("mthree")
     config = load_config("fake_fez")
-    assert config.run.readout_mitigation
-    over = make(sites=MAX_MITIGATED_SITES + 1, time=0.8, time_steps=1, realisations=2)
-    with pytest.raises(ParameterError, match="readout_mitigation = false"):
-        over.check_size(config)
-    with pytest.raises(ParameterError, match="readout_mitigation = false"):
-        plan(over, config, 100)
-    over.check_size(unmitigated("fake_fez"))
-    make(sites=MAX_MITIGATED_SITES, time=0.8, time_steps=1, realisations=2).check_size(config)
+    config = config.model_copy(update={"run": config.run.model_copy(
+        update={"readout_solver": solver})})
+    experiment = make(sites=5, time=1.6, time_steps=2, realisations=3, disorder="static")
+
+    def summary():
+        return run(make(sites=5, time=1.6, time_steps=2, realisations=3, disorder="static"),
+                   config, shots=300, seed=5).summary
+
+    compact = summary()
+    assert experiment.readout_outcomes().tolist() == [1, 2, 4, 8, 16]
+    monkeypatch.setattr(type(experiment), "readout_outcomes", lambda self: None)
+    dense = summary()
+    for key in ("mitigated_observables", "mitigated_observable_errors"):
+        for name in ("sigma", "mean"):
+            np.testing.assert_allclose(compact[key][name], dense[key][name], atol=1e-12)
+    assert compact["mitigated_observables"]["sigma"] != compact["observables"]["sigma"]
