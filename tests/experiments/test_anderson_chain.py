@@ -138,16 +138,19 @@ def test_a_chain_longer_than_this_machine_can_simulate_is_planned_not_simulated(
         run(experiment, load_config("aer_ideal"), shots=100)
 
 
-@pytest.mark.parametrize("solver", ["tensored", "mthree"])
-def test_readout_mitigation_on_the_one_hot_strings_alone_is_the_dense_one(monkeypatch, solver):
+@pytest.mark.parametrize(("solver", "zne"), [("tensored", False), ("mthree", False),
+                                             ("tensored", True)])
+def test_readout_mitigation_on_the_one_hot_strings_alone_is_the_dense_one(monkeypatch, solver,
+                                                                          zne):
     """Readout mitigation evaluates its inverse on the N one-hot strings only
     (``readout_outcomes``): through the whole device path on fake_fez, the mitigated
-    observables and their bootstrap errors are those of the dense 2^N path to 1e-12."""
+    observables and their bootstrap errors are those of the dense 2^N path to 1e-12, and
+    so are the zero-noise extrapolated ones (scales 1, 3) where ZNE is on."""
     if solver == "mthree":
         pytest.importorskip("mthree")
     config = load_config("fake_fez")
     config = config.model_copy(update={"run": config.run.model_copy(
-        update={"readout_solver": solver})})
+        update={"readout_solver": solver, **({"zne_scales": [1, 3]} if zne else {})})})
     experiment = make(sites=5, time=1.6, time_steps=2, realisations=3, disorder="static")
 
     def summary():
@@ -162,3 +165,8 @@ def test_readout_mitigation_on_the_one_hot_strings_alone_is_the_dense_one(monkey
         for name in ("sigma", "mean"):
             np.testing.assert_allclose(compact[key][name], dense[key][name], atol=1e-12)
     assert compact["mitigated_observables"]["sigma"] != compact["observables"]["sigma"]
+    if zne:
+        for key in ("zne", "zne_errors", "mitigated"):
+            for name in ("sigma", "mean"):
+                np.testing.assert_allclose(compact["comparison"]["zne"][key][name],
+                                           dense["comparison"]["zne"][key][name], atol=1e-12)
