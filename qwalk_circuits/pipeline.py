@@ -198,9 +198,9 @@ def plan(experiment: Experiment[Any], config: HardwareConfig | str, shots: int |
     made.check_shots(shots)
     assert shots is not None
     experiment = prepare(experiment, made)
-    # a dry run simulates nothing but phase-kick trajectories' ideal members (device_plan)
-    samples = bool(getattr(experiment, "members_are_samples", False))
-    check_work(experiment, made, shots, allow_large, simulate=samples)
+    # a dry run simulates nothing but phase-kick trajectories' ideal members (device_plan),
+    # which the estimate counts for them (work_estimate.simulated_here)
+    check_work(experiment, made, shots, allow_large, simulate=False)
     return plan_submission(experiment, config, shots, made)
 
 

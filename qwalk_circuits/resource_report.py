@@ -22,7 +22,8 @@ def resource_report(experiment: Any, target: str, allow_large: bool = False
     (:mod:`.work_estimate`); a walk over its limits is refused before anything is
     built (the report builds the same circuits), unless ``allow_large``.
     """
-    work = check_work(experiment, make_target(load_config("aer_ideal")), None, allow_large)
+    work = check_work(experiment, make_target(load_config("aer_ideal")), None, allow_large,
+                      state_check=False)  # the report simulates nothing
     report = _construction_report(experiment, target)
     report["work"] = work.as_dict()
     if experiment.noise_model() is not None:

@@ -136,10 +136,15 @@ def _count(circuit: QuantumCircuit) -> tuple[int, int]:
     return len(circuit.data), sum(len(i.operation.params) for i in circuit.data)
 
 
-def simulated_here(target: Target, simulate: bool = True) -> bool:
-    """Whether a run on ``target`` simulates circuits on this machine: Aer and fake devices
-    always, a real device where its results are compared with a noisy emulation of its ISA
-    circuits (``[run] emulation``, on by default); nothing when ``simulate`` is False."""
+def simulated_here(experiment: Experiment[Any], target: Target, simulate: bool = True
+                   ) -> bool:
+    """Whether a run of ``experiment`` on ``target`` simulates circuits on this machine:
+    Aer and fake devices always, a real device where its results are compared with a
+    noisy emulation of its ISA circuits (``[run] emulation``, on by default), nothing when
+    ``simulate`` is False (a dry run); but phase-kick trajectories' ideal members
+    (``members_are_samples``) are simulated on Aer in every run and dry run."""
+    if getattr(experiment, "members_are_samples", False):
+        return True
     if not simulate:
         return False
     if isinstance(target, DeviceTarget):
@@ -163,7 +168,7 @@ def estimate_work(experiment: Experiment[Any], target: Target,
     fixed_gates, fixed_params = max(g1 - per_gate, 1), max(p1 - per_param, 0)
     members = experiment.realisations() if experiment.is_ensemble else 1  # type: ignore[attr-defined]
     device = isinstance(target, DeviceTarget)
-    local = simulated_here(target, simulate)
+    local = simulated_here(experiment, target, simulate)
     timeline = shots is None and not device and config.backend.noise == "none"
     if timeline and per_gate:  # one walk to the last time, a save after each measured one
         gates = fixed_gates + per_gate * max(steps, default=0) + len(steps)
@@ -184,7 +189,11 @@ def estimate_work(experiment: Experiment[Any], target: Target,
         states = state_memory_bytes(qubits, density) * min(circuits, os.cpu_count() or 1)
     outcomes = 1 << qubits
     kept = experiment.distribution_length(qubits)  # what the reference and analysis hold
-    saved = 8 * (outcomes if local else kept) * len(steps) * members
+    # Aer saves every outcome's probability; a device (or its emulation here) samples
+    # counts: at most ``shots`` distinct outcomes, read into ``kept``-long distributions
+    stored = (outcomes if local and not device else
+              min(outcomes, max(kept, shots if shots is not None else outcomes)))
+    saved = 8 * stored * len(steps) * members
     reference = (16 * kept * 8 + 8 * kept * len(steps) * members * 3
                  + experiment.reference_bytes())
     parts = {"circuits": held * BYTES_PER_GATE + held_params * BYTES_PER_PARAMETER,
@@ -239,8 +248,10 @@ def require_state_fits(experiment: Experiment[Any], target: Target) -> None:
     this machine's memory (a register whose reference is N-long, such as the one-hot chain,
     is not refused by its spec; a simulator would fail on it with a raw memory error)."""
     qubits = experiment.step_circuit(1).num_qubits
-    density = (experiment.simulation_method()
-               or target.config.backend.method) == "density_matrix"
+    method = experiment.simulation_method() or target.config.backend.method
+    if method == "matrix_product_state":
+        return  # its memory is set by entanglement, not by 2^n: not estimated here
+    density = method == "density_matrix"
     need, have = state_memory_bytes(qubits, density), available_memory_bytes()
     if need <= USABLE_FRACTION * have:
         return
@@ -249,6 +260,8 @@ def require_state_fits(experiment: Experiment[Any], target: Target) -> None:
     if isinstance(target, DeviceTarget) and not target.simulates_locally:
         advice += (", or set [run] emulation = false (the run is compared with a noisy "
                    "emulation here)")
+    elif getattr(experiment, "members_are_samples", False):
+        advice += " (phase-kick trajectories' ideal members are simulated here, even in a dry run)"
     elif isinstance(target, DeviceTarget):
         advice += " (a dry run, --dry-run, simulates nothing)"
     kind = "density matrix" if density else "statevector"
@@ -259,14 +272,17 @@ def require_state_fits(experiment: Experiment[Any], target: Target) -> None:
 
 def check_work(experiment: Experiment[Any], target: Target | HardwareConfig,
                shots: int | None, allow_large: bool = False,
-               limits: WorkLimits | None = None, simulate: bool = True) -> WorkEstimate:
+               limits: WorkLimits | None = None, simulate: bool = True,
+               state_check: bool = True) -> WorkEstimate:
     """The run's estimate; raise a one-line QwalkError (the estimate, the limits it passes,
     what to lower) where it passes a limit of ``limits`` (default :data:`LIMITS`), unless
-    ``allow_large`` (``simulate``: as :func:`estimate_work`)."""
+    ``allow_large`` (``simulate``: as :func:`estimate_work`).  A state that this machine
+    cannot hold is refused whatever ``allow_large`` says, where it is simulated here and
+    ``state_check`` (False for a report that builds circuits but simulates none)."""
     if not isinstance(target, Target):
         target = make_target(target)
     estimate = estimate_work(experiment, target, shots, simulate)
-    if simulated_here(target, simulate):
+    if state_check and simulated_here(experiment, target, simulate):
         require_state_fits(experiment, target)
     if allow_large:
         return estimate

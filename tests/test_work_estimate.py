@@ -292,3 +292,46 @@ def test_a_dry_run_or_an_unemulated_device_counts_no_simulation():
         with pytest.raises(QwalkError, match=f"cannot lift; lower sites.*{advice}"):
             check_work(chain, target, 1000, allow_large=True)
 
+
+
+def test_a_device_or_its_emulation_saves_counts_not_every_outcome():
+    """A device run (or its emulation here) samples counts: at most ``shots`` distinct
+    outcomes per circuit are stored, not 2^N probabilities: a 28-site chain emulated for
+    ibm_fez costs its 4 GiB statevectors, not 2^28 saved values per circuit as on Aer."""
+    chain = experiment("anderson-chain", sites=28, time=11.2, time_steps=14, realisations=6)
+    emulated = make_target(pipeline.resolve_config("ibm_fez"))
+    estimate = estimate_work(chain, emulated, 1000)
+    assert estimate.memory_parts["saved"] <= 2 * 8 * 1000 * 15 * 6
+    aer = estimate_work(chain, make_target(pipeline.resolve_config("aer_ideal")), 1000)
+    assert aer.memory_parts["saved"] >= 2 * 8 * (1 << 28) * 6  # every outcome, per time
+    assert estimate.memory_parts["states"] >= 4 << 30
+
+
+def test_the_state_check_leaves_what_simulates_nothing_or_no_dense_state():
+    """``--allow-large`` still lifts the limits for a resource report (it builds circuits,
+    simulates none) and for Aer's matrix-product-state method (no 2^n state to hold);
+    phase-kick trajectories' ideal members count on a real device with its emulation off
+    and in a dry run, for they are simulated on Aer in both."""
+    from qwalk_circuits.resource_report import resource_report
+
+    chain = experiment("anderson-chain", sites=34, time=0.8, time_steps=1, realisations=2)
+    with pytest.raises(QwalkError, match="cannot lift"):
+        check_work(chain, make_target(pipeline.resolve_config("aer_ideal")), None,
+                   allow_large=True)
+    assert resource_report(chain, "all-to-all", allow_large=True)["work"]["qubits"] == 34
+    with pytest.raises(QwalkError, match="allow-large"):
+        resource_report(chain, "all-to-all")
+    aer = pipeline.resolve_config("aer_ideal")
+    mps = aer.model_copy(update={"backend": aer.backend.model_copy(
+        update={"method": "matrix_product_state"})})
+    check_work(chain, make_target(mps), 1000, allow_large=True)
+    ibm = pipeline.resolve_config("ibm_fez")
+    unemulated = make_target(ibm.model_copy(
+        update={"run": ibm.run.model_copy(update={"emulation": False})}))
+    trajectories = pipeline.prepare(experiment("dephasing", position_qubits=3), unemulated)
+    assert trajectories.members_are_samples
+    for simulate in (True, False):
+        assert work_estimate.simulated_here(trajectories, unemulated, simulate)
+        assert estimate_work(trajectories, unemulated, 100, simulate).memory_parts["states"] > 0
+    chain_on_ibm = experiment("anderson-chain", sites=8, time=0.8, time_steps=1, realisations=2)
+    assert not work_estimate.simulated_here(chain_on_ibm, unemulated)

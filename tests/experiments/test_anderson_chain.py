@@ -157,10 +157,23 @@ def test_readout_mitigation_on_the_one_hot_strings_alone_is_the_dense_one(monkey
         return run(make(sites=5, time=1.6, time_steps=2, realisations=3, disorder="static"),
                    config, shots=300, seed=5).summary
 
+    chain = type(experiment)
+    read = chain.site_distribution
+    sizes: list[int] = []  # the length of every probability vector the analysis reads
+
+    def recorded(self, circuit, probabilities, counts):
+        if probabilities is not None:
+            sizes.append(np.asarray(probabilities).size)
+        return read(self, circuit, probabilities, counts)
+
+    monkeypatch.setattr(chain, "site_distribution", recorded)
     compact = summary()
     assert experiment.readout_outcomes().tolist() == [1, 2, 4, 8, 16]
-    monkeypatch.setattr(type(experiment), "readout_outcomes", lambda self: None)
+    assert sizes and set(sizes) == {5}  # the one-hot path was taken, every time
+    sizes.clear()
+    monkeypatch.setattr(chain, "readout_outcomes", lambda self: None)
     dense = summary()
+    assert sizes and set(sizes) == {32}
     for key in ("mitigated_observables", "mitigated_observable_errors"):
         for name in ("sigma", "mean"):
             np.testing.assert_allclose(compact[key][name], dense[key][name], atol=1e-12)
@@ -170,3 +183,35 @@ def test_readout_mitigation_on_the_one_hot_strings_alone_is_the_dense_one(monkey
             for name in ("sigma", "mean"):
                 np.testing.assert_allclose(compact["comparison"]["zne"][key][name],
                                            dense["comparison"]["zne"][key][name], atol=1e-12)
+
+
+def test_members_past_64_sites_are_mitigated_without_a_2_to_the_n_vector():
+    """70 sites: ``member_rows`` mitigates synthetic counts of two members on the N one-hot
+    strings (a 2^70 vector could not exist); each row is the post-selected tensored inverse
+    written out string by string."""
+    from qwalk_circuits.analysis.device_comparison import member_rows
+
+    n = 70
+    chain = make(sites=n, time=0.8, time_steps=1, realisations=2)
+    rng = np.random.default_rng(4)
+    matrices = [np.array([[1 - a, b], [a, 1 - b]]) for a, b in rng.uniform(0.01, 0.05, (n, 2))]
+    physical = tuple(range(n))
+    info = {"job": "j", "physical": list(physical), "bits": list(range(n))}
+    members = []
+    for r in range(2):
+        counts = {1 << int(x): int(v) for x, v in zip(rng.integers(0, n, 30),
+                                                      rng.integers(5, 50, 30), strict=True)}
+        counts[(1 << 3) | (1 << 9)] = 40  # two excitations: discarded, but it mitigates in
+        members.append((r, counts, info))
+    rows = member_rows(chain, chain.templates("all-to-all")[-1], members,
+                       {("j", physical): matrices})
+    assert rows.shape == (2, n)
+    inverse = [np.linalg.inv(m) for m in matrices]
+    for row, (_, counts, _) in zip(rows, members, strict=True):
+        total = sum(counts.values())
+        expected = np.array([sum(v / total * np.prod([inverse[j][(y >> j) & 1, (x >> j) & 1]
+                                                      for j in range(n)])
+                                 for x, v in counts.items())
+                             for y in (1 << k for k in range(n))])
+        expected = np.clip(expected, 0, None)
+        np.testing.assert_allclose(row, expected / expected.sum(), atol=1e-12)
