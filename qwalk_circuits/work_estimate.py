@@ -159,7 +159,8 @@ def estimate_work(experiment: Experiment[Any], target: Target,
     ``simulate=False``: a dry run of an experiment whose plan simulates nothing (it builds
     and compiles only), so no simulator state or simulated outcomes count even on a fake
     device; a real device counts them only where its run is compared with a noisy
-    emulation here (:func:`simulated_here`)."""
+    emulation here, and phase-kick trajectories' ideal members count on every target
+    (:func:`simulated_here`)."""
     config = target.config
     steps = experiment.work_steps()
     one, two = experiment.step_circuit(1), experiment.step_circuit(2)
@@ -244,9 +245,10 @@ def _shrink(experiment: Experiment[Any], estimate: WorkEstimate, over: set[str])
 
 
 def require_state_fits(experiment: Experiment[Any], target: Target) -> None:
-    """Refuse, whatever ``allow_large`` says, a run whose one simulated state cannot fit
-    this machine's memory (a register whose reference is N-long, such as the one-hot chain,
-    is not refused by its spec; a simulator would fail on it with a raw memory error)."""
+    """Refuse, whatever ``allow_large`` says, a run whose one simulated dense state needs
+    over ``USABLE_FRACTION`` (half) of this machine's memory (a register whose reference is
+    N-long, such as the one-hot chain, is not refused by its spec; a simulator would fail
+    on it with a raw memory error)."""
     qubits = experiment.step_circuit(1).num_qubits
     method = experiment.simulation_method() or target.config.backend.method
     if method == "matrix_product_state":
