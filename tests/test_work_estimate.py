@@ -293,7 +293,6 @@ def test_a_dry_run_or_an_unemulated_device_counts_no_simulation():
             check_work(chain, target, 1000, allow_large=True)
 
 
-
 def test_a_device_or_its_emulation_saves_counts_not_every_outcome():
     """A device run (or its emulation here) samples counts: at most ``shots`` distinct
     outcomes per circuit are stored, not 2^N probabilities: a 28-site chain emulated for

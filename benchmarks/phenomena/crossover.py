@@ -13,8 +13,8 @@ A device cannot apply the Aer noise model the experiment is made of: the pipelin
 as an ensemble of phase-kick trajectories (``experiments/unravelled.py``: each slice's
 channel an RZ(0 or pi) kick pattern drawn with the channel's probabilities).  Each rate
 is one device run of ``TRAJECTORIES`` (from 16 sites ``LARGE_TRAJECTORIES``) trajectories
-x ``SHOTS`` shots; the two runs draw
-independent kicks (kick_seed 0 and 1), so their errors add in quadrature.
+x ``SHOTS`` shots; the two runs draw independent kicks (kick_seed 0 and 1), so their
+errors add in quadrature.
 
 Estimator (the same for every column): sigma of the trajectory-averaged site distribution
 at the last time (``observables(mean)``), squared, weak minus strong.  Errors: the ZNE
