@@ -1,0 +1,98 @@
+"""What a fake-device run of the one-hot Anderson chain costs here: noisy Aer per shot,
+statevector against matrix product state (issue 15's chain rows).
+
+The phenomenon table measures ``anderson-chain`` on fake devices only up to 16 sites; its
+20-40-site rows are dry runs.  This measures why: the static chain of N sites at T = N/2
+(W = 6, dt = 0.8, the phenomenon module's parameters), transpiled for the device at
+optimization level 2, compacted to its N active qubits and run on Aer with the device's
+noise restricted to them (as the device path does), once per method, same seed.  A noisy
+circuit is simulated shot by shot (one trajectory per shot), so the cost is per shot.
+Matrix product state would be the way past a dense 2^N state (one excitation has Schmidt
+rank 2), but the noise's trajectories are what is paid for.  Each method gets
+``--budget`` seconds: shots are run in doubling batches until the next would exceed it.
+Printed: seconds per shot of each (the last, largest batch: it amortises the per-run
+setup), the ratio measured in this run, and the wall time of one circuit at 1000 shots
+(the chain row's shots).  Not a timed test.
+
+    python -m benchmarks.bench_chain_emulation [--sizes 12,16,20] [--budget 120] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from qiskit.transpiler import generate_preset_pass_manager
+from qiskit_aer import AerSimulator
+
+from qwalk_circuits.circuits.one_hot_chain import OneHotChainTemplate
+from qwalk_circuits.execution.devices import compact, fake_backend, restricted_noise_model
+
+from ._common import markdown_table, parse_int_list, print_header
+
+MODULE = "benchmarks.bench_chain_emulation"
+METHODS = ("statevector", "matrix_product_state")
+DISORDER, DT, SEED, ROW_SHOTS = 6.0, 0.8, 1234, 1000
+
+
+def chain_circuit(device: str, sites: int) -> tuple[object, AerSimulator, int]:
+    """The static chain's compacted ISA circuit, its noisy emulator and its 2q gate count."""
+    template = OneHotChainTemplate.build(sites, sites // 2, 1.0, DT, sites // 2, static=True)
+    energies = np.random.default_rng(SEED).uniform(-DISORDER / 2, DISORDER / 2, (1, sites))
+    bound = template.circuit.assign_parameters(template.values(energies, DT))
+    manager = generate_preset_pass_manager(optimization_level=2, backend=fake_backend(device),
+                                           seed_transpiler=SEED)
+    small = compact(manager.run(bound))
+    model = restricted_noise_model(device, small.physical)
+    simulator = AerSimulator(noise_model=model, basis_gates=model.basis_gates,
+                             seed_simulator=SEED)
+    two_qubit = sum(1 for inst in small.circuit.data if inst.operation.num_qubits == 2)
+    return small.circuit, simulator, two_qubit
+
+
+def seconds_per_shot(circuit: object, simulator: AerSimulator, method: str,
+                     budget: float) -> tuple[float, int]:
+    """Doubling batches of shots within ``budget`` seconds: (s per shot of the last, largest
+    batch, which amortises the per-run setup; that batch's shots)."""
+    simulator.set_options(method=method)
+    shots, spent = 1, 0.0
+    while True:
+        start = time.perf_counter()
+        simulator.run(circuit, shots=shots).result()
+        elapsed = time.perf_counter() - start
+        spent += elapsed
+        if spent + 2 * elapsed > budget:
+            return elapsed / shots, shots
+        shots *= 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=parse_int_list, default=[12, 16, 20],
+                        help="chain lengths, comma separated (default 12,16,20)")
+    parser.add_argument("--device", default="fake_fez")
+    parser.add_argument("--budget", type=float, default=120.0,
+                        help="seconds per size and method (default 120)")
+    parser.add_argument("--quick", action="store_true", help="4 and 6 sites, 2 s each")
+    args = parser.parse_args(argv)
+    sizes, budget = ([4, 6], 2.0) if args.quick else (args.sizes, args.budget)
+    print_header(f"One-hot chain: noisy Aer per shot on {args.device}, statevector against "
+                 f"matrix product state ({budget:.0f} s per size and method)", MODULE, argv)
+    rows = []
+    for sites in sizes:
+        circuit, simulator, two_qubit = chain_circuit(args.device, sites)
+        cost = {m: seconds_per_shot(circuit, simulator, m, budget) for m in METHODS}
+        (dense, dense_shots), (mps, mps_shots) = cost["statevector"], cost[METHODS[1]]
+        rows.append([sites, sites // 2, two_qubit, f"{dense * 1e3:.1f} ({dense_shots})",
+                     f"{mps * 1e3:.1f} ({mps_shots})", f"{mps / dense:.1f}",
+                     f"{min(dense, mps) * ROW_SHOTS:.0f}"])
+    print(markdown_table(["sites", "T", "2q gates", "statevector ms/shot (shots)",
+                          "MPS ms/shot (shots)", "MPS / statevector",
+                          f"s per circuit at {ROW_SHOTS} shots (faster method)"], rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
