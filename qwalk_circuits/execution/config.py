@@ -100,7 +100,8 @@ class BackendSection(_Strict):
     method: Literal["automatic", "statevector", "density_matrix", "matrix_product_state"] = (
         "statevector")
     aer_device: Literal["CPU", "GPU"] = Field(
-        default="CPU", description="where Aer simulates (kind = 'aer'); GPU needs "
+        default="CPU", description="where Aer simulates (kind = 'aer', and a device's "
+        "noisy emulation here: kind = 'fake', or a real device's emulation); GPU needs "
         "qiskit-aer-gpu in place of qiskit-aer ('device' already names an IBM device)")
     dask_address: str | None = Field(
         default=None,

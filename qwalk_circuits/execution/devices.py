@@ -31,6 +31,7 @@ from qiskit_aer.noise import NoiseModel
 
 from ..core.errors import QwalkError
 from .config import HardwareConfig
+from .runner import aer_device_options
 
 IDLE_OPS = ("barrier", "delay")
 LAYOUTS = {"default": None, "noise_aware": None, "trivial": "trivial", "dense": "dense",
@@ -179,10 +180,14 @@ def restricted_noise_model(device: str, physical: tuple[int, ...]) -> NoiseModel
     return model
 
 
-def emulator(device: str, physical: tuple[int, ...], seed: int | None) -> AerSimulator:
-    """Aer with the fake device's noise on the given physical qubits."""
+def emulator(device: str, physical: tuple[int, ...], seed: int | None,
+             aer_device: str = "CPU") -> AerSimulator:
+    """Aer with the fake device's noise on the given physical qubits, on ``aer_device``
+    (the config's ``aer_device``: GPU for registers whose noisy trajectories take hours
+    per circuit on a CPU, BENCHMARKS.md §24; never run on a GPU in this project's tests)."""
     model = restricted_noise_model(device, physical)
-    return AerSimulator(noise_model=model, basis_gates=model.basis_gates, seed_simulator=seed)
+    return AerSimulator(noise_model=model, basis_gates=model.basis_gates, seed_simulator=seed,
+                        **aer_device_options(aer_device))
 
 
 def sampler_options(config: HardwareConfig, shots: int, seed: int | None,
