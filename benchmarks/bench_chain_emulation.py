@@ -3,9 +3,10 @@ statevector against matrix product state (issue 15's chain rows).
 
 The phenomenon table measures ``anderson-chain`` on fake devices only up to 16 sites; its
 20-40-site rows are dry runs.  This measures why: the static chain of N sites at T = N/2
-(W = 6, dt = 0.8, the phenomenon module's parameters), transpiled for the device at
-optimization level 2, compacted to its N active qubits and run on Aer with the device's
-noise restricted to them (as the device path does), once per method, same seed.  A noisy
+(W = 6, dt = 0.8, the phenomenon module's parameters), transpiled with
+the device's shipped config (its pass manager: level 2, noise-aware layout), compacted
+to its N active qubits and run on the device path's emulator (Aer with the device's noise
+restricted to them, on ``--aer-device``), once per method, same seed.  A noisy
 circuit is simulated shot by shot (one trajectory per shot), so the cost is per shot.
 Matrix product state would be the way past a dense 2^N state (one excitation has Schmidt
 rank 2), but the noise's trajectories are what is paid for.  Each method gets
@@ -24,11 +25,12 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
-from qiskit.transpiler import generate_preset_pass_manager
+from qiskit import QuantumCircuit
 from qiskit_aer import AerSimulator
 
 from qwalk_circuits.circuits.one_hot_chain import OneHotChainTemplate
-from qwalk_circuits.execution.devices import compact, fake_backend, restricted_noise_model
+from qwalk_circuits.execution.devices import compact, emulator, fake_backend, pass_manager
+from qwalk_circuits.pipeline import resolve_config
 
 from ._common import markdown_table, parse_int_list, print_header
 
@@ -37,22 +39,20 @@ METHODS = ("statevector", "matrix_product_state")
 DISORDER, DT, SEED, ROW_SHOTS = 6.0, 0.8, 1234, 1000
 
 
-def chain_circuit(device: str, sites: int) -> tuple[object, AerSimulator, int]:
-    """The static chain's compacted ISA circuit, its noisy emulator and its 2q gate count."""
+def chain_circuit(device: str, sites: int, aer_device: str = "CPU"
+                  ) -> tuple[QuantumCircuit, AerSimulator, int]:
+    """The static chain's compacted ISA circuit (the device's shipped config's pass
+    manager), its noisy emulator (the device path's) and its two-qubit gate count."""
     template = OneHotChainTemplate.build(sites, sites // 2, 1.0, DT, sites // 2, static=True)
     energies = np.random.default_rng(SEED).uniform(-DISORDER / 2, DISORDER / 2, (1, sites))
     bound = template.circuit.assign_parameters(template.values(energies, DT))
-    manager = generate_preset_pass_manager(optimization_level=2, backend=fake_backend(device),
-                                           seed_transpiler=SEED)
-    small = compact(manager.run(bound))
-    model = restricted_noise_model(device, small.physical)
-    simulator = AerSimulator(noise_model=model, basis_gates=model.basis_gates,
-                             seed_simulator=SEED)
+    small = compact(pass_manager(fake_backend(device), resolve_config(device)).run(bound))
+    simulator = emulator(device, small.physical, SEED, aer_device=aer_device)
     two_qubit = sum(1 for inst in small.circuit.data if inst.operation.num_qubits == 2)
     return small.circuit, simulator, two_qubit
 
 
-def seconds_per_shot(circuit: object, simulator: AerSimulator, method: str,
+def seconds_per_shot(circuit: QuantumCircuit, simulator: AerSimulator, method: str,
                      budget: float) -> tuple[float, int]:
     """Doubling batches of shots within ``budget`` seconds: (s per shot of the last, largest
     batch, which amortises the per-run setup; that batch's shots)."""
@@ -75,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--device", default="fake_fez")
     parser.add_argument("--budget", type=float, default=120.0,
                         help="seconds per size and method (default 120)")
+    parser.add_argument("--aer-device", default="CPU", choices=("CPU", "GPU"),
+                        help="where Aer emulates (GPU: a GPU build of Aer)")
     parser.add_argument("--quick", action="store_true", help="4 and 6 sites, 2 s each")
     args = parser.parse_args(argv)
     sizes, budget = ([4, 6], 2.0) if args.quick else (args.sizes, args.budget)
@@ -82,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                  f"matrix product state ({budget:.0f} s per size and method)", MODULE, argv)
     rows = []
     for sites in sizes:
-        circuit, simulator, two_qubit = chain_circuit(args.device, sites)
+        circuit, simulator, two_qubit = chain_circuit(args.device, sites, args.aer_device)
         cost = {m: seconds_per_shot(circuit, simulator, m, budget) for m in METHODS}
         (dense, dense_shots), (mps, mps_shots) = cost["statevector"], cost[METHODS[1]]
         rows.append([sites, sites // 2, two_qubit, f"{dense * 1e3:.1f} ({dense_shots})",

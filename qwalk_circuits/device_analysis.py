@@ -204,7 +204,8 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
         for s, i in zip(shells, main, strict=True):
             compacted = from_qpy_text(infos[i]["qpy"])
             sim = emulator(twin, tuple(infos[i]["physical"]),
-                           None if seed is None else seed + 7919, config.backend.aer_device)
+                           None if seed is None else seed + 7919,
+                           aer_device=config.backend.aer_device)
             raw = sim.run(compacted, shots=shots).result().get_counts()
             emulated.append(experiment.site_distribution(
                 s, None, {int(k.replace(" ", ""), 2): v for k, v in raw.items()}))
@@ -261,13 +262,14 @@ def _analyse(run_id: str, sub: dict[str, Any], config: HardwareConfig,
 
 
 def _emulate_members(twin: str, info: dict[str, Any], shots: int, seed: int | None,
-                     index: int, aer_device: str = "CPU") -> list[dict[int, int]]:
+                     index: int, aer_device: str) -> list[dict[int, int]]:
     """The members of ensemble PUB ``index`` on Aer with the device's noise (same ISA
     circuit; a seed of its own, or equal rows of two PUBs would get equal counts)."""
     compacted = from_qpy_text(info["qpy"])
     array = parameter_columns(compacted, info["parameters"], np.array(info["values"]))
     sim = emulator(twin, tuple(info["physical"]),
-                   pub_seed_of(None if seed is None else seed + 7919, index), aer_device)
+                   pub_seed_of(None if seed is None else seed + 7919, index),
+                   aer_device=aer_device)
     if compacted.num_parameters == 0:
         data = sim.run([compacted] * len(array), shots=shots).result()
     else:

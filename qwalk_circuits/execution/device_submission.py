@@ -37,6 +37,7 @@ from .lease import LeaseKeeper, new_owner, owner_is_dead
 from .ledger import LeaseLost, Ledger
 from .mitigation import calibration_circuits
 from .qpy_text import from_qpy_text
+from .runner import aer_device_options
 from .service import runtime_service, scrub
 from .store import ResultStore, new_run_id
 from .store_open import TIMEOUT_ENV, store_timeout
@@ -76,6 +77,15 @@ def check_lease_period(config: HardwareConfig, store: ResultStore | None) -> Non
                          f"lease_s >= {1.5 * wait:g} s, or lower {TIMEOUT_ENV}")
 
 
+def check_emulation_device(config: HardwareConfig, target: DeviceTarget) -> None:
+    """A device simulated here (a fake one) or compared with an emulation here needs the
+    Aer device its config names (``aer_device``): refused before anything is built, written
+    or sent, rather than at the first emulator (fake) or at the analysis (a real device,
+    after its QPU time is spent)."""
+    if target.simulates_locally or target.compares_emulation:
+        aer_device_options(config.backend.aer_device)
+
+
 def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
                       seed: int | None, store: ResultStore, service: Any = None,
                       target: DeviceTarget | None = None) -> str:
@@ -83,6 +93,7 @@ def submit_experiment(experiment: Any, config: HardwareConfig, shots: int,
     returns the run id (nothing waits)."""
     check_lease_period(config, store)
     target = target if target is not None else device_target(config, service)
+    check_emulation_device(config, target)
     built = build_submission(experiment, config, shots, target)
     run_id = new_run_id()
     ledger = Ledger(store, new_owner())

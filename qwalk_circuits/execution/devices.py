@@ -180,11 +180,12 @@ def restricted_noise_model(device: str, physical: tuple[int, ...]) -> NoiseModel
     return model
 
 
-def emulator(device: str, physical: tuple[int, ...], seed: int | None,
-             aer_device: str = "CPU") -> AerSimulator:
+def emulator(device: str, physical: tuple[int, ...], seed: int | None, *,
+             aer_device: str) -> AerSimulator:
     """Aer with the fake device's noise on the given physical qubits, on ``aer_device``
-    (the config's ``aer_device``: GPU for registers whose noisy trajectories take hours
-    per circuit on a CPU, BENCHMARKS.md §24; never run on a GPU in this project's tests)."""
+    (the config's ``aer_device``, no default so that no caller forgets it: GPU for
+    registers whose noisy trajectories take hours per circuit on a CPU, BENCHMARKS.md
+    §24)."""
     model = restricted_noise_model(device, physical)
     return AerSimulator(noise_model=model, basis_gates=model.basis_gates, seed_simulator=seed,
                         **aer_device_options(aer_device))

@@ -72,7 +72,7 @@ def submit_fake(run_id: str, ledger: Ledger, circuits: list[QuantumCircuit],
         for k, i in enumerate(part):
             if physical[i] not in emulators:
                 emulators[physical[i]] = emulator(device, physical[i], None,
-                                                   config.backend.aer_device)
+                                                   aer_device=config.backend.aer_device)
             backend = emulators[physical[i]]
             # a seed per PUB: one seed for the whole job would give every PUB of the
             # same shape the same shot noise (identical counts for repeated members)

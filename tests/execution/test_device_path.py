@@ -56,8 +56,8 @@ def test_compacting_keeps_the_device_noise_exactly():
     full = AerSimulator(noise_model=device_noise_model("fake_manila"),
                         basis_gates=device_noise_model("fake_manila").basis_gates)
     want = full.run(isa, shots=500, seed_simulator=9).result().get_counts()
-    got = emulator("fake_manila", small.physical, 9).run(small.circuit, shots=500
-                                                         ).result().get_counts()
+    got = emulator("fake_manila", small.physical, 9, aer_device="CPU").run(
+        small.circuit, shots=500).result().get_counts()
     assert got == want
 
 
