@@ -82,7 +82,8 @@ def check_emulation_device(config: HardwareConfig, target: DeviceTarget) -> None
     Aer device its config names (``aer_device``): refused before anything is built, written
     or sent, rather than at the first emulator (fake) or at the analysis (a real device,
     after its QPU time is spent)."""
-    if target.simulates_locally or target.compares_emulation:
+    if config.backend.aer_device != "CPU" and (target.simulates_locally
+                                               or target.compares_emulation):
         aer_device_options(config.backend.aer_device)
 
 
