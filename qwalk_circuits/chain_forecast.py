@@ -40,6 +40,8 @@ from typing import Any
 import numpy as np
 from qiskit import QuantumCircuit
 
+from .execution.chain_layout import bond_of
+
 SKIPPED = ("barrier", "delay")
 
 
@@ -47,17 +49,19 @@ SKIPPED = ("barrier", "delay")
 class ChainErrorBudget:
     """One measured circuit's errors, per site of the chain: ``bond[x]`` the two-qubit
     error of bond (x, x + 1) per step, ``site[x]`` the one-qubit error per step, ``readout``
-    each site's measurement error; ``steps`` the brickwork steps the circuit holds."""
+    each site's measurement error; ``steps`` the brickwork steps the circuit holds;
+    ``ring``: the chain is closed, and ``bond[N - 1]`` is the closing bond (N - 1, 0)."""
 
     bond: np.ndarray
     site: np.ndarray
     readout: np.ndarray
     steps: int
+    ring: bool = False
 
     def scaled(self, two_qubit_factor: float) -> ChainErrorBudget:
         """The same budget with every two-qubit error multiplied by ``two_qubit_factor``."""
         return ChainErrorBudget(self.bond * two_qubit_factor, self.site, self.readout,
-                                self.steps)
+                                self.steps, self.ring)
 
 
 def _error(target: Any, name: str, qargs: tuple[int, ...]) -> float:
@@ -67,12 +71,12 @@ def _error(target: Any, name: str, qargs: tuple[int, ...]) -> float:
     return float(props.error) if props is not None and props.error is not None else 0.0
 
 
-def chain_error_budget(isa: QuantumCircuit, target: Any, sites: int, steps: int
-                       ) -> ChainErrorBudget:
+def chain_error_budget(isa: QuantumCircuit, target: Any, sites: int, steps: int,
+                       ring: bool = False) -> ChainErrorBudget:
     """Read ``isa``'s errors off ``target``: a physical qubit is the site whose clbit it
-    is measured into; a two-qubit gate on sites x, x + 1 is that bond's, any other is spread
-    evenly over the N - 1 bonds; sums divided by ``steps`` (a circuit of no step keeps its
-    one-qubit errors, applied once)."""
+    is measured into; a two-qubit gate on sites x, x + 1 (or N - 1, 0 on a ring) is that
+    bond's, any other (routing) is spread evenly over the bonds; sums divided by
+    ``steps`` (a circuit of no step keeps its one-qubit errors, applied once)."""
     site_of: dict[int, int] = {}
     readout = np.zeros(sites)
     one: dict[int, float] = {}
@@ -92,12 +96,12 @@ def chain_error_budget(isa: QuantumCircuit, target: Any, sites: int, steps: int
         elif len(qargs) == 2:
             two.append((qargs[0], qargs[1], error))
     per_step = max(steps, 1)
-    bond = np.zeros(max(sites - 1, 0))
+    bond = np.zeros(sites if ring else max(sites - 1, 0))
     spread = 0.0
     for a, b, error in two:
-        x, y = site_of.get(a), site_of.get(b)
-        if x is not None and y is not None and abs(x - y) == 1:
-            bond[min(x, y)] += error
+        index = bond_of(site_of.get(a), site_of.get(b), sites, ring)
+        if index is not None:
+            bond[index] += error
         else:
             spread += error
     if bond.size:
@@ -106,7 +110,7 @@ def chain_error_budget(isa: QuantumCircuit, target: Any, sites: int, steps: int
     for qubit, error in one.items():
         if qubit in site_of:
             site[site_of[qubit]] += error
-    return ChainErrorBudget(bond / per_step, site / per_step, readout, steps)
+    return ChainErrorBudget(bond / per_step, site / per_step, readout, steps, ring)
 
 
 @dataclass
@@ -131,24 +135,25 @@ class SectorState:
 
 
 def apply_bond(state: SectorState, a: int, c: float, s: complex) -> None:
-    """The bond (a, a + 1): [[c, s], [s, c]] on the pair's amplitudes (the brickwork's
-    exp(+i J dt (|a><a+1| + h.c.)), c = cos J dt, s = i sin J dt)."""
+    """The bond (a, a + 1), or (N - 1, 0) on a ring: [[c, s], [s, c]] on the pair's
+    amplitudes (the brickwork's exp(+i J dt (|a><a+1| + h.c.)), c = cos J dt,
+    s = i sin J dt)."""
     u = np.array([[c, s], [s, c]])
-    pair = [a, a + 1]
+    pair = [a, (a + 1) % state.rho.shape[0]]
     rho = state.rho
     rho[pair, :] = u @ rho[pair, :]
     rho[:, pair] = rho[:, pair] @ u.conj().T
 
 
 def two_qubit_depolarising(state: SectorState, a: int, error: float) -> None:
-    """Each of the 15 two-qubit Paulis on qubits (a, a + 1) with probability error/12,
+    """Each of the 15 two-qubit Paulis on qubits (a, a + 1 mod N) with probability error/12,
     restricted to the sector (see the module's docstring): pair-outside coherences decay by
     16 w, outside-outside by 12 w, the pair's populations exchange 4 w, w = error/12."""
     if error == 0:
         return
     w = error / 12
     rho = state.rho
-    b = a + 1
+    b = (a + 1) % rho.shape[0]
     pa, pb = float(rho[a, a].real), float(rho[b, b].real)
     trace = float(np.trace(rho).real)
     inside = pa + pb
@@ -214,7 +219,7 @@ def emulate_chain(start: int, hopping: float, energies: np.ndarray, dt: float,
         for x in range(sites):
             one_qubit_depolarising(state, x, float(budget.site[x]))
         for parity in (0, 1):
-            for a in range(parity, sites - 1, 2):
+            for a in range(parity, sites if budget.ring else sites - 1, 2):
                 apply_bond(state, a, c, s)
                 two_qubit_depolarising(state, a, float(budget.bond[a]))
     if budget.steps == 0:

@@ -200,6 +200,7 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
             experiment, reference[-1], last["fidelity_real_device"], last["time"], shots,
             members[-1], ensemble, ideal, None if emulated_real is None else emulated_real[-1]),
         "real_device_factor": REAL_DEVICE_FACTOR,
+        "notes": experiment.layout_notes(built.isa, backend),
         "model": CALIBRATION_MODEL if emulated is None else EMULATION_MODEL,
     })
 

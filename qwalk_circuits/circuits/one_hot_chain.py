@@ -5,8 +5,11 @@ on-site energy is one RZ per qubit (RZ(l) gives |x> the relative phase e^{i l}: 
 no two-qubit gate, whatever the potential; a bond is XX+YY(-2 J dt), which on one
 excitation is exp(+i J dt (|x><x+1| + h.c.)).  A step is every RZ, then the even bonds, then
 the odd ones (``reference/one_hot_chain.py``): a brickwork of N - 1 two-qubit gates on a
-line, which a heavy-hex device holds with no SWAP.  A shot with other than one excitation
-cannot come from the model: the experiment discards it (post-selection, an error check).
+line, which a heavy-hex device holds with no SWAP.  A ring (even N) adds the closing bond
+(N-1, 0) to the odd ones: N gates on a cycle, which heavy-hex holds with no SWAP only where
+it has a cycle of N qubits (12, 20, 24, 28, ...; never 16: ``execution/chain_layout.py``).
+A shot with other than one excitation cannot come from the model: the experiment discards
+it (post-selection, an error check).
 """
 
 from __future__ import annotations
@@ -30,7 +33,10 @@ class OneHotChainTemplate:
 
     @classmethod
     def build(cls, sites: int, start: int, hopping: float, dt: float, steps: int,
-              static: bool, measured: bool = True) -> OneHotChainTemplate:
+              static: bool, measured: bool = True, ring: bool = False
+              ) -> OneHotChainTemplate:
+        if ring and (sites % 2 or sites < 4):
+            raise ValueError(f"a ring needs an even number of sites (at least 4), not {sites}")
         layers = 0 if steps == 0 else (1 if static else steps)
         phases = ParameterVector("phase", layers * sites)
         circuit = QuantumCircuit(sites, sites if measured else 0, name=f"chain-{steps}")
@@ -41,12 +47,12 @@ class OneHotChainTemplate:
             for x in range(sites):
                 circuit.rz(phases[row * sites + x], x)
             for parity in (0, 1):
-                for x in range(parity, sites - 1, 2):
-                    circuit.append(bond, [x, x + 1])
+                for x in range(parity, sites if ring else sites - 1, 2):
+                    circuit.append(bond, [x, (x + 1) % sites])
         if measured:
             circuit.measure(range(sites), range(sites))
         circuit.metadata = {"construction": "one-hot-brickwork", "steps": steps,
-                            "sites": sites}
+                            "sites": sites, "ring": ring}
         return cls(circuit, steps, static)
 
     def values(self, energies: np.ndarray, dt: float) -> np.ndarray:

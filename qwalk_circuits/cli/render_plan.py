@@ -76,5 +76,7 @@ def print_plan(plan: dict[str, Any], as_json: bool) -> None:
         print(f"signature (two-qubit errors x {plan['real_device_factor']:g}, as seen in walk "
               "circuits on real devices, Porter & Joseph arXiv:2206.04829): "
               + _verdict(plan["signature_real_device"], key))
+    for note in plan.get("notes", []):
+        print(f"note: {note}")
     print("fake-device noise is optimistic (no crosstalk, drift or leakage): read the second "
           "verdict as the margin a real device needs")

@@ -3,14 +3,16 @@
 The walker is the single excitation of N qubits in a line (``circuits/one_hot_chain.py``):
 an on-site energy is one RZ per qubit, so any potential (uniform Anderson disorder, the
 quasi-periodic Aubry-Andre one, static or redrawn every step) costs no two-qubit gate, and a
-step is N - 1 XX+YY bonds in a brickwork that a heavy-hex line holds with no SWAP.  The
+step is N - 1 XX+YY bonds in a brickwork that a heavy-hex line holds with no SWAP
+(``boundary=ring``: N bonds, the closing one N-1 to 0, on a cycle of the device's qubits,
+which heavy-hex has for 12 and every multiple of 4 from 20 sites).  The
 binary register (``anderson-ctqw``) needs log2 N qubits but 2^n - 2 CX per energy layer and
 a QFT per slice.  A shot with other than one excitation is discarded (post-selection), so
 the device's distribution is that of the shots the model could have produced.
 
 The model is the brickwork step itself (``reference/one_hot_chain.py``): the walk starts
-in the middle site of an open chain; its dt -> 0 limit is the continuous-time Anderson
-model.  Every member's error bar is the scatter of the members, so the shots a device loses
+in the middle site of an open chain (or a ring); its dt -> 0 limit is the continuous-time
+Anderson model.  Every member's error bar is the scatter of the members, so the shots a device loses
 to post-selection show in it; that is why even the clean chain (``disorder=none``) runs
 ``realisations`` identical copies.
 """
@@ -30,10 +32,12 @@ from ..analysis.finite_size import FILLING_LIMIT, far_side_filling
 from ..chain_forecast import chain_error_budget, emulate_members
 from ..circuits.one_hot_chain import OneHotChainTemplate, one_hot_sites
 from ..core.disorder import GOLDEN_CONJUGATE, chain_energies
+from ..core.errors import ParameterError
 from ..core.lattice import signed_displacement
 from ..core.lattice_spec import MAX_ENSEMBLE_TIMES
 from ..core.specs import Spec
 from ..execution.backends import check_fits
+from ..execution.chain_layout import device_rings, routing_gates
 from ..execution.compiler import ConstructionTarget
 from ..execution.config import HardwareConfig
 from ..reference.one_hot_chain import brickwork_states, classical_brickwork
@@ -48,10 +52,15 @@ MAX_SITES = 156
 
 
 class AndersonChainSpec(ContinuousTimeSpec):
-    """An open chain of ``sites`` sites, one qubit each, walked by brickwork steps of dt."""
+    """A chain of ``sites`` sites, open or closed into a ring, one qubit each, walked by
+    brickwork steps of dt."""
 
-    sites: int = Field(16, ge=3, le=MAX_SITES, description="sites of the open chain, one "
+    sites: int = Field(16, ge=3, le=MAX_SITES, description="sites of the chain, one "
                        "qubit each (the walk starts at the middle site, sites // 2)")
+    boundary: Literal["open", "ring"] = Field(
+        "open", description="open (a line of qubits) or ring (the closing bond N-1 to 0 too: "
+        "even N; SWAP-free only where the device has a cycle of N qubits, on heavy-hex 12 "
+        "and every multiple of 4 from 20)")
     time: float = Field(6.4, gt=0, description="final time t (units of 1/J when J = 1)")
     time_steps: int = Field(8, ge=1, description="brickwork steps of dt = time/time_steps "
                             "(N - 1 two-qubit gates each); measured at up to "
@@ -73,6 +82,17 @@ class AndersonChainSpec(ContinuousTimeSpec):
                                "default_rng((s, r))")
 
     default_points: ClassVar[int] = MAX_ENSEMBLE_TIMES
+
+    def check(self) -> None:
+        super().check()
+        if self.ring and self.sites % 2:
+            raise ParameterError("sites", f"a ring's brickwork needs an even number of sites, "
+                                 f"not {self.sites}; use sites={self.sites + 1} (heavy-hex "
+                                 "holds rings of 12, 20, 24, 28, ...) or boundary=open")
+
+    @property
+    def ring(self) -> bool:
+        return self.boundary == "ring"
 
     @property
     def num_sites(self) -> int:
@@ -124,7 +144,8 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
     def _template(self, steps: int, measured: bool = True) -> OneHotChainTemplate:
         s = self.spec
         return OneHotChainTemplate.build(s.sites, s.start, s.hopping, s.dt, steps,
-                                         static=s.disorder != "dynamic", measured=measured)
+                                         static=s.disorder != "dynamic", measured=measured,
+                                         ring=s.ring)
 
     @cached_property
     def _walk_templates(self) -> list[OneHotChainTemplate]:
@@ -170,7 +191,7 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
         out = np.empty((len(slices), self.realisations(), s.sites))
         for r in range(self.realisations()):
             states = brickwork_states(s.start, s.sites, s.hopping, self.energies(r), s.dt,
-                                      slices)
+                                      slices, ring=s.ring)
             for i, k in enumerate(slices):
                 out[i, r] = np.abs(states[k]) ** 2
         return list(out)
@@ -181,7 +202,7 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
     def classical_distributions(self) -> list[np.ndarray]:
         s = self.spec
         slices = s.measured_slices()
-        out = classical_brickwork(s.start, s.sites, s.hopping, s.dt, slices)
+        out = classical_brickwork(s.start, s.sites, s.hopping, s.dt, slices, ring=s.ring)
         return [out[k] for k in slices]
 
     def observables(self, p: np.ndarray) -> dict[str, float]:
@@ -216,10 +237,37 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
         energies = [self.energies(r) for r in range(self.realisations())]
         out = []
         for circuit, steps in zip(isa, s.measured_slices(), strict=True):
-            budget = chain_error_budget(circuit, target, s.sites, steps)
+            budget = chain_error_budget(circuit, target, s.sites, steps, ring=s.ring)
             out.append(emulate_members(s.start, s.hopping, energies, s.dt,
                                        budget.scaled(two_qubit_factor)))
         return out
+
+    def layout_notes(self, isa: list[QuantumCircuit], backend: Any) -> list[str]:
+        """Where the longest circuit holds two-qubit gates off the chain's bonds (only SWAPs
+        the router added can put them there): the chain (ring) found no line (cycle) of
+        the device's qubits.  Says how many gates it costs against the SWAP-free count (2
+        per bond and step: XX+YY takes two entangling gates in any basis) and which ring
+        lengths the device has."""
+        s = self.spec
+        if not isa:
+            return []
+        routing, total = routing_gates(isa[-1], s.sites, s.ring)
+        if routing == 0:
+            return []
+        shape = "ring" if s.ring else "chain"
+        bonds = s.sites if s.ring else s.sites - 1
+        swap_free = 2 * bonds * int(isa[-1].metadata.get("steps", s.measured_slices()[-1]))
+        note = (f"the {s.sites}-site {shape} found no {'cycle' if s.ring else 'line'} of "
+                f"{s.sites} coupled qubits on {getattr(backend, 'name', 'the device')}: the "
+                f"router added SWAPs, {total} two-qubit gates in the last circuit against "
+                f"{swap_free} without")
+        coupling = getattr(backend, "coupling_map", None)
+        if s.ring and coupling is not None:
+            reach = max(40, s.sites)
+            rings = device_rings(coupling, up_to=reach)
+            note += (f"; rings it holds (up to {reach} sites): "
+                     f"{', '.join(map(str, rings)) or 'none found'}; or boundary=open")
+        return [note]
 
     def signature_side(self) -> int:
         """Localization narrows the walk: the signature is sigma below its no-effect value,
@@ -233,8 +281,9 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
         return signed_displacement(self.spec.sites, self.spec.start), "x - x0"
 
     def result_warnings(self, summary: dict[str, Any]) -> list[str]:
-        """The exact walk at the chain's ends (within sites/16 of them) past 2 % of their
-        uniform share: from there on it reflects, and sigma is bounded by the chain."""
+        """The exact walk at the chain's ends (within sites/16 of them; a ring's far side,
+        the same sites) past 2 % of their uniform share: from there on it reflects (wraps
+        round), and sigma is bounded by the chain (ring)."""
         s = self.spec
         filling = [far_side_filling(p, s.start, 1) for p in self.reference_distributions()]
         over = [i for i, f in enumerate(filling) if f > FILLING_LIMIT]
@@ -242,15 +291,16 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
             return []
         t, f = self.times()[over[0]], filling[over[0]]
         uniform = np.sqrt((s.sites**2 - 1) / 12)
-        return [f"finite size: from t = {t:g} the exact walk reaches the chain's ends "
+        shape, where = ("ring", "ring's far side") if s.ring else ("chain", "chain's ends")
+        return [f"finite size: from t = {t:g} the exact walk reaches the {where} "
                 f"({f:.0%} of their uniform share, limit {FILLING_LIMIT:.0%}): sigma from "
-                f"there on is bounded by the {s.sites}-site chain (uniform: sigma = "
+                f"there on is bounded by the {s.sites}-site {shape} (uniform: sigma = "
                 f"{uniform:.2f}) as well as by the disorder; use more sites or a shorter "
                 "time to see the infinite chain's"]
 
     def layer_circuits(self) -> dict[str, QuantumCircuit]:
         """One brickwork step (realisation 0's energies), for its cost: N - 1 two-qubit
-        gates, the energies none."""
+        gates (N on a ring), the energies none."""
         one = self._template(1, measured=False)
         values = one.values(self.energies(0), self.spec.dt)
         return {"brickwork step (RZ energies + XX+YY bonds)": one.circuit.assign_parameters(
@@ -258,6 +308,7 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
 
     def summary_notes(self, summary: dict[str, Any]) -> list[str]:
         lines = super().summary_notes(summary)
-        lines.append(f"one-hot chain of {self.spec.sites} sites: shots with other than one "
+        shape = "ring" if self.spec.ring else "chain"
+        lines.append(f"one-hot {shape} of {self.spec.sites} sites: shots with other than one "
                      "excitation discarded (post-selection)")
         return lines

@@ -193,6 +193,11 @@ class Experiment(ABC, Generic[SpecT]):
         keeps (1; less where it post-selects, which also drops most of the noise)."""
         return fidelity * p + (1 - fidelity) * self.noise_outcome(p.size), 1.0
 
+    def layout_notes(self, isa: list[QuantumCircuit], backend: Any) -> list[str]:
+        """What the dry run should say about how the ISA circuits sit on ``backend``'s
+        qubits (a register the device cannot hold without SWAPs); none by default."""
+        return []
+
     def device_emulation(self, isa: list[QuantumCircuit], target: Any,
                          two_qubit_factor: float = 1.0
                          ) -> list[tuple[np.ndarray, np.ndarray]] | None:

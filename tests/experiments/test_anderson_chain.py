@@ -50,6 +50,35 @@ def test_every_member_equals_its_reference(disorder, potential):
                                                   realisations=3))
 
 
+@pytest.mark.parametrize("disorder", ["none", "static", "dynamic"])
+def test_every_ring_member_equals_its_reference(disorder):
+    """The ring's closing bond on Aer: 6 sites, T = 4 steps of dt = 0.8, so the walk from
+    site 3 has crossed bond (5, 0) (the open chain's reference differs)."""
+    ring = make(sites=6, time=3.2, time_steps=4, disorder=disorder, realisations=3,
+                boundary="ring")
+    assert_every_member_equals_its_reference(ring)
+    open_ = make(sites=6, time=3.2, time_steps=4, disorder=disorder, realisations=3)
+    assert np.abs(ring.reference_ensemble()[-1] - open_.reference_ensemble()[-1]).max() > 0.05
+
+
+def test_the_ring_adds_one_bond_per_step_and_names_itself():
+    ring = make(sites=8, time=1.6, time_steps=2, boundary="ring", realisations=2)
+    step = next(iter(ring.layer_circuits().values()))
+    assert step.count_ops()["xx_plus_yy"] == 8
+    assert next(iter(make(sites=8, realisations=2).layer_circuits().values())
+                ).count_ops()["xx_plus_yy"] == 7
+    pairs = {tuple(sorted(step.find_bit(q).index for q in inst.qubits))
+             for inst in step.data if inst.operation.name == "xx_plus_yy"}
+    assert (0, 7) in pairs
+    long = make(sites=8, time=8.0, time_steps=10, boundary="ring", realisations=2)
+    assert "ring's far side" in long.result_warnings({})[0]
+
+
+def test_an_odd_ring_is_refused_with_what_to_do():
+    with pytest.raises(QwalkError, match=r"even number of sites.*sites=8.*boundary=open"):
+        make(sites=7, boundary="ring")
+
+
 def test_the_clean_chain_members_are_identical_copies():
     """The circuits' own values: every clean member binds the same (zero) energies."""
     experiment = make(sites=6, disorder="none", realisations=3)

@@ -1,0 +1,75 @@
+"""chain_layout: which one-hot rings a heavy-hex device holds with no SWAP, and the dry
+run's note where the transpiler had to route one.  Measured on fake_fez's coupling map."""
+
+from __future__ import annotations
+
+import pytest
+from qiskit import QuantumCircuit
+from qiskit.transpiler import CouplingMap
+from qiskit_ibm_runtime.fake_provider import FakeFez
+
+from qwalk_circuits.execution.chain_layout import bond_of, device_rings, routing_gates
+from qwalk_circuits.experiments import get_experiment
+from qwalk_circuits.pipeline import plan, resolve_config
+
+
+def chain(sites: int, boundary: str):
+    return get_experiment("anderson-chain").from_settings(
+        {"sites": sites, "time": 1.6, "time_steps": 2, "measured_points": 2,
+         "realisations": 2, "boundary": boundary})
+
+
+def test_heavy_hex_holds_rings_of_12_and_every_multiple_of_4_from_20():
+    """Each heavy-hex cycle is a honeycomb cycle (6, 10, 12, 14, ...) with every edge
+    subdivided: 12, 20, 24, 28, ...; no 16 and nothing of the form 4k + 2."""
+    assert device_rings(FakeFez().coupling_map, up_to=40) == [12, *range(20, 41, 4)]
+
+
+def test_a_square_lattice_holds_its_rings():
+    grid = CouplingMap.from_grid(3, 3)
+    assert device_rings(grid, up_to=10) == [4, 6, 8]
+
+
+@pytest.mark.parametrize(("x", "y", "ring", "bond"), [
+    (3, 4, False, 3), (4, 3, False, 3), (0, 5, False, None), (0, 5, True, 5),
+    (5, 0, True, 5), (1, 3, True, None), (None, 2, False, None)])
+def test_a_bond_is_a_pair_of_neighbouring_sites(x, y, ring, bond):
+    assert bond_of(x, y, 6, ring) == bond
+
+
+def test_routing_gates_are_those_off_the_chain_s_bonds():
+    """Measured into sites 0..2 on qubits 0..2: CZ(0, 1) is bond 0; CZ(0, 2) is routing
+    on a chain, the closing bond on a 3-site ring."""
+    isa = QuantumCircuit(3, 3)
+    isa.cz(0, 1)
+    isa.cz(0, 2)
+    isa.measure([0, 1, 2], [0, 1, 2])
+    assert routing_gates(isa, 3, ring=False) == (1, 2)
+    assert routing_gates(isa, 3, ring=True) == (0, 2)
+
+
+@pytest.fixture(scope="module")
+def plans():
+    config = resolve_config("fake_fez")
+    return {(n, b): plan(chain(n, b), config, 100)
+            for n, b in ((12, "ring"), (16, "ring"), (16, "open"))}
+
+
+def test_a_12_site_ring_on_fake_fez_has_no_swap(plans):
+    planned = plans[(12, "ring")]
+    assert planned["circuits"][-1]["two_qubit_gates"] == 2 * 12 * 2  # 2 CZ per bond
+    assert planned["notes"] == []
+
+
+def test_a_16_site_ring_is_routed_and_the_dry_run_says_so(plans):
+    """Heavy-hex has no 16-cycle: the transpiler adds SWAPs (more than 2 CZ x 16 bonds x 2
+    steps), and the note names the ring lengths the device does hold."""
+    planned = plans[(16, "ring")]
+    assert planned["circuits"][-1]["two_qubit_gates"] > 2 * 16 * 2
+    (note,) = planned["notes"]
+    gates = planned["circuits"][-1]["two_qubit_gates"]
+    assert f"added SWAPs, {gates} two-qubit gates in the last circuit against 64" in note
+    assert "16-site ring found no cycle" in note
+    assert "12, 20, 24, 28, 32, 36, 40" in note and "boundary=open" in note
+    assert plans[(16, "open")]["notes"] == []
+    assert plans[(16, "open")]["circuits"][-1]["two_qubit_gates"] == 2 * 15 * 2
