@@ -24,8 +24,8 @@ from ._common import markdown_table, print_header
 from .phenomena import HEADER, Row, cells, largest_observed
 
 MODULE = "benchmarks.bench_phenomena"
-PHENOMENA = ("ballistic", "crossover", "anderson", "anderson_chain", "dynamical",
-             "weak_localization", "weak_antilocalization")
+PHENOMENA = ("ballistic", "crossover", "anderson", "anderson_chain", "anderson_ring",
+             "dynamical", "weak_localization", "weak_antilocalization")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode.add_argument("--quick", action="store_true", help="the smallest size only")
     mode.add_argument("--forecast-only", action="store_true",
                       help="only the sizes too large to simulate here, by their dry run "
-                           "(the phenomena that have them: anderson_chain)")
+                           "(the phenomena that have them: anderson_chain, anderson_ring)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QWALK_STORE", str(Path(tempfile.mkdtemp()) / "runs.sqlite"))
     print_header("Phenomena on fake Heron devices (bench_phenomena)", MODULE, argv)

@@ -48,15 +48,24 @@ KINDS = ("none", "static", "dynamic")
 SIGNATURE = "σ_clean − σ_static at the last step"
 
 
-def _settings(sites: int, steps: int, disorder: str, members: int) -> dict[str, Any]:
+def _settings(sites: int, steps: int, disorder: str, members: int,
+              boundary: str = "open") -> dict[str, Any]:
     return {"sites": sites, "time": DT * steps, "time_steps": steps, "measured_points": 2,
-            "W": W, "disorder": disorder, "realisations": members}
+            "W": W, "disorder": disorder, "realisations": members, "boundary": boundary}
 
 
-def _one_run(device: str, sites: int, steps: int, disorder: str, members: int
-             ) -> dict[str, Any]:
+def _name(boundary: str) -> str:
+    return NAME if boundary == "open" else "anderson (one-hot ring)"
+
+
+def _bonds(sites: int, boundary: str) -> int:
+    return sites if boundary == "ring" else sites - 1
+
+
+def _one_run(device: str, sites: int, steps: int, disorder: str, members: int,
+             boundary: str = "open") -> dict[str, Any]:
     """One disorder kind's dry run and device run: sigma estimates at the last step."""
-    settings = _settings(sites, steps, disorder, members)
+    settings = _settings(sites, steps, disorder, members, boundary)
     experiment: Any = get_experiment("anderson-chain").from_settings(settings)
     config = resolve_config(device)
     dry = plan(experiment, config, SHOTS)
@@ -80,12 +89,12 @@ def _one_run(device: str, sites: int, steps: int, disorder: str, members: int
         "tvd_predicted": float(last["tvd_predicted_sampled"]),
         "kept_predicted": float(last["kept_fraction"]),
         "circuits": int(dry["pub_rows"]), "qpu_s": float(dry["qpu_seconds_lower_bound"]),
-        "warnings": list(summary.get("warnings", [])),
+        "warnings": list(summary.get("warnings", [])), "notes": list(dry["notes"]),
     }
 
 
-def _row(device: str, sites: int, steps: int, members: int) -> Row:
-    runs = {kind: _one_run(device, sites, steps, kind, members) for kind in KINDS}
+def _row(device: str, sites: int, steps: int, members: int, boundary: str = "open") -> Row:
+    runs = {kind: _one_run(device, sites, steps, kind, members, boundary) for kind in KINDS}
     clean, static, dynamic = runs["none"], runs["static"], runs["dynamic"]
     keys = ("raw", "mitigated", "predicted")
     signature = {k: difference(clean[k], static[k]) for k in keys}
@@ -95,7 +104,7 @@ def _row(device: str, sites: int, steps: int, members: int) -> Row:
         f"exact per run (reference ensemble, same members): σ_clean = {clean['exact']:.3f}, "
         f"σ_static = {static['exact']:.3f} ± {static['spread']:.3f}, σ_dynamic = "
         f"{dynamic['exact']:.3f} ± {dynamic['spread']:.3f} (member spread); uniform over "
-        f"the chain {uniform:.3f}",
+        f"the {'ring' if boundary == 'ring' else 'chain'} {uniform:.3f}",
         "measured σ clean / static / dynamic (mitigated): "
         f"{clean['mitigated'].text()} / {static['mitigated'].text()} / "
         f"{dynamic['mitigated'].text()}",
@@ -104,8 +113,9 @@ def _row(device: str, sites: int, steps: int, members: int) -> Row:
         f"{second['mitigated'].text()} ({second['mitigated'].margin(0.0):.1f} σ from 0)",
         f"{members} members x {SHOTS} shots per run, W = {W}, dt = {DT}; errors: each run's "
         "jackknife over its members (post-selected shots, disorder spread), in quadrature",
-        f"2q gates per run: {clean['two_qubit_gates']} (= 2 CZ x {sites - 1} bonds x "
-        f"{steps} steps); calibrated F {clean['fidelity']:.3f}, with 2q errors x 4: "
+        f"2q gates per run: {clean['two_qubit_gates']} (2 CZ x {_bonds(sites, boundary)} "
+        f"bonds x {steps} steps = {2 * _bonds(sites, boundary) * steps} without SWAPs); "
+        f"calibrated F {clean['fidelity']:.3f}, with 2q errors x 4: "
         f"{clean['fidelity_real']:.3f}; raw TVD (member average) clean / static / dynamic "
         f"{clean['tvd_raw']:.3f} / {static['tvd_raw']:.3f} / {dynamic['tvd_raw']:.3f}, the "
         f"dry run's {clean['tvd_predicted']:.3f} / {static['tvd_predicted']:.3f} / "
@@ -114,9 +124,10 @@ def _row(device: str, sites: int, steps: int, members: int) -> Row:
         "dry-run prediction: the plan's noisy emulation of each run's members "
         "(Experiment.device_emulation, chain_forecast), post-selected",
         *sorted(set(clean["warnings"] + static["warnings"] + dynamic["warnings"])),
+        *sorted(set(clean["notes"] + static["notes"] + dynamic["notes"])),
     )
     return Row(
-        phenomenon=NAME, device=device, size=f"{sites} sites", steps=f"T = {steps}",
+        phenomenon=_name(boundary), device=device, size=f"{sites} sites", steps=f"T = {steps}",
         two_qubit_gates=max(r["two_qubit_gates"] for r in runs.values()),
         signature=SIGNATURE, no_effect=0.0, exact=clean["exact"] - static["exact"],
         raw=signature["raw"], mitigated=signature["mitigated"],
@@ -153,14 +164,14 @@ def _shots_text(a: dict[str, Any], b: dict[str, Any], key: str) -> str:
             "none (the members' scatter alone is over a third of it: more members)")
 
 
-def _forecast_row(device: str, sites: int, steps: int) -> Row:
+def _forecast_row(device: str, sites: int, steps: int, boundary: str = "open") -> Row:
     """A size beyond the simulated ones: the three dry runs only (nothing measured).
 
     The signature's error is each plan's own (``signature['error']``: shot noise of the
     kept shots and the emulated members' scatter); the forecast is of raw counts."""
     config = resolve_config(device)
     plans = {kind: plan(get_experiment("anderson-chain").from_settings(
-        _settings(sites, steps, kind, MEMBERS)), config, SHOTS) for kind in KINDS}
+        _settings(sites, steps, kind, MEMBERS, boundary)), config, SHOTS) for kind in KINDS}
     clean, static, dynamic = (plans[k] for k in KINDS)
 
     real = plan_gap(clean, static, "signature_real_device")
@@ -189,9 +200,10 @@ def _forecast_row(device: str, sites: int, steps: int) -> Row:
         f"real device (2q errors x {clean['real_device_factor']:g}): forecast {real.text()}"
         f" = {real.margin(0.0):.1f} σ; shots per member for 3 σ: "
         f"{_shots_text(clean, static, 'signature_real_device')}",
+        *sorted({note for p in plans.values() for note in p["notes"]}),
     )
     return Row(
-        phenomenon=NAME, device=device, size=f"{sites} sites (dry run only)",
+        phenomenon=_name(boundary), device=device, size=f"{sites} sites (dry run only)",
         steps=f"T = {steps}",
         two_qubit_gates=max(int(c["two_qubit_gates"]) for c in last.values()),
         signature=SIGNATURE, no_effect=0.0,

@@ -93,3 +93,19 @@ def test_forecast_only_prints_the_dry_run_rows_and_no_observed_summary(
     assert "8 sites (dry run only)" in out and "dry run only (forecast" in out
     assert "ballistic on" not in out  # no dry-run-only sizes: skipped, not simulated
     assert "Largest size observed" not in out
+
+
+@pytest.mark.parametrize(("sites", "routed"), [(12, False), (16, True)])
+def test_a_ring_row_is_the_ring_s_and_says_where_it_was_routed(sites: int,
+                                                              routed: bool) -> None:
+    """anderson_ring's rows plan the ring (N bonds: 2 CZ x N x T on a heavy-hex cycle of
+    12) and carry the dry run's note where the device has no cycle of N qubits (16)."""
+    from benchmarks.phenomena import anderson_ring
+
+    row = _forecast_row("fake_fez", sites, 2, anderson_ring.BOUNDARY)
+    assert row.phenomenon == "anderson (one-hot ring)"
+    routing = [n for n in row.notes if "router added SWAPs" in n]
+    if routed:
+        assert row.two_qubit_gates > 2 * sites * 2 and routing
+    else:
+        assert row.two_qubit_gates == 2 * sites * 2 and not routing
