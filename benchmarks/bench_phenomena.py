@@ -24,8 +24,8 @@ from ._common import markdown_table, print_header
 from .phenomena import HEADER, Row, cells, largest_observed
 
 MODULE = "benchmarks.bench_phenomena"
-PHENOMENA = ("ballistic", "crossover", "anderson", "anderson_chain", "anderson_ring",
-             "dynamical", "weak_localization", "weak_antilocalization")
+PHENOMENA = ("ballistic", "crossover", "anderson", "anderson_chain", "anderson_chain_zne",
+             "anderson_ring", "dynamical", "weak_localization", "weak_antilocalization")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -109,3 +109,19 @@ def test_a_ring_row_is_the_ring_s_and_says_where_it_was_routed(sites: int,
         assert row.two_qubit_gates > 2 * sites * 2 and routing
     else:
         assert row.two_qubit_gates == 2 * sites * 2 and not routing
+
+
+def test_the_chain_zne_row_removes_only_what_the_raw_value_resolves() -> None:
+    """A raw value within its error of exact has nothing to remove (no fraction printed:
+    it would be noise over noise); beyond it, the fractions are bench_mitigation_table's."""
+    from benchmarks.bench_mitigation_table import removed
+    from benchmarks.phenomena.anderson_chain_zne import deviations
+
+    close = {"raw": Estimate(1.02, 0.05), "mitigated": Estimate(1.01, 0.05),
+             "zne": Estimate(0.9, 0.1)}
+    assert deviations(close, 1.0).endswith("nothing resolved to remove)")
+    far = {**close, "raw": Estimate(0.6, 0.05)}
+    text = deviations(far, 1.0)
+    assert "raw |Δ| 0.400 ± 0.050" in text
+    assert f"ZNE {removed(far['raw'], far['zne'], 1.0).text()}" in text
+    assert "nothing resolved" not in text
