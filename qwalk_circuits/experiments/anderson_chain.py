@@ -265,7 +265,7 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
         if s.ring and coupling is not None:
             reach = max(40, s.sites)
             rings = device_rings(coupling, up_to=reach)
-            note += (f"; rings it holds (up to {reach} sites): "
+            note += (f"; rings found on it (searched up to {reach} sites): "
                      f"{', '.join(map(str, rings)) or 'none found'}; or boundary=open")
         return [note]
 
