@@ -14,6 +14,7 @@ BENCHMARKS.md §24).
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.pipeline import plan, resolve_config
@@ -36,10 +37,18 @@ def open_chain_note(device: str, sites: int, steps: int, ring_row: Row) -> str:
         _settings(sites, steps, KINDS[0], MEMBERS, b)), config, SHOTS)["circuits"][-1]
         for b in ("open", BOUNDARY)}
     ratio = chain[BOUNDARY]["fidelity"] / chain["open"]["fidelity"]
+
+    def per_gate(c: dict[str, Any]) -> float:
+        """1 - F_gates ** (1 / two-qubit gates): the placement's mean error per two-qubit
+        gate (its one-qubit gates' share included)."""
+        return float(1 - c["gate_fidelity"] ** (1 / c["two_qubit_gates"]))
+
     return (f"open chain of {sites} sites on {device}: {chain['open']['two_qubit_gates']} "
             f"two-qubit gates, F {chain['open']['fidelity']:.4f}; the ring "
             f"{ring_row.two_qubit_gates}, F {chain[BOUNDARY]['fidelity']:.4f} "
-            f"({ratio:.2f}x the chain's)")
+            f"({ratio:.2f}x the chain's); error per two-qubit gate ring / chain "
+            f"{per_gate(chain[BOUNDARY]):.5f} / {per_gate(chain['open']):.5f} "
+            f"({per_gate(chain[BOUNDARY]) / per_gate(chain['open']):.2f}x)")
 
 
 def _beside_the_chain(device: str, sites: int, steps: int, row: Row) -> Row:
