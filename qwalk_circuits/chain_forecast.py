@@ -58,6 +58,16 @@ class ChainErrorBudget:
     steps: int
     ring: bool = False
 
+    def __post_init__(self) -> None:
+        sites = self.readout.size
+        bonds = sites if self.ring else max(sites - 1, 0)
+        if self.bond.size != bonds or self.site.size != sites:
+            raise ValueError(f"a {'ring' if self.ring else 'chain'} of {sites} sites has "
+                             f"{bonds} bonds and {sites} sites, not {self.bond.size} and "
+                             f"{self.site.size}")
+        if self.ring and sites % 2:
+            raise ValueError(f"a ring's brickwork needs an even number of sites, not {sites}")
+
     def scaled(self, two_qubit_factor: float) -> ChainErrorBudget:
         """The same budget with every two-qubit error multiplied by ``two_qubit_factor``."""
         return ChainErrorBudget(self.bond * two_qubit_factor, self.site, self.readout,

@@ -153,9 +153,9 @@ def test_against_aer_the_emulation_is_exact_to_first_order_in_the_errors(sites, 
     """What the emulation drops (returns to the sector by a second flip, two excitations
     read as one taken spread evenly) is second order: halving every error about quarters
     the distance to Aer's density matrix (measured 0.28-0.29x, open chain and ring; first
-    order would halve it), and at the smaller errors it is a tenth of the noise's own effect
-    on the distribution or less (0.05 open, 0.07 ring; readout alone is exact: from one
-    excitation, only two flips read as another)."""
+    order would halve it), and it is a tenth of the noise's own effect on the distribution
+    or less on the open chain (0.084), an eighth on the 6-site ring (0.116: more bonds per
+    site; readout alone is exact: from one excitation, only two flips read as another)."""
     start, dt, steps = 2, 0.8, 3
     energies = np.random.default_rng(5).uniform(-3, 3, (1, sites))
     ideal = np.abs(brickwork_states(start, sites, 1.0, energies, dt, [steps],
@@ -169,8 +169,8 @@ def test_against_aer_the_emulation_is_exact_to_first_order_in_the_errors(sites, 
         exact = aer_post_selected(sites, start, energies, dt, steps, bond, site, readout,
                                   ring)
         gaps.append(np.abs(q - exact).sum() / 2)
-        if scale == 0.25:
-            assert gaps[1] < 0.1 * np.abs(exact - ideal).sum() / 2
+        if scale == 0.5:
+            assert gaps[0] < (0.125 if ring else 0.1) * np.abs(exact - ideal).sum() / 2
     assert gaps[1] < 0.35 * gaps[0]
 
 
@@ -257,3 +257,15 @@ def test_a_ring_budget_gives_the_closing_bond_its_own_errors():
         sum(device[name][q].error for name, q in closing) / 2, rel=1e-12)
     assert budget.bond.sum() * 2 == pytest.approx(circuit_fidelity(isa, device).two_qubit_error,
                                                   rel=1e-12)
+
+
+def test_a_budget_of_the_wrong_shape_is_refused():
+    """A ring has N bonds, a chain N - 1, a ring an even N: an emulation given another
+    shape would run another brickwork silently."""
+    ChainErrorBudget(np.zeros(4), np.zeros(4), np.zeros(4), 1, ring=True)
+    with pytest.raises(ValueError, match="4 bonds"):
+        ChainErrorBudget(np.zeros(3), np.zeros(4), np.zeros(4), 1, ring=True)
+    with pytest.raises(ValueError, match="3 bonds"):
+        ChainErrorBudget(np.zeros(4), np.zeros(4), np.zeros(4), 1)
+    with pytest.raises(ValueError, match="even number"):
+        ChainErrorBudget(np.zeros(5), np.zeros(5), np.zeros(5), 1, ring=True)

@@ -29,9 +29,10 @@ QUICK_SIZE = (12, 2)  # the smallest ring heavy-hex holds; 2 steps keep it cheap
 
 
 def open_chain_note(device: str, sites: int, steps: int, ring_row: Row) -> str:
-    """The open chain of the same sites and steps beside the ring, from its dry run: its
-    two-qubit gates, calibrated fidelity F (clean kind's last circuit) and the ratio of
-    the ring's F to it; the ring's F is read off the same plans the row came from."""
+    """The open chain of the same sites and steps beside the ring: two more dry runs of
+    the clean kind (the chain's and the ring's), their last circuits' calibrated fidelity F,
+    its ratio and the error per two-qubit gate; the ring's gate count is the row's (the
+    largest over its kinds: the same brickwork, so the same count)."""
     config = resolve_config(device)
     chain = {b: plan(get_experiment("anderson-chain").from_settings(
         _settings(sites, steps, KINDS[0], MEMBERS, b)), config, SHOTS)["circuits"][-1]

@@ -28,7 +28,7 @@ def bond_of(x: int | None, y: int | None, sites: int, ring: bool) -> int | None:
     low, high = min(x, y), max(x, y)
     if high - low == 1:
         return low
-    return sites - 1 if ring and (low, high) == (0, sites - 1) and sites > 2 else None
+    return sites - 1 if ring and (low, high) == (0, sites - 1) else None
 
 
 def measured_sites(isa: QuantumCircuit) -> dict[int, int]:
@@ -38,8 +38,12 @@ def measured_sites(isa: QuantumCircuit) -> dict[int, int]:
 
 
 def routing_gates(isa: QuantumCircuit, sites: int, ring: bool) -> tuple[int, int]:
-    """(routing, total): the ISA circuit's two-qubit gates, and those of them that act on
-    a pair of qubits that is not a bond of the chain (SWAPs the router added)."""
+    """(routing, total): of the ISA circuit's ``total`` two-qubit gates, the ``routing``
+    ones that act on a pair of qubits that is not a bond of the chain, sites read off the
+    final measurements.  Without SWAPs every gate is on a bond, so routing > 0 proves the
+    router added some; its count is not theirs (a SWAP moves sites, and the gates before
+    it are then read against the wrong ones): compare the gate count with the SWAP-free
+    one for that."""
     site_of = measured_sites(isa)
     routing = total = 0
     for inst in isa.data:

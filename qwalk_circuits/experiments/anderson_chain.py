@@ -63,7 +63,7 @@ class AndersonChainSpec(ContinuousTimeSpec):
         "and every multiple of 4 from 20)")
     time: float = Field(6.4, gt=0, description="final time t (units of 1/J when J = 1)")
     time_steps: int = Field(8, ge=1, description="brickwork steps of dt = time/time_steps "
-                            "(N - 1 two-qubit gates each); measured at up to "
+                            "(N - 1 two-qubit gates each, N on a ring); measured at up to "
                             f"{MAX_ENSEMBLE_TIMES} of them")
     W: float = Field(6.0, ge=0, description="disorder strength: potential=uniform, the width "
                      "(energies uniform in [-W/2, W/2]); aubry-andre, the amplitude (energies "
@@ -87,8 +87,9 @@ class AndersonChainSpec(ContinuousTimeSpec):
         super().check()
         if self.ring and self.sites % 2:
             raise ParameterError("sites", f"a ring's brickwork needs an even number of sites, "
-                                 f"not {self.sites}; use sites={self.sites + 1} (heavy-hex "
-                                 "holds rings of 12, 20, 24, 28, ...) or boundary=open")
+                                 f"not {self.sites}; use sites={self.sites - 1} or "
+                                 f"{self.sites + 1} (a heavy-hex device holds rings of 12, 20, "
+                                 "24, 28, ... qubits with no SWAP) or boundary=open")
 
     @property
     def ring(self) -> bool:
@@ -246,8 +247,8 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
         """Where the longest circuit holds two-qubit gates off the chain's bonds (only SWAPs
         the router added can put them there): the chain (ring) found no line (cycle) of
         the device's qubits.  Says how many gates it costs against the SWAP-free count (2
-        per bond and step: XX+YY takes two entangling gates in any basis) and which ring
-        lengths the device has."""
+        per bond and step: XX+YY takes two CZ, CX, ECR or RZZ gates) and which ring lengths
+        the device has."""
         s = self.spec
         if not isa:
             return []
@@ -299,8 +300,8 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
                 "time to see the infinite chain's"]
 
     def layer_circuits(self) -> dict[str, QuantumCircuit]:
-        """One brickwork step (realisation 0's energies), for its cost: N - 1 two-qubit
-        gates (N on a ring), the energies none."""
+        """One brickwork step (realisation 0's energies), for its cost: N - 1 XX+YY bonds
+        (N on a ring), the energies none."""
         one = self._template(1, measured=False)
         values = one.values(self.energies(0), self.spec.dt)
         return {"brickwork step (RZ energies + XX+YY bonds)": one.circuit.assign_parameters(

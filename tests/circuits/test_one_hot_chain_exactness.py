@@ -22,16 +22,24 @@ def bound(template, energies, dt):
 
 @pytest.mark.parametrize("static", [True, False], ids=["static", "dynamic"])
 @pytest.mark.parametrize("steps", [0, 1, 4])
-def test_amplitudes_equal_the_reference(static, steps):
-    sites, start, hopping, dt = 7, 3, 0.8, 0.7
+@pytest.mark.parametrize(("sites", "ring"), [(7, False), (4, True), (8, True)])
+def test_amplitudes_equal_the_reference(static, steps, sites, ring):
+    start, hopping, dt = 3, 0.8, 0.7
     energies = np.random.default_rng(steps).uniform(-3, 3, size=(1 if static else 4, sites))
     template = OneHotChainTemplate.build(sites, start, hopping, dt, steps, static,
-                                         measured=False)
+                                         measured=False, ring=ring)
     state = simulate_statevector(bound(template, energies, dt))
     amplitudes = state[1 << np.arange(sites)]
-    expected = brickwork_states(start, sites, hopping, energies, dt, [steps])[steps]
+    expected = brickwork_states(start, sites, hopping, energies, dt, [steps],
+                                ring=ring)[steps]
     assert np.linalg.norm(amplitudes) == pytest.approx(1, abs=1e-10)  # one excitation out
     assert aligned_distance(amplitudes, expected) < 1e-10
+
+
+@pytest.mark.parametrize("sites", [3, 5])
+def test_an_odd_ring_is_refused(sites):
+    with pytest.raises(ValueError, match="even number of sites"):
+        OneHotChainTemplate.build(sites, 1, 1.0, 0.5, 1, True, ring=True)
 
 
 def aligned_distance(amplitudes, expected):

@@ -42,14 +42,15 @@ def test_a_bond_is_a_pair_of_neighbouring_sites(x, y, ring, bond):
 
 
 def test_routing_gates_are_those_off_the_chain_s_bonds():
-    """Measured into sites 0..2 on qubits 0..2: CZ(0, 1) is bond 0; CZ(0, 2) is routing
-    on a chain, the closing bond on a 3-site ring."""
-    isa = QuantumCircuit(3, 3)
-    isa.cz(0, 1)
-    isa.cz(0, 2)
-    isa.measure([0, 1, 2], [0, 1, 2])
-    assert routing_gates(isa, 3, ring=False) == (1, 2)
-    assert routing_gates(isa, 3, ring=True) == (0, 2)
+    """Measured into sites 0..3 on qubits 3, 2, 1, 0: CZ(3, 2) is bond 0; CZ(3, 0) is
+    routing on a chain, the closing bond on a 4-site ring; CZ(3, 1) routing on both."""
+    isa = QuantumCircuit(4, 4)
+    isa.cz(3, 2)
+    isa.cz(3, 0)
+    isa.cz(3, 1)
+    isa.measure([3, 2, 1, 0], [0, 1, 2, 3])
+    assert routing_gates(isa, 4, ring=False) == (2, 3)
+    assert routing_gates(isa, 4, ring=True) == (1, 3)
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +80,28 @@ def test_a_16_site_ring_is_routed_and_the_dry_run_says_so(plans):
     assert "12, 20, 24, 28, 32, 36, 40" in note and "boundary=open" in note
     assert plans[(16, "open")]["notes"] == []
     assert plans[(16, "open")]["circuits"][-1]["two_qubit_gates"] == 2 * 15 * 2
+
+
+def test_an_open_chain_off_its_line_gets_the_note_without_ring_lengths():
+    """A routed open chain (CZ between sites 0 and 2, by hand): the note says it found no
+    line, gives the SWAP-free count (2 CZ x 3 bonds x 1 step) and no ring lengths."""
+    experiment = get_experiment("anderson-chain").from_settings(
+        {"sites": 4, "time": 0.8, "time_steps": 1, "realisations": 2})
+    isa = QuantumCircuit(4, 4, metadata={"steps": 1})
+    isa.cz(0, 2)
+    isa.measure(range(4), range(4))
+    (note,) = experiment.layout_notes([isa], FakeFez())
+    assert "4-site chain found no line of 4 coupled qubits on fake_fez" in note
+    assert "1 two-qubit gates in the last circuit against 6 without" in note
+    assert "rings" not in note
+    assert experiment.layout_notes([], FakeFez()) == []
+
+
+def test_the_printed_dry_run_carries_the_note(plans, capsys):
+    from qwalk_circuits.cli.render_plan import print_plan
+
+    print_plan(plans[(16, "ring")], as_json=False)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+    assert len(lines) == 1 and "16-site ring found no cycle" in lines[0]
+    print_plan(plans[(12, "ring")], as_json=False)
+    assert "note:" not in capsys.readouterr().out

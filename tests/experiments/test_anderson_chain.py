@@ -75,7 +75,7 @@ def test_the_ring_adds_one_bond_per_step_and_names_itself():
 
 
 def test_an_odd_ring_is_refused_with_what_to_do():
-    with pytest.raises(QwalkError, match=r"even number of sites.*sites=8.*boundary=open"):
+    with pytest.raises(QwalkError, match=r"even number of sites.*sites=6 or 8.*boundary=open"):
         make(sites=7, boundary="ring")
 
 

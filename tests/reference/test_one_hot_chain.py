@@ -100,3 +100,5 @@ def test_a_ring_of_odd_sites_is_refused(sites):
     with the first even bond)."""
     with pytest.raises(ValueError, match="even number of sites"):
         brickwork_states(1, sites, 1.0, np.zeros((1, sites)), 0.5, [1], ring=True)
+    with pytest.raises(ValueError, match="even number of sites"):
+        classical_brickwork(1, sites, 1.0, 0.5, [1], ring=True)
