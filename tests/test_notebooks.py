@@ -127,6 +127,11 @@ def test_notebook_is_stored_without_outputs(path: Path) -> None:
     dirty = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
              and (cell.outputs or cell.execution_count is not None)]
     assert not dirty, f"{path.name}: clear the outputs of cells {dirty} before committing"
+    # nbformat fills a missing cell id in on reading, with a warning that it will become an
+    # error: the stored file must carry them
+    stored = json.loads(path.read_text())["cells"]
+    no_id = [i for i, cell in enumerate(stored) if "id" not in cell]
+    assert not no_id, f"{path.name}: cells {no_id} have no id; run nbformat's normalize()"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

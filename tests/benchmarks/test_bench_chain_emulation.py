@@ -1,7 +1,6 @@
 """The chain-emulation benchmark times the circuit the device path would run."""
 
-import time
-
+import pytest
 from qiskit.quantum_info import Statevector
 
 from benchmarks.bench_chain_emulation import METHODS, chain_circuit, seconds_per_shot
@@ -17,15 +16,33 @@ def test_the_timed_circuit_is_the_compacted_chain_with_its_device_noise() -> Non
     assert set(excitations) == {1}  # one walker: the one-hot encoding survived transpiling
 
 
-def test_each_method_runs_doubling_batches_within_the_budget() -> None:
+class ScriptedClock:
+    """A timer on which every batch takes ``batch_seconds``, whatever the machine's load."""
+
+    def __init__(self, batch_seconds: float) -> None:
+        self.now, self.batch_seconds, self.reads = 0.0, batch_seconds, 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        if self.reads % 2 == 0:  # the read after a batch: that batch has taken its time
+            self.now += self.batch_seconds
+        return self.now
+
+
+def test_each_method_runs_doubling_batches_until_the_next_would_overrun() -> None:
     circuit, simulator, _ = chain_circuit("fake_fez", 4)
     for method in METHODS:
-        start = time.perf_counter()
-        per_shot, shots = seconds_per_shot(circuit, simulator, method, budget=1.0)
-        spent = time.perf_counter() - start
+        clock = ScriptedClock(0.1)
+        per_shot, shots = seconds_per_shot(circuit, simulator, method, budget=1.0, clock=clock)
         assert simulator.options.method == method
-        assert per_shot > 0 and shots > 1 and shots & (shots - 1) == 0  # doubled from 1
-        # the loop stops before a batch would overrun: the budget, plus a slack for the
-        # last batch's own scatter on a busy machine
-        assert spent < 2.0
-        assert per_shot * shots < spent  # the last batch is part of what was spent
+        # batches of 1, 2, ..., 128 shots spend 0.8 s; a ninth (0.9 s) leaves no room for
+        # a tenth of twice its time, so the ninth, of 256 shots, is the last
+        assert clock.reads == 2 * 9 and shots == 256
+        assert per_shot == pytest.approx(0.1 / 256)
+
+
+def test_a_first_batch_over_the_budget_is_reported_alone() -> None:
+    circuit, simulator, _ = chain_circuit("fake_fez", 4)
+    per_shot, shots = seconds_per_shot(circuit, simulator, METHODS[0], budget=1.0,
+                                       clock=ScriptedClock(0.7))
+    assert (per_shot, shots) == (pytest.approx(0.7), 1)  # a loaded machine: no doubling

@@ -18,6 +18,8 @@ from qwalk_circuits.experiments.kicked_rotor import resonance
 from qwalk_circuits.reference.kicked_rotor import classical_p2, momentum_grid
 
 EXACT = 1e-9
+# what the unguarded check would take is minutes; 5 s leaves a loaded 2-core CI its scatter
+REFUSED_AT_ONCE_S = 5.0
 # K = 5, kbar = 1 (l ~ D/(2 kbar^2) ~ 6): 8 qubits hold 40 kicks
 LOCALIZED = {"kick_strength": 5.0, "kbar": 1.0, "kicks": 40, "momentum_qubits": 8,
              "quasi_momenta": 8, "times": [0, 10, 15, 20, 30, 40]}
@@ -217,7 +219,7 @@ def test_a_huge_number_of_kicks_is_refused_at_once_naming_kicks():
     start = time.perf_counter()
     with pytest.raises(QwalkError, match=r"parameter 'kicks'.*lower kicks"):
         get_experiment("kicked-rotor").from_settings({"kicks": 10**9})
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < REFUSED_AT_ONCE_S
 
 
 @pytest.mark.parametrize("settings", [{"quasi_momenta": 8000, "kicks": 400},
@@ -231,7 +233,7 @@ def test_a_register_check_that_would_take_minutes_is_refused_at_once(settings):
     start = time.perf_counter()
     with pytest.raises(QwalkError, match="kicks x quasi_momenta x 2\\*\\*momentum_qubits"):
         get_experiment("kicked-rotor").from_settings(settings)
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < REFUSED_AT_ONCE_S
 
 
 def test_no_localization_theory_at_a_quantum_resonance():
