@@ -16,7 +16,8 @@ TVD stays below half the uniform TVD.
 Default: steps 0..2^n in 5 points per n, 4000 shots (about two minutes);
 ``--quick``: n = 2, 3 and 3 points.  ``--steps 4,8,16 --constructions
 fast-forward --qubits 6,7``: given steps of one construction (the 1D walk's
-reach goals, BENCHMARKS §24).
+reach goals, BENCHMARKS §24); ``--measure-early`` runs them with ``run.measure_early``
+(the closing inverse QFT as mid-circuit measurements and classically controlled phases).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from qwalk_circuits import pipeline
-from qwalk_circuits.execution.config import load_config
+from qwalk_circuits.execution.config import HardwareConfig, load_config
 from qwalk_circuits.execution.store import ResultStore
 from qwalk_circuits.experiments import get_experiment
 
@@ -44,11 +45,17 @@ def steps_for(n: int, points: int) -> list[int]:
     return sorted({int(np.rint(x)) for x in np.linspace(0, 2 ** n, points)})
 
 
-def run(n: int, construction: str, steps: list[int], config_name: str, shots: int,
+def device_config(name: str, measure_early: bool) -> HardwareConfig:
+    """The named config, with ``run.measure_early`` set as asked."""
+    config = load_config(name)
+    return config.model_copy(update={"run": config.run.model_copy(
+        update={"measure_early": measure_early})})
+
+
+def run(n: int, construction: str, steps: list[int], config: HardwareConfig, shots: int,
         store: ResultStore) -> list[list[object]]:
     experiment = get_experiment("coined-walk").from_settings(
         {"position_qubits": n, "steps": max(steps), "times": steps, "shift": construction})
-    config = load_config(config_name)
     predicted = [c["tvd_predicted_sampled"]
                  for c in pipeline.plan(experiment, config, shots)["circuits"]]
     summary = pipeline.run(experiment, config, shots, 1234, store, progress=False).summary
@@ -79,7 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         default=list(CONSTRUCTIONS))
     parser.add_argument("--config", default="fake_fez", help="a fake-device hardware config")
     parser.add_argument("--shots", type=int, default=4000)
+    parser.add_argument("--measure-early", action="store_true",
+                        help="set run.measure_early: the semi-classical inverse QFT "
+                             "(mid-circuit measurements, classically controlled phases)")
     args = parser.parse_args(argv)
+    config = device_config(args.config, args.measure_early)
     qubits = parse_int_list(args.qubits) if args.qubits else ([2, 3] if args.quick else [2, 3, 4])
     points = args.points or (3 if args.quick else 5)
     print_header("Hardware fidelity on a fake device (bench_hardware_fidelity)", MODULE, argv)
@@ -89,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for n in qubits:
             steps = parse_int_list(args.steps) if args.steps else steps_for(n, points)
             for construction in args.constructions:
-                rows += run(n, construction, steps, args.config, args.shots, store)
+                rows += run(n, construction, steps, config, args.shots, store)
     print(markdown_table(["n", "sites", "construction", "steps", "2q gates", "TVD raw",
                           "TVD mitigated", "TVD predicted", "TVD uniform",
                           "useful"], rows))

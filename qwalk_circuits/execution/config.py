@@ -164,6 +164,12 @@ class RunSection(_Strict):
         "circuit is also sent with its two-qubit gates folded to run lambda times, for each "
         "odd lambda listed after 1 (e.g. [1, 3, 5]); the summary's comparison.zne holds the "
         "observables extrapolated to lambda = 0 beside the raw and mitigated ones")
+    measure_early: bool = Field(
+        default=False, description="measure each qubit as soon as only controlled phases "
+        "remain on it and apply those as classically controlled phases (the semi-classical "
+        "QFT: the walk's closing inverse QFT costs no two-qubit gate); the outcome "
+        "distribution is unchanged; needs dynamic circuits (device runs; fake devices "
+        "simulate no feed-forward latency)")
     zne_extrapolation: Literal["richardson", "exponential"] = Field(
         default="richardson", description="the ZNE model: the polynomial through the points "
         "(richardson) or a + b exp(-c lambda) (exponential, needs three scales)")
@@ -231,6 +237,10 @@ class HardwareConfig(_Strict):
         if self.run.zne_scales is not None and self.backend.kind == "aer":
             raise ValueError("'run.zne_scales': zero-noise extrapolation folds a device's ISA "
                              "circuits; use it with kind = 'fake' or 'ibm'")
+        if self.run.measure_early and self.backend.kind == "aer":
+            raise ValueError("'run.measure_early' makes the device's circuits dynamic; the "
+                             "local simulator reads exact probabilities without it: use it "
+                             "with kind = 'fake' or 'ibm'")
         return self
 
     @property

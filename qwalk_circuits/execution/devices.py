@@ -25,12 +25,13 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import Parameter
 from qiskit.circuit.library import RXGate, RZZGate
 from qiskit.providers import BackendV2
-from qiskit.transpiler import Target, generate_preset_pass_manager
+from qiskit.transpiler import PassManager, Target, generate_preset_pass_manager
 from qiskit_aer import AerSimulator
 from qiskit_aer.noise import NoiseModel
 
 from ..core.errors import QwalkError
 from .config import HardwareConfig
+from .measure_early import MeasureEarly
 from .runner import aer_device_options
 
 IDLE_OPS = ("barrier", "delay")
@@ -84,14 +85,23 @@ def fractional_target(device: str) -> Target:
 def pass_manager(backend: BackendV2, config: HardwareConfig) -> Any:
     """The preset pass manager for the device: its native gates (CZ, or RZZ/RX with
     fractional gates), its coupling map, and (level >= 1) Qiskit's VF2 layout
-    scoring, which prefers the qubits with the lowest gate and readout errors."""
+    scoring, which prefers the qubits with the lowest gate and readout errors.
+    ``run.measure_early`` runs :class:`.MeasureEarly` first (before layout)."""
     common = {"optimization_level": config.run.optimization_level,
               "layout_method": LAYOUTS[config.run.layout_method],
               "seed_transpiler": config.run.seed}
-    if config.backend.fractional_gates and "rzz" not in backend.target.operation_names:
-        name = backend.name if backend.name.startswith("fake_") else twin_of(backend.name)
-        return generate_preset_pass_manager(target=fractional_target(name), **common)
-    return generate_preset_pass_manager(backend=backend, **common)
+    fractional = config.backend.fractional_gates and "rzz" not in backend.target.operation_names
+    name = backend.name if backend.name.startswith("fake_") else twin_of(backend.name)
+    target = fractional_target(name) if fractional else backend.target
+    if config.run.measure_early and "if_else" not in target.operation_names:
+        raise QwalkError(f"{backend.name} runs no dynamic circuits (no if_else in its "
+                         f"target), which run.measure_early needs: set it to false in "
+                         f"{config.name}")
+    manager = (generate_preset_pass_manager(target=target, **common) if fractional
+               else generate_preset_pass_manager(backend=backend, **common))
+    if config.run.measure_early:
+        manager.pre_init = PassManager([MeasureEarly()])
+    return manager
 
 
 def transpile_for_device(circuits: list[QuantumCircuit], backend: BackendV2,

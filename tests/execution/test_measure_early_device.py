@@ -1,0 +1,116 @@
+"""``run.measure_early`` on the device path: the ISA circuit a device runs keeps the walk's
+exact distribution, and a run sends, stores and analyses its dynamic circuits -- on a fake
+device and through the service double on the real-device path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qwalk_circuits.device_plan import expected_sampled_tvd
+from qwalk_circuits.execution import ResultStore
+from qwalk_circuits.execution.config import load_config, parse_config
+from qwalk_circuits.execution.devices import compact, fake_backend, pass_manager
+from qwalk_circuits.execution.ledger import Ledger
+from qwalk_circuits.execution.qpy_text import from_qpy_text
+from qwalk_circuits.experiments import get_experiment
+from qwalk_circuits.pipeline import fetch, plan, run, submit
+
+from . import service_double
+from .test_measure_early import branch_distribution, final_distribution, walk
+
+SHOTS = 4000
+
+
+def fake_config(measure_early: bool, **run_settings):  # type: ignore[no-untyped-def]
+    return parse_config({"backend": {"kind": "fake", "device": "fake_manila"},
+                         "run": {"shots": SHOTS, "seed": 3, "readout_mitigation": True,
+                                 "measure_early": measure_early, **run_settings},
+                         "jobs": {"poll_interval_s": 0.01}}, "fake_manila_early", "test")
+
+
+def fast_forward_walk():  # type: ignore[no-untyped-def]
+    return get_experiment("coined-walk").from_settings(
+        {"position_qubits": 3, "steps": 3, "times": [3], "shift": "fast-forward"})
+
+
+@pytest.mark.parametrize("device", ["fake_fez", "fake_manila"])
+def test_the_compacted_isa_circuit_keeps_the_exact_distribution(device):
+    """Layout, routing and the basis translation of the dynamic circuit (its conditional
+    phases become RZ inside the blocks): exact, every branch followed."""
+    config = load_config(device) if device == "fake_fez" else fake_config(True)
+    if device == "fake_fez":
+        config = config.model_copy(update={"run": config.run.model_copy(
+            update={"measure_early": True})})
+    logical = walk(3, 5, "fast-forward")
+    small = compact(pass_manager(fake_backend(device), config).run(logical)).circuit
+    assert "if_else" in small.count_ops()
+    assert np.abs(branch_distribution(small) - final_distribution(logical)).max() < 1e-10
+
+
+def stored_circuits(store: ResultStore, run_id: str) -> list:  # type: ignore[type-arg]
+    return [from_qpy_text(i["qpy"]) for i in Ledger(store).submission(run_id)["circuits"]
+            if i["role"] == "circuits"]
+
+
+def test_a_fake_device_run_sends_dynamic_circuits_with_fewer_two_qubit_gates(tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    early = run(fast_forward_walk(), fake_config(True), SHOTS, 3, store, progress=False).summary
+    plain = run(fast_forward_walk(), fake_config(False), SHOTS, 3, store,
+                progress=False).summary
+    assert all("if_else" in c.count_ops() for c in stored_circuits(store, early["run_id"]))
+    assert not any("if_else" in c.count_ops()
+                   for c in stored_circuits(store, plain["run_id"]))
+    assert (early["resources"][0]["two_qubit_gates"]
+            < plain["resources"][0]["two_qubit_gates"])
+    # the noisy device gives a worse distribution than exact either way; fewer gates must
+    # not make it worse than the plain run's beyond their errors (a mis-mapped bit would
+    # put it near the uniform distribution's TVD)
+    tvd = {name: (s["comparison"]["hardware"]["tvd"][0],
+                  s["comparison"]["hardware"]["tvd_error"][0])
+           for name, s in (("early", early), ("plain", plain))}
+    assert tvd["early"][0] < tvd["plain"][0] + 3 * np.hypot(tvd["early"][1], tvd["plain"][1])
+    assert tvd["early"][0] < 0.5 * early["comparison"]["uniform_tvd"][0]
+    assert "mitigated" in early["comparison"]
+
+
+def test_zne_folds_the_dynamic_circuit(tmp_path):
+    store = ResultStore(tmp_path / "s.sqlite")
+    summary = run(fast_forward_walk(), fake_config(True, zne_scales=[1, 3]), SHOTS, 3, store,
+                  progress=False).summary
+    gates = summary["comparison"]["zne"]["two_qubit_gates"][0]
+    assert gates[0] > 0 and gates == [gates[0], 3 * gates[0]]
+    assert all("if_else" in c.count_ops() for c in stored_circuits(store, summary["run_id"]))
+
+
+def test_the_dry_run_counts_the_dynamic_circuit():
+    early = plan(fast_forward_walk(), fake_config(True), SHOTS)["circuits"][0]
+    plain = plan(fast_forward_walk(), fake_config(False), SHOTS)["circuits"][0]
+    assert early["two_qubit_gates"] < plain["two_qubit_gates"]
+    assert early["tvd_predicted_sampled"] < plain["tvd_predicted_sampled"]
+
+
+def test_the_real_device_path_uploads_dynamic_circuits_and_reads_the_exact_walk(server,
+                                                                              tmp_path):
+    """Through the service double (the runtime's client-side sampler; the "device" is
+    ideal): the counts are the exact distribution's, within what the shots allow."""
+    path = tmp_path / "ibm_double_early.toml"
+    path.write_text(service_double.IBM_CONFIG.replace(
+        "readout_mitigation = true", "readout_mitigation = true\nmeasure_early = true"))
+    config = load_config(str(path))
+    store = ResultStore(tmp_path / "s.sqlite")
+    run_id = submit(fast_forward_walk(), config, SHOTS, 5, store)
+    record = None
+    for _ in range(50):
+        record = fetch(run_id, store)
+        if record is not None:
+            break
+    assert record is not None
+    assert all("if_else" in c.count_ops() for c in stored_circuits(store, run_id))
+    exact = np.asarray(fast_forward_walk().reference_distributions()[0])
+    tvd = record.summary["comparison"]["hardware"]["tvd"][0]
+    # E[TVD] of SHOTS samples of the exact distribution, plus 4 times a bound on its spread
+    # (each outcome's frequency error summed as if fully correlated)
+    expected = expected_sampled_tvd(exact, exact, SHOTS)
+    spread = 0.5 * np.sqrt(exact * (1 - exact) / SHOTS).sum()
+    assert tvd < expected + 4 * spread
