@@ -14,6 +14,8 @@ mid-circuit measurements and single-qubit gates.
 It needs dynamic circuits (``if_else`` in the target: IBM Heron devices have it).  Fake
 devices simulate no feed-forward latency: a real device idles the unmeasured qubits while
 each bit travels to the controller, which costs coherence this gains nothing from.
+:func:`readout_idle_dephasing` estimates that cost from the device's measurement times and
+T2 (a lower bound: the feed-forward latency is not in the target), for the dry run.
 
 :class:`MeasureEarly` is the transpiler pass (the device pass manager's ``pre_init`` stage
 when ``run.measure_early`` is set); :func:`measure_early` works on a circuit.
@@ -22,6 +24,7 @@ when ``run.measure_early`` is set); :func:`measure_early` works on a circuit.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from qiskit import QuantumCircuit
 from qiskit.circuit import Clbit, Qubit
@@ -121,3 +124,34 @@ class MeasureEarly(TransformationPass):
         circuit = dag_to_circuit(dag)
         early = measure_early(circuit)
         return dag if early is circuit else circuit_to_dag(early)
+
+
+def readout_idle_dephasing(isa: QuantumCircuit, backend: Any) -> float | None:
+    """The phase-flip probability a real device adds while an ISA circuit's qubits wait for
+    its mid-circuit measurements: a measurement waits for every earlier one whose bit a
+    conditional gate read before it (the semi-classical QFT reads them one by one), each
+    taking the target's measurement time; its qubit dephases by (1 - exp(-wait/T2))/2.
+    Combined over the measurements: 1 - prod(1 - p).  None for a circuit without
+    conditional gates.  Feed-forward latency is not counted (no target states it), so this
+    is a lower bound; fake devices' noise models charge none of it."""
+    if not any(inst.operation.name == "if_else" for inst in isa.data):
+        return None
+    target = backend.target
+    unread: list[tuple[Clbit, float]] = []  # earlier measurements no condition read yet
+    waited = 0.0
+    survive = 1.0
+    for inst in isa.data:
+        name = inst.operation.name
+        if name == "if_else":
+            clbit = inst.operation.condition[0]
+            waited += sum(d for c, d in unread if c == clbit)
+            unread = [(c, d) for c, d in unread if c != clbit]
+        elif name == "measure":
+            qubit = isa.find_bit(inst.qubits[0]).index
+            props = target["measure"].get((qubit,))
+            duration = float(props.duration) if props is not None and props.duration else 0.0
+            t2 = getattr(backend.qubit_properties(qubit), "t2", None)
+            if t2:
+                survive *= 1 - (1 - math.exp(-waited / t2)) / 2
+            unread.append((inst.clbits[0], duration))
+    return 1 - survive

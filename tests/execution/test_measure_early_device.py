@@ -114,3 +114,49 @@ def test_the_real_device_path_uploads_dynamic_circuits_and_reads_the_exact_walk(
     expected = expected_sampled_tvd(exact, exact, SHOTS)
     spread = 0.5 * np.sqrt(exact * (1 - exact) / SHOTS).sum()
     assert tvd < expected + 4 * spread
+
+
+def test_the_idle_estimate_follows_the_measurements_one_by_one():
+    """Three measured qubits read one after the other: the second waits one measurement
+    time, the third two; each dephases by (1 - exp(-wait/T2))/2."""
+    from qiskit import QuantumCircuit
+
+    from qwalk_circuits.execution.measure_early import readout_idle_dephasing
+
+    backend = fake_backend("fake_manila")
+    circuit = QuantumCircuit(backend.num_qubits, 3)
+    circuit.sx([0, 1, 2])
+    for q in range(3):
+        circuit.measure(q, q)
+        for later in range(q + 1, 3):
+            with circuit.if_test((circuit.clbits[q], 1)):
+                circuit.rz(0.5, later)
+    durations = [backend.target["measure"][(q,)].duration for q in range(3)]
+    t2 = [backend.qubit_properties(q).t2 for q in range(3)]
+    waits = [0.0, durations[0], durations[0] + durations[1]]
+    expected = 1 - np.prod([1 - (1 - np.exp(-w / t)) / 2 for w, t in zip(waits, t2,
+                                                                          strict=True)])
+    assert readout_idle_dephasing(circuit, backend) == pytest.approx(expected, rel=1e-12)
+    static = QuantumCircuit(backend.num_qubits, 3)
+    static.measure([0, 1, 2], [0, 1, 2])
+    assert readout_idle_dephasing(static, backend) is None
+
+
+def test_the_dry_run_charges_the_idle_dephasing_to_the_real_device_only(capsys,
+                                                                        monkeypatch):
+    from qwalk_circuits import device_plan
+    from qwalk_circuits.cli.render_plan import print_plan
+
+    report = plan(fast_forward_walk(), fake_config(True), SHOTS)
+    early = report["circuits"][0]
+    plain = plan(fast_forward_walk(), fake_config(False), SHOTS)["circuits"][0]
+    assert 0 < early["readout_idle_dephasing"] < 0.2 and plain["readout_idle_dephasing"] is None
+    # without the idle term: the same fake-device forecast, a real device's higher by 1/(1-p)
+    monkeypatch.setattr(device_plan, "readout_idle_dephasing", lambda isa, backend: None)
+    uncharged = plan(fast_forward_walk(), fake_config(True), SHOTS)["circuits"][0]
+    assert uncharged["fidelity"] == early["fidelity"]
+    assert early["fidelity_real_device"] == pytest.approx(
+        uncharged["fidelity_real_device"] * (1 - early["readout_idle_dephasing"]), rel=1e-12)
+    assert any(n.startswith("measure_early: a real device dephases") for n in report["notes"])
+    print_plan(report, as_json=False)
+    assert "note: measure_early: a real device dephases" in capsys.readouterr().out

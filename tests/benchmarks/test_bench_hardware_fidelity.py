@@ -1,0 +1,20 @@
+"""The hardware-fidelity benchmark runs the walk with and without measuring early."""
+
+from benchmarks.bench_hardware_fidelity import device_config, main
+
+
+def test_device_config_sets_measure_early_and_keeps_the_rest() -> None:
+    early, plain = device_config("fake_fez", True), device_config("fake_fez", False)
+    assert early.run.measure_early and not plain.run.measure_early
+    assert early.run.model_dump(exclude={"measure_early"}) == plain.run.model_dump(
+        exclude={"measure_early"})
+
+
+def test_a_measured_early_run_prints_its_idle_dephasing(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["--qubits", "3", "--steps", "3", "--constructions", "fast-forward",
+                 "--measure-early", "--shots", "500"]) == 0
+    row = [line for line in capsys.readouterr().out.splitlines()
+           if line.startswith("| 3 | 8 |")]
+    assert len(row) == 1
+    idle = row[0].strip("|").split("|")[-1].strip()
+    assert 0 < float(idle) < 0.2  # a real device's cost, printed for the fake run
