@@ -18,8 +18,10 @@ Default: steps 0..2^n in 5 points per n, 4000 shots (about two minutes);
 fast-forward --qubits 6,7``: given steps of one construction (the 1D walk's
 reach goals, BENCHMARKS §24); ``--measure-early`` runs them with ``run.measure_early``
 (the closing inverse QFT as mid-circuit measurements and classically controlled phases);
-its last column is the dry run's ``readout_idle_dephasing``: what a real device adds while
-the qubits wait for those measurements, which the fake noise model does not charge.
+its "idle dephasing" column is the dry run's ``readout_idle_dephasing``: what a real
+device adds while the qubits wait for those measurements, which the fake noise model does
+not charge.  F is the dry run's calibrated fidelity (gates and readout); "F real device"
+has the two-qubit errors x 4 (Porter & Joseph) and, measured early, the idle term.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def run(n: int, construction: str, steps: list[int], config: HardwareConfig, sho
     planned = pipeline.plan(experiment, config, shots)["circuits"]
     predicted = [c["tvd_predicted_sampled"] for c in planned]
     idle = [c["readout_idle_dephasing"] for c in planned]
+    fidelity = [(c["fidelity"], c["fidelity_real_device"]) for c in planned]
     summary = pipeline.run(experiment, config, shots, 1234, store, progress=False).summary
     comparison = summary["comparison"]
     rows = []
@@ -74,7 +77,8 @@ def run(n: int, construction: str, steps: list[int], config: HardwareConfig, sho
                      f"{predicted[i]:.3f}",
                      f"{uniform:.3f}",
                      "yes" if raw < USEFUL_FRACTION * uniform or t == 0 else "no",
-                     "-" if idle[i] is None else f"{idle[i]:.3f}"])
+                     "-" if idle[i] is None else f"{idle[i]:.3f}",
+                     f"{fidelity[i][0]:.2f}", f"{fidelity[i][1]:.2f}"])
     return rows
 
 
@@ -107,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows += run(n, construction, steps, config, args.shots, store)
     print(markdown_table(["n", "sites", "construction", "steps", "2q gates", "TVD raw",
                           "TVD mitigated", "TVD predicted", "TVD uniform",
-                          "useful", "idle dephasing (real device)"], rows))
+                          "useful", "idle dephasing (real device)", "F",
+                          "F real device"], rows))
     return 0
 
 

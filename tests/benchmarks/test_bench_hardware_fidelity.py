@@ -16,5 +16,6 @@ def test_a_measured_early_run_prints_its_idle_dephasing(capsys) -> None:  # type
     row = [line for line in capsys.readouterr().out.splitlines()
            if line.startswith("| 3 | 8 |")]
     assert len(row) == 1
-    idle = row[0].strip("|").split("|")[-1].strip()
+    *_, idle, fidelity, real = (cell.strip() for cell in row[0].strip("|").split("|"))
     assert 0 < float(idle) < 0.2  # a real device's cost, printed for the fake run
+    assert 0 < float(real) < float(fidelity) < 1
