@@ -3,7 +3,7 @@ path on fake Heron devices, raw, readout-mitigated and zero-noise extrapolated, 
 "no effect" value and the exact value; the largest size observed beyond 3 standard errors.
 
     python -m benchmarks.bench_phenomena [--devices fake_fez fake_torino]
-        [--only ballistic anderson ...] [--quick | --forecast-only]
+        [--only ballistic anderson ...] [--quick | --forecast-only] [--measure-early]
 
 Every size tried is printed (the table's evidence); the summary keeps the largest observed
 one per phenomenon and device.  Fake-device noise is optimistic (no crosstalk, drift or
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._common import markdown_table, print_header
-from .phenomena import HEADER, Row, cells, largest_observed
+from .phenomena import HEADER, OPTIONS, Row, cells, largest_observed
 
 MODULE = "benchmarks.bench_phenomena"
 PHENOMENA = ("ballistic", "crossover", "anderson", "anderson_chain", "anderson_chain_zne",
@@ -37,7 +37,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode.add_argument("--forecast-only", action="store_true",
                       help="only the sizes too large to simulate here, by their dry run "
                            "(the phenomena that have them: anderson_chain, anderson_ring)")
+    parser.add_argument("--measure-early", action="store_true",
+                        help="run.measure_early in the device configs (the closing inverse "
+                             "QFT as mid-circuit measurements; modules with MEASURE_EARLY)")
     args = parser.parse_args(argv)
+    if args.measure_early:
+        ignoring = [n for n in args.only if not getattr(
+            importlib.import_module(f"benchmarks.phenomena.{n}"), "MEASURE_EARLY", False)]
+        if ignoring:
+            parser.error(f"--measure-early is not applied by {', '.join(ignoring)}: "
+                         f"leave them out of --only")
+        OPTIONS.measure_early = True
     os.environ.setdefault("QWALK_STORE", str(Path(tempfile.mkdtemp()) / "runs.sqlite"))
     print_header("Phenomena on fake Heron devices (bench_phenomena)", MODULE, argv)
     summary: list[Row] = []

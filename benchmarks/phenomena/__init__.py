@@ -14,9 +14,29 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 #: standard errors the signature must stand from its "no effect" value (as the dry run's)
 SIGNIFICANCE = 3.0
+
+
+@dataclass
+class RunOptions:
+    """What ``bench_phenomena``'s flags change in the device configs of the modules that
+    declare ``MEASURE_EARLY = True`` (they pass their configs through :func:`configured`)."""
+
+    measure_early: bool = False
+
+
+OPTIONS = RunOptions()
+
+
+def configured(config: Any) -> Any:
+    """``config`` with :data:`OPTIONS` applied (``run.measure_early``)."""
+    if not OPTIONS.measure_early:
+        return config
+    return config.model_copy(update={"run": config.run.model_copy(
+        update={"measure_early": True})})
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.pipeline import plan, resolve_config, run
 
 from ..bench_zne import zne_config
-from . import Estimate, Row
+from . import Estimate, Row, configured
 
 NAME = "ballistic"
 SHIFT = "fast-forward"
@@ -47,6 +47,7 @@ EDGE = 0.75
 START = 4  # sigma(t) is linear in t from t = 4 on (t = 1..3: the first steps' transient)
 SEED = 1234
 NO_EFFECT = 0.5
+MEASURE_EARLY = True  # bench_phenomena --measure-early applies to this module
 SIGNATURE = "α of σ(t) ~ t^α (OLS of log σ on log t)"
 
 
@@ -92,9 +93,9 @@ def _tvd(p: np.ndarray, q: np.ndarray) -> float:
 def _row(device: str, qubits: int, quick: bool) -> Row:
     times = window(qubits)
     sites = 2**qubits
-    plain = resolve_config(device)
+    plain = configured(resolve_config(device))
     zne = True  # (quick too: 16 sites with ZNE take well under a minute)
-    config = zne_config(device, SCALES) if zne else plain
+    config = configured(zne_config(device, SCALES)) if zne else plain
     experiment = _experiment(qubits, times)
     dry = plan(experiment, plain, SHOTS)
     sent = plan(experiment, config, SHOTS) if zne else dry
@@ -158,6 +159,7 @@ def _row(device: str, qubits: int, quick: bool) -> Row:
         f"{predicted_real:.3f}; "
         + (f"~{need} shots per circuit for 3 σ there (error scaled as 1/sqrt(shots))"
            if need else "no 3 σ at any shot count (predicted α not above 0.5)"),
+        *dry["notes"],
         *sorted(set(summary.get("warnings", []))),
     )
     return Row(

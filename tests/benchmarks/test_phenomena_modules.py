@@ -16,3 +16,26 @@ def test_every_module_in_the_folder_is_a_choice_of_only() -> None:
 def test_every_phenomenon_module_exposes_rows() -> None:
     for name in PHENOMENA:
         assert callable(importlib.import_module(f"benchmarks.phenomena.{name}").rows)
+
+
+def test_measure_early_is_refused_for_modules_that_do_not_apply_it(capsys) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from benchmarks.bench_phenomena import main
+
+    with pytest.raises(SystemExit):
+        main(["--only", "anderson_chain", "--measure-early"])
+    assert "--measure-early is not applied by anderson_chain" in capsys.readouterr().err
+
+
+def test_configured_sets_measure_early_only_when_asked(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from benchmarks.phenomena import OPTIONS, configured
+    from qwalk_circuits.pipeline import resolve_config
+
+    config = resolve_config("fake_fez")
+    assert configured(config) is config
+    monkeypatch.setattr(OPTIONS, "measure_early", True)
+    early = configured(config)
+    assert early.run.measure_early and not config.run.measure_early
+    assert early.run.model_dump(exclude={"measure_early"}) == config.run.model_dump(
+        exclude={"measure_early"})
