@@ -160,3 +160,20 @@ def test_the_dry_run_charges_the_idle_dephasing_to_the_real_device_only(capsys,
     assert any(n.startswith("measure_early: a real device dephases") for n in report["notes"])
     print_plan(report, as_json=False)
     assert "note: measure_early: a real device dephases" in capsys.readouterr().out
+
+
+def test_auto_prices_the_constructions_measured_early():
+    """The line QFT has no controlled phase to drop, so measuring early turns auto's choice
+    at 64 sites, 8 steps on fake_fez from fourier-line to fourier (the same compiler prices
+    and runs)."""
+    from qwalk_circuits.execution.targets import make_target
+
+    choices = {}
+    for early in (False, True):
+        config = load_config("fake_fez")
+        config = config.model_copy(update={"run": config.run.model_copy(
+            update={"measure_early": early})})
+        experiment = get_experiment("coined-walk").from_settings(
+            {"position_qubits": 6, "steps": 8, "times": [8]})
+        choices[early] = experiment.constructions(make_target(config).compiler)
+    assert choices == {False: ["fourier-line"], True: ["fourier"]}
