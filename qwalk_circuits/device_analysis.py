@@ -51,6 +51,7 @@ from .execution.jobs import poll, pub_seed_of
 from .execution.ledger import Ledger
 from .execution.qpy_text import from_qpy_text
 from .execution.store import ResultStore
+from .execution.submission_build import submission_notes
 from .execution.targets import device_target, make_target
 from .experiments.unravelled import on_device
 from .ideal_members import ideal_members
@@ -98,8 +99,12 @@ def _analysed(run_id: str, sub: dict[str, Any], ledger: Ledger, emulate: bool = 
             counts[i] = ([{int(k): v for k, v in m.items()} for m in c] if isinstance(c, list)
                          else {int(k): v for k, v in c.items()})
     analyse = _analyse_ensemble if any("members" in info for info in infos) else _analyse
-    return analyse(run_id, sub, stored_config(sub), infos, counts,
-                   [j["job_id"] for j in jobs], emulate)
+    record, circuits = analyse(run_id, sub, stored_config(sub), infos, counts,
+                               [j["job_id"] for j in jobs], emulate)
+    # what the dry run noted about these circuits on this device, kept with the submission
+    record.summary["warnings"] = [*record.summary.get("warnings", []),
+                                  *submission_notes(infos)]
+    return record, circuits
 
 
 def _backend(config: HardwareConfig, sub: dict[str, Any]) -> dict[str, Any]:

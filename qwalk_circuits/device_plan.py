@@ -44,7 +44,7 @@ from .analysis.summary import json_safe
 from .execution.config import HardwareConfig
 from .execution.devices import expand
 from .execution.measure_early import readout_idle_dephasing
-from .execution.submission_build import BuiltSubmission, build_submission
+from .execution.submission_build import BuiltSubmission, build_submission, submission_notes
 from .execution.targets import DeviceTarget
 from .ideal_members import ideal_members
 
@@ -205,20 +205,9 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
             experiment, reference[-1], last["fidelity_real_device"], last["time"], shots,
             members[-1], ensemble, ideal, None if emulated_real is None else emulated_real[-1]),
         "real_device_factor": REAL_DEVICE_FACTOR,
-        "notes": experiment.layout_notes(built.isa, backend) + _idle_notes(idle),
+        "notes": submission_notes(built.infos),
         "model": CALIBRATION_MODEL if emulated is None else EMULATION_MODEL,
     })
-
-
-def _idle_notes(idle: list[float | None]) -> list[str]:
-    """What measuring early costs on a real device and not in a fake one's noise."""
-    known = [p for p in idle if p is not None]
-    if not known:
-        return []
-    return [f"measure_early: a real device dephases the qubits waiting for the mid-circuit "
-            f"measurements by up to {max(known):.3f} (measurement times and T2 of the "
-            f"chosen qubits; the feed-forward latency comes on top). The fake noise model "
-            f"charges none of it; the real-device verdict does."]
 
 
 def _last_members(experiment: Any) -> np.ndarray | None:

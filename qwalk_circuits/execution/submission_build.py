@@ -22,6 +22,7 @@ from .devices import compact
 from .ensemble import parameter_columns
 from .folding import fold_two_qubit_gates
 from .jobs import job_limit, pack_jobs
+from .measure_early import idle_notes, readout_idle_dephasing
 from .mitigation import calibration_circuits
 from .qpy_text import qpy_text
 from .resources import circuit_stats
@@ -213,5 +214,16 @@ def build_submission(experiment: Any, config: HardwareConfig, shots: int,
         compacted = [compact(c) for c in isa]
         infos = [_info(c, i, k) for c, i, k in zip(logical, isa, compacted, strict=True)]
         submitted = list(isa) if target.sends_full_width else [k.circuit for k in compacted]
+    notes = [*experiment.layout_notes(isa, backend),
+             *idle_notes([readout_idle_dephasing(c, backend) for c in isa])]
+    if notes:  # kept with the first measured circuit: the run's summary warns with them
+        next(info for info in infos if info["role"] == "circuits")["notes"] = notes
     plan = plan_with_calibration(infos, submitted, values, config, shots, backend.num_qubits)
     return BuiltSubmission(infos, submitted, values, plan, backend, isa)
+
+
+def submission_notes(infos: list[dict[str, Any]]) -> list[str]:
+    """What the submission's circuits say about themselves on this device (a routed chain,
+    the idle cost of measuring early): the dry run's notes and the finished run's
+    warnings."""
+    return [note for info in infos for note in info.get("notes", [])]

@@ -105,3 +105,19 @@ def test_the_printed_dry_run_carries_the_note(plans, capsys):
     assert len(lines) == 1 and "16-site ring found no cycle" in lines[0]
     print_plan(plans[(12, "ring")], as_json=False)
     assert "note:" not in capsys.readouterr().out
+
+
+def test_a_run_of_a_routed_ring_warns_with_the_dry_runs_note(tmp_path):
+    """The note is kept with the submission, so a plain run (not only a dry run) says it:
+    heavy-hex has no 4-cycle, so a 4-site ring is routed."""
+    from qwalk_circuits.execution import ResultStore
+    from qwalk_circuits.pipeline import run
+
+    experiment = get_experiment("anderson-chain").from_settings(
+        {"sites": 4, "time": 1.6, "time_steps": 2, "realisations": 2, "boundary": "ring"})
+    config = resolve_config("fake_fez")
+    (note,) = plan(experiment, config, 200)["notes"]
+    summary = run(experiment, config, 200, 3, ResultStore(tmp_path / "s.sqlite"),
+                  progress=False).summary
+    assert "4-site ring found no cycle" in note
+    assert summary["warnings"].count(note) == 1

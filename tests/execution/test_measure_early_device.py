@@ -72,6 +72,10 @@ def test_a_fake_device_run_sends_dynamic_circuits_with_fewer_two_qubit_gates(tmp
     assert tvd["early"][0] < tvd["plain"][0] + 3 * np.hypot(tvd["early"][1], tvd["plain"][1])
     assert tvd["early"][0] < 0.5 * early["comparison"]["uniform_tvd"][0]
     assert "mitigated" in early["comparison"]
+    # the run says what a real device would charge for the waits, the plain run does not
+    assert [w for w in early["warnings"] if w.startswith("measure_early:")] == [
+        n for n in plan(fast_forward_walk(), fake_config(True), SHOTS)["notes"]]
+    assert not any(w.startswith("measure_early:") for w in plain["warnings"])
 
 
 def test_zne_folds_the_dynamic_circuit(tmp_path):
@@ -157,7 +161,8 @@ def test_the_dry_run_charges_the_idle_dephasing_to_the_real_device_only(capsys,
     assert uncharged["fidelity"] == early["fidelity"]
     assert early["fidelity_real_device"] == pytest.approx(
         uncharged["fidelity_real_device"] * (1 - early["readout_idle_dephasing"]), rel=1e-12)
-    assert any(n.startswith("measure_early: a real device dephases") for n in report["notes"])
+    (note,) = report["notes"]
+    assert note.startswith("measure_early: a real device dephases")
     print_plan(report, as_json=False)
     assert "note: measure_early: a real device dephases" in capsys.readouterr().out
 
