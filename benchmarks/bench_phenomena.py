@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if ignoring:
             parser.error(f"--measure-early is not applied by {', '.join(ignoring)}: "
                          f"leave them out of --only")
-        OPTIONS.measure_early = True
+    OPTIONS.measure_early = args.measure_early  # (set on every call: nothing carries over)
     os.environ.setdefault("QWALK_STORE", str(Path(tempfile.mkdtemp()) / "runs.sqlite"))
     print_header("Phenomena on fake Heron devices (bench_phenomena)", MODULE, argv)
     summary: list[Row] = []

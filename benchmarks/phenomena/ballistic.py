@@ -155,7 +155,8 @@ def _row(device: str, qubits: int, quick: bool) -> Row:
                           "per-step σ errors propagated (raw: shot noise; mitigated: its bootstrap "
                           "over shots and calibrations)"),
         f"last circuit F = {last['fidelity']:.3f} (calibrated), "
-        f"{last['fidelity_real_device']:.3f} with 2q errors x 4; real-device dry-run α = "
+        f"{last['fidelity_real_device']:.3f} with 2q errors x 4 (and, measured early, the "
+        f"idle term); real-device dry-run α = "
         f"{predicted_real:.3f}; "
         + (f"~{need} shots per circuit for 3 σ there (error scaled as 1/sqrt(shots))"
            if need else "no 3 σ at any shot count (predicted α not above 0.5)"),

@@ -241,6 +241,10 @@ class HardwareConfig(_Strict):
             raise ValueError("'run.measure_early' makes the device's circuits dynamic; the "
                              "local simulator reads exact probabilities without it: use it "
                              "with kind = 'fake' or 'ibm'")
+        if self.run.measure_early and self.backend.fractional_gates:
+            raise ValueError("'run.measure_early' needs dynamic circuits, which IBM devices do "
+                             "not run with fractional gates: set one of fractional_gates and "
+                             "measure_early to false")
         return self
 
     @property

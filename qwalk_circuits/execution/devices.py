@@ -100,7 +100,9 @@ def pass_manager(backend: BackendV2, config: HardwareConfig) -> Any:
     manager = (generate_preset_pass_manager(target=target, **common) if fractional
                else generate_preset_pass_manager(backend=backend, **common))
     if config.run.measure_early:
-        manager.pre_init = PassManager([MeasureEarly()])
+        # before the preset's own checks (which refuse control flow the target lacks)
+        manager.pre_init = (PassManager([MeasureEarly()]) if manager.pre_init is None
+                            else PassManager([MeasureEarly()]) + manager.pre_init)
     return manager
 
 

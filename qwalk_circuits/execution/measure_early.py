@@ -1,4 +1,4 @@
-"""Measure early: the semi-classical inverse QFT for any circuit that ends in measurements.
+"""Measure early: the semi-classical inverse QFT for circuits that end in measurements.
 
 A qubit on which only diagonal gates remain after some point can be measured at that
 point: diagonal gates commute with a measurement in the computational basis.  A phase on
@@ -15,7 +15,7 @@ It needs dynamic circuits (``if_else`` in the target: IBM Heron devices have it)
 devices simulate no feed-forward latency: a real device idles the unmeasured qubits while
 each bit travels to the controller, which costs coherence this gains nothing from.
 :func:`readout_idle_dephasing` estimates that cost from the device's measurement times and
-T2 (a lower bound: the feed-forward latency is not in the target), for the dry run.
+T2 (likely low: the feed-forward latency is not in the target), for the dry run.
 
 :class:`MeasureEarly` is the transpiler pass (the device pass manager's ``pre_init`` stage
 when ``run.measure_early`` is set); :func:`measure_early` works on a circuit.
@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 from qiskit import QuantumCircuit
 from qiskit.circuit import Clbit, Qubit
 from qiskit.converters import circuit_to_dag, dag_to_circuit
 from qiskit.dagcircuit import DAGCircuit
+from qiskit.providers import BackendV2
 from qiskit.transpiler.basepasses import TransformationPass
 
 #: diagonal gates on one qubit: dropped once their qubit is measured
@@ -80,9 +80,19 @@ def _measure_points(circuit: QuantumCircuit, finals: dict[Qubit, tuple[int, Clbi
     return {q: points.get(q, -1) for q in finals if gains.get(q)}
 
 
+#: instructions that may read or write a clbit without listing it (a ``store``'s
+#: expressions, a hand-built branch's condition): a circuit holding one is left alone
+CLASSICAL_LOGIC = frozenset({"if_else", "switch_case", "while_loop", "for_loop", "box",
+                             "store"})
+
+
 def measure_early(circuit: QuantumCircuit) -> QuantumCircuit:
     """The same outcome distribution, with each qubit measured as soon as only diagonal
-    gates remain on it (see the module docstring); unchanged when no qubit gains."""
+    gates remain on it (see the module docstring); unchanged when no qubit gains, and for
+    a circuit that already holds classical logic (control flow, stores, variables), whose
+    reads of the clbits this does not follow."""
+    if circuit.num_vars or any(inst.operation.name in CLASSICAL_LOGIC for inst in circuit.data):
+        return circuit
     finals = _final_measurements(circuit)
     points = _measure_points(circuit, finals)
     if not points:
@@ -103,10 +113,9 @@ def measure_early(circuit: QuantumCircuit) -> QuantumCircuit:
         name = inst.operation.name
         early = [q for q in inst.qubits if q in measured]
         if not early or name in PASSIVE:
-            if not (name == "measure" and inst.qubits[0] in points):
-                out.append(inst)
+            out.append(inst)  # (an earlier measurement of a moved qubit stays too)
         elif len(inst.qubits) == 1:
-            pass  # a phase on a measured qubit: changes no outcome
+            pass  # a phase on a measured qubit, or its final measurement: done already
         else:
             live = [q for q in inst.qubits if q not in measured]
             if live:  # one measured, one in play: the phase when the bit reads 1
@@ -127,14 +136,15 @@ class MeasureEarly(TransformationPass):
         return dag if early is circuit else circuit_to_dag(early)
 
 
-def readout_idle_dephasing(isa: QuantumCircuit, backend: Any) -> float | None:
+def readout_idle_dephasing(isa: QuantumCircuit, backend: BackendV2) -> float | None:
     """The phase-flip probability a real device adds while an ISA circuit's qubits wait for
     its mid-circuit measurements: a measurement waits for every earlier one whose bit a
     conditional gate read before it (the semi-classical QFT reads them one by one), each
     taking the target's measurement time; its qubit dephases by (1 - exp(-wait/T2))/2.
     Combined over the measurements: 1 - prod(1 - p).  None for a circuit without
-    conditional gates.  Feed-forward latency is not counted (no target states it), so this
-    is a lower bound; fake devices' noise models charge none of it."""
+    conditional gates.  An estimate, likely low: the feed-forward latency is left out (no
+    target states it) and the targets' T2 is an echo T2; fake devices' noise models charge
+    none of it."""
     if not any(inst.operation.name == "if_else" for inst in isa.data):
         return None
     target = backend.target
@@ -143,10 +153,10 @@ def readout_idle_dephasing(isa: QuantumCircuit, backend: Any) -> float | None:
     survive = 1.0
     for inst in isa.data:
         name = inst.operation.name
-        if name == "if_else":
-            clbit = inst.operation.condition[0]
-            waited += sum(d for c, d in unread if c == clbit)
-            unread = [(c, d) for c, d in unread if c != clbit]
+        if name == "if_else":  # the bits its condition reads are its clbits
+            read = set(inst.clbits)
+            waited += sum(d for c, d in unread if c in read)
+            unread = [(c, d) for c, d in unread if c not in read]
         elif name == "measure":
             qubit = isa.find_bit(inst.qubits[0]).index
             props = target["measure"].get((qubit,))
@@ -166,5 +176,6 @@ def idle_notes(dephasing: Sequence[float | None]) -> list[str]:
         return []
     return [f"measure_early: a real device dephases the qubits waiting for the mid-circuit "
             f"measurements by up to {max(known):.3f} (measurement times and T2 of the "
-            f"chosen qubits; the feed-forward latency comes on top); fake devices' noise "
-            f"models charge none of it (the dry run's real-device verdict does)"]
+            f"chosen qubits; the feed-forward latency comes on top, so likely low); fake "
+            f"devices' noise models charge none of it (the dry run's real-device verdict "
+            f"does)"]

@@ -170,6 +170,51 @@ def test_a_qubit_with_a_later_non_diagonal_gate_or_a_reused_clbit_stays_as_it_is
     assert np.abs(branch_distribution(early) - branch_distribution(circuit)).max() < EXACT
 
 
+def test_an_earlier_measurement_of_a_moved_qubit_stays():
+    """Qubit 0 is measured mid-circuit into clbit 2, then gains (a phase onto qubit 1): the
+    first measurement and its collapse are kept (a reviewer's counterexample)."""
+    circuit = QuantumCircuit(2, 3)
+    circuit.h([0, 1])
+    circuit.measure(0, 2)
+    circuit.cp(0.7, 0, 1)
+    circuit.h(1)
+    circuit.measure(0, 0)
+    circuit.measure(1, 1)
+    early = measure_early(circuit)
+    assert early.count_ops()["if_else"] == 1 and early.count_ops()["measure"] == 3
+    assert np.abs(branch_distribution(early) - branch_distribution(circuit)).max() < EXACT
+
+
+def with_store() -> QuantumCircuit:
+    circuit = QuantumCircuit(2, 2)
+    circuit.h([0, 1])
+    circuit.store(circuit.clbits[0], True)  # writes clbit 0 without listing it
+    circuit.cp(0.7, 0, 1)
+    circuit.h(1)
+    circuit.measure([0, 1], [0, 1])
+    return circuit
+
+
+def with_hand_built_branch() -> QuantumCircuit:
+    body = QuantumCircuit(1)
+    body.x(0)
+    circuit = QuantumCircuit(3, 3)
+    circuit.h([0, 1])
+    circuit.if_test((circuit.clbits[0], 1), body, [2], [])  # reads clbit 0, lists none
+    circuit.cp(0.7, 0, 1)
+    circuit.h(1)
+    circuit.measure([0, 1, 2], [0, 1, 2])
+    return circuit
+
+
+@pytest.mark.parametrize("build", [with_store, with_hand_built_branch])
+def test_a_circuit_with_classical_logic_is_left_alone(build):
+    """A store or a branch may read or write a final clbit without listing it: not followed,
+    so not touched (both changed the distribution before this guard)."""
+    circuit = build()
+    assert measure_early(circuit) is circuit
+
+
 def test_a_circuit_without_gain_is_returned_unchanged():
     circuit = QuantumCircuit(2, 2)
     circuit.h(0)
@@ -212,3 +257,22 @@ def test_measure_early_is_off_in_the_shipped_configs_and_refused_on_the_local_si
 
     with pytest.raises(ValueError, match=r"measure_early.*kind = 'fake' or 'ibm'"):
         HardwareConfig.model_validate({"name": "x", "run": {"measure_early": True}})
+    with pytest.raises(ValueError, match=r"fractional gates.*fractional_gates and "
+                                         r"measure_early"):
+        HardwareConfig.model_validate({
+            "name": "x", "backend": {"kind": "ibm", "device": "ibm_fez",
+                                     "fractional_gates": True},
+            "run": {"measure_early": True}})
+
+
+def test_the_pass_goes_before_the_presets_own_pre_init_not_in_its_place():
+    """The preset's pre_init checks the control flow against the target; it stays, after
+    MeasureEarly (a refused while loop is caught later anyway, so the stage is read)."""
+    from qwalk_circuits.execution.measure_early import MeasureEarly
+
+    backend = fake_backend("fake_fez")
+    preset = [type(t).__name__ for t in pass_manager(backend, fez_config(False))
+              .pre_init.to_flow_controller().tasks]
+    early = pass_manager(backend, fez_config(True)).pre_init.to_flow_controller().tasks
+    assert isinstance(early[0], MeasureEarly) and "ContainsInstruction" in preset
+    assert [type(t).__name__ for t in early[1:]] == preset

@@ -122,14 +122,16 @@ def test_the_real_device_path_uploads_dynamic_circuits_and_reads_the_exact_walk(
 
 def test_the_idle_estimate_follows_the_measurements_one_by_one():
     """Three measured qubits read one after the other: the second waits one measurement
-    time, the third two; each dephases by (1 - exp(-wait/T2))/2."""
+    time, the third two; each dephases by (1 - exp(-wait/T2))/2.  A fourth, measured
+    before them and never read, adds no wait (and itself waited for nothing)."""
     from qiskit import QuantumCircuit
 
     from qwalk_circuits.execution.measure_early import readout_idle_dephasing
 
     backend = fake_backend("fake_manila")
-    circuit = QuantumCircuit(backend.num_qubits, 3)
-    circuit.sx([0, 1, 2])
+    circuit = QuantumCircuit(backend.num_qubits, 4)
+    circuit.sx([0, 1, 2, 3])
+    circuit.measure(3, 3)  # measured first but never read: nobody waits for it
     for q in range(3):
         circuit.measure(q, q)
         for later in range(q + 1, 3):
