@@ -24,7 +24,6 @@ saved account or its environment variables.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -47,23 +46,12 @@ from ..analysis.zne import check_scales
 from ..core.errors import QwalkError
 from ..core.specs import INT64_MAX, out_of_range
 from .config_secrets import reject_credentials
+from .dask_address import check_dask_address
 
 CONFIG_DIR_NAME = "hardware_configs"
 DEFAULT_CONFIG = "aer_ideal"
 FAKE_TEMPLATE = "fake_fez"  # the settings a fake device named without a file runs with
 USER_DIR_ENV = "QWALK_HARDWARE_CONFIGS"
-
-
-DASK_ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})")
-
-
-def check_dask_address(address: str) -> tuple[str, int]:
-    """(host, port) of a Dask scheduler address ``tcp://HOST:PORT``; ValueError otherwise."""
-    match = DASK_ADDRESS.fullmatch(address)
-    if match is None or not 1 <= int(match.group(3)) <= 65535:
-        raise ValueError(f"expected a Dask scheduler address tcp://HOST:PORT "
-                         f"(e.g. tcp://127.0.0.1:8786), got {address!r}")
-    return match.group(2).strip("[]"), int(match.group(3))
 
 
 class _Strict(BaseModel):

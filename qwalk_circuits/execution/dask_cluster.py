@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..core.errors import QwalkError
-from .config import check_dask_address
+from .dask_address import check_dask_address
 
 CONNECT_TIMEOUT_S = 5.0
 WORKER_WAIT_S = 10.0
