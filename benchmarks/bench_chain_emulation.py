@@ -24,11 +24,11 @@ import argparse
 import time
 from collections.abc import Callable, Sequence
 
-import numpy as np
 from qiskit import QuantumCircuit
 from qiskit_aer import AerSimulator
 
 from qwalk_circuits.circuits.one_hot_chain import OneHotChainTemplate
+from qwalk_circuits.core.disorder import chain_energies
 from qwalk_circuits.execution.devices import compact, emulator, fake_backend, pass_manager
 from qwalk_circuits.pipeline import resolve_config
 
@@ -44,7 +44,8 @@ def chain_circuit(device: str, sites: int, aer_device: str = "CPU"
     """The static chain's compacted ISA circuit (the device's shipped config's pass
     manager), its noisy emulator (the device path's) and its two-qubit gate count."""
     template = OneHotChainTemplate.build(sites, sites // 2, 1.0, DT, sites // 2, static=True)
-    energies = np.random.default_rng(SEED).uniform(-DISORDER / 2, DISORDER / 2, (1, sites))
+    # one realisation of the static chain, drawn as anderson-chain draws it
+    energies = chain_energies(SEED, 0, sites, DISORDER, "static", "uniform", 0.0, sites // 2)
     bound = template.circuit.assign_parameters(template.values(energies, DT))
     small = compact(pass_manager(fake_backend(device), resolve_config(device)).run(bound))
     simulator = emulator(device, small.physical, SEED, aer_device=aer_device)
