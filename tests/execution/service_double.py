@@ -423,3 +423,15 @@ def kill_child_once_submitted(code: str, args: list[str], store_path: Path, erro
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait()
+
+
+def fetched(run_id: str, store: Any, tries: int = 50) -> Any:
+    """``pipeline.fetch`` until the double's jobs have finished (each fetch steps them):
+    the run's record; fails the test after ``tries`` fetches."""
+    from qwalk_circuits.pipeline import fetch
+
+    for _ in range(tries):
+        record = fetch(run_id, store)
+        if record is not None:
+            return record
+    raise AssertionError(f"run {run_id} not finished after {tries} fetches")

@@ -14,7 +14,7 @@ from qwalk_circuits.execution.devices import compact, fake_backend, pass_manager
 from qwalk_circuits.execution.ledger import Ledger
 from qwalk_circuits.execution.qpy_text import from_qpy_text
 from qwalk_circuits.experiments import get_experiment
-from qwalk_circuits.pipeline import fetch, plan, run, submit
+from qwalk_circuits.pipeline import plan, run, submit
 
 from . import service_double
 from .test_measure_early import branch_distribution, final_distribution, walk
@@ -104,12 +104,7 @@ def test_the_real_device_path_uploads_dynamic_circuits_and_reads_the_exact_walk(
     config = load_config(str(path))
     store = ResultStore(tmp_path / "s.sqlite")
     run_id = submit(fast_forward_walk(), config, SHOTS, 5, store)
-    record = None
-    for _ in range(50):
-        record = fetch(run_id, store)
-        if record is not None:
-            break
-    assert record is not None
+    record = service_double.fetched(run_id, store)
     assert all("if_else" in c.count_ops() for c in stored_circuits(store, run_id))
     exact = np.asarray(fast_forward_walk().reference_distributions()[0])
     tvd = record.summary["comparison"]["hardware"]["tvd"][0]

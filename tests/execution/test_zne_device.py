@@ -17,7 +17,7 @@ from qwalk_circuits.execution import ResultStore
 from qwalk_circuits.execution.config import load_config, parse_config
 from qwalk_circuits.execution.ledger import Ledger
 from qwalk_circuits.experiments import get_experiment
-from qwalk_circuits.pipeline import fetch, plan, run, submit
+from qwalk_circuits.pipeline import plan, run, submit
 
 from . import service_double
 
@@ -171,12 +171,7 @@ def test_folded_circuits_pass_the_real_runtime_client_and_extrapolate_on_an_idea
     config = double_config(tmp_path, "\ndynamical_decoupling = true")
     store = ResultStore(tmp_path / "s.sqlite")
     run_id = submit(walk(), config, 400, 5, store)
-    record = None
-    for _ in range(50):
-        record = fetch(run_id, store)
-        if record is not None:
-            break
-    assert record is not None
+    record = service_double.fetched(run_id, store)
     zne = record.summary["comparison"]["zne"]
     for key in ("sigma", "p_origin"):
         value, error, exact = (np.array(zne[k][key]) for k in ("zne", "zne_errors", "exact"))
