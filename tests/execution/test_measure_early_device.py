@@ -179,3 +179,25 @@ def test_auto_prices_the_constructions_measured_early():
             {"position_qubits": 6, "steps": 8, "times": [8]})
         choices[early] = experiment.constructions(make_target(config).compiler)
     assert choices == {False: ["fourier-line"], True: ["fourier"]}
+
+
+def test_an_ensemble_binds_its_members_into_the_dynamic_template(server, tmp_path):
+    """anderson-walk by the fourier step: one template measured early, its members bound as
+    PUB parameters (through the service double's client-side sampler, an ideal device):
+    the member-averaged counts are the exact ensemble's within what the shots allow."""
+    path = tmp_path / "ibm_double_early.toml"
+    path.write_text(service_double.IBM_CONFIG.replace(
+        "readout_mitigation = true", "readout_mitigation = true\nmeasure_early = true"))
+    experiment = get_experiment("anderson-walk").from_settings(
+        {"position_qubits": 3, "steps": 3, "realisations": 3, "times": [3],
+         "shift": "fourier"})
+    store = ResultStore(tmp_path / "s.sqlite")
+    run_id = submit(experiment, load_config(str(path)), SHOTS, 5, store)
+    record = service_double.fetched(run_id, store)
+    templates = stored_circuits(store, run_id)  # (the double's job limits split the PUBs)
+    assert all("if_else" in t.count_ops() and t.num_parameters > 0 for t in templates)
+    exact = np.asarray(experiment.reference_distributions()[0])
+    members = SHOTS * 3  # the average of 3 members' frequencies: at most this one's spread
+    expected = expected_sampled_tvd(exact, exact, members)
+    spread = 0.5 * np.sqrt(exact * (1 - exact) / members).sum()
+    assert record.summary["comparison"]["hardware"]["tvd"][0] < expected + 4 * spread
