@@ -51,9 +51,7 @@ def steps_for(n: int, points: int) -> list[int]:
 
 def device_config(name: str, measure_early: bool) -> HardwareConfig:
     """The named config, with ``run.measure_early`` set as asked."""
-    config = load_config(name)
-    return config.model_copy(update={"run": config.run.model_copy(
-        update={"measure_early": measure_early})})
+    return load_config(name).with_run(measure_early=measure_early)
 
 
 def run(n: int, construction: str, steps: list[int], config: HardwareConfig, shots: int,

@@ -37,9 +37,7 @@ KEYS = ("sigma", "p_origin")
 def deviations(device: str, position_qubits: int, steps: int, solver: str
                ) -> dict[str, Any]:
     """Per step and observable: |raw - exact| and |mitigated - exact| with ``solver``."""
-    base = resolve_config(device)
-    config = base.model_copy(update={"run": base.run.model_copy(update={
-        "readout_mitigation": True, "readout_solver": solver})})
+    config = resolve_config(device).with_run(readout_mitigation=True, readout_solver=solver)
     settings = {"position_qubits": position_qubits, "steps": steps,
                 "times": list(range(1, steps + 1))}
     experiment = get_experiment("coined-walk").from_settings(settings)

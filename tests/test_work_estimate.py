@@ -279,7 +279,7 @@ def test_a_dry_run_or_an_unemulated_device_counts_no_simulation():
     simulated = estimate_work(chain, fake, 1000)
     assert simulated.memory_parts["states"] >= 16 << 40
     ibm = pipeline.resolve_config("ibm_fez")
-    unemulated = ibm.model_copy(update={"run": ibm.run.model_copy(update={"emulation": False})})
+    unemulated = ibm.with_run(emulation=False)
     for target, simulate in ((fake, False), (make_target(unemulated), True)):
         estimate = check_work(chain, target, 1000, simulate=simulate)  # within the limits
         assert estimate.memory_parts["states"] == 0

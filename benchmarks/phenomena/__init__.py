@@ -35,8 +35,7 @@ def configured(config: Any) -> Any:
     """``config`` with :data:`OPTIONS` applied (``run.measure_early``)."""
     if not OPTIONS.measure_early:
         return config
-    return config.model_copy(update={"run": config.run.model_copy(
-        update={"measure_early": True})})
+    return config.with_run(measure_early=True)
 
 
 @dataclass(frozen=True)

@@ -240,6 +240,13 @@ class HardwareConfig(_Strict):
         """True for fake and real IBM devices (the job path), False for plain Aer."""
         return self.backend.kind != "aer"
 
+    def with_run(self, **settings: Any) -> HardwareConfig:
+        """This config with ``[run]`` settings changed, validated as a file would be (a
+        setting the backend cannot take is refused here, not at the device)."""
+        data = self.model_dump()
+        data["run"].update(settings)
+        return HardwareConfig.model_validate(data)
+
     def summary(self) -> dict[str, Any]:
         return self.model_dump()
 

@@ -131,3 +131,14 @@ def test_unknown_fake_device_is_one_line_that_says_what_to_do():
     with pytest.raises(QwalkError, match="qwalk backends") as info:
         load_config("fake_nowhere")
     assert "\n" not in str(info.value)
+
+
+def test_with_run_changes_the_run_section_and_validates_it():
+    from qwalk_circuits.execution.config import load_config
+
+    fez = load_config("fake_fez")
+    early = fez.with_run(measure_early=True, shots=123)
+    assert early.run.measure_early and early.run.shots == 123 and not fez.run.measure_early
+    assert early.model_dump(exclude={"run"}) == fez.model_dump(exclude={"run"})
+    with pytest.raises(ValueError, match="measure_early"):
+        load_config("aer_ideal").with_run(measure_early=True)  # a model_copy would not ask

@@ -224,9 +224,7 @@ def test_a_circuit_without_gain_is_returned_unchanged():
 
 
 def fez_config(measure_early: bool):  # type: ignore[no-untyped-def]
-    config = resolve_config("fake_fez")
-    return config.model_copy(update={"run": config.run.model_copy(
-        update={"measure_early": measure_early})})
+    return resolve_config("fake_fez").with_run(measure_early=measure_early)
 
 
 def test_the_device_pass_manager_measures_early_when_the_config_asks():

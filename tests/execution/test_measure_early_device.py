@@ -38,10 +38,8 @@ def fast_forward_walk():  # type: ignore[no-untyped-def]
 def test_the_compacted_isa_circuit_keeps_the_exact_distribution(device):
     """Layout, routing and the basis translation of the dynamic circuit (its conditional
     phases become RZ inside the blocks): exact, every branch followed."""
-    config = load_config(device) if device == "fake_fez" else fake_config(True)
-    if device == "fake_fez":
-        config = config.model_copy(update={"run": config.run.model_copy(
-            update={"measure_early": True})})
+    config = (load_config(device).with_run(measure_early=True) if device == "fake_fez"
+              else fake_config(True))
     logical = walk(3, 5, "fast-forward")
     small = compact(pass_manager(fake_backend(device), config).run(logical)).circuit
     assert "if_else" in small.count_ops()
@@ -172,9 +170,7 @@ def test_auto_prices_the_constructions_measured_early():
 
     choices = {}
     for early in (False, True):
-        config = load_config("fake_fez")
-        config = config.model_copy(update={"run": config.run.model_copy(
-            update={"measure_early": early})})
+        config = load_config("fake_fez").with_run(measure_early=early)
         experiment = get_experiment("coined-walk").from_settings(
             {"position_qubits": 6, "steps": 8, "times": [8]})
         choices[early] = experiment.constructions(make_target(config).compiler)

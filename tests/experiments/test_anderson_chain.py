@@ -144,9 +144,7 @@ def test_the_signature_side_is_localization_only_where_the_potential_localizes()
 
 
 def unmitigated(name):
-    config = load_config(name)
-    return config.model_copy(update={"run": config.run.model_copy(
-        update={"readout_mitigation": False})})
+    return load_config(name).with_run(readout_mitigation=False)
 
 
 def test_a_chain_longer_than_this_machine_can_simulate_is_planned_not_simulated():
@@ -177,9 +175,8 @@ def test_readout_mitigation_on_the_one_hot_strings_alone_is_the_dense_one(monkey
     so are the zero-noise extrapolated ones (scales 1, 3) where ZNE is on."""
     if solver == "mthree":
         pytest.importorskip("mthree")
-    config = load_config("fake_fez")
-    config = config.model_copy(update={"run": config.run.model_copy(
-        update={"readout_solver": solver, **({"zne_scales": [1, 3]} if zne else {})})})
+    config = load_config("fake_fez").with_run(
+        readout_solver=solver, **({"zne_scales": [1, 3]} if zne else {}))
     experiment = make(sites=5, time=1.6, time_steps=2, realisations=3, disorder="static")
 
     def summary():
