@@ -84,9 +84,9 @@ def execute_ensemble(templates: Sequence[QuantumCircuit], values: Sequence[np.nd
     if shots is not None and shots < 1:
         raise QwalkError("shots must be >= 1, or omitted for exact probabilities")
     settings = aer_settings(config, shots, noise_model, method)
-    options = settings.options(max(t.num_qubits for t in templates))
-    backend = AerSimulator(**options)
     prepared = [exact_variant(t) if shots is None else t for t in templates]
+    options = settings.options(max(t.num_qubits for t in prepared))
+    backend = AerSimulator(**options)
     compiled = transpile_for(backend, prepared, settings.optimization_level, seed)
     check_markers(prepared, compiled, settings.noise_model)
     # the transpiler may drop parameters (a kick right before a measurement, one that only

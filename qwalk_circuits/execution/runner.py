@@ -27,6 +27,7 @@ from tqdm import tqdm  # plain: tqdm.auto warns in notebooks without ipywidgets
 from ..core.errors import QwalkError
 from .config import HardwareConfig
 from .dask_cluster import run_tasks, share
+from .deferred_measurement import deferred, needs_deferral
 from .resources import circuit_stats
 
 # Aer's native "multiplexer" instruction mishandles a UCGate whose identical
@@ -112,8 +113,15 @@ def exact_variant(circuit: QuantumCircuit) -> QuantumCircuit:
     """The circuit with its (final) measurements replaced by a saved probability vector.
 
     Copied instruction by instruction: ``remove_final_measurements`` goes
-    through a DAG and is 3x slower on the large parameterized ensemble templates.
+    through a DAG and is 3x slower on the large parameterized ensemble templates.  A
+    dynamic circuit (measured early, or a qubit measured and used again) is first
+    rewritten by deferred measurement (:mod:`.deferred_measurement`): dropping its
+    measurements would switch its conditioned gates off.
     """
+    if needs_deferral(circuit):
+        unitary, holders = deferred(circuit)
+        unitary.append(SaveProbabilities(len(holders), label="probabilities"), holders)
+        return unitary
     qubits = measured_qubits(circuit)
     exact = circuit.copy_empty_like()
     for instruction in circuit.data:
@@ -299,11 +307,11 @@ def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int |
     require_aer(config, "execute() runs circuits on Aer")
     settings = aer_settings(config, shots, noise_model, method)
     method, noise_model, level = settings.method, settings.noise_model, settings.optimization_level
-    options = settings.options(max(c.num_qubits for c in circuits))
+    prepared = [exact_variant(c) for c in circuits] if shots is None else circuits
+    options = settings.options(max(c.num_qubits for c in prepared))
     backend = AerSimulator(**options)
     shared = share(executor, options)
     if shots is None:
-        prepared = [exact_variant(c) for c in circuits]
         compiled = transpile_for(backend, prepared, level, seed)
         check_markers(prepared, compiled, noise_model)
         outcomes = _run_blocks(_run_exact_block, compiled, seed, executor,

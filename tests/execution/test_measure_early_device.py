@@ -197,3 +197,33 @@ def test_an_ensemble_binds_its_members_into_the_dynamic_template(server, tmp_pat
     expected = expected_sampled_tvd(exact, exact, members)
     spread = 0.5 * np.sqrt(exact * (1 - exact) / members).sum()
     assert record.summary["comparison"]["hardware"]["tvd"][0] < expected + 4 * spread
+
+
+def test_the_trajectories_ideal_members_read_the_dynamic_circuits_right():
+    """The dry run and the analysis read phase-kick trajectories' ideal distributions off the
+    sent circuits (``ideal_members``, Aer's exact run).  Measured early, those circuits
+    switch phases on mid-circuit bits: they must give the plain circuits' distributions
+    (dropping the measurements, as before deferred measurement, left every switch off)."""
+    from qwalk_circuits.device_plan import time_indices
+    from qwalk_circuits.execution.submission_build import build_submission
+    from qwalk_circuits.execution.targets import device_target
+    from qwalk_circuits.ideal_members import ideal_members
+    from qwalk_circuits.pipeline import prepare
+
+    experiment = get_experiment("dephasing").from_settings(
+        {"position_qubits": 3, "time": 1.5, "time_steps": 3, "gamma": 1.0,
+         "kick_trajectories": 4, "kick_seed": 1})
+    members = []
+    for early in (False, True):
+        config = load_config("fake_fez").with_run(measure_early=early)
+        target = device_target(config)
+        prepared = prepare(experiment, target)
+        built = build_submission(prepared, config, 100, target)
+        indices = time_indices(built)
+        last = max(i for i in indices if i is not None)
+        group = [i for i, t in enumerate(indices) if t == last]
+        sent = [from_qpy_text(built.infos[i]["qpy"]) for i in group]
+        assert all(("if_else" in c.count_ops()) == early for c in sent)
+        members.append(ideal_members(prepared, built.infos, group))
+    assert np.ptp(members[0], axis=0).max() > 0.05  # the trajectories differ
+    assert np.abs(members[1] - members[0]).max() < 1e-10
