@@ -39,3 +39,17 @@ def test_configured_sets_measure_early_only_when_asked(monkeypatch) -> None:  # 
     assert early.run.measure_early and not config.run.measure_early
     assert early.run.model_dump(exclude={"measure_early"}) == config.run.model_dump(
         exclude={"measure_early"})
+
+
+def test_the_dynamical_rows_measured_early_send_fewer_two_qubit_gates(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The maps' last kick ends in an inverse QFT and a diagonal: measured early (the
+    module declares MEASURE_EARLY), the row's dry run counts the dynamic circuit."""
+    from benchmarks.phenomena import OPTIONS, dynamical
+
+    case = dynamical.CASES[0]
+    plain = dynamical._row("fake_fez", case, simulate=False)
+    monkeypatch.setattr(OPTIONS, "measure_early", True)
+    early = dynamical._row("fake_fez", case, simulate=False)
+    assert dynamical.MEASURE_EARLY
+    assert early.two_qubit_gates < 0.8 * plain.two_qubit_gates
+    assert [dynamical.shots_for(q) for q in (4, 5)] == [dynamical.SHOTS, dynamical.LARGE_SHOTS]

@@ -227,3 +227,31 @@ def test_the_trajectories_ideal_members_read_the_dynamic_circuits_right():
         members.append(ideal_members(prepared, built.infos, group))
     assert np.ptp(members[0], axis=0).max() > 0.05  # the trajectories differ
     assert np.abs(members[1] - members[0]).max() < 1e-10
+
+
+@pytest.mark.parametrize("name,kick,kbar", [("sawtooth-map", 2.0, 1.5), ("kicked-rotor", 7.0, 3.0)])
+def test_the_maps_templates_measured_early_keep_every_quasi_momentum(name, kick, kbar):
+    """The dynamical-localization rows measured early (BENCHMARKS §24): the last kick's
+    inverse QFT and free rotation end in the readout, so both leave the compacted ISA
+    template on fake_fez, and each quasi-momentum bound into it keeps its exact
+    distribution, every branch followed."""
+    experiment = get_experiment(name).from_settings(
+        {"momentum_qubits": 4, "kick_strength": kick, "kbar": kbar, "kicks": 2,
+         "times": [2], "quasi_momenta": 3, "construction": "quadratic"})  # the device's
+    templates = experiment.templates("all-to-all")
+    template = templates[-1]
+    manager = pass_manager(fake_backend("fake_fez"),
+                           load_config("fake_fez").with_run(measure_early=True))
+    small = compact(manager.run(template)).circuit
+    plain = compact(pass_manager(fake_backend("fake_fez"), load_config("fake_fez"))
+                    .run(template)).circuit
+    assert "if_else" in small.count_ops()
+    gates = [sum(1 for i in c.data if i.operation.num_qubits == 2) for c in (plain, small)]
+    assert gates[1] < 0.8 * gates[0]
+    values = experiment.template_values(len(templates) - 1, template)
+    names = [p.name for p in template.parameters]
+    for row in values:
+        bound = template.assign_parameters(dict(zip(template.parameters, row, strict=True)))
+        early = small.assign_parameters({p: row[names.index(p.name)]
+                                         for p in small.parameters})
+        assert np.abs(branch_distribution(early) - final_distribution(bound)).max() < 1e-10
