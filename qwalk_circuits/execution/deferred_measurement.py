@@ -11,7 +11,12 @@ measurement copies its qubit onto a fresh ancilla (a CX: the Z-basis record that
 measurement keeps), and a block conditioned on a bit becomes its gates controlled by the
 ancilla holding that bit.  The ancillas' joint Z distribution is then the circuit's outcome
 distribution, bit for bit (Nielsen & Chuang, section 4.4), and one statevector gives it,
-with no branch followed and no sampling.
+with no branch followed and no sampling.  That holds for gates, measurements and
+single-bit ``if_test`` blocks of gates, noiselessly: a reset or ``initialize``, a delay or
+measurement inside a block, a ``store`` or another condition are refused (run such a
+circuit with shots), and so is a noise model (``runner.exact_variants``), which would
+charge the copies and the controlled blocks the circuit does not have.  The deferred
+circuit has one ancilla per measurement, final ones included.
 """
 
 from __future__ import annotations
@@ -25,23 +30,30 @@ from qiskit.circuit import (
     Operation,
     ParameterExpression,
     Qubit,
+    SwitchCaseOp,
+    WhileLoopOp,
 )
 
 from ..core.errors import QwalkError
 
 ANCILLA_REGISTER = "deferred"
 SKIPPED = ("barrier",)
+#: state changes that are no unitary: deferred beside the ancillas, Aer would sample them
+#: as a collapse (of the ancillas too) and the "exact" answer would depend on the seed
+NOT_UNITARY = ("reset", "initialize")
+CLASSICAL_READERS = (IfElseOp, SwitchCaseOp, WhileLoopOp)
 
 
 def needs_deferral(circuit: QuantumCircuit) -> bool:
-    """Whether removing the measurements would change what the circuit reads out: it has
-    classical control flow, a qubit measured and then acted on again, or a bit written
-    twice."""
+    """Whether removing the measurements would change what the circuit reads out: it reads
+    classical bits (an ``if_else``, ``switch`` or ``while`` block, a ``store``), measures a
+    qubit and then acts on it again, or writes a bit twice.  A ``for_loop`` or ``box``
+    alone reads none and keeps the plain path."""
     measured: set[Qubit] = set()
     written: set[Clbit] = set()
     for instruction in circuit.data:
         operation = instruction.operation
-        if isinstance(operation, ControlFlowOp):
+        if isinstance(operation, CLASSICAL_READERS) or operation.name == "store":
             return True
         if operation.name in SKIPPED:
             continue
@@ -60,7 +72,10 @@ def deferred(circuit: QuantumCircuit) -> tuple[QuantumCircuit, list[Qubit]]:
     measurement, and the ancillas that hold the measured bits at the end, in bit order
     (bit 0 first): their joint probabilities are the circuit's outcome distribution."""
     count = sum(1 for inst in circuit.data if inst.operation.name == "measure")
-    ancillas = QuantumRegister(count, ANCILLA_REGISTER)
+    taken = {register.name for register in circuit.qregs}
+    name = next(f"{ANCILLA_REGISTER}{i or ''}" for i in range(len(taken) + 1)
+                if f"{ANCILLA_REGISTER}{i or ''}" not in taken)
+    ancillas = QuantumRegister(count, name)
     out = QuantumCircuit(*circuit.qregs, ancillas, name=circuit.name,
                          global_phase=circuit.global_phase, metadata=circuit.metadata)
     if len(out.qubits) != circuit.num_qubits + count:  # loose qubits outside registers
@@ -76,11 +91,11 @@ def deferred(circuit: QuantumCircuit) -> tuple[QuantumCircuit, list[Qubit]]:
             holder[instruction.clbits[0]] = ancilla
         elif isinstance(operation, IfElseOp):
             _append_conditioned(out, operation, list(instruction.qubits), holder)
-        elif isinstance(operation, ControlFlowOp) or instruction.clbits:
-            raise QwalkError(f"cannot take the exact distribution of a circuit holding "
-                             f"{operation.name!r} on classical bits: run it with shots")
+        elif (isinstance(operation, ControlFlowOp) or instruction.clbits
+              or operation.name in (*NOT_UNITARY, "store")):
+            raise _refusal(operation.name)
         elif operation.name not in SKIPPED:
-            out.append(operation, instruction.qubits)
+            _append_bindable(out, operation, list(instruction.qubits))
     bits = sorted(holder, key=lambda bit: circuit.find_bit(bit).index)
     return out, [holder[bit] for bit in bits]
 
@@ -103,9 +118,8 @@ def _append_conditioned(out: QuantumCircuit, operation: IfElseOp, qubits: list[Q
             inner_operation = instruction.operation
             if inner_operation.name in SKIPPED:
                 continue
-            if isinstance(inner_operation, ControlFlowOp) or inner_operation.name == "measure":
-                raise QwalkError(f"cannot take the exact distribution of a conditioned "
-                                 f"{inner_operation.name!r}: run it with shots")
+            if not isinstance(inner_operation, Gate):  # measure, reset, delay, control flow
+                raise _refusal(f"conditioned {inner_operation.name}")
             _append_bindable(out, inner_operation.control(1, ctrl_state=state),
                              [holder[bit], *(inner[q] for q in instruction.qubits)])
 
@@ -125,3 +139,9 @@ def _append_bindable(out: QuantumCircuit, operation: Operation, qubits: list[Qub
     for instruction in definition.data:
         _append_bindable(out, instruction.operation,
                          [qubits[definition.find_bit(q).index] for q in instruction.qubits])
+
+
+def _refusal(what: str) -> QwalkError:
+    return QwalkError(f"cannot take the exact distribution of a dynamic circuit holding "
+                      f"{what!r} (deferred measurement covers gates, measurements and "
+                      f"single-bit if_test blocks of gates): run it with shots")

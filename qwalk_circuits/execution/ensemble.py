@@ -34,7 +34,7 @@ from .runner import (
     CircuitResult,
     aer_settings,
     check_markers,
-    exact_variant,
+    exact_variants,
     methods_used,
     summarise_methods,
     transpile_for,
@@ -84,7 +84,8 @@ def execute_ensemble(templates: Sequence[QuantumCircuit], values: Sequence[np.nd
     if shots is not None and shots < 1:
         raise QwalkError("shots must be >= 1, or omitted for exact probabilities")
     settings = aer_settings(config, shots, noise_model, method)
-    prepared = [exact_variant(t) if shots is None else t for t in templates]
+    prepared = (exact_variants(list(templates), settings.noise_model) if shots is None
+                else list(templates))
     options = settings.options(max(t.num_qubits for t in prepared))
     backend = AerSimulator(**options)
     compiled = transpile_for(backend, prepared, settings.optimization_level, seed)

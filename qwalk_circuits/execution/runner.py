@@ -131,6 +131,18 @@ def exact_variant(circuit: QuantumCircuit) -> QuantumCircuit:
     return exact
 
 
+def exact_variants(circuits: list[QuantumCircuit], noise_model: NoiseModel | None
+                   ) -> list[QuantumCircuit]:
+    """:func:`exact_variant` of each circuit; a dynamic circuit under a noise model is
+    refused: its deferred form adds gates (the ancillas' copies, the controlled blocks)
+    that a gate-wide noise model would charge and the circuit does not have."""
+    if noise_model is not None and any(needs_deferral(c) for c in circuits):
+        raise QwalkError("exact probabilities of a dynamic circuit (mid-circuit "
+                         "measurements, conditions) under a noise model are not supported: "
+                         "run it with shots, or without the noise model")
+    return [exact_variant(c) for c in circuits]
+
+
 def transpile_for(backend: AerSimulator, circuits: list[QuantumCircuit], optimization_level: int,
                   seed: int | None) -> list[QuantumCircuit]:
     """Transpile for the backend, with a progress bar when there are many circuits."""
@@ -307,7 +319,7 @@ def execute(circuits: list[QuantumCircuit], config: HardwareConfig, shots: int |
     require_aer(config, "execute() runs circuits on Aer")
     settings = aer_settings(config, shots, noise_model, method)
     method, noise_model, level = settings.method, settings.noise_model, settings.optimization_level
-    prepared = [exact_variant(c) for c in circuits] if shots is None else circuits
+    prepared = exact_variants(circuits, noise_model) if shots is None else circuits
     options = settings.options(max(c.num_qubits for c in prepared))
     backend = AerSimulator(**options)
     shared = share(executor, options)

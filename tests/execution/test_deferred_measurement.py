@@ -145,3 +145,70 @@ def test_an_ensemble_template_binds_its_parameters_in_the_deferred_circuit():
     for row, result in zip(values, results, strict=True):
         bound = template.assign_parameters(dict(zip(template.parameters, row, strict=True)))
         assert np.abs(result.probabilities - branch_distribution(bound)).max() < 1e-10
+
+
+def test_a_parameterized_controlled_gate_outside_the_blocks_is_bound_too():
+    """Aer's binding leaves a parameterized CP unapplied wherever it sits (qiskit-aer 2403):
+    the deferred circuit writes it as its definition, top level included."""
+    theta, phi = Parameter("theta"), Parameter("phi")
+    template = QuantumCircuit(2, 2)
+    template.h([0, 1])
+    template.cp(theta, 0, 1)
+    template.rz(phi, 1)
+    template.measure(0, 0)
+    with template.if_test((template.clbits[0], 1)):
+        template.x(1)
+    template.h(1)
+    template.measure(1, 1)
+    values = np.array([[0.4, np.pi], [1.0, np.pi / 2]])  # (phi, theta) per member
+    results = execute_ensemble([template], [values], load_config("aer_ideal"), None, None)[0]
+    for row, result in zip(values, results, strict=True):
+        bound = template.assign_parameters(dict(zip(template.parameters, row, strict=True)))
+        assert np.abs(result.probabilities - branch_distribution(bound)).max() < 1e-10
+
+
+def test_what_it_cannot_defer_is_refused_not_answered_wrongly():
+    """A reset after a measurement (Aer would sample it, collapsing the ancillas too), a
+    delay or reset inside a block, a store: each a clear error."""
+    reset = QuantumCircuit(2, 2)
+    reset.h(0)
+    reset.measure(0, 0)
+    reset.reset(0)
+    reset.measure(1, 1)
+    in_block = QuantumCircuit(2, 2)
+    in_block.h(0)
+    in_block.measure(0, 0)
+    with in_block.if_test((in_block.clbits[0], 1)):
+        in_block.delay(100, 1)
+    in_block.measure(1, 1)
+    for circuit in (reset, in_block):
+        with pytest.raises(QwalkError, match="run it with shots"):
+            execute([circuit], load_config("aer_ideal"), shots=None, seed=None)
+
+
+def test_a_dynamic_circuit_under_a_noise_model_is_refused_for_exact_probabilities():
+    """The deferred form's extra gates (the copies, the controlled blocks) would be charged
+    by a gate-wide noise model; the circuit has none of them."""
+    early = measure_early(walk(3, 2, "fast-forward"))
+    with pytest.raises(QwalkError, match="under a noise model"):
+        execute([early], load_config("aer_dephasing"), shots=None, seed=None)
+
+
+def test_an_ancilla_register_name_already_taken_gets_another():
+    circuit = QuantumCircuit(QuantumRegister(2, "deferred"), ClassicalRegister(2))
+    circuit.h(0)
+    circuit.measure(0, 0)
+    with circuit.if_test((circuit.clbits[0], 1)):
+        circuit.x(1)
+    circuit.measure(1, 1)
+    assert np.allclose(deferred_distribution(circuit), [0.5, 0, 0, 0.5])
+
+
+def test_a_for_loop_without_mid_circuit_measurement_keeps_the_plain_path():
+    circuit = QuantumCircuit(1, 1)
+    with circuit.for_loop(range(3)):
+        circuit.rx(0.4, 0)
+    circuit.measure(0, 0)
+    assert not needs_deferral(circuit)
+    result = execute([circuit], load_config("aer_ideal"), shots=None, seed=None).results[0]
+    assert np.allclose(result.probabilities, [np.cos(0.6) ** 2, np.sin(0.6) ** 2])
