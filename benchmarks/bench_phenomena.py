@@ -36,7 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode.add_argument("--quick", action="store_true", help="the smallest size only")
     mode.add_argument("--forecast-only", action="store_true",
                       help="only the sizes too large to simulate here, by their dry run "
-                           "(the phenomena that have them: anderson_chain, anderson_ring)")
+                           "(the phenomena that have them: anderson_chain, anderson_ring, "
+                           "dynamical)")
     parser.add_argument("--measure-early", action="store_true",
                         help="run.measure_early in the device configs (the closing inverse "
                              "QFT as mid-circuit measurements; modules with MEASURE_EARLY)")

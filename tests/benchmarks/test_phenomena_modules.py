@@ -53,3 +53,16 @@ def test_the_dynamical_rows_measured_early_send_fewer_two_qubit_gates(monkeypatc
     assert dynamical.MEASURE_EARLY
     assert early.two_qubit_gates < 0.8 * plain.two_qubit_gates
     assert [dynamical.shots_for(q) for q in (4, 5)] == [dynamical.SHOTS, dynamical.LARGE_SHOTS]
+
+
+def test_the_dynamical_forecast_rows_are_dry_runs_and_skip_what_the_register_refuses(
+        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """7 momentum qubits by the dry run alone: K = 10, kbar = 0.75 spills past the register
+    (the experiment's own check) and is left out, K = 12, kbar = 1 is a forecast row."""
+    from benchmarks.phenomena import dynamical
+
+    monkeypatch.setattr(dynamical, "FORECAST_GRID", ((10.0, 0.75), (12.0, 1.0)))
+    rows = dynamical.forecast_rows("fake_fez")
+    assert len(rows) == 1 and rows[0].dry_run_only
+    assert rows[0].size == "7 momentum qubits"
+    assert rows[0].verdict().startswith("dry run only")
