@@ -173,7 +173,7 @@ def rows(device: str, quick: bool) -> list[Row]:
 def forecast_rows(device: str) -> list[Row]:
     """7 momentum qubits by the dry run alone (``--forecast-only``): the sawtooth map on the
     grid :data:`FORECAST_GRID`, each (K, kbar) the register check admits (a second or so
-    each; simulating one would take about an hour here, Aer running each shot of a
+    each; simulating one would take roughly an hour here (a guess), Aer running each shot of a
     measured-early circuit by itself)."""
     out = []
     for kick, kbar in FORECAST_GRID:
