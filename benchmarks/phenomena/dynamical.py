@@ -5,8 +5,8 @@ Signature: at the last kick, the classical map's <m^2> (the experiment's
 0 is none.  Parameters: the fewest kicks (2) at which the exact reference is already well
 below the classical map while the register check holds (chosen from a scan of K, kbar at
 n = 4, 5, 16 quasi-momenta; at n = 6 from the dry run, see ``CASES``), and the classical
-value stays below the depolarised register's
-(N^2 + 2)/12, so device noise works against the signature and cannot fake it.
+value stays below the depolarised register's (N^2 + 2)/12, so device noise works against
+the signature and cannot fake it.
 
 Estimator (the same for exact, raw, mitigated, ZNE and predicted): classical <m^2> minus
 the R-member mean of <m^2>, ZNE at scales 1, 3, 5 (Richardson).  The quasi-momenta are a
@@ -173,7 +173,7 @@ def rows(device: str, quick: bool) -> list[Row]:
 def forecast_rows(device: str) -> list[Row]:
     """7 momentum qubits by the dry run alone (``--forecast-only``): the sawtooth map on the
     grid :data:`FORECAST_GRID`, each (K, kbar) the register check admits (a second or so
-    each; simulating one would take roughly an hour here (a guess), Aer running each shot of a
+    each; simulating one would take roughly an hour here, a guess: Aer runs each shot of a
     measured-early circuit by itself)."""
     out = []
     for kick, kbar in FORECAST_GRID:

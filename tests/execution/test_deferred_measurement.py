@@ -67,20 +67,20 @@ def test_random_dynamic_circuits_agree_with_every_branch_followed(seed):
     assert np.abs(deferred_distribution(circuit) - branch_distribution(circuit)).max() < EXACT
 
 
-def test_the_check_can_fail_on_a_condition_read_the_wrong_way():
-    """The same check, with one condition's value flipped, sees the change."""
-    circuit = QuantumCircuit(2, 2)
+def copy_when(value: int, register: QuantumRegister | None = None) -> QuantumCircuit:
+    """Qubit 0 in |+>, measured; qubit 1 flipped when that bit reads ``value``; measured."""
+    circuit = QuantumCircuit(register or QuantumRegister(2), ClassicalRegister(2))
     circuit.h(0)
     circuit.measure(0, 0)
-    with circuit.if_test((circuit.clbits[0], 1)):
+    with circuit.if_test((circuit.clbits[0], value)):
         circuit.x(1)
     circuit.measure(1, 1)
-    flipped = QuantumCircuit(2, 2)
-    flipped.h(0)
-    flipped.measure(0, 0)
-    with flipped.if_test((flipped.clbits[0], 0)):
-        flipped.x(1)
-    flipped.measure(1, 1)
+    return circuit
+
+
+def test_the_check_can_fail_on_a_condition_read_the_wrong_way():
+    """The same check, with one condition's value flipped, sees the change."""
+    circuit, flipped = copy_when(1), copy_when(0)
     assert np.allclose(deferred_distribution(circuit), [0.5, 0, 0, 0.5])
     assert np.abs(deferred_distribution(flipped) - deferred_distribution(circuit)).max() > 0.4
 
@@ -195,12 +195,7 @@ def test_a_dynamic_circuit_under_a_noise_model_is_refused_for_exact_probabilitie
 
 
 def test_an_ancilla_register_name_already_taken_gets_another():
-    circuit = QuantumCircuit(QuantumRegister(2, "deferred"), ClassicalRegister(2))
-    circuit.h(0)
-    circuit.measure(0, 0)
-    with circuit.if_test((circuit.clbits[0], 1)):
-        circuit.x(1)
-    circuit.measure(1, 1)
+    circuit = copy_when(1, QuantumRegister(2, "deferred"))
     assert np.allclose(deferred_distribution(circuit), [0.5, 0, 0, 0.5])
 
 
