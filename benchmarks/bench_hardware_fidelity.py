@@ -22,6 +22,10 @@ its "idle dephasing" column is the dry run's ``readout_idle_dephasing``: what a 
 device adds while the qubits wait for those measurements, which the fake noise model does
 not charge.  F is the dry run's calibrated fidelity (gates and readout); "F real device"
 has the two-qubit errors x 4 (Porter & Joseph) and, measured early, the idle term.
+``--zne exponential`` (or ``richardson``) also sends every circuit folded to noise scales
+3 and 5 and adds the TVD of the zero-noise distribution (each outcome's probability
+extrapolated from the readout-mitigated values, projected onto the simplex:
+``comparison.zne.tvd``) and the negative mass that projection removed.
 """
 
 from __future__ import annotations
@@ -43,15 +47,20 @@ from ._common import markdown_table, parse_int_list, print_header
 MODULE = "benchmarks.bench_hardware_fidelity"
 CONSTRUCTIONS = ("increment", "fourier", "fast-forward")
 USEFUL_FRACTION = 0.5
+ZNE_SCALES = [1, 3, 5]
 
 
 def steps_for(n: int, points: int) -> list[int]:
     return sorted({int(np.rint(x)) for x in np.linspace(0, 2 ** n, points)})
 
 
-def device_config(name: str, measure_early: bool) -> HardwareConfig:
-    """The named config, with ``run.measure_early`` set as asked."""
-    return load_config(name).with_run(measure_early=measure_early)
+def device_config(name: str, measure_early: bool, zne: str | None = None) -> HardwareConfig:
+    """The named config, with ``run.measure_early`` set as asked and, with ``zne`` (an
+    extrapolation model), zero-noise extrapolation at scales 1, 3, 5."""
+    config = load_config(name).with_run(measure_early=measure_early)
+    if zne is None:
+        return config
+    return config.with_run(zne_scales=ZNE_SCALES, zne_extrapolation=zne)
 
 
 def run(n: int, construction: str, steps: list[int], config: HardwareConfig, shots: int,
@@ -76,8 +85,19 @@ def run(n: int, construction: str, steps: list[int], config: HardwareConfig, sho
                      f"{uniform:.3f}",
                      "yes" if raw < USEFUL_FRACTION * uniform or t == 0 else "no",
                      "-" if idle[i] is None else f"{idle[i]:.3f}",
-                     f"{fidelity[i][0]:.2f}", f"{fidelity[i][1]:.2f}"])
+                     f"{fidelity[i][0]:.2f}", f"{fidelity[i][1]:.2f}",
+                     *zne_cells(comparison.get("zne"), i)])
     return rows
+
+
+def zne_cells(zne: dict | None, i: int) -> list[str]:
+    """Time i's TVD of the zero-noise distribution (every outcome extrapolated from the
+    readout-mitigated values and projected onto the simplex) and the negative mass the
+    projection removed; nothing without ZNE."""
+    if zne is None:
+        return []
+    tvd = zne["tvd"][zne["extrapolated"]]
+    return [f"{tvd['zne'][i]:.3f} ± {tvd['zne_error'][i]:.3f}", f"{tvd['negative_mass'][i]:.3f}"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -95,8 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--measure-early", action="store_true",
                         help="set run.measure_early: the semi-classical inverse QFT "
                              "(mid-circuit measurements, classically controlled phases)")
+    parser.add_argument("--zne", choices=["richardson", "exponential"], default=None,
+                        help="also send every circuit at noise scales 3 and 5 and report the "
+                             "zero-noise distribution's TVD (the summary's comparison.zne.tvd)")
     args = parser.parse_args(argv)
-    config = device_config(args.config, args.measure_early)
+    config = device_config(args.config, args.measure_early, args.zne)
     qubits = parse_int_list(args.qubits) if args.qubits else ([2, 3] if args.quick else [2, 3, 4])
     points = args.points or (3 if args.quick else 5)
     print_header("Hardware fidelity on a fake device (bench_hardware_fidelity)", MODULE, argv)
@@ -110,7 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(markdown_table(["n", "sites", "construction", "steps", "2q gates", "TVD raw",
                           "TVD mitigated", "TVD predicted", "TVD uniform",
                           "useful", "idle dephasing (real device)", "F",
-                          "F real device"], rows))
+                          "F real device",
+                          *([f"TVD ZNE ({args.zne})", "negative mass"] if args.zne else [])],
+                         rows))
     return 0
 
 

@@ -13,8 +13,10 @@ the counts of every circuit at every scale and both readout calibrations of each
 qubit set (one draw per calibration, shared by the scales it corrects, as on the device),
 mitigates again and extrapolates again (:func:`.zne.zne_estimate`).  An ensemble's
 values are those of its members' average at each scale (:func:`ensemble_values`).  The
-experiment is read through its hooks (``site_distribution``, ``member_distribution``,
-``observables``) only.
+block's ``tvd`` entry does the same for the whole distribution: every outcome's
+probability extrapolated, the result projected onto the simplex and its TVD to the exact
+distribution taken (:mod:`.zne_distribution`).  The experiment is read through its hooks
+(``site_distribution``, ``member_distribution``, ``observables``) only.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from .mitigation import assignment_matrices
 from .readout_solvers import ReadoutSolver
 from .summary import json_safe, series
 from .zne import Values, zne_estimate
+from .zne_distribution import Distributions, zne_tvd_block
 
 Groups = list[list[int]]  # per time, the info index of each scale (in scale order)
 
@@ -54,26 +57,32 @@ def zne_groups(infos: list[dict[str, Any]], scales: Sequence[int]) -> Groups:
     return [[found[t][s] for s in scales if s in found[t]] for t in sorted(found)]
 
 
-def _observables(experiment: Any, shell: QuantumCircuit, counts: dict[int, int],
-                 info: dict[str, Any], matrices: list[np.ndarray] | None,
-                 solver: ReadoutSolver) -> Values:
+def _distribution(experiment: Any, shell: QuantumCircuit, counts: dict[int, int],
+                  info: dict[str, Any], matrices: list[np.ndarray] | None,
+                  solver: ReadoutSolver) -> np.ndarray:
     if matrices is None:
-        p = experiment.site_distribution(shell, None, counts)
-    else:
-        p = experiment.site_distribution(shell, mitigated_vector(
-            counts, matrices, info["bits"], solver, readout_outcomes(experiment)), None)
-    return {k: float(v) for k, v in experiment.observables(p).items()}
+        return np.asarray(experiment.site_distribution(shell, None, counts), dtype=float)
+    return np.asarray(experiment.site_distribution(shell, mitigated_vector(
+        counts, matrices, info["bits"], solver, readout_outcomes(experiment)), None),
+        dtype=float)
 
 
 def _measure(experiment: Any, shells: list[QuantumCircuit], groups: Groups,
              infos: list[dict[str, Any]], counts: list[Any],
              matrices: dict[Any, list[np.ndarray]] | None, solver: ReadoutSolver = "tensored"
-             ) -> list[list[Values]]:
-    """Observables [time][scale], raw (``matrices`` None) or mitigated by ``solver``."""
-    return [[_observables(experiment, shell, counts[i], infos[i],
-                          None if matrices is None else matrices[calibration_key(infos[i])],
-                          solver)
+             ) -> Distributions:
+    """Site distributions [time][scale], raw (``matrices`` None) or mitigated by
+    ``solver``."""
+    return [[_distribution(experiment, shell, counts[i], infos[i],
+                           None if matrices is None else matrices[calibration_key(infos[i])],
+                           solver)
              for i in group] for shell, group in zip(shells, groups, strict=True)]
+
+
+def _values(experiment: Any, distributions: Distributions) -> list[list[Values]]:
+    """The observables of each distribution [time][scale]."""
+    return [[{k: float(v) for k, v in experiment.observables(p).items()} for p in per_time]
+            for per_time in distributions]
 
 
 def _matrices(cal: Calibrations, draw: Any) -> dict[Any, list[np.ndarray]]:
@@ -125,23 +134,27 @@ def zne_comparison(experiment: Any, shells: list[QuantumCircuit], infos: list[di
     groups = zne_groups(infos, scales)
     cal = calibrations(infos, counts)
     kinds = ["raw", "mitigated"] if cal else ["raw"]
-    point = {"raw": _measure(experiment, shells, groups, infos, counts, None)}
-    drawn: dict[str, list[list[list[Values]]]] = {kind: [] for kind in kinds}
+    sites = {"raw": _measure(experiment, shells, groups, infos, counts, None)}
+    drawn_sites: dict[str, list[Distributions]] = {kind: [] for kind in kinds}
     if cal:
-        point["mitigated"] = _measure(experiment, shells, groups, infos, counts,
+        sites["mitigated"] = _measure(experiment, shells, groups, infos, counts,
                                       _matrices(cal, lambda c: c), solver)
     for _ in range(replicas):
         again = list(counts)
         for i in (i for group in groups for i in group):
             again[i] = resample(counts[i], rng)
-        drawn["raw"].append(_measure(experiment, shells, groups, infos, again, None))
+        drawn_sites["raw"].append(_measure(experiment, shells, groups, infos, again, None))
         if cal:
-            drawn["mitigated"].append(_measure(experiment, shells, groups, infos, again,
-                                               _matrices(cal, lambda c: resample(c, rng)),
-                                               solver))
+            drawn_sites["mitigated"].append(_measure(
+                experiment, shells, groups, infos, again,
+                _matrices(cal, lambda c: resample(c, rng)), solver))
+    point = {kind: _values(experiment, sites[kind]) for kind in kinds}
+    drawn = {kind: [_values(experiment, r) for r in drawn_sites[kind]] for kind in kinds}
     gates = [[infos[i]["stats"]["two_qubit_gates"] for i in group] for group in groups]
     exact = [{k: float(v) for k, v in experiment.observables(q).items()} for q in reference]
-    return _block(scales, method, kinds, point, drawn, gates, exact, replicas)
+    block = _block(scales, method, kinds, point, drawn, gates, exact, replicas)
+    block["tvd"] = json_safe(zne_tvd_block(scales, method, sites, drawn_sites, reference))
+    return block
 
 
 # -- ensembles: every member of every time at every scale ----------------------------------
@@ -182,15 +195,25 @@ def ensemble_zne_comparison(experiment: Any, shells: list[QuantumCircuit],
                           for c in counts[i]]) for s in present[n]]
                for n, t in enumerate(times)]
 
-    def measure(drawn: list[list[Any]], matrices: Any) -> list[list[Values]]:
-        return [[ensemble_values(experiment, member_rows(experiment, shells[t], group,
-                                                          matrices, solver), shots)
+    def measure(drawn: list[list[Any]], matrices: Any) -> tuple[list[list[Values]],
+                                                                 Distributions]:
+        rows = [[member_rows(experiment, shells[t], group, matrices, solver)
                  for group in drawn[t]] for t in range(len(times))]
+        return ([[ensemble_values(experiment, r, shots) for r in per] for per in rows],
+                [[r.mean(axis=0) for r in per] for per in rows])
 
-    point = {"raw": measure(members, None)}
+    point: dict[str, list[list[Values]]] = {}
+    sites: dict[str, Distributions] = {}
+    point["raw"], sites["raw"] = measure(members, None)
     if cal:
-        point["mitigated"] = measure(members, _matrices(cal, lambda c: c))
+        point["mitigated"], sites["mitigated"] = measure(members, _matrices(cal, lambda c: c))
     drawn: dict[str, list[list[list[Values]]]] = {kind: [] for kind in kinds}
+    drawn_sites: dict[str, list[Distributions]] = {kind: [] for kind in kinds}
+
+    def keep(kind: str, measured: tuple[list[list[Values]], Distributions]) -> None:
+        drawn[kind].append(measured[0])
+        drawn_sites[kind].append(measured[1])
+
     for _ in range(replicas):
         again = []
         for per_scale in members:
@@ -199,11 +222,14 @@ def ensemble_zne_comparison(experiment: Any, shells: list[QuantumCircuit],
             again.append([[group[k] for k in pick] if pick is not None else
                           [(r, resample(c, rng), info) for r, c, info in group]
                           for group in per_scale])
-        drawn["raw"].append(measure(again, None))
+        keep("raw", measure(again, None))
         if cal:
-            drawn["mitigated"].append(measure(again, _matrices(cal, lambda c: resample(c, rng))))
+            keep("mitigated", measure(again, _matrices(cal, lambda c: resample(c, rng))))
     gates = [[infos[found[t, s][0]]["stats"]["two_qubit_gates"] for s in present[n]]
              for n, t in enumerate(times)]
-    exact = [ensemble_values(experiment, np.asarray(q), None)
-             for q in experiment.reference_ensemble()]
-    return _block(scales, method, kinds, point, drawn, gates, exact, replicas)
+    reference = [np.asarray(q, dtype=float) for q in experiment.reference_ensemble()]
+    exact = [ensemble_values(experiment, q, None) for q in reference]
+    block = _block(scales, method, kinds, point, drawn, gates, exact, replicas)
+    block["tvd"] = json_safe(zne_tvd_block(scales, method, sites, drawn_sites,
+                                           [q.mean(axis=0) for q in reference]))
+    return block

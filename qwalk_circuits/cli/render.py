@@ -121,6 +121,17 @@ def print_zne(zne: dict[str, Any], key: str, times: list[float]) -> None:
     for i, t in enumerate(times):
         print(f"{t:>4g} " + " ".join(cell(zne[k][key][i], zne[k + "_errors"][key][i])
                                      for k in kinds) + f" {zne['exact'][key][i]:>9.4f}")
+    if "tvd" not in zne:  # (a run analysed before the distribution's extrapolation)
+        return
+    tvd = zne["tvd"]
+    print(f"TVD to the exact distribution: at scale 1, and of the zero-noise distribution "
+          f"(every outcome extrapolated from the {zne['extrapolated']} values, projected "
+          "onto the simplex)")
+    print(f"{'t':>4} " + " ".join(f"{k:>19}" for k in kinds))
+    for i, t in enumerate(times):
+        cells = [cell(tvd[k]["tvd"][i], tvd[k]["tvd_error"][i]) for k in kinds[:-1]]
+        last = tvd[zne["extrapolated"]]
+        print(f"{t:>4g} " + " ".join([*cells, cell(last["zne"][i], last["zne_error"][i])]))
 
 
 def plot_device_run(summary: dict[str, Any], path: str) -> None:

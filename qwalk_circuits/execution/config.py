@@ -151,7 +151,8 @@ class RunSection(_Strict):
         default=None, description="zero-noise extrapolation (device runs): each measured "
         "circuit is also sent with its two-qubit gates folded to run lambda times, for each "
         "odd lambda listed after 1 (e.g. [1, 3, 5]); the summary's comparison.zne holds the "
-        "observables extrapolated to lambda = 0 beside the raw and mitigated ones")
+        "observables extrapolated to lambda = 0 beside the raw and mitigated ones, and "
+        "the TVD of the extrapolated distribution")
     measure_early: bool = Field(
         default=False, description="measure each qubit as soon as only controlled phases "
         "remain on it and apply those as classically controlled phases (the semi-classical "

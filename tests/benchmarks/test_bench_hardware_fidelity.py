@@ -19,3 +19,22 @@ def test_a_measured_early_run_prints_its_idle_dephasing(capsys) -> None:  # type
     *_, idle, fidelity, real = (cell.strip() for cell in row[0].strip("|").split("|"))
     assert 0 < float(idle) < 0.2  # a real device's cost, printed for the fake run
     assert 0 < float(real) < float(fidelity) < 1
+
+
+def test_zne_sets_the_scales_and_the_model() -> None:
+    config = device_config("fake_fez", False, "exponential")
+    assert config.run.zne_scales == [1, 3, 5] and config.run.zne_extrapolation == "exponential"
+    assert device_config("fake_fez", False).run.zne_scales is None
+
+
+def test_a_zne_run_prints_the_zero_noise_distributions_tvd(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["--qubits", "2", "--steps", "2", "--constructions", "fast-forward",
+                 "--zne", "exponential", "--shots", "2000"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    header = next(line for line in out if line.startswith("| n |"))
+    assert header.rstrip().endswith("| TVD ZNE (exponential) | negative mass |")
+    row = [line for line in out if line.startswith("| 2 | 4 |")]
+    assert len(row) == 1
+    *_, zne, negative = (cell.strip() for cell in row[0].strip("|").split("|"))
+    value, error = (float(x) for x in zne.split(" ± "))
+    assert 0 <= value < 0.5 and error > 0 and float(negative) >= 0

@@ -99,6 +99,14 @@ def test_a_fake_device_run_reports_raw_mitigated_and_zne_observables_side_by_sid
     # zero-noise error exceeds the mitigated one
     for t in range(len(times)):
         assert zne["zne_errors"]["p_origin"][t] > zne["mitigated_errors"]["p_origin"][t]
+    # the whole distribution too: its TVD at scale 1 is the comparison's own, raw and
+    # mitigated; the zero-noise distribution's TVD has a bootstrap error of its own
+    for kind, own in (("raw", "hardware"), ("mitigated", "mitigated")):
+        tvd = zne["tvd"][kind]
+        assert tvd["tvd"] == pytest.approx(summary["comparison"][own]["tvd"], abs=1e-12)
+        assert [row[0] for row in tvd["per_scale"]] == tvd["tvd"]
+        assert all(len(row) == len(SCALES) for row in tvd["per_scale"])
+        assert all(e > 0 for e in tvd["zne_error"]) and all(v >= 0 for v in tvd["zne"])
     # the rest of the summary describes the scale-1 circuits only
     assert len(summary["resources"]) == len(times) == len(store.get_run(
         summary["run_id"])["circuits"])
@@ -112,6 +120,11 @@ def test_a_fake_device_run_reports_raw_mitigated_and_zne_observables_side_by_sid
                 ].split()
     assert row[0] == "1" and float(row[-1]) == pytest.approx(zne["exact"]["sigma"][0],
                                                              abs=1e-4)
+    at = next(i for i, line in enumerate(lines) if line.startswith("TVD to the exact"))
+    row = lines[at + 2].split()  # t, then raw, mitigated, zero-noise: each "value ± error"
+    assert row[0] == "1" and [float(v) for v in row[1::3]] == pytest.approx(
+        [zne["tvd"]["raw"]["tvd"][0], zne["tvd"]["mitigated"]["tvd"][0],
+         zne["tvd"]["mitigated"]["zne"][0]], abs=1e-4)
     # fetching again gives the same summary; re-analysed from the ledger with the other
     # model, the same raw and mitigated values and errors (the same bootstrap draws)
     assert finish_run(summary["run_id"], store) == summary
@@ -194,6 +207,11 @@ def test_an_ensemble_extrapolates_its_members_average(tmp_path):
     assert zne["raw"]["sigma"] == pytest.approx(summary["observables"]["sigma"], abs=1e-12)
     assert zne["exact"]["sigma"] == pytest.approx(summary["reference"]["sigma"], abs=1e-12)
     assert zne["zne_errors"]["sigma"][1] > zne["mitigated_errors"]["sigma"][1] > 0
+    # the members' average distribution: its scale-1 TVD is the comparison's own
+    for kind, own in (("raw", "hardware"), ("mitigated", "mitigated")):
+        tvd = zne["tvd"][kind]
+        assert tvd["tvd"] == pytest.approx(summary["comparison"][own]["tvd"], abs=1e-12)
+        assert tvd["zne"][0] == tvd["tvd"][0] and tvd["zne_error"][1] > 0
     infos = Ledger(store).submission(summary["run_id"])["circuits"]
     scales = [(i["template"], i["noise_scale"]) for i in infos if i["role"] == "circuits"]
     assert {s for t, s in scales if t == 0} == {1}
