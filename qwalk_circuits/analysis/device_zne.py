@@ -42,7 +42,7 @@ from .mitigation import assignment_matrices
 from .readout_solvers import ReadoutSolver
 from .summary import json_safe, series
 from .zne import Values, zne_estimate
-from .zne_distribution import Distributions, zne_tvd_block
+from .zne_distribution import Distributions, run_tvds, zne_tvd_block
 
 Groups = list[list[int]]  # per time, the info index of each scale (in scale order)
 
@@ -134,26 +134,34 @@ def zne_comparison(experiment: Any, shells: list[QuantumCircuit], infos: list[di
     groups = zne_groups(infos, scales)
     cal = calibrations(infos, counts)
     kinds = ["raw", "mitigated"] if cal else ["raw"]
-    sites = {"raw": _measure(experiment, shells, groups, infos, counts, None)}
-    drawn_sites: dict[str, list[Distributions]] = {kind: [] for kind in kinds}
+    def kept(distributions: Distributions) -> tuple[list[list[Values]], list[Any]]:
+        return (_values(experiment, distributions),
+                run_tvds(scales, method, distributions, reference))
+
+    point: dict[str, list[list[Values]]] = {}
+    tvds: dict[str, list[Any]] = {}
+    point["raw"], tvds["raw"] = kept(_measure(experiment, shells, groups, infos, counts, None))
     if cal:
-        sites["mitigated"] = _measure(experiment, shells, groups, infos, counts,
-                                      _matrices(cal, lambda c: c), solver)
+        point["mitigated"], tvds["mitigated"] = kept(_measure(
+            experiment, shells, groups, infos, counts, _matrices(cal, lambda c: c), solver))
+    drawn: dict[str, list[list[list[Values]]]] = {kind: [] for kind in kinds}
+    drawn_tvds: dict[str, list[list[Any]]] = {kind: [] for kind in kinds}
     for _ in range(replicas):
         again = list(counts)
         for i in (i for group in groups for i in group):
             again[i] = resample(counts[i], rng)
-        drawn_sites["raw"].append(_measure(experiment, shells, groups, infos, again, None))
+        sets = {"raw": _measure(experiment, shells, groups, infos, again, None)}
         if cal:
-            drawn_sites["mitigated"].append(_measure(
-                experiment, shells, groups, infos, again,
-                _matrices(cal, lambda c: resample(c, rng)), solver))
-    point = {kind: _values(experiment, sites[kind]) for kind in kinds}
-    drawn = {kind: [_values(experiment, r) for r in drawn_sites[kind]] for kind in kinds}
+            sets["mitigated"] = _measure(experiment, shells, groups, infos, again,
+                                         _matrices(cal, lambda c: resample(c, rng)), solver)
+        for kind, distributions in sets.items():
+            values, found = kept(distributions)
+            drawn[kind].append(values)
+            drawn_tvds[kind].append(found)
     gates = [[infos[i]["stats"]["two_qubit_gates"] for i in group] for group in groups]
     exact = [{k: float(v) for k, v in experiment.observables(q).items()} for q in reference]
     block = _block(scales, method, kinds, point, drawn, gates, exact, replicas)
-    block["tvd"] = json_safe(zne_tvd_block(scales, method, sites, drawn_sites, reference))
+    block["tvd"] = json_safe(zne_tvd_block(tvds, drawn_tvds, method))
     return block
 
 
@@ -195,24 +203,27 @@ def ensemble_zne_comparison(experiment: Any, shells: list[QuantumCircuit],
                           for c in counts[i]]) for s in present[n]]
                for n, t in enumerate(times)]
 
-    def measure(drawn: list[list[Any]], matrices: Any) -> tuple[list[list[Values]],
-                                                                 Distributions]:
+    reference = [np.asarray(q, dtype=float) for q in experiment.reference_ensemble()]
+    averages = [q.mean(axis=0) for q in reference]
+
+    def measure(drawn: list[list[Any]], matrices: Any) -> tuple[list[list[Values]], list[Any]]:
         rows = [[member_rows(experiment, shells[t], group, matrices, solver)
                  for group in drawn[t]] for t in range(len(times))]
         return ([[ensemble_values(experiment, r, shots) for r in per] for per in rows],
-                [[r.mean(axis=0) for r in per] for per in rows])
+                run_tvds(scales, method, [[r.mean(axis=0) for r in per] for per in rows],
+                         averages))
 
     point: dict[str, list[list[Values]]] = {}
-    sites: dict[str, Distributions] = {}
-    point["raw"], sites["raw"] = measure(members, None)
+    tvds: dict[str, list[Any]] = {}
+    point["raw"], tvds["raw"] = measure(members, None)
     if cal:
-        point["mitigated"], sites["mitigated"] = measure(members, _matrices(cal, lambda c: c))
+        point["mitigated"], tvds["mitigated"] = measure(members, _matrices(cal, lambda c: c))
     drawn: dict[str, list[list[list[Values]]]] = {kind: [] for kind in kinds}
-    drawn_sites: dict[str, list[Distributions]] = {kind: [] for kind in kinds}
+    drawn_tvds: dict[str, list[list[Any]]] = {kind: [] for kind in kinds}
 
-    def keep(kind: str, measured: tuple[list[list[Values]], Distributions]) -> None:
+    def keep(kind: str, measured: tuple[list[list[Values]], list[Any]]) -> None:
         drawn[kind].append(measured[0])
-        drawn_sites[kind].append(measured[1])
+        drawn_tvds[kind].append(measured[1])
 
     for _ in range(replicas):
         again = []
@@ -227,9 +238,7 @@ def ensemble_zne_comparison(experiment: Any, shells: list[QuantumCircuit],
             keep("mitigated", measure(again, _matrices(cal, lambda c: resample(c, rng))))
     gates = [[infos[found[t, s][0]]["stats"]["two_qubit_gates"] for s in present[n]]
              for n, t in enumerate(times)]
-    reference = [np.asarray(q, dtype=float) for q in experiment.reference_ensemble()]
     exact = [ensemble_values(experiment, q, None) for q in reference]
     block = _block(scales, method, kinds, point, drawn, gates, exact, replicas)
-    block["tvd"] = json_safe(zne_tvd_block(scales, method, sites, drawn_sites,
-                                           [q.mean(axis=0) for q in reference]))
+    block["tvd"] = json_safe(zne_tvd_block(tvds, drawn_tvds, method))
     return block

@@ -54,46 +54,62 @@ def _tvd(p: np.ndarray, exact: np.ndarray) -> np.ndarray:
     return 0.5 * np.abs(p - exact[None, :]).sum(axis=1)
 
 
-def _std(samples: np.ndarray) -> float:
-    finite = samples[np.isfinite(samples)]
+def _std(samples: Sequence[float]) -> float:
+    values = np.asarray(samples, dtype=float)
+    finite = values[np.isfinite(values)]
     return float(np.std(finite, ddof=1)) if finite.size > 1 else float("nan")
 
 
-def _one_time(scales: Sequence[int], method: str, point: list[np.ndarray],
-              drawn: list[list[np.ndarray]], exact: np.ndarray) -> dict[str, Any]:
-    """Scale-1 TVD, per-scale TVDs and the zero-noise distribution's TVD (each with its
-    bootstrap error) of one time's distributions."""
-    here = np.asarray(point, dtype=float)[None]  # (1, S, K)
-    again = np.asarray(drawn, dtype=float)  # (R, S, K)
-    per_scale = [_tvd(here[:, j], exact)[0] for j in range(here.shape[1])]
-    per_scale_errors = [_std(_tvd(again[:, j], exact)) for j in range(here.shape[1])]
-    out = {"tvd": per_scale[0], "tvd_error": per_scale_errors[0], "per_scale": per_scale,
-           "per_scale_errors": per_scale_errors}
-    if here.shape[1] == 1:  # no two-qubit gate: measured at scale 1 only, its own value
-        return {**out, "zne": per_scale[0], "zne_error": per_scale_errors[0],
-                "negative_mass": 0.0}
-    used = list(scales)[:here.shape[1]]
-    quasi = zero_noise_rows(used, here, method)
-    quasi_again = zero_noise_rows(used, again, method)
-    finite = np.all(np.isfinite(quasi_again), axis=1)
-    zne_again = _tvd(nearest_distribution(quasi_again[finite]), exact) if finite.any() \
-        else np.array([])
-    return {**out, "zne": float(_tvd(nearest_distribution(quasi), exact)[0]),
-            "zne_error": _std(zne_again),
+def time_tvds(scales: Sequence[int], method: str, per_scale: Sequence[np.ndarray],
+              exact: np.ndarray) -> dict[str, Any]:
+    """One time's TVDs to ``exact``: at each scale, and of the zero-noise distribution
+    (with the negative mass its projection removed).  A time measured at scale 1 only (no
+    two-qubit gate to fold) is its own zero-noise value."""
+    here = np.asarray(per_scale, dtype=float)  # (S, K)
+    exact = np.asarray(exact, dtype=float)
+    tvds = [float(v) for v in _tvd(here, exact)]
+    if here.shape[0] == 1:
+        return {"per_scale": tvds, "zne": tvds[0], "negative_mass": 0.0}
+    quasi = zero_noise_rows(list(scales)[:here.shape[0]], here[None], method)
+    if not np.all(np.isfinite(quasi)):
+        return {"per_scale": tvds, "zne": float("nan"), "negative_mass": float("nan")}
+    return {"per_scale": tvds, "zne": float(_tvd(nearest_distribution(quasi), exact)[0]),
             "negative_mass": float(-quasi[quasi < 0].sum())}
 
 
-def zne_tvd_block(scales: Sequence[int], method: str, point: dict[str, Distributions],
-                  drawn: dict[str, list[Distributions]], exact: Sequence[np.ndarray]
+def run_tvds(scales: Sequence[int], method: str, distributions: Distributions,
+             exact: Sequence[np.ndarray]) -> list[dict[str, Any]]:
+    """:func:`time_tvds` of every time of one set of distributions [time][scale] (the
+    point values, or one bootstrap replica's: kept as these few numbers, not as
+    distributions, so the bootstrap's memory does not grow with the register)."""
+    return [time_tvds(scales, method, per_scale, q)
+            for per_scale, q in zip(distributions, exact, strict=True)]
+
+
+def zne_tvd_block(point: dict[str, list[dict[str, Any]]],
+                  drawn: dict[str, list[list[dict[str, Any]]]], method: str
                   ) -> dict[str, Any]:
     """The ``tvd`` entry of ``comparison.zne``: per kind ("raw", and "mitigated" where
-    the run calibrated its readout) and time, the TVD to ``exact`` at scale 1, at each
-    scale and of the zero-noise distribution, with bootstrap errors.  ``point[kind][t][s]``
-    is time t's distribution at scale s; ``drawn[kind][r]`` the same from replica r."""
+    the run calibrated its readout) and time, the TVD to the exact distribution at scale
+    1, at each scale and of the zero-noise distribution, with bootstrap errors.
+    ``point[kind]`` is :func:`run_tvds` of the measured distributions, ``drawn[kind][r]``
+    that of bootstrap replica r."""
     block: dict[str, Any] = {"method": method, "projection": "nearest distribution "
                              "(Euclidean) of the extrapolated quasi-distribution"}
     for kind, times in point.items():
-        found = [_one_time(scales, method, times[t], [r[t] for r in drawn[kind]],
-                           np.asarray(exact[t], dtype=float)) for t in range(len(times))]
-        block[kind] = {key: [f[key] for f in found] for key in found[0]}
+        replicas = drawn[kind]
+        out: dict[str, list[Any]] = {key: [] for key in (
+            "tvd", "tvd_error", "per_scale", "per_scale_errors", "zne", "zne_error",
+            "negative_mass")}
+        for t, found in enumerate(times):
+            spread = [_std([r[t]["per_scale"][s] for r in replicas])
+                      for s in range(len(found["per_scale"]))]
+            out["tvd"].append(found["per_scale"][0])
+            out["tvd_error"].append(spread[0])
+            out["per_scale"].append(found["per_scale"])
+            out["per_scale_errors"].append(spread)
+            out["zne"].append(found["zne"])
+            out["zne_error"].append(_std([r[t]["zne"] for r in replicas]))
+            out["negative_mass"].append(found["negative_mass"])
+        block[kind] = out
     return block

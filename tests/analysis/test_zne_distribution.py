@@ -12,6 +12,7 @@ from scipy.optimize import minimize
 from qwalk_circuits.analysis.zne import richardson_weights
 from qwalk_circuits.analysis.zne_distribution import (
     nearest_distribution,
+    run_tvds,
     zero_noise_rows,
     zne_tvd_block,
 )
@@ -80,8 +81,11 @@ def test_the_block_holds_scale_one_per_scale_and_zero_noise_tvds_with_errors():
     point = depolarised(p, 0.6)[0]
     shots = 4000
     drawn = [[rng.multinomial(shots, q) / shots for q in point] for _ in range(200)]
-    block = zne_tvd_block(SCALES, "exponential", {"raw": [list(point), [p]]},
-                          {"raw": [[r, [p]] for r in drawn]}, [p, p])
+    exact = [p, p]
+    block = zne_tvd_block(
+        {"raw": run_tvds(SCALES, "exponential", [list(point), [p]], exact)},
+        {"raw": [run_tvds(SCALES, "exponential", [r, [p]], exact) for r in drawn]},
+        "exponential")
     raw = block["raw"]
     u_tvd = 0.5 * np.abs(p - 1 / 16).sum()
     assert raw["per_scale"][0] == pytest.approx([(1 - 0.6**s) * u_tvd for s in SCALES],
@@ -100,7 +104,8 @@ def test_negative_mass_is_reported_where_the_projection_removed_some():
     # scale 1 shows outcome 2 a little, scale 3 and 5 more: Richardson overshoots below 0
     point = [np.array([0.48, 0.48, 0.04, 0.0]), np.array([0.40, 0.40, 0.20, 0.0]),
              np.array([0.35, 0.35, 0.30, 0.0])]
-    block = zne_tvd_block(SCALES, "richardson", {"raw": [point]}, {"raw": [[point]] * 3}, [p])
+    found = run_tvds(SCALES, "richardson", [point], [p])
+    block = zne_tvd_block({"raw": found}, {"raw": [found] * 3}, "richardson")
     quasi = richardson_weights(SCALES) @ np.array(point)
     assert quasi[2] < 0
     assert block["raw"]["negative_mass"][0] == pytest.approx(-quasi[2], abs=1e-15)

@@ -32,9 +32,11 @@ def test_a_zne_run_prints_the_zero_noise_distributions_tvd(capsys) -> None:  # t
                  "--zne", "exponential", "--shots", "2000"]) == 0
     out = capsys.readouterr().out.splitlines()
     header = next(line for line in out if line.startswith("| n |"))
-    assert header.rstrip().endswith("| TVD ZNE (exponential) | negative mass |")
+    assert header.rstrip().endswith(
+        "| TVD per scale (λ = 1 / 3 / 5) | TVD ZNE (exponential) | negative mass |")
     row = [line for line in out if line.startswith("| 2 | 4 |")]
     assert len(row) == 1
-    *_, zne, negative = (cell.strip() for cell in row[0].strip("|").split("|"))
+    *_, per_scale, zne, negative = (cell.strip() for cell in row[0].strip("|").split("|"))
+    assert len(per_scale.split(" / ")) == 3
     value, error = (float(x) for x in zne.split(" ± "))
     assert 0 <= value < 0.5 and error > 0 and float(negative) >= 0
