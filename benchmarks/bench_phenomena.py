@@ -4,6 +4,7 @@ path on fake Heron devices, raw, readout-mitigated and zero-noise extrapolated, 
 
     python -m benchmarks.bench_phenomena [--devices fake_fez fake_torino]
         [--only ballistic anderson ...] [--quick | --forecast-only] [--measure-early]
+        [--zne-extrapolation exponential]
 
 Every size tried is printed (the table's evidence); the summary keeps the largest observed
 one per phenomenon and device.  Fake-device noise is optimistic (no crosstalk, drift or
@@ -41,14 +42,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--measure-early", action="store_true",
                         help="run.measure_early in the device configs (the closing inverse "
                              "QFT as mid-circuit measurements; modules with MEASURE_EARLY)")
+    parser.add_argument("--zne-extrapolation", choices=["richardson", "exponential"],
+                        default="richardson",
+                        help="the ZNE model of the modules with MEASURE_EARLY (default: "
+                             "richardson, the table's)")
     args = parser.parse_args(argv)
-    if args.measure_early:
+    flags = [f for f, on in (("--measure-early", args.measure_early), ("--zne-extrapolation",
+                             args.zne_extrapolation != "richardson")) if on]
+    if flags:
         ignoring = [n for n in args.only if not getattr(
             importlib.import_module(f"benchmarks.phenomena.{n}"), "MEASURE_EARLY", False)]
         if ignoring:
-            parser.error(f"--measure-early is not applied by {', '.join(ignoring)}: "
+            parser.error(f"{' and '.join(flags)} is not applied by {', '.join(ignoring)}: "
                          f"leave them out of --only")
     OPTIONS.measure_early = args.measure_early  # (set on every call: nothing carries over)
+    OPTIONS.zne_extrapolation = args.zne_extrapolation
     os.environ.setdefault("QWALK_STORE", str(Path(tempfile.mkdtemp()) / "runs.sqlite"))
     print_header("Phenomena on fake Heron devices (bench_phenomena)", MODULE, argv)
     summary: list[Row] = []

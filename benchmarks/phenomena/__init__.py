@@ -23,19 +23,26 @@ SIGNIFICANCE = 3.0
 @dataclass
 class RunOptions:
     """What ``bench_phenomena``'s flags change in the device configs of the modules that
-    declare ``MEASURE_EARLY = True`` (they pass their configs through :func:`configured`)."""
+    declare ``MEASURE_EARLY = True`` (they pass their configs through :func:`configured`):
+    ``run.measure_early``, and the ZNE model of a config that has ZNE on."""
 
     measure_early: bool = False
+    zne_extrapolation: str = "richardson"
 
 
 OPTIONS = RunOptions()
 
 
 def configured(config: Any) -> Any:
-    """``config`` with :data:`OPTIONS` applied (``run.measure_early``)."""
-    if not OPTIONS.measure_early:
-        return config
-    return config.with_run(measure_early=True)
+    """``config`` with :data:`OPTIONS` applied (``run.measure_early``; the extrapolation
+    where ``run.zne_scales`` is set)."""
+    changes: dict[str, Any] = {}
+    if OPTIONS.measure_early:
+        changes["measure_early"] = True
+    if config.run.zne_scales is not None \
+            and config.run.zne_extrapolation != OPTIONS.zne_extrapolation:
+        changes["zne_extrapolation"] = OPTIONS.zne_extrapolation
+    return config.with_run(**changes) if changes else config
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,39 @@ def test_configured_sets_measure_early_only_when_asked(monkeypatch) -> None:  # 
         exclude={"measure_early"})
 
 
+def test_configured_sets_the_zne_model_only_where_zne_is_on(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from benchmarks.bench_zne import zne_config
+    from benchmarks.phenomena import OPTIONS, configured
+    from qwalk_circuits.pipeline import resolve_config
+
+    plain, zne = resolve_config("fake_fez"), zne_config("fake_fez", [1, 3, 5])
+    assert configured(zne) is zne and zne.run.zne_extrapolation == "richardson"
+    monkeypatch.setattr(OPTIONS, "zne_extrapolation", "exponential")
+    assert configured(plain) is plain  # no ZNE: nothing to set
+    changed = configured(zne)
+    assert changed.run.zne_extrapolation == "exponential"
+    assert changed.run.model_dump(exclude={"zne_extrapolation"}) == zne.run.model_dump(
+        exclude={"zne_extrapolation"})
+
+
+def test_the_zne_model_is_refused_for_modules_that_do_not_apply_it(capsys) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from benchmarks.bench_phenomena import main
+
+    with pytest.raises(SystemExit):
+        main(["--only", "crossover", "--zne-extrapolation", "exponential"])
+    assert "--zne-extrapolation is not applied by crossover" in capsys.readouterr().err
+
+
+def test_the_ballistic_rows_take_more_shots_from_32_sites() -> None:
+    from benchmarks.phenomena import ballistic
+
+    assert [ballistic.shots_for(q) for q in ballistic.SIZES] == [
+        ballistic.SHOTS, *[ballistic.LARGE_SHOTS] * (len(ballistic.SIZES) - 1)]
+    assert ballistic.LARGE_SHOTS == 4 * ballistic.SHOTS
+
+
 def test_the_dynamical_rows_measured_early_send_fewer_two_qubit_gates(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The maps' last kick ends in an inverse QFT and a diagonal: measured early (the
     module declares MEASURE_EARLY), the row's dry run counts the dynamic circuit."""
