@@ -189,11 +189,14 @@ def _row(device: str, qubits: int, quick: bool) -> Row:
 
 
 def rows(device: str, quick: bool) -> list[Row]:
-    """Sizes in increasing order, stopping after the first that is not observed."""
+    """Sizes in increasing order, stopping at a size not observed once a smaller one was,
+    or at the second in a row not observed.  (A small ring need not be the easiest: at 16
+    sites the window is t = 4..6, a short lever arm for the slope, and there the
+    exponential model's error was 2.4x Richardson's on fake_fez.)"""
     out: list[Row] = []
     for qubits in SIZES[:1] if quick else SIZES:
         row = _row(device, qubits, quick)
         out.append(row)
-        if not row.observed:
+        if not row.observed and (any(r.observed for r in out) or len(out) >= 2):
             break
     return out
