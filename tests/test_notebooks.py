@@ -67,7 +67,8 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         # offline: fake_fez only; the notebook writes to its own temporary store (checked there)
         "parameters": {"N_QUBITS": 3, "STEPS": 4, "SHOTS": 200, "SEED": 7,
                        "DEVICE_CONFIG": "fake_fez", "REAL_CONFIG": "ibm_fez",
-                       "USE_REAL_HARDWARE": False},
+                       "USE_REAL_HARDWARE": False, "ZNE_QUBITS": 6, "ZNE_STEPS": 32,
+                       "ZNE_SHOTS": 16000},
         "expect": ["auto picks, per step", "fetched twice: same summary True, stored 1 time(s)",
                    "USE_REAL_HARDWARE = False: nothing was sent to IBM Quantum", "checks passed"],
     },
