@@ -34,6 +34,7 @@ import argparse
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -90,7 +91,7 @@ def run(n: int, construction: str, steps: list[int], config: HardwareConfig, sho
     return rows
 
 
-def zne_cells(zne: dict | None, i: int) -> list[str]:
+def zne_cells(zne: dict[str, Any] | None, i: int) -> list[str]:
     """Time i's TVD at each noise scale, of the zero-noise distribution (every outcome
     extrapolated from the readout-mitigated values and projected onto the simplex) and
     the negative mass the projection removed; nothing without ZNE."""
@@ -98,7 +99,9 @@ def zne_cells(zne: dict | None, i: int) -> list[str]:
         return []
     tvd = zne["tvd"][zne["extrapolated"]]
     return [" / ".join(f"{v:.3f}" for v in tvd["per_scale"][i]),
-            f"{tvd['zne'][i]:.3f} ± {tvd['zne_error'][i]:.3f}", f"{tvd['negative_mass'][i]:.3f}"]
+            "-" if tvd["zne"][i] is None else  # (a failed fit: null in the JSON)
+            f"{tvd['zne'][i]:.3f} ± {tvd['zne_error'][i]:.3f}",
+            "-" if tvd["negative_mass"][i] is None else f"{tvd['negative_mass'][i]:.3f}"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
