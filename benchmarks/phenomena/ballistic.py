@@ -44,9 +44,8 @@ from . import Estimate, Row, configured
 NAME = "ballistic"
 SHIFT = "fast-forward"
 SHOTS = 4000
-#: from 32 sites: 16000 shots per circuit and scale.  At 4000 the exponential model's alpha
-#: at 32 sites on fake_fez stood 1.7 errors above 1/2 (0.631 +- 0.075), its error mostly
-#: shots: 4x the shots halve it
+#: from 32 sites: 16000 shots per circuit and scale (the ZNE error there is mostly shots:
+#: 4x the shots halve it; BENCHMARKS.md §24)
 LARGE_SHOTS, LARGE_FROM = 16000, 5
 SCALES = [1, 3, 5]
 SIZES = (4, 5, 6, 7)  # position qubits: 16 .. 128 sites

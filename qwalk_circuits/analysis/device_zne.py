@@ -134,6 +134,7 @@ def zne_comparison(experiment: Any, shells: list[QuantumCircuit], infos: list[di
     groups = zne_groups(infos, scales)
     cal = calibrations(infos, counts)
     kinds = ["raw", "mitigated"] if cal else ["raw"]
+
     def kept(distributions: Distributions) -> tuple[list[list[Values]], list[Any]]:
         return (_values(experiment, distributions),
                 run_tvds(scales, method, distributions, reference))

@@ -204,7 +204,7 @@ def zne_estimate(scales: Sequence[float], point: Sequence[Values],
     names = list(point[0])
     if len(point) == 1:
         alone = np.array([[r[0][k] for k in names] for r in replicas]).reshape(-1, len(names))
-        spread = {k: _std(alone[:, j]) for j, k in enumerate(names)}
+        spread = {k: finite_std(alone[:, j]) for j, k in enumerate(names)}
         return dict(point[0]), spread, {k: [spread[k]] for k in names}
     values = {k: extrapolate(scales, [p[k] for p in point], method) for k in names}
     errors: Values = {}
@@ -212,11 +212,14 @@ def zne_estimate(scales: Sequence[float], point: Sequence[Values],
     for k in names:
         drawn = np.array([[r[s][k] for s in range(len(scales))] for r in replicas])
         zero = extrapolate_rows(scales, drawn, method)
-        errors[k] = _std(zero)
-        per_scale[k] = [_std(drawn[:, s]) for s in range(len(scales))]
+        errors[k] = finite_std(zero)
+        per_scale[k] = [finite_std(drawn[:, s]) for s in range(len(scales))]
     return values, errors, per_scale
 
 
-def _std(samples: np.ndarray) -> float:
-    finite = samples[np.isfinite(samples)]
+def finite_std(samples: Sequence[float] | np.ndarray) -> float:
+    """The sample standard deviation of the finite values (NaN with fewer than two): a
+    bootstrap error with its failed replicas left out."""
+    values = np.asarray(samples, dtype=float)
+    finite = values[np.isfinite(values)]
     return float(np.std(finite, ddof=1)) if finite.size > 1 else float("nan")

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .zne import extrapolate_rows
+from .zne import extrapolate_rows, finite_std
 
 Distributions = list[list[np.ndarray]]  # [time][scale] -> outcome probabilities
 
@@ -52,12 +52,6 @@ def zero_noise_rows(scales: Sequence[int], per_scale: np.ndarray, method: str) -
 
 def _tvd(p: np.ndarray, exact: np.ndarray) -> np.ndarray:
     return 0.5 * np.abs(p - exact[None, :]).sum(axis=1)
-
-
-def _std(samples: Sequence[float]) -> float:
-    values = np.asarray(samples, dtype=float)
-    finite = values[np.isfinite(values)]
-    return float(np.std(finite, ddof=1)) if finite.size > 1 else float("nan")
 
 
 def time_tvds(scales: Sequence[int], method: str, per_scale: Sequence[np.ndarray],
@@ -102,14 +96,14 @@ def zne_tvd_block(point: dict[str, list[dict[str, Any]]],
             "tvd", "tvd_error", "per_scale", "per_scale_errors", "zne", "zne_error",
             "negative_mass")}
         for t, found in enumerate(times):
-            spread = [_std([r[t]["per_scale"][s] for r in replicas])
+            spread = [finite_std([r[t]["per_scale"][s] for r in replicas])
                       for s in range(len(found["per_scale"]))]
             out["tvd"].append(found["per_scale"][0])
             out["tvd_error"].append(spread[0])
             out["per_scale"].append(found["per_scale"])
             out["per_scale_errors"].append(spread)
             out["zne"].append(found["zne"])
-            out["zne_error"].append(_std([r[t]["zne"] for r in replicas]))
+            out["zne_error"].append(finite_std([r[t]["zne"] for r in replicas]))
             out["negative_mass"].append(found["negative_mass"])
         block[kind] = out
     return block

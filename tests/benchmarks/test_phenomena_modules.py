@@ -71,7 +71,21 @@ def test_the_ballistic_rows_take_more_shots_from_32_sites() -> None:
 
     assert [ballistic.shots_for(q) for q in ballistic.SIZES] == [
         ballistic.SHOTS, *[ballistic.LARGE_SHOTS] * (len(ballistic.SIZES) - 1)]
-    assert ballistic.LARGE_SHOTS == 4 * ballistic.SHOTS
+
+
+def test_the_ballistic_size_loop_goes_past_a_first_failure_only(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Stops at a size not observed after an observed one, or at the second failure in a
+    row; a first failing size alone does not stop it."""
+    from types import SimpleNamespace
+
+    from benchmarks.phenomena import ballistic
+
+    for verdicts, tried in (([False, False, True, True], 2), ([False, True, False, True], 3),
+                            ([True, False, True, True], 2), ([True, True, True, True], 4)):
+        outcome = dict(zip(ballistic.SIZES, verdicts, strict=True))
+        monkeypatch.setattr(ballistic, "_row", lambda device, qubits, quick, o=outcome:
+                            SimpleNamespace(observed=o[qubits]))
+        assert len(ballistic.rows("fake_fez", False)) == tried, verdicts
 
 
 def test_the_dynamical_rows_measured_early_send_fewer_two_qubit_gates(monkeypatch) -> None:  # type: ignore[no-untyped-def]
