@@ -30,7 +30,6 @@ overhead (seconds).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,17 +46,18 @@ from .execution.measure_early import readout_idle_dephasing
 from .execution.submission_build import BuiltSubmission, build_submission, submission_notes
 from .execution.targets import DeviceTarget
 from .ideal_members import ideal_members
+from .plan_margins import SIGNIFICANCE as SIGNIFICANCE
+from .plan_margins import kept_shots, margins
+from .plan_margins import shots_needed as shots_needed
+from .zne_forecast import Emulated as Emulated
+from .zne_forecast import ZneForecast, ZneInputs, zne_inputs
 
 #: two-qubit errors of real walk circuits against the calibrated figure (Porter & Joseph,
 #: arXiv:2206.04829: 3-4.5x); the plan's second verdict multiplies them by this
 REAL_DEVICE_FACTOR = 4.0
 #: the repetition delay assumed where the backend reports none (IBM's default, seconds)
 DEFAULT_REP_DELAY_S = 250e-6
-#: standard errors the signature must stand from its "no effect" value
-SIGNIFICANCE = 3.0
 SKIPPED = ("barrier", "delay")
-#: an experiment's own noisy emulation of one time: members' distributions, kept fractions
-Emulated = tuple[np.ndarray, np.ndarray]
 CALIBRATION_MODEL = (
     "F = product of (1 - error) of every gate and measurement in the target's calibration; "
     "the device returns F p + (1 - F) uniform (over the measured bitstrings, then "
@@ -158,6 +158,10 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
     emulated_real = (None if emulated is None else
                      experiment.device_emulation(built.isa, device_target_,
                                                  REAL_DEVICE_FACTOR))
+    zne = zne_inputs(experiment, built.isa, device_target_, config.run, fidelities, 1.0,
+                     [1.0] * len(fidelities), emulated)
+    zne_real = zne_inputs(experiment, built.isa, device_target_, config.run, fidelities,
+                          REAL_DEVICE_FACTOR, [1 - (i or 0.0) for i in idle], emulated_real)
     circuits = []
     for t, (time, p) in enumerate(zip(experiment.times(), reference, strict=True)):
         info = built.infos[indices.index(t)]
@@ -175,7 +179,8 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
             **_prediction(experiment, np.asarray(p, dtype=float), fid.total,
                           shots * members[t],
                           None if trajectories is None else trajectories[t].mean(axis=0),
-                          None if emulated is None else emulated[t])})
+                          None if emulated is None else emulated[t],
+                          None if zne is None else zne[t])})
     rep_delay = _rep_delay(backend)
     qpu = 0.0
     for info, circuit, index in zip(built.infos, built.submitted, indices, strict=True):
@@ -200,10 +205,12 @@ def plan_submission(experiment: Any, config: HardwareConfig, shots: int,
         "circuits": circuits, "observable": experiment.main_observable,
         "signature": None if last is None else _signature(
             experiment, reference[-1], last["fidelity"], last["time"], shots, members[-1],
-            ensemble, ideal, None if emulated is None else emulated[-1]),
+            ensemble, ideal, None if emulated is None else emulated[-1],
+            None if zne is None else zne[-1]),
         "signature_real_device": None if last is None else _signature(
             experiment, reference[-1], last["fidelity_real_device"], last["time"], shots,
-            members[-1], ensemble, ideal, None if emulated_real is None else emulated_real[-1]),
+            members[-1], ensemble, ideal, None if emulated_real is None else emulated_real[-1],
+            None if zne_real is None else zne_real[-1]),
         "real_device_factor": REAL_DEVICE_FACTOR,
         "notes": submission_notes(built.infos),
         "model": CALIBRATION_MODEL if emulated is None else EMULATION_MODEL,
@@ -267,28 +274,31 @@ def _mixed(experiment: Any, p: np.ndarray, fidelity: float, noisy: Emulated | No
     return q, experiment.noise_outcome(p.size), kept
 
 
-def _kept_shots(shots: int, kept: float) -> int:
-    """The shots an analysis that keeps a fraction ``kept`` of them is left with."""
-    return max(1, round(shots * kept))
-
-
 def _prediction(experiment: Any, p: np.ndarray, fidelity: float, samples: int,
-                ideal: np.ndarray | None = None, noisy: Emulated | None = None
-                ) -> dict[str, Any]:
+                ideal: np.ndarray | None = None, noisy: Emulated | None = None,
+                zne: ZneInputs | None = None) -> dict[str, Any]:
     """The calibration model's forecast against the exact ``p``; ``ideal``: what an ideal
     device returns where that is not ``p`` (trajectories: their finite ensemble's average);
-    ``noisy``: the experiment's own emulation, used instead of the mix."""
-    q, uniform, kept = _mixed(experiment, p if ideal is None else ideal, fidelity, noisy)
-    samples = _kept_shots(samples, kept)
+    ``noisy``: the experiment's own emulation, used instead of the mix; ``zne``: the
+    zero-noise value too (``zne_forecast``; its error shot noise only, as here)."""
+    source = p if ideal is None else ideal
+    q, uniform, kept = _mixed(experiment, source, fidelity, noisy)
     key = experiment.main_observable
-    return {"tvd_predicted": float(analysis.total_variation(q, p)),
-            "tvd_predicted_sampled": expected_sampled_tvd(q, p, samples),
-            "kept_fraction": kept,
-            "tvd_uniform": float(analysis.total_variation(uniform, p)),
-            "observable_exact": float(experiment.observables(p)[key]),
-            "observable_predicted": float(experiment.observables(q)[key]),
-            "observable_error": float(experiment.observable_errors(q, samples)[key]),
-            "observable_no_signal": float(experiment.observables(uniform)[key])}
+    out = {"tvd_predicted": float(analysis.total_variation(q, p)),
+           "tvd_predicted_sampled": expected_sampled_tvd(q, p, kept_shots(samples, kept)),
+           "kept_fraction": kept,
+           "tvd_uniform": float(analysis.total_variation(uniform, p)),
+           "observable_exact": float(experiment.observables(p)[key]),
+           "observable_predicted": float(experiment.observables(q)[key]),
+           "observable_error": float(experiment.observable_errors(
+               q, kept_shots(samples, kept))[key]),
+           "observable_no_signal": float(experiment.observables(uniform)[key])}
+    if zne is not None:
+        forecast = ZneForecast(experiment, zne.outputs(experiment, source, None), zne.scales,
+                               zne.method)
+        out["zne_observable_predicted"] = forecast.value
+        out["zne_observable_error"] = forecast.shot_error(samples)
+    return out
 
 
 def member_spread(experiment: Any, ensemble: np.ndarray | None, fidelity: float) -> float:
@@ -308,16 +318,17 @@ def member_spread(experiment: Any, ensemble: np.ndarray | None, fidelity: float)
 
 def _signature(experiment: Any, p: np.ndarray, fidelity: float, time: float, shots: int,
                members: int, ensemble: np.ndarray | None = None,
-               ideal: np.ndarray | None = None, noisy: Emulated | None = None
-               ) -> dict[str, Any]:
+               ideal: np.ndarray | None = None, noisy: Emulated | None = None,
+               zne: ZneInputs | None = None) -> dict[str, Any]:
     """Does the main observable at ``time`` stand out from its "no effect" value by
     :data:`SIGNIFICANCE` errors (shot noise of ``shots`` per member, and the members' own
     scatter where ``ensemble`` holds the exact members), and from how many shots on would
     it (searched; None: never, at these members), and from how many members?  ``ideal``:
     an ideal device's output where it is not ``p`` (as in :func:`_prediction`); ``noisy``:
-    the experiment's own emulation, whose members are those the device would return."""
-    q, uniform, kept = _mixed(experiment, np.asarray(p if ideal is None else ideal,
-                                                     dtype=float), fidelity, noisy)
+    the experiment's own emulation, whose members are those the device would return;
+    ``zne``: the same verdict on the zero-noise value too (key ``zne``)."""
+    source = np.asarray(p if ideal is None else ideal, dtype=float)
+    q, uniform, kept = _mixed(experiment, source, fidelity, noisy)
     spread = (member_spread(experiment, ensemble, fidelity) if noisy is None
               else member_spread(experiment, noisy[0], 1.0))
     key = experiment.main_observable
@@ -326,57 +337,26 @@ def _signature(experiment: Any, p: np.ndarray, fidelity: float, time: float, sho
                              (float(experiment.observables(uniform)[key]),
                               "a device that returns only noise (the uniform distribution)"))
     null_error = experiment.no_effect_error()
-    predicted = float(experiment.observables(q)[key])
     exact = float(experiment.observables(np.asarray(p, dtype=float))[key])
     # the margin counts only on the phenomenon's side (and the exact value's): noise that
     # moves the observable the other way is no signature, nor is a model that shows none
     side = experiment.signature_side() or float(np.sign(exact - null_value))
     exact_shows_it = side != 0 and (exact - null_value) * side > 0
-    gap = (predicted - null_value) * side if exact_shows_it else 0.0
-    gap = max(gap, 0.0)
 
-    def error(n: int) -> float:
-        shot_noise = float(experiment.observable_errors(q, _kept_shots(n * members, kept))
-                           [key])
-        return math.hypot(shot_noise, spread, null_error)
+    def shot_error(n: int) -> float:
+        return float(experiment.observable_errors(q, kept_shots(n * members, kept))[key])
 
-    def margin(n: int) -> float:
-        e = error(n)
-        return gap / e if e > 0 else (math.inf if gap > 0 else 0.0)
-
-    # the scatter's error falls like 1/sqrt(members): the fewest that hold it below gap/3
-    # (the no-effect value's own error is not the members': past gap / 3, none would do)
-    room = (gap / SIGNIFICANCE) ** 2 - null_error**2
-    enough = (None if spread == 0 or room <= 0 else
-              math.floor(members * spread**2 / room) + 1)
-    return {"time": time, "predicted": predicted, "exact": exact,
-            "exact_shows_it": exact_shows_it, "error": error(shots),
-            "member_spread_error": spread, "no_effect": null_value,
-            "no_effect_error": null_error, "no_effect_is": null_what,
-            "standard_errors": margin(shots), "stands": margin(shots) > SIGNIFICANCE,
-            "shots_for_3_sigma": shots_needed(margin),
-            "members_for_3_sigma_at_any_shots": enough}
-
-
-#: the most shots :func:`shots_needed` looks at (beyond: "never", in practice)
-MAX_SHOTS = 10**9
-
-
-def shots_needed(margin: Callable[[int], float]) -> int | None:
-    """The fewest shots n with ``margin(n)`` > :data:`SIGNIFICANCE` (margin grows with n),
-    by doubling then bisection; None when even :data:`MAX_SHOTS` do not reach it, or the
-    margin is not a number (no error to scale)."""
-    if math.isnan(margin(1)) or math.isnan(margin(MAX_SHOTS)):
-        return None
-    if margin(1) > SIGNIFICANCE:
-        return 1
-    high = 2
-    while margin(high) <= SIGNIFICANCE:
-        if high >= MAX_SHOTS:
-            return None
-        high = min(high * 2, MAX_SHOTS)
-    low = high // 2  # margin(low) <= SIGNIFICANCE < margin(high)
-    while high - low > 1:
-        middle = (low + high) // 2
-        low, high = (low, middle) if margin(middle) > SIGNIFICANCE else (middle, high)
-    return high
+    out = {"time": time, "exact": exact, "exact_shows_it": exact_shows_it,
+           "no_effect": null_value, "no_effect_error": null_error, "no_effect_is": null_what,
+           **margins(float(experiment.observables(q)[key]), null_value, null_error, side,
+                     exact_shows_it, spread, shot_error, shots, members)}
+    if zne is not None:
+        forecast = ZneForecast(experiment, zne.outputs(experiment, source, ensemble),
+                               zne.scales, zne.method)
+        out["zne"] = {
+            "scales": zne.scales, "extrapolation": zne.method, "values": zne.values,
+            "fidelities": zne.fidelities, "per_scale": forecast.per_scale,
+            **margins(forecast.value, null_value, null_error, side, exact_shows_it,
+                      forecast.spread, lambda n: forecast.shot_error(n * members), shots,
+                      members)}
+    return out

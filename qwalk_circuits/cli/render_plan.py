@@ -60,13 +60,17 @@ def print_plan(plan: dict[str, Any], as_json: bool) -> None:
     key = plan["observable"]
     print(f"{'t':>6} {'qubits':>6} {'2q gates':>8} {'depth':>6} {'duration':>10} "
           f"{'F':>6} {'F real':>6} {'TVD pred.':>9} {'uniform':>8} "
-          f"{key + ' exact':>12} {key + ' pred.':>18}")
+          f"{key + ' exact':>12} {key + ' pred.':>18}"
+          + (f" {key + ' ZNE pred.':>18}" if plan.get("folded_circuits") else ""))
     for c in plan["circuits"]:
         predicted = f"{c['observable_predicted']:.3f} ± {c['observable_error']:.3f}"
+        zne = ("" if "zne_observable_predicted" not in c else
+               f" {c['zne_observable_predicted']:.3f} ± {c['zne_observable_error']:.3f}"
+               .rjust(19))
         print(f"{c['time']:>6g} {c['qubits']:>6} {c['two_qubit_gates']:>8} {c['depth']:>6} "
               f"{_seconds(c['duration_s']):>10} {c['fidelity']:>6.3f} "
               f"{c['fidelity_real_device']:>6.3f} {c['tvd_predicted_sampled']:>9.3f} "
-              f"{c['tvd_uniform']:>8.3f} {c['observable_exact']:>12.4g} {predicted:>18}")
+              f"{c['tvd_uniform']:>8.3f} {c['observable_exact']:>12.4g} {predicted:>18}{zne}")
     print(f"QPU time >= {_qpu(plan['qpu_seconds_lower_bound'])} (shots x circuits x "
           f"(repetition delay {_seconds(plan['rep_delay_s'])} + circuit duration); the "
           "service adds its own overhead per job)")
@@ -76,6 +80,17 @@ def print_plan(plan: dict[str, Any], as_json: bool) -> None:
         print(f"signature (two-qubit errors x {plan['real_device_factor']:g}, as seen in walk "
               "circuits on real devices, Porter & Joseph arXiv:2206.04829): "
               + _verdict(plan["signature_real_device"], key))
+    for label, name in (("calibrated errors", "signature"),
+                        (f"two-qubit errors x {plan['real_device_factor']:g}",
+                         "signature_real_device")):
+        forecast = (plan.get(name) or {}).get("zne")
+        if forecast is not None:
+            print(f"signature through ZNE ({label}; {forecast['extrapolation']} from scales "
+                  f"{', '.join(map(str, forecast['scales']))}, {forecast['values']} values, "
+                  f"per scale {', '.join(f'{v:.4g}' for v in forecast['per_scale'])}; "
+                  f"exact {plan[name]['exact']:.4g}, off it by "
+                  f"{forecast['predicted'] - plan[name]['exact']:+.3g} under this model): "
+                  + _verdict({**plan[name], **forecast}, key))
     for note in plan.get("notes", []):
         print(f"note: {note}")
     print("fake-device noise is optimistic (no crosstalk, drift or leakage): read the second "

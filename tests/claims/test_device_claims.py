@@ -62,3 +62,18 @@ def test_the_64_site_walks_zero_noise_distribution_is_within_tvd_0_1_at_every_t(
     assert 0.145 <= min(mitigated) and max(mitigated) <= 0.455, mitigated
     assert 0.0595 <= min(zne["exponential"]) and max(zne["exponential"]) < 0.0835, zne
     assert 0.075 <= min(zne["richardson"]) and max(zne["richardson"]) < 0.225, zne
+
+
+def test_the_zero_noise_verdict_asks_more_shots_than_the_plain_one():
+    """The dry run of the 16-site walk at t = 8 on fake_fez with Richardson ZNE on 1, 3, 5
+    (the shipped config, seeded transpiler): within 10 % of the stated shots."""
+    quoted("README.md", "(the 16-site walk at t = 8 on fake_fez: 720 shots plainly, 2614 "
+                        "through Richardson)")
+    from benchmarks.bench_dry_run import zne_config
+    from qwalk_circuits.pipeline import plan
+
+    experiment = get_experiment("coined-walk").from_settings({"position_qubits": 4,
+                                                              "steps": 8})
+    signature = plan(experiment, zne_config("fake_fez", "richardson"), 4000)["signature"]
+    plain, through = signature["shots_for_3_sigma"], signature["zne"]["shots_for_3_sigma"]
+    assert abs(plain - 720) <= 72 and abs(through - 2614) <= 261, (plain, through)

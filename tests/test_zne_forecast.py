@@ -1,0 +1,203 @@
+"""The dry run's zero-noise forecast (``zne_forecast``): F at each scale, the value as the
+run's own extrapolation of the model's outputs, its error the shot noise through the
+extrapolation and the members' scatter; and the plan and CLI that show it."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from qwalk_circuits.analysis import zne
+from qwalk_circuits.analysis.ensembles import jackknife_errors
+from qwalk_circuits.cli.render_plan import print_plan
+from qwalk_circuits.device_plan import member_spread
+from qwalk_circuits.execution.config import load_config, parse_config
+from qwalk_circuits.experiments import get_experiment
+from qwalk_circuits.pipeline import plan
+from qwalk_circuits.zne_forecast import (
+    ScaledOutputs,
+    ZneForecast,
+    mixed_at_scales,
+    scale_fidelities,
+    zne_inputs,
+)
+
+SCALES = [1, 3, 5]
+
+
+class Linear:
+    """An experiment whose main observable is linear in the distribution, with a
+    multinomial shot error and the base class's global mix."""
+
+    main_observable = "x"
+
+    def __init__(self, size: int = 6) -> None:
+        self.weights = np.arange(size, dtype=float)
+
+    def observables(self, p: np.ndarray) -> dict[str, float]:
+        return {"x": float(self.weights @ p)}
+
+    def observable_errors(self, p: np.ndarray, shots: int) -> dict[str, float]:
+        mean = self.weights @ p
+        return {"x": float(math.sqrt(max(p @ self.weights**2 - mean**2, 0.0) / shots))}
+
+    def noise_outcome(self, size: int) -> np.ndarray:
+        return np.full(size, 1 / size)
+
+    def calibration_mix(self, p: np.ndarray, fidelity: float) -> tuple[np.ndarray, float]:
+        return fidelity * p + (1 - fidelity) * self.noise_outcome(p.size), 1.0
+
+
+def test_each_scale_counts_the_two_qubit_errors_lambda_times():
+    f = scale_fidelities(0.8, 0.05, SCALES, factor=4.0)
+    assert f[0] == 0.8
+    assert f[1] / f[0] == pytest.approx(math.exp(-2 * 4 * 0.05), rel=1e-12)
+    assert f[2] / f[1] == pytest.approx(math.exp(-2 * 4 * 0.05), rel=1e-12)
+
+
+def test_the_exponential_recovers_the_unfolded_part_of_the_mix_exactly():
+    """Under the mix F_lambda p + (1 - F_lambda) u with F_lambda = B exp(-(lambda - 1) e),
+    a linear observable is exponential in lambda: extrapolated, it is the mix at
+    F_0 = B exp(e): what is not folded (one-qubit gates, readout) stays in it; to 1e-10."""
+    experiment = Linear()
+    p = np.array([0.5, 0.3, 0.1, 0.1, 0.0, 0.0])
+    base, e = 0.7, 0.15
+    forecast = ZneForecast(experiment, mixed_at_scales(
+        experiment, p, scale_fidelities(base, e, SCALES), None), SCALES, "exponential")
+    f0 = base * math.exp(e)
+    expected = experiment.observables(experiment.calibration_mix(p, f0)[0])["x"]
+    assert forecast.value == pytest.approx(expected, abs=1e-10)
+    assert forecast.spread == 0.0
+
+
+def test_richardsons_value_and_error_are_its_weights_on_the_scales():
+    experiment = Linear()
+    p = np.array([0.1, 0.2, 0.3, 0.4, 0.0, 0.0])
+    scaled = mixed_at_scales(experiment, p, [0.9, 0.7, 0.5], None)
+    forecast = ZneForecast(experiment, scaled, SCALES, "richardson")
+    w = zne.richardson_weights(SCALES)
+    values = [experiment.observables(q)["x"] for q in scaled.outputs]
+    errors = [experiment.observable_errors(q, 1000)["x"] for q in scaled.outputs]
+    assert forecast.value == pytest.approx(float(w @ values), rel=1e-12)
+    assert forecast.shot_error(1000) == pytest.approx(
+        math.sqrt(sum((wi * ei) ** 2 for wi, ei in zip(w, errors, strict=True))), rel=1e-12)
+
+
+def test_the_exponentials_shot_error_matches_an_independent_monte_carlo():
+    experiment = Linear()
+    p = np.array([0.1, 0.2, 0.3, 0.4, 0.0, 0.0])
+    scaled = mixed_at_scales(experiment, p, [0.9, 0.7, 0.55], None)
+    forecast = ZneForecast(experiment, scaled, SCALES, "exponential")
+    values = np.array([experiment.observables(q)["x"] for q in scaled.outputs])
+    errors = np.array([experiment.observable_errors(q, 4000)["x"] for q in scaled.outputs])
+    rows = values + np.random.default_rng(99).standard_normal((20000, 3)) * errors
+    independent = zne.finite_std(zne.extrapolate_rows(SCALES, rows, "exponential"))
+    # 2000 fixed draws: the error of a standard deviation is ~ 1 / sqrt(2 x 2000) = 1.6 %
+    assert forecast.shot_error(4000) == pytest.approx(independent, rel=0.08)
+    # and it is not Richardson's: the exponential amplifies the noise more here
+    assert forecast.shot_error(4000) > 1.2 * math.sqrt(
+        np.sum((zne.richardson_weights(SCALES) * errors) ** 2))
+
+
+def test_the_members_scatter_goes_through_the_extrapolation():
+    """Each leave-one-out mean is extrapolated: for a linear observable under the
+    exponential (exact here) that is the exact members' jackknife mixed at F_0."""
+    experiment = Linear()
+    members = np.random.default_rng(3).dirichlet(np.ones(6), size=12)
+    base, e = 0.75, 0.1
+    fidelities = scale_fidelities(base, e, SCALES)
+    forecast = ZneForecast(experiment, mixed_at_scales(experiment, members.mean(axis=0),
+                                                       fidelities, members),
+                           SCALES, "exponential")
+    expected = member_spread(experiment, members, base * math.exp(e))
+    assert forecast.spread == pytest.approx(expected, rel=1e-8)
+    plain = jackknife_errors(members, experiment.observables)["x"]
+    assert expected == pytest.approx(base * math.exp(e) * plain, rel=1e-9)
+
+
+def test_a_single_scale_is_its_own_zero_noise_value():
+    experiment = Linear()
+    q = np.full(6, 1 / 6)
+    forecast = ZneForecast(experiment, ScaledOutputs([q], [1.0], None), [1], "richardson")
+    assert forecast.value == experiment.observables(q)["x"]
+    assert forecast.shot_error(100) == experiment.observable_errors(q, 100)["x"]
+
+
+def _fidelity(total: float, gates: float, two_qubit_error: float) -> SimpleNamespace:
+    return SimpleNamespace(total=total, gates=gates, two_qubit_error=two_qubit_error)
+
+
+def test_inputs_read_mitigated_values_without_readout_and_skip_gate_free_circuits():
+    run = SimpleNamespace(zne_scales=SCALES, zne_extrapolation="exponential",
+                          readout_mitigation=True)
+    fids = [_fidelity(0.99, 1.0, 0.0), _fidelity(0.8, 0.9, 0.1)]
+    inputs = zne_inputs(Linear(), [], None, run, fids, 4.0, [1.0, 0.95], None)
+    assert inputs is not None
+    assert inputs[0].scales == [1] and inputs[0].fidelities == [1.0]
+    assert inputs[1].values == "readout-mitigated" and inputs[1].method == "exponential"
+    # gates only (readout undone), 2q errors x 4 at scale 1, the idle factor unfolded
+    assert inputs[1].fidelities[0] == pytest.approx(0.9 * 0.95 * math.exp(-3 * 0.1))
+    assert inputs[1].fidelities[2] == pytest.approx(0.9 * 0.95 * math.exp(-(4 * 5 - 1) * 0.1))
+    assert zne_inputs(Linear(), [], None, SimpleNamespace(zne_scales=None), fids, 1.0,
+                      [1.0, 1.0], None) is None
+
+
+def test_an_experiments_own_emulation_runs_at_every_scale_times_the_factor():
+    asked = []
+
+    class Emulating(Linear):
+        def device_emulation(self, isa, target, two_qubit_factor=1.0):
+            asked.append(two_qubit_factor)
+            return [(np.full((2, 6), two_qubit_factor), np.ones(2))]
+
+    run = SimpleNamespace(zne_scales=SCALES, zne_extrapolation="richardson",
+                          readout_mitigation=True)
+    known = [(np.zeros((2, 6)), np.ones(2))]
+    inputs = zne_inputs(Emulating(), ["isa"], "target", run, [_fidelity(0.8, 0.9, 0.1)],
+                        4.0, [1.0], known)
+    assert asked == [12.0, 20.0]  # scale 1 is the plan's own emulation, reused
+    assert inputs is not None and inputs[0].values == "raw"  # its readout flips stay
+    assert inputs[0].emulations is not None and inputs[0].emulations[0] is known[0]
+
+
+def _zne_config(method: str = "richardson"):
+    data = load_config("fake_fez").model_dump()
+    data.pop("name")
+    data["run"].update(zne_scales=SCALES, zne_extrapolation=method)
+    return parse_config(data, "zne", "test")
+
+
+def walk(**settings):
+    return get_experiment("coined-walk").from_settings(
+        {"position_qubits": 3, "steps": 3, **settings})
+
+
+def test_the_plan_forecasts_the_zero_noise_signature_from_its_own_scales(capsys):
+    plain = plan(walk(), load_config("fake_fez"), 500)
+    assert "zne" not in plain["signature"]
+    assert all("zne_observable_predicted" not in c for c in plain["circuits"])
+    report = plan(walk(), _zne_config(), 500)
+    forecast = report["signature"]["zne"]
+    assert forecast["scales"] == SCALES and forecast["extrapolation"] == "richardson"
+    w = zne.richardson_weights(SCALES)
+    assert forecast["predicted"] == pytest.approx(float(w @ forecast["per_scale"]), rel=1e-12)
+    assert forecast["per_scale"][0] < forecast["per_scale"][1] < forecast["per_scale"][2]
+    # extrapolating amplifies the shot noise: the zero-noise error is the larger
+    assert forecast["error"] > report["signature"]["error"]
+    assert report["circuits"][-1]["zne_observable_predicted"] == pytest.approx(
+        forecast["predicted"], rel=1e-12)
+    real = report["signature_real_device"]["zne"]
+    assert real["fidelities"][0] < forecast["fidelities"][0]
+    # t = 0 has no two-qubit gate: sent at scale 1 only, read with the readout undone
+    experiment, first = walk(), report["circuits"][0]
+    start = np.asarray(experiment.reference_distributions()[0], dtype=float)
+    unread = experiment.calibration_mix(start, first["gate_fidelity"])[0]
+    assert first["two_qubit_gates"] == 0
+    assert first["zne_observable_predicted"] == pytest.approx(
+        experiment.observables(unread)["sigma"], rel=1e-12)
+    print_plan(report, False)
+    out = capsys.readouterr().out
+    assert out.count("signature through ZNE") == 2 and "ZNE pred." in out
