@@ -76,9 +76,11 @@ class Row:
     same parameters and the same estimator); ``no_effect`` what it would be without the
     phenomenon (classical exponent 1/2, the clean walk's sigma, r = 1, ...).  ``raw``,
     ``mitigated`` (readout) and ``zne`` are the device path's; ``predicted`` the dry run's
-    calibration model at the same shots.  The verdict reads the best mitigated estimate
-    (ZNE where measured, else readout-mitigated): observed when it stands beyond
-    :data:`SIGNIFICANCE` errors from ``no_effect`` on the same side as ``exact``.
+    calibration model at the same shots, ``zne_predicted`` its zero-noise forecast
+    (``qwalk_circuits/zne_forecast.py``) where the module reads it.  The verdict reads the
+    best mitigated estimate (ZNE where measured, else readout-mitigated): observed when it
+    stands beyond :data:`SIGNIFICANCE` errors from ``no_effect`` on the same side as
+    ``exact``.
     """
 
     phenomenon: str
@@ -93,6 +95,7 @@ class Row:
     mitigated: Estimate
     zne: Estimate = NOT_MEASURED
     predicted: Estimate = NOT_MEASURED
+    zne_predicted: Estimate = NOT_MEASURED  # the dry run's zero-noise forecast, where given
     shots: int = 0       # per circuit (per member for ensembles)
     circuits: int = 0    # sent, calibration and folded ones included
     qpu_s: float = math.nan  # the dry run's QPU-time lower bound
@@ -128,14 +131,16 @@ class Row:
 
 
 HEADER = ["phenomenon", "device", "size", "steps", "2q gates", "signature", "no effect",
-          "exact", "raw", "mitigated", "ZNE", "dry-run prediction", "verdict", "shots",
+          "exact", "raw", "mitigated", "ZNE", "dry-run prediction", "dry-run ZNE", "verdict",
+          "shots",
           "circuits", "QPU s (lower bound)"]
 
 
 def cells(row: Row) -> list[object]:
     return [row.phenomenon, row.device, row.size, row.steps, row.two_qubit_gates,
             row.signature, f"{row.no_effect:.3f}", f"{row.exact:.3f}", row.raw.text(),
-            row.mitigated.text(), row.zne.text(), row.predicted.text(), row.verdict(),
+            row.mitigated.text(), row.zne.text(), row.predicted.text(),
+            row.zne_predicted.text(), row.verdict(),
             row.shots, row.circuits, "-" if math.isnan(row.qpu_s) else f"{row.qpu_s:.0f}"]
 
 

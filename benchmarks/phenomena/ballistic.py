@@ -126,6 +126,10 @@ def _row(device: str, qubits: int, quick: bool) -> Row:
     predicted = fit(times, [sig(q) for q in mixes["fidelity"]],
                     [float(c["observable_error"]) for c in circuits])
     predicted_real = fit(times, [sig(q) for q in mixes["fidelity_real_device"]], None).value
+    # the plan's zero-noise forecast of each step's sigma (zne_forecast), fitted the same way
+    zne_predicted = (fit(times, [float(c["zne_observable_predicted"]) for c in sent["circuits"]],
+                         [float(c["zne_observable_error"]) for c in sent["circuits"]])
+                     if zne else Estimate(math.nan, math.nan))
     store = ResultStore(Path(tempfile.mkdtemp(prefix="qwalk-ballistic-")) / "runs.sqlite")
     summary = run(_experiment(qubits, times), config, shots=shots, seed=SEED, store=store,
                   progress=False).summary
@@ -183,7 +187,8 @@ def _row(device: str, qubits: int, quick: bool) -> Row:
         two_qubit_gates=max(int(c["two_qubit_gates"]) for c in circuits),
         signature=SIGNATURE, no_effect=NO_EFFECT, exact=exact.value,
         raw=found["raw"], mitigated=found["mitigated"], zne=found["zne"],
-        predicted=predicted, shots=shots, circuits=int(sent["pub_rows"]),
+        predicted=predicted, zne_predicted=zne_predicted, shots=shots,
+        circuits=int(sent["pub_rows"]),
         qpu_s=float(sent["qpu_seconds_lower_bound"]), notes=notes)
 
 

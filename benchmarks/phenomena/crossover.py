@@ -26,7 +26,9 @@ propagated to sigma^2 (2 sigma d sigma).  Exact: the sliced channel's density-ma
 continuum closed form.  Predicted: the package's dry run (``plan``'s signature): the mix
 F p + (1 - F) u of each rate's trajectories' ideal average p (their circuits on Aer's
 statevector: the channel up to the finite ensemble's floor), F of the last circuit; its
-error shot noise and the trajectories' own scatter.
+error shot noise and the trajectories' own scatter.  Dry-run ZNE: the plan's zero-noise
+forecast of the same (``zne_forecast``: the mix at each scale, extrapolated; its error the
+shot noise and the trajectories' scatter through the extrapolation).
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ def _one_rate(device: str, qubits: int, gamma: float, trajectories: int, kick_se
         "warnings": list(summary.get("warnings", [])),
     }
     if zne:
+        forecast = sent["signature"]["zne"]  # the dry run's zero-noise sigma, its error
+        out["zne_predicted"] = _squared(forecast["predicted"], forecast["error"])
         block = comparison["zne"]
         for kind in ("raw", "mitigated", "zne"):
             out[kind] = _squared(block[kind]["sigma"][-1], block[f"{kind}_errors"]["sigma"][-1])
@@ -116,7 +120,7 @@ def _one_rate(device: str, qubits: int, gamma: float, trajectories: int, kick_se
     out["mitigated"] = (_squared(mitigated[-1],
                                  summary["mitigated_observable_errors"]["sigma"][-1])
                         if mitigated else Estimate(math.nan, math.nan))
-    out["zne"] = Estimate(math.nan, math.nan)
+    out["zne"] = out["zne_predicted"] = Estimate(math.nan, math.nan)
     return out
 
 
@@ -127,7 +131,7 @@ def _row(device: str, qubits: int, quick: bool) -> Row:
     weak = _one_rate(device, qubits, WEAK, trajectories, 0, zne)
     strong = _one_rate(device, qubits, STRONG, trajectories, 1, zne)
     measured = {k: _difference(weak[k], strong[k])
-                for k in ("raw", "mitigated", "zne", "predicted")}
+                for k in ("raw", "mitigated", "zne", "predicted", "zne_predicted")}
     best = measured["zne"] if zne else measured["mitigated"]
     real_gap = weak["predicted_real"] - strong["predicted_real"]
     # the measured error is mostly trajectory spread (~1/sqrt(members)): members for 3 sigma
@@ -159,7 +163,7 @@ def _row(device: str, qubits: int, quick: bool) -> Row:
         two_qubit_gates=max(weak["two_qubit_gates"], strong["two_qubit_gates"]),
         signature=SIGNATURE, no_effect=0.0, exact=weak["exact"] - strong["exact"],
         raw=measured["raw"], mitigated=measured["mitigated"], zne=measured["zne"],
-        predicted=measured["predicted"], shots=SHOTS,
+        predicted=measured["predicted"], zne_predicted=measured["zne_predicted"], shots=SHOTS,
         circuits=weak["circuits"] + strong["circuits"], qpu_s=weak["qpu_s"] + strong["qpu_s"],
         notes=notes)
 
