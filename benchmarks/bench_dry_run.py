@@ -11,7 +11,7 @@ gates folded to scales 1, 3, 5, and the table is instead the dry run's zero-nois
 of sigma (``zne_forecast``: the same mix at each scale's F, readout-mitigated, extrapolated
 by the run's model; its error the shot noise carried through the extrapolation) against
 the device path's ZNE of the readout-mitigated sigma (its bootstrap error): the error's
-ratio (what sets the shots a ZNE run needs) and the values' difference in combined errors.
+ratio (what sets the shots a ZNE run needs) and the values' difference in device errors.
 
     python -m benchmarks.bench_dry_run [--sizes 3 4] [--steps 8] [--device fake_fez]
                                        [--zne richardson|exponential]
@@ -85,7 +85,9 @@ def compare_zne(device: str, position_qubits: int, steps: int, method: str
                     "exact": c["observable_exact"], "forecast": forecast,
                     "forecast_error": forecast_error, "measured": measured, "error": error,
                     "error_ratio": forecast_error / error if error > 0 else math.nan,
-                    "deviation": (forecast - measured) / math.hypot(forecast_error, error)})
+                    # the forecast is a number, its ± the device value's predicted spread:
+                    # the difference is read in the device's own error
+                    "deviation": (forecast - measured) / error if error > 0 else math.nan})
     return out
 
 
@@ -96,15 +98,16 @@ def _zne_table(device: str, sizes: Sequence[int], steps: int, method: str) -> No
     rows = [r for n in sizes for r in compare_zne(device, n, steps, method) if r["t"] >= 1]
     print(markdown_table(
         ["sites", "t", "2q gates", "sigma exact", "forecast ZNE", "device ZNE",
-         "error ratio", "(forecast - device) / error"],
+         "error ratio", "(forecast - device) / device error"],
         [[r["sites"], f"{r['t']:g}", r["2q"], f"{r['exact']:.3f}",
           f"{r['forecast']:.3f} ± {r['forecast_error']:.3f}",
           f"{r['measured']:.3f} ± {r['error']:.3f}", f"{r['error_ratio']:.2f}",
           f"{r['deviation']:+.1f}"] for r in rows]))
     ratios = [r["error_ratio"] for r in rows]
     print(f"\nerror ratio forecast / device: {min(ratios):.2f} .. {max(ratios):.2f} "
-          f"(goal: within 1.5, i.e. 0.67 .. 1.5); |deviation| <= 2 at "
-          f"{sum(abs(r['deviation']) <= 2 for r in rows)} of {len(rows)} steps")
+          f"(goal: within 1.5, i.e. 0.67 .. 1.5); |forecast - device| <= 2 device errors at "
+          f"{sum(abs(r['deviation']) <= 2 for r in rows)} of {len(rows)} steps, <= 3 at "
+          f"{sum(abs(r['deviation']) <= 3 for r in rows)}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -68,9 +68,13 @@ class ChainErrorBudget:
         if self.ring and sites % 2:
             raise ValueError(f"a ring's brickwork needs an even number of sites, not {sites}")
 
-    def scaled(self, two_qubit_factor: float) -> ChainErrorBudget:
-        """The same budget with every two-qubit error multiplied by ``two_qubit_factor``."""
-        return ChainErrorBudget(self.bond * two_qubit_factor, self.site, self.readout,
+    def scaled(self, two_qubit_factor: float, readout_errors: bool = True
+               ) -> ChainErrorBudget:
+        """The same budget with every two-qubit error multiplied by ``two_qubit_factor``
+        (and, with ``readout_errors`` False, no readout error: a readout mitigation that
+        undoes it exactly)."""
+        readout = self.readout if readout_errors else np.zeros_like(self.readout)
+        return ChainErrorBudget(self.bond * two_qubit_factor, self.site, readout,
                                 self.steps, self.ring)
 
 

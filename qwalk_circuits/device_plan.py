@@ -294,8 +294,8 @@ def _prediction(experiment: Any, p: np.ndarray, fidelity: float, samples: int,
                q, kept_shots(samples, kept))[key]),
            "observable_no_signal": float(experiment.observables(uniform)[key])}
     if zne is not None:
-        forecast = ZneForecast(experiment, zne.outputs(experiment, source, None), zne.scales,
-                               zne.method)
+        forecast = ZneForecast(experiment, zne.outputs(experiment, source, None, False),
+                               zne.scales, zne.method)
         out["zne_observable_predicted"] = forecast.value
         out["zne_observable_error"] = forecast.shot_error(samples)
     return out
@@ -351,7 +351,7 @@ def _signature(experiment: Any, p: np.ndarray, fidelity: float, time: float, sho
            **margins(float(experiment.observables(q)[key]), null_value, null_error, side,
                      exact_shows_it, spread, shot_error, shots, members)}
     if zne is not None:
-        forecast = ZneForecast(experiment, zne.outputs(experiment, source, ensemble),
+        forecast = ZneForecast(experiment, zne.outputs(experiment, source, ensemble, True),
                                zne.scales, zne.method)
         out["zne"] = {
             "scales": zne.scales, "extrapolation": zne.method, "values": zne.values,

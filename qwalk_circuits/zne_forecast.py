@@ -5,22 +5,29 @@ A ZNE run also sends every circuit with each two-qubit gate folded to run lambda
 F_lambda p + (1 - F_lambda) u at scale lambda, F_lambda the circuit's fidelity with its
 two-qubit errors counted lambda times (first order in them, as the plan's real-device
 factor: F exp(-(lambda - 1) sum e_2q); the real-device verdict counts them 4 lambda
-times).  One-qubit gates are not folded, so their errors stay in the extrapolated value.
-Readout errors do not fold either: where the run calibrates readout the forecast reads
-the readout-mitigated values (what the run's verdict reads), modelled as the readout
-errors removed exactly; the inverse's own amplification of the shot noise is not in the
-error (a few per cent at fake-device readout errors).  An experiment with its own noisy
-emulation (``Experiment.device_emulation``) is emulated at each scale with its two-qubit
-errors times lambda instead, readout flips kept (the raw values' forecast).
+times; the few one-qubit gates a folded RZZ adds are not counted).  One-qubit gates are
+not folded, so their errors stay in the extrapolated value.  Readout errors do not fold
+either: where the run calibrates readout, its ZNE reads the readout-mitigated values, and
+so does the forecast, with the readout errors removed exactly; the inverse's own
+amplification of the shot noise is not in the error (a few per cent at fake-device readout
+errors).  An experiment with its own noisy emulation (``Experiment.device_emulation``) is
+emulated at each scale with its two-qubit errors times lambda instead (and without readout
+errors where the run mitigates them).  A circuit is forecast at the scales the submission
+sends it at (only 1 without a two-qubit gate).
 
 Value: the run's own extrapolation (Richardson or exponential) of the predicted
 observable at each scale.  Error: each scale's shot noise (the observable's shot error
 from that scale's output and kept shots) carried through the extrapolation -- linearly for
 Richardson (sqrt(sum w_i^2 e_i^2)), by a fixed-seed Monte Carlo for the exponential,
-which is nonlinear -- and the members' own scatter through the same extrapolation
-(jackknife: each leave-one-out mean extrapolated), in quadrature.  What this cannot
-forecast is the residual bias of a device whose noise is not the global mix (under the mix
-the exponential is exact up to the unfolded errors and the observable's nonlinearity):
+which is nonlinear -- and, for an ensemble, the members' own scatter through the same
+extrapolation (jackknife: each leave-one-out mean extrapolated), in quadrature, as the
+plain verdict counts it.  (The run's ``comparison.zne`` error of a fixed-member ensemble,
+disorder realisations or quasi-momenta, resamples the counts only: it leaves that scatter
+out, so it is smaller than this one; phase-kick trajectories are resampled there too.)
+Under the global mix the exponential recovers a linear observable's zero-noise mix exactly
+(all but the unfolded errors); sigma and the other nonlinear observables keep a bias from
+the uniform tail's weight in them as well.  What this cannot forecast is the residual bias
+of a device whose noise is not the global mix, nor the exponential's own finite-shot bias:
 that is what the fake-device comparison measures (BENCHMARKS.md).
 """
 
@@ -29,12 +36,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
+from qiskit import QuantumCircuit
 
 from .analysis.ensembles import jackknife_errors
 from .analysis.zne import extrapolate, extrapolate_rows, finite_std, richardson_weights
+from .execution.config import RunSection
+from .execution.submission_build import foldable_scales
 from .plan_margins import kept_shots
 
 #: an experiment's own noisy emulation of one time: members' distributions, kept fractions
@@ -97,34 +107,50 @@ class ZneInputs:
     fidelities: list[float]
     emulations: list[Emulated] | None = None
 
-    def outputs(self, experiment: Any, p: np.ndarray, ensemble: np.ndarray | None
-                ) -> ScaledOutputs:
+    def outputs(self, experiment: Any, p: np.ndarray, ensemble: np.ndarray | None,
+                scatter: bool) -> ScaledOutputs:
         """The device's outputs at each scale: the emulation's, or ``p`` (and the exact
-        members of ``ensemble``, where given) mixed at each scale's F."""
+        members of ``ensemble``, where given) mixed at each scale's F; with ``scatter``
+        False, without the members (a per-circuit forecast: shot noise only)."""
         if self.emulations is not None:
-            return emulated_at_scales(self.emulations, ensemble is not None)
-        return mixed_at_scales(experiment, p, self.fidelities, ensemble)
+            return emulated_at_scales(self.emulations, scatter)
+        return mixed_at_scales(experiment, p, self.fidelities, ensemble if scatter else None)
 
 
-def zne_inputs(experiment: Any, isa: Sequence[Any], target: Any, run: Any,
-               fidelities: Sequence[Any], factor: float, unfolded: Sequence[float],
+class Fidelity(Protocol):
+    """A circuit's calibrated fidelity as the plan computes it (``CircuitFidelity``)."""
+
+    @property
+    def total(self) -> float: ...
+    @property
+    def gates(self) -> float: ...
+    @property
+    def two_qubit_error(self) -> float: ...
+
+
+def zne_inputs(experiment: Any, isa: Sequence[QuantumCircuit], target: Any, run: RunSection,
+               fidelities: Sequence[Fidelity], factor: float, unfolded: Sequence[float],
                emulated: Sequence[Emulated] | None) -> list[ZneInputs] | None:
     """Per time the forecast inputs at two-qubit errors times ``factor``; None without
-    ``run.zne_scales``.  ``fidelities``: each time's calibrated F (``total``, ``gates``
-    and summed ``two_qubit_error``, as ``device_plan.CircuitFidelity``); ``unfolded``: what
-    else multiplies it (the readout's idle dephasing); ``emulated``: the experiment's own
-    emulation at scale 1 (None: it has none; then it is emulated at every other scale
-    too).  A circuit with no two-qubit gate is sent at scale 1 only."""
+    ``run.zne_scales``.  ``fidelities``: each time's calibrated F; ``unfolded``: what else
+    multiplies it (the readout's idle dephasing); ``emulated``: the plan's own emulation
+    (scale 1, readout errors in), or None where the experiment has none.  Each time is
+    sent at the scales the submission sends it at (``foldable_scales``: 1 only without a
+    two-qubit gate).  The values read are the readout-mitigated ones where the run
+    mitigates (readout errors left out of F, and out of the emulation), else the raw ones."""
     if run.zne_scales is None:
         return None
     scales = list(run.zne_scales)
-    at_scale = ({} if emulated is None else
-                {s: list(emulated) if s == 1 else experiment.device_emulation(
-                    list(isa), target, s * factor) for s in scales})
-    mitigated = bool(run.readout_mitigation) and emulated is None
+    mitigated = bool(run.readout_mitigation)
+    at_scale: dict[int, Any] = {}
+    if emulated is not None:
+        at_scale = {s: list(emulated) if s == 1 and not mitigated else
+                    experiment.device_emulation(list(isa), target, s * factor,
+                                                readout_errors=not mitigated)
+                    for s in scales}
     out = []
     for t, fid in enumerate(fidelities):
-        sent = scales if fid.two_qubit_error > 0 else [1]
+        sent = foldable_scales(isa[t], scales)
         base = ((fid.gates if mitigated else fid.total) * unfolded[t]
                 * math.exp(-(factor - 1) * fid.two_qubit_error))
         out.append(ZneInputs(sent, run.zne_extrapolation,

@@ -230,6 +230,21 @@ def test_the_dry_run_reads_the_emulated_members(chain_plan):
     assert real[1].mean() < kept.mean()
 
 
+def test_without_readout_errors_the_emulation_keeps_more_shots(chain_plan):
+    """``readout_errors=False`` (what the ZNE forecast asks for where the run mitigates its
+    readout): the budget's readout term is zero, fewer shots leave the one-excitation
+    sector, and the two-qubit errors are still scaled."""
+    experiment, built, _ = chain_plan
+    budget = ChainErrorBudget(np.full(3, 0.01), np.full(4, 0.001), np.full(4, 0.02), 2)
+    bare = budget.scaled(3.0, readout_errors=False)
+    assert np.all(bare.readout == 0) and np.all(bare.bond == 0.03)
+    assert np.all(budget.scaled(3.0).readout == 0.02)
+    with_readout = experiment.device_emulation(built.isa, built.backend.target)[-1]
+    without = experiment.device_emulation(built.isa, built.backend.target,
+                                          readout_errors=False)[-1]
+    assert without[1].mean() > with_readout[1].mean()
+
+
 def test_a_ring_budget_gives_the_closing_bond_its_own_errors():
     """A 12-site ring on fake_fez sits on a 12-qubit cycle (VF2 layout): every CZ is on a
     bond, the closing bond (11, 0) included, none is routing, and bond 11 holds its own

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from qiskit import QuantumCircuit
 
 from qwalk_circuits.analysis import zne
 from qwalk_circuits.analysis.ensembles import jackknife_errors
@@ -130,37 +131,73 @@ def _fidelity(total: float, gates: float, two_qubit_error: float) -> SimpleNames
     return SimpleNamespace(total=total, gates=gates, two_qubit_error=two_qubit_error)
 
 
+def _circuit(two_qubit: bool) -> QuantumCircuit:
+    circuit = QuantumCircuit(2, 2)
+    circuit.h(0)
+    if two_qubit:
+        circuit.cx(0, 1)
+    circuit.measure([0, 1], [0, 1])
+    return circuit
+
+
+def _run(mitigated: bool, method: str = "exponential") -> SimpleNamespace:
+    return SimpleNamespace(zne_scales=SCALES, zne_extrapolation=method,
+                           readout_mitigation=mitigated)
+
+
 def test_inputs_read_mitigated_values_without_readout_and_skip_gate_free_circuits():
-    run = SimpleNamespace(zne_scales=SCALES, zne_extrapolation="exponential",
-                          readout_mitigation=True)
     fids = [_fidelity(0.99, 1.0, 0.0), _fidelity(0.8, 0.9, 0.1)]
-    inputs = zne_inputs(Linear(), [], None, run, fids, 4.0, [1.0, 0.95], None)
+    inputs = zne_inputs(Linear(), [_circuit(False), _circuit(True)], None, _run(True), fids,
+                        4.0, [1.0, 0.95], None)
     assert inputs is not None
     assert inputs[0].scales == [1] and inputs[0].fidelities == [1.0]
     assert inputs[1].values == "readout-mitigated" and inputs[1].method == "exponential"
     # gates only (readout undone), 2q errors x 4 at scale 1, the idle factor unfolded
     assert inputs[1].fidelities[0] == pytest.approx(0.9 * 0.95 * math.exp(-3 * 0.1))
     assert inputs[1].fidelities[2] == pytest.approx(0.9 * 0.95 * math.exp(-(4 * 5 - 1) * 0.1))
+    raw = zne_inputs(Linear(), [_circuit(True)], None, _run(False), fids[1:], 1.0, [1.0], None)
+    assert raw is not None and raw[0].values == "raw" and raw[0].fidelities[0] == 0.8
     assert zne_inputs(Linear(), [], None, SimpleNamespace(zne_scales=None), fids, 1.0,
                       [1.0, 1.0], None) is None
+
+
+def test_a_two_qubit_gate_without_a_calibrated_error_is_still_folded():
+    """The submission folds every circuit with a two-qubit gate (``foldable_scales``),
+    whatever the calibration says of its error: the forecast extrapolates it too (with
+    Richardson's 2.3x amplified error), and F is the same at every scale."""
+    inputs = zne_inputs(Linear(), [_circuit(True)], None, _run(True, "richardson"),
+                        [_fidelity(0.95, 0.99, 0.0)], 1.0, [1.0], None)
+    assert inputs is not None and inputs[0].scales == SCALES
+    assert inputs[0].fidelities == [0.99, 0.99, 0.99]
+    experiment, p = Linear(), np.array([0.5, 0.5, 0, 0, 0, 0])
+    forecast = ZneForecast(experiment, inputs[0].outputs(experiment, p, None, False),
+                           inputs[0].scales, "richardson")
+    plain = experiment.observable_errors(experiment.calibration_mix(p, 0.99)[0], 500)["x"]
+    assert forecast.shot_error(500) == pytest.approx(
+        plain * float(np.linalg.norm(zne.richardson_weights(SCALES))), rel=1e-12)
 
 
 def test_an_experiments_own_emulation_runs_at_every_scale_times_the_factor():
     asked = []
 
     class Emulating(Linear):
-        def device_emulation(self, isa, target, two_qubit_factor=1.0):
-            asked.append(two_qubit_factor)
+        def device_emulation(self, isa, target, two_qubit_factor=1.0, readout_errors=True):
+            asked.append((two_qubit_factor, readout_errors))
             return [(np.full((2, 6), two_qubit_factor), np.ones(2))]
 
-    run = SimpleNamespace(zne_scales=SCALES, zne_extrapolation="richardson",
-                          readout_mitigation=True)
     known = [(np.zeros((2, 6)), np.ones(2))]
-    inputs = zne_inputs(Emulating(), ["isa"], "target", run, [_fidelity(0.8, 0.9, 0.1)],
-                        4.0, [1.0], known)
-    assert asked == [12.0, 20.0]  # scale 1 is the plan's own emulation, reused
-    assert inputs is not None and inputs[0].values == "raw"  # its readout flips stay
-    assert inputs[0].emulations is not None and inputs[0].emulations[0] is known[0]
+    fids = [_fidelity(0.8, 0.9, 0.1)]
+    raw = zne_inputs(Emulating(), [_circuit(True)], "target", _run(False, "richardson"),
+                     fids, 4.0, [1.0], known)
+    assert asked == [(12.0, True), (20.0, True)]  # scale 1: the plan's own emulation
+    assert raw is not None and raw[0].values == "raw"
+    assert raw[0].emulations is not None and raw[0].emulations[0] is known[0]
+    asked.clear()
+    mitigated = zne_inputs(Emulating(), [_circuit(True)], "target", _run(True, "richardson"),
+                           fids, 4.0, [1.0], known)
+    # the run extrapolates readout-mitigated values: every scale emulated without readout
+    assert asked == [(4.0, False), (12.0, False), (20.0, False)]
+    assert mitigated is not None and mitigated[0].values == "readout-mitigated"
 
 
 def _zne_config(method: str = "richardson"):
@@ -201,3 +238,22 @@ def test_the_plan_forecasts_the_zero_noise_signature_from_its_own_scales(capsys)
     print_plan(report, False)
     out = capsys.readouterr().out
     assert out.count("signature through ZNE") == 2 and "ZNE pred." in out
+
+
+def test_the_forecast_matches_the_device_paths_zero_noise_sigma_on_fake_fez(tmp_path):
+    """The 8-site walk at t = 1, 2 through the device path with Richardson ZNE: the
+    forecast's error within 1.5x of the run's bootstrap error (BENCHMARKS.md §22 measures
+    0.79-1.22 over 24 steps), and its value within 3 of the run's errors of the run's."""
+    from qwalk_circuits.execution import ResultStore
+    from qwalk_circuits.pipeline import run
+
+    config, shots = _zne_config(), 4000
+    forecast = plan(walk(steps=2), config, shots)["circuits"]
+    summary = run(walk(steps=2), config, shots=shots, seed=1234,
+                  store=ResultStore(tmp_path / "runs.sqlite"), progress=False).summary
+    block = summary["comparison"]["zne"]
+    for t in (1, 2):
+        value, error = block["zne"]["sigma"][t], block["zne_errors"]["sigma"][t]
+        predicted = forecast[t]["zne_observable_predicted"]
+        assert 1 / 1.5 < forecast[t]["zne_observable_error"] / error < 1.5, (t, error)
+        assert abs(predicted - value) < 3 * error, (t, predicted, value, error)

@@ -61,7 +61,7 @@ def print_plan(plan: dict[str, Any], as_json: bool) -> None:
     print(f"{'t':>6} {'qubits':>6} {'2q gates':>8} {'depth':>6} {'duration':>10} "
           f"{'F':>6} {'F real':>6} {'TVD pred.':>9} {'uniform':>8} "
           f"{key + ' exact':>12} {key + ' pred.':>18}"
-          + (f" {key + ' ZNE pred.':>18}" if plan.get("folded_circuits") else ""))
+          + (f" {key + ' ZNE pred.':>18}" if plan.get("zne_scales") else ""))
     for c in plan["circuits"]:
         predicted = f"{c['observable_predicted']:.3f} ± {c['observable_error']:.3f}"
         zne = ("" if "zne_observable_predicted" not in c else

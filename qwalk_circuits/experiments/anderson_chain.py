@@ -229,7 +229,7 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
         return (fidelity * p + noise * self.noise_outcome(p.size)) / kept, kept
 
     def device_emulation(self, isa: list[QuantumCircuit], target: Any,
-                         two_qubit_factor: float = 1.0
+                         two_qubit_factor: float = 1.0, readout_errors: bool = True
                          ) -> list[tuple[np.ndarray, np.ndarray]] | None:
         """Every member through the one-excitation sector with each ISA circuit's own
         calibrated errors (``chain_forecast``): the noise that survives post-selection
@@ -240,7 +240,7 @@ class AndersonChain(EnsembleExperiment[AndersonChainSpec]):
         for circuit, steps in zip(isa, s.measured_slices(), strict=True):
             budget = chain_error_budget(circuit, target, s.sites, steps, ring=s.ring)
             out.append(emulate_members(s.start, s.hopping, energies, s.dt,
-                                       budget.scaled(two_qubit_factor)))
+                                       budget.scaled(two_qubit_factor, readout_errors)))
         return out
 
     def layout_notes(self, isa: list[QuantumCircuit], backend: Any) -> list[str]:

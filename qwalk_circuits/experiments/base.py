@@ -199,13 +199,15 @@ class Experiment(ABC, Generic[SpecT]):
         return []
 
     def device_emulation(self, isa: list[QuantumCircuit], target: Any,
-                         two_qubit_factor: float = 1.0
+                         two_qubit_factor: float = 1.0, readout_errors: bool = True
                          ) -> list[tuple[np.ndarray, np.ndarray]] | None:
         """The dry run's noisy emulation, where the experiment has one that the calibration
         mix cannot replace: per measured time (``isa``: its ISA circuits, ``target``: the
-        device's calibration, two-qubit errors times ``two_qubit_factor``) the members'
-        distributions as the device would return them (members, outcomes) and the fraction
-        of shots each keeps.  None (the default): the plan uses :meth:`calibration_mix`."""
+        device's calibration, two-qubit errors times ``two_qubit_factor``; readout errors
+        left out where ``readout_errors`` is False, as a readout mitigation would undo them)
+        the members' distributions as the device would return them (members, outcomes) and
+        the fraction of shots each keeps.  None (the default): the plan uses
+        :meth:`calibration_mix`."""
         return None
 
     def signature_side(self) -> int:
