@@ -67,8 +67,9 @@ def test_the_64_site_walks_zero_noise_distribution_is_within_tvd_0_1_at_every_t(
 def test_the_zero_noise_verdict_asks_more_shots_than_the_plain_one():
     """The dry run of the 16-site walk at t = 8 on fake_fez with Richardson ZNE on 1, 3, 5
     (the shipped config, seeded transpiler): within 10 % of the stated shots."""
-    quoted("README.md", "(the 16-site walk at t = 8 on fake_fez: 720 shots plainly, 2614 "
-                        "through Richardson)")
+    quoted("README.md", "(the 16-site walk at t = 8 on fake_fez: 720 shots plainly, on the "
+                        "raw counts, and 2614 through Richardson, on the readout-mitigated "
+                        "ones)")
     from benchmarks.bench_dry_run import zne_config
     from qwalk_circuits.pipeline import plan
 
