@@ -22,6 +22,10 @@ plan reads its members from that emulation.  A fake device's noise model is opti
 runs 3-4.5 times the benchmarked figure (Porter & Joseph, arXiv:2206.04829), so the plan
 repeats the verdict with the two-qubit errors multiplied by :data:`REAL_DEVICE_FACTOR`.
 
+Where the run extrapolates to zero noise (``[run] zne_scales``), the same model at each noise
+scale gives the zero-noise value and its error, per circuit and as a verdict of its own
+(``zne_forecast``).
+
 The QPU time is a lower bound: shots x PUB rows x (repetition delay + circuit duration), the
 circuit's duration from the target's gate durations; the service adds its own per-job
 overhead (seconds).

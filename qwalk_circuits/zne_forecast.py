@@ -89,7 +89,8 @@ def mixed_at_scales(experiment: Any, p: np.ndarray, fidelities: Sequence[float],
 def emulated_at_scales(emulations: Sequence[Emulated], with_members: bool = True
                        ) -> ScaledOutputs:
     """An experiment's own emulation at each scale (members' distributions, each one's
-    kept fraction): the members' average, mean kept fraction, and the members."""
+    kept fraction): the members' average, mean kept fraction, and the members (left out
+    with ``with_members`` False, or where there is only one)."""
     members = [np.asarray(m, dtype=float) for m, _ in emulations]
     return ScaledOutputs([m.mean(axis=0) for m in members],
                          [float(np.mean(k)) for _, k in emulations],
