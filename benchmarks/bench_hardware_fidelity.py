@@ -25,7 +25,11 @@ has the two-qubit errors x 4 (Porter & Joseph) and, measured early, the idle ter
 ``--zne exponential`` (or ``richardson``) also sends every circuit folded to noise scales
 3 and 5 and adds the TVD of the zero-noise distribution (each outcome's probability
 extrapolated from the readout-mitigated values, projected onto the simplex:
-``comparison.zne.tvd``) and the negative mass that projection removed.
+``comparison.zne.tvd``), the dry run's forecast of it (``zne_tvd_predicted``: the
+calibration mix at each scale sampled at the same shots, extrapolated and projected; and
+at unlimited shots, ``zne_tvd_limit``: what the extrapolation leaves of the model's
+noise, chiefly the one-qubit gates' errors, which are not folded) and the negative mass
+that projection removed.
 """
 
 from __future__ import annotations
@@ -72,6 +76,7 @@ def run(n: int, construction: str, steps: list[int], config: HardwareConfig, sho
     predicted = [c["tvd_predicted_sampled"] for c in planned]
     idle = [c["readout_idle_dephasing"] for c in planned]
     fidelity = [(c["fidelity"], c["fidelity_real_device"]) for c in planned]
+    zne_predicted = [(c.get("zne_tvd_predicted"), c.get("zne_tvd_limit")) for c in planned]
     summary = pipeline.run(experiment, config, shots, 1234, store, progress=False).summary
     comparison = summary["comparison"]
     rows = []
@@ -87,20 +92,25 @@ def run(n: int, construction: str, steps: list[int], config: HardwareConfig, sho
                      "yes" if raw < USEFUL_FRACTION * uniform or t == 0 else "no",
                      "-" if idle[i] is None else f"{idle[i]:.3f}",
                      f"{fidelity[i][0]:.2f}", f"{fidelity[i][1]:.2f}",
-                     *zne_cells(comparison.get("zne"), i)])
+                     *zne_cells(comparison.get("zne"), i, zne_predicted[i])])
     return rows
 
 
-def zne_cells(zne: dict[str, Any] | None, i: int) -> list[str]:
+def zne_cells(zne: dict[str, Any] | None, i: int,
+              predicted: tuple[float | None, float | None]) -> list[str]:
     """Time i's TVD at each noise scale, of the zero-noise distribution (every outcome
-    extrapolated from the readout-mitigated values and projected onto the simplex) and
-    the negative mass the projection removed; nothing without ZNE."""
+    extrapolated from the readout-mitigated values and projected onto the simplex), the
+    dry run's forecast of that TVD at the run's shots and at unlimited shots
+    (``zne_tvd_predicted``, ``zne_tvd_limit``: the latter what the extrapolation leaves of
+    the model's noise, the difference the shot floor) and the negative mass the projection
+    removed; nothing without ZNE."""
     if zne is None:
         return []
     tvd = zne["tvd"][zne["extrapolated"]]
     return [" / ".join(f"{v:.3f}" for v in tvd["per_scale"][i]),
             "-" if tvd["zne"][i] is None else  # (a failed fit: null in the JSON)
             f"{tvd['zne'][i]:.3f} ± {tvd['zne_error'][i]:.3f}",
+            *("-" if v is None else f"{v:.3f}" for v in predicted),
             "-" if tvd["negative_mass"][i] is None else f"{tvd['negative_mass'][i]:.3f}"]
 
 
@@ -139,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           "useful", "idle dephasing (real device)", "F",
                           "F real device",
                           *(["TVD per scale (λ = 1 / 3 / 5)", f"TVD ZNE ({args.zne})",
+                             "TVD ZNE predicted", "TVD ZNE predicted (unlimited shots)",
                              "negative mass"] if args.zne else [])],
                          rows))
     return 0

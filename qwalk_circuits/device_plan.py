@@ -54,7 +54,13 @@ from .plan_margins import SIGNIFICANCE as SIGNIFICANCE
 from .plan_margins import kept_shots, margins
 from .plan_margins import shots_needed as shots_needed
 from .zne_forecast import Emulated as Emulated
-from .zne_forecast import ZneForecast, ZneInputs, zne_inputs
+from .zne_forecast import (
+    ZneForecast,
+    ZneInputs,
+    expected_zne_tvd,
+    zero_noise_tvd,
+    zne_inputs,
+)
 
 #: two-qubit errors of real walk circuits against the calibrated figure (Porter & Joseph,
 #: arXiv:2206.04829: 3-4.5x); the plan's second verdict multiplies them by this
@@ -302,6 +308,9 @@ def _prediction(experiment: Any, p: np.ndarray, fidelity: float, samples: int,
                                zne.scales, zne.method)
         out["zne_observable_predicted"] = forecast.value
         out["zne_observable_error"] = forecast.shot_error(samples)
+        out["zne_tvd_predicted"], out["zne_tvd_spread"] = expected_zne_tvd(
+            forecast.scaled, zne.scales, zne.method, p, samples)
+        out["zne_tvd_limit"] = zero_noise_tvd(forecast.scaled, zne.scales, zne.method, p)
     return out
 
 

@@ -43,6 +43,7 @@ from qiskit import QuantumCircuit
 
 from .analysis.ensembles import jackknife_errors
 from .analysis.zne import extrapolate, extrapolate_rows, finite_std, richardson_weights
+from .analysis.zne_distribution import nearest_distribution, zero_noise_rows
 from .execution.config import RunSection
 from .execution.submission_build import foldable_scales
 from .plan_margins import kept_shots
@@ -54,6 +55,8 @@ Emulated = tuple[np.ndarray, np.ndarray]
 REPLICAS = 2000
 #: their seed: fixed, so the error is a smooth, deterministic function of the shots
 SEED = 15
+#: sampled runs of the whole distribution for the zero-noise TVD's expectation
+TVD_REPLICAS = 200
 
 
 def scale_fidelities(base: float, two_qubit_error: float, scales: Sequence[int],
@@ -208,3 +211,42 @@ class ZneForecast:
             return float(np.sqrt(np.sum((richardson_weights(self.scales) * errors) ** 2)))
         rows = np.asarray(self.per_scale)[None, :] + self._draws * errors[None, :]
         return finite_std(extrapolate_rows(self.scales, rows, self.method))
+
+
+def expected_zne_tvd(scaled: ScaledOutputs, scales: Sequence[int], method: str,
+                     exact: np.ndarray, samples: int) -> tuple[float, float]:
+    """(E[TVD], its spread) of the zero-noise distribution a run reports
+    (``comparison.zne.tvd``) under the model: every scale's output sampled at its kept
+    shots, each outcome's probability extrapolated, the result projected onto the simplex
+    (``analysis/zne_distribution``), its TVD to ``exact``, over fixed-seed draws.
+
+    It holds the shot floor, as the extrapolation amplifies it, on top of what the
+    extrapolation cannot undo even at unlimited shots (:func:`zero_noise_tvd`).  A device
+    whose noise is not the model's adds more."""
+    rng = np.random.default_rng(SEED)
+    drawn = []
+    for q, kept in zip(scaled.outputs, scaled.kept, strict=True):
+        q = np.clip(np.asarray(q, dtype=float), 0.0, None)
+        n = kept_shots(samples, kept)
+        drawn.append(rng.multinomial(n, q / q.sum(), size=TVD_REPLICAS) / n)
+    per_scale = np.stack(drawn, axis=1)  # (replicas, scales, outcomes)
+    quasi = (per_scale[:, 0] if len(scales) == 1 else
+             zero_noise_rows(list(scales), per_scale, method))
+    quasi = quasi[np.all(np.isfinite(quasi), axis=1)]
+    if quasi.shape[0] == 0:
+        return float("nan"), float("nan")
+    tvds = 0.5 * np.abs(nearest_distribution(quasi) - np.asarray(exact)[None, :]).sum(axis=1)
+    return float(tvds.mean()), float(tvds.std(ddof=1)) if tvds.size > 1 else 0.0
+
+
+def zero_noise_tvd(scaled: ScaledOutputs, scales: Sequence[int], method: str,
+                   exact: np.ndarray) -> float:
+    """The zero-noise distribution's TVD to ``exact`` at unlimited shots under the model:
+    what the extrapolation leaves of the model's noise (the unfolded one-qubit gates'
+    errors; Richardson's polynomial against F^lambda), with no shot floor."""
+    outputs = np.asarray(scaled.outputs, dtype=float)[None]  # (1, scales, outcomes)
+    quasi = outputs[:, 0] if len(scales) == 1 else zero_noise_rows(list(scales), outputs,
+                                                                   method)
+    if not np.all(np.isfinite(quasi)):
+        return float("nan")
+    return float(0.5 * np.abs(nearest_distribution(quasi)[0] - np.asarray(exact)).sum())

@@ -13,16 +13,19 @@ from qiskit import QuantumCircuit
 
 from qwalk_circuits.analysis import zne
 from qwalk_circuits.analysis.ensembles import jackknife_errors
+from qwalk_circuits.analysis.zne_distribution import nearest_distribution
 from qwalk_circuits.cli.render_plan import print_plan
-from qwalk_circuits.device_plan import member_spread
+from qwalk_circuits.device_plan import expected_sampled_tvd, member_spread
 from qwalk_circuits.execution.config import load_config, parse_config
 from qwalk_circuits.experiments import get_experiment
 from qwalk_circuits.pipeline import plan
 from qwalk_circuits.zne_forecast import (
     ScaledOutputs,
     ZneForecast,
+    expected_zne_tvd,
     mixed_at_scales,
     scale_fidelities,
+    zero_noise_tvd,
     zne_inputs,
 )
 
@@ -125,6 +128,70 @@ def test_a_single_scale_is_its_own_zero_noise_value():
     forecast = ZneForecast(experiment, ScaledOutputs([q], [1.0], None), [1], "richardson")
     assert forecast.value == experiment.observables(q)["x"]
     assert forecast.shot_error(100) == experiment.observable_errors(q, 100)["x"]
+
+
+TVD_P = np.array([0.30, 0.25, 0.15, 0.10, 0.08, 0.06, 0.04, 0.02])
+
+
+def _tvd_forecast(method: str, shots: int, error: float = 0.2) -> tuple[float, float]:
+    """The zero-noise TVD forecast of TVD_P under the mix, nothing left unfolded (base F
+    exp(-error): F_0 = 1), at ``shots`` per scale."""
+    experiment = Linear(TVD_P.size)
+    scaled = mixed_at_scales(experiment, TVD_P,
+                             scale_fidelities(math.exp(-error), error, SCALES), None)
+    return expected_zne_tvd(scaled, SCALES, method, TVD_P, shots)
+
+
+def test_the_zero_noise_tvd_forecast_is_a_shot_floor_where_the_exponential_undoes_the_mix():
+    """The exponential recovers the mix's zero-noise distribution exactly, so what is left
+    is shot noise: vanishing with the shots, halved by four times the shots."""
+    assert _tvd_forecast("exponential", 10**12)[0] < 1e-4
+    floor, spread = _tvd_forecast("exponential", 20000)
+    quarter, _ = _tvd_forecast("exponential", 80000)
+    assert 0 < spread < floor
+    assert 0.45 < quarter / floor < 0.55
+    # the extrapolation amplifies the shot noise: above one sampled distribution's floor
+    assert floor > 2 * expected_sampled_tvd(TVD_P, TVD_P, 20000)
+    # more noise to undo, more amplification
+    assert _tvd_forecast("exponential", 20000, error=0.4)[0] > floor
+
+
+def test_the_zero_noise_tvd_forecast_holds_richardsons_bias_under_the_mix():
+    """Richardson's polynomial does not undo F^lambda: at unlimited shots its forecast is
+    the TVD of the projected weighted sum of the three mixes."""
+    experiment = Linear(TVD_P.size)
+    mixes = mixed_at_scales(experiment, TVD_P,
+                            scale_fidelities(math.exp(-0.5), 0.5, SCALES), None).outputs
+    quasi = zne.richardson_weights(SCALES) @ np.array(mixes)
+    bias = 0.5 * np.abs(nearest_distribution(quasi)[0] - TVD_P).sum()
+    assert bias > 0.01
+    assert _tvd_forecast("richardson", 10**12, error=0.5)[0] == pytest.approx(bias, abs=1e-4)
+
+
+def test_at_unlimited_shots_the_exponential_leaves_only_the_unfolded_errors():
+    """With one-qubit gates (not folded) in F, the exponential recovers the mix at
+    F_0 = B exp(e) < 1: its TVD is (1 - F_0) TVD(u, p), to 1e-10; 0 with nothing unfolded."""
+    experiment = Linear(TVD_P.size)
+    base, e = 0.5, 0.4
+    scaled = mixed_at_scales(experiment, TVD_P, scale_fidelities(base, e, SCALES), None)
+    uniform = 0.5 * np.abs(experiment.noise_outcome(TVD_P.size) - TVD_P).sum()
+    assert zero_noise_tvd(scaled, SCALES, "exponential", TVD_P) == pytest.approx(
+        (1 - base * math.exp(e)) * uniform, abs=1e-10)
+    clean = mixed_at_scales(experiment, TVD_P, scale_fidelities(math.exp(-e), e, SCALES), None)
+    assert zero_noise_tvd(clean, SCALES, "exponential", TVD_P) < 1e-10
+    # the sampled forecast sits above it: the shot floor on top
+    assert expected_zne_tvd(scaled, SCALES, "exponential", TVD_P, 20000)[0] > zero_noise_tvd(
+        scaled, SCALES, "exponential", TVD_P)
+
+
+def test_one_scale_gives_the_sampled_distributions_own_tvd():
+    """Sent at scale 1 only (no two-qubit gate), the forecast is the sampled output's TVD:
+    the normal approximation of the plain dry run's floor, within the Monte Carlo's error."""
+    q = 0.9 * TVD_P + 0.1 / TVD_P.size
+    mean, spread = expected_zne_tvd(ScaledOutputs([q], [0.5], None), [1], "richardson",
+                                    TVD_P, 4000)
+    floor = expected_sampled_tvd(q, TVD_P, 2000)  # half the shots kept
+    assert abs(mean - floor) < 4 * spread / math.sqrt(200) + 0.02 * floor
 
 
 def _fidelity(total: float, gates: float, two_qubit_error: float) -> SimpleNamespace:
@@ -235,15 +302,23 @@ def test_the_plan_forecasts_the_zero_noise_signature_from_its_own_scales(capsys)
     assert first["two_qubit_gates"] == 0
     assert first["zne_observable_predicted"] == pytest.approx(
         experiment.observables(unread)["sigma"], rel=1e-12)
+    # the zero-noise distribution's TVD: the shot floor the extrapolation leaves, at least
+    assert all(c["zne_tvd_predicted"] > c["tvd_predicted_sampled"] - c["tvd_predicted"]
+               for c in report["circuits"][1:])
+    assert all("zne_tvd_predicted" not in c for c in plain["circuits"])
+    assert all(0 <= c["zne_tvd_limit"] < c["zne_tvd_predicted"]
+               for c in report["circuits"][1:])
     print_plan(report, False)
     out = capsys.readouterr().out
     assert out.count("signature through ZNE") == 2 and "ZNE pred." in out
+    assert "ZNE TVD pred." in out
 
 
 def test_the_forecast_matches_the_device_paths_zero_noise_sigma_on_fake_fez(tmp_path):
     """The 8-site walk at t = 1, 2 through the device path with Richardson ZNE: the
     forecast's error within 1.5x of the run's bootstrap error (BENCHMARKS.md §22 measures
-    0.79-1.22 over 24 steps), and its value within 3 of the run's errors of the run's."""
+    0.79-1.22 over 24 steps), and its value within 3 of the run's errors of the run's; the
+    same for the zero-noise distribution's TVD (a shot floor here: 0.01-0.02)."""
     from qwalk_circuits.execution import ResultStore
     from qwalk_circuits.pipeline import run
 
@@ -257,3 +332,8 @@ def test_the_forecast_matches_the_device_paths_zero_noise_sigma_on_fake_fez(tmp_
         predicted = forecast[t]["zne_observable_predicted"]
         assert 1 / 1.5 < forecast[t]["zne_observable_error"] / error < 1.5, (t, error)
         assert abs(predicted - value) < 3 * error, (t, predicted, value, error)
+        # the zero-noise distribution's TVD, and its spread against the run's bootstrap
+        tvd = block["tvd"][block["extrapolated"]]
+        measured, spread = tvd["zne"][t], tvd["zne_error"][t]
+        assert abs(forecast[t]["zne_tvd_predicted"] - measured) < 3 * spread, (t, measured)
+        assert 1 / 1.5 < forecast[t]["zne_tvd_spread"] / spread < 1.5, (t, spread)

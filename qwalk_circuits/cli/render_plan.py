@@ -61,12 +61,13 @@ def print_plan(plan: dict[str, Any], as_json: bool) -> None:
     print(f"{'t':>6} {'qubits':>6} {'2q gates':>8} {'depth':>6} {'duration':>10} "
           f"{'F':>6} {'F real':>6} {'TVD pred.':>9} {'uniform':>8} "
           f"{key + ' exact':>12} {key + ' pred.':>18}"
-          + (f" {key + ' ZNE pred.':>18}" if plan.get("zne_scales") else ""))
+          + (f" {key + ' ZNE pred.':>18} {'ZNE TVD pred.':>13}" if plan.get("zne_scales")
+             else ""))
     for c in plan["circuits"]:
         predicted = f"{c['observable_predicted']:.3f} ± {c['observable_error']:.3f}"
         zne = ("" if "zne_observable_predicted" not in c else
                f" {c['zne_observable_predicted']:.3f} ± {c['zne_observable_error']:.3f}"
-               .rjust(19))
+               .rjust(19) + f" {c['zne_tvd_predicted']:>13.3f}")
         print(f"{c['time']:>6g} {c['qubits']:>6} {c['two_qubit_gates']:>8} {c['depth']:>6} "
               f"{_seconds(c['duration_s']):>10} {c['fidelity']:>6.3f} "
               f"{c['fidelity_real_device']:>6.3f} {c['tvd_predicted_sampled']:>9.3f} "
@@ -74,7 +75,10 @@ def print_plan(plan: dict[str, Any], as_json: bool) -> None:
     print(f"QPU time >= {_qpu(plan['qpu_seconds_lower_bound'])} (shots x circuits x "
           f"(repetition delay {_seconds(plan['rep_delay_s'])} + circuit duration); the "
           "service adds its own overhead per job)")
-    print(f"model: {plan['model']}; TVD pred. includes the shot-noise floor")
+    print(f"model: {plan['model']}; TVD pred. includes the shot-noise floor"
+          + ("; ZNE TVD pred.: the zero-noise distribution's TVD, each scale sampled at the "
+             "shots, extrapolated and projected (the floor the extrapolation's shot noise "
+             "leaves, and its bias under this model)" if plan.get("zne_scales") else ""))
     if plan["signature"] is not None:
         print("signature (calibrated errors): " + _verdict(plan["signature"], key))
         print(f"signature (two-qubit errors x {plan['real_device_factor']:g}, as seen in walk "

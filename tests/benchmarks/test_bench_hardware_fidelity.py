@@ -33,10 +33,14 @@ def test_a_zne_run_prints_the_zero_noise_distributions_tvd(capsys) -> None:  # t
     out = capsys.readouterr().out.splitlines()
     header = next(line for line in out if line.startswith("| n |"))
     assert header.rstrip().endswith(
-        "| TVD per scale (λ = 1 / 3 / 5) | TVD ZNE (exponential) | negative mass |")
+        "| TVD per scale (λ = 1 / 3 / 5) | TVD ZNE (exponential) | TVD ZNE predicted "
+        "| TVD ZNE predicted (unlimited shots) | negative mass |")
     row = [line for line in out if line.startswith("| 2 | 4 |")]
     assert len(row) == 1
-    *_, per_scale, zne, negative = (cell.strip() for cell in row[0].strip("|").split("|"))
+    *_, per_scale, zne, predicted, limit, negative = (
+        cell.strip() for cell in row[0].strip("|").split("|"))
     assert len(per_scale.split(" / ")) == 3
     value, error = (float(x) for x in zne.split(" ± "))
     assert 0 <= value < 0.5 and error > 0 and float(negative) >= 0
+    # the dry run's forecast of the same TVD, a shot floor at least (4 sites, 2000 shots)
+    assert 0 <= float(limit) < float(predicted) < 0.5

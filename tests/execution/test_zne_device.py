@@ -169,7 +169,8 @@ def test_the_dry_run_counts_the_folded_circuits(server, tmp_path, capsys):
     plain = plan(walk(), load_config(str(service_double.ibm_config(tmp_path))), 200)
     # the per-time table is the unfolded circuits' (with the zero-noise forecast beside
     # it, zne_forecast); the QPU time adds the folded ones
-    forecast = ("zne_observable_predicted", "zne_observable_error")
+    forecast = ("zne_observable_predicted", "zne_observable_error", "zne_tvd_predicted",
+                "zne_tvd_spread", "zne_tvd_limit")
     assert all(set(forecast) <= set(c) for c in report["circuits"])
     assert [{k: v for k, v in c.items() if k not in forecast}
             for c in report["circuits"]] == plain["circuits"]
