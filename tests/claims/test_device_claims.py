@@ -41,7 +41,7 @@ def test_the_64_site_walks_zero_noise_distribution_is_within_tvd_0_1_at_every_t(
     """README's and notebook 05's numbers, from the command README states (fake_fez, seeded
     as the benchmark seeds it): the exponential ZNE of the distribution at T = 4..128,
     against the readout-mitigated TVD of the unfolded circuit."""
-    quoted("README.md", "to a TVD of 0.060–0.083 at every T from 4 to 128, where readout "
+    quoted("README.md", "to a TVD of 0.061–0.083 at every T from 4 to 128, where readout "
                         "mitigation leaves 0.15–0.45 (`python -m "
                         "benchmarks.bench_hardware_fidelity --qubits 6 --steps "
                         "4,8,16,32,64,128 --constructions fast-forward --shots 64000 --zne "
@@ -61,7 +61,15 @@ def test_the_64_site_walks_zero_noise_distribution_is_within_tvd_0_1_at_every_t(
     # the ZNE cells: per scale, zero-noise TVD, its forecast, at unlimited shots, negative mass
     zne = {m: [float(row[-4].split(" ± ")[0]) for row in rows] for m, rows in found.items()}
     assert 0.145 <= min(mitigated) and max(mitigated) <= 0.455, mitigated
-    assert 0.0595 <= min(zne["exponential"]) and max(zne["exponential"]) < 0.0835, zne
+    assert 0.0605 <= min(zne["exponential"]) and max(zne["exponential"]) < 0.0835, zne
+    quoted("README.md", "For the 64-site walk above the forecast is 0.88–1.15 × the measured "
+                        "exponential value on fake_fez")
+    quoted("README.md", "0.046–0.078 remains at unlimited shots")
+    cells = [(float(row[-3]), float(row[-2])) for row in found["exponential"]]
+    ratios = [p / z for (p, _), z in zip(cells, zne["exponential"], strict=True)]
+    limits = [limit for _, limit in cells]
+    assert 0.875 <= min(ratios) and max(ratios) < 1.155, ratios
+    assert 0.0455 <= min(limits) and max(limits) < 0.0785, limits
     assert 0.075 <= min(zne["richardson"]) and max(zne["richardson"]) < 0.225, zne
 
 
