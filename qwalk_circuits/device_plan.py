@@ -294,6 +294,7 @@ def _prediction(experiment: Any, p: np.ndarray, fidelity: float, samples: int,
     source = p if ideal is None else ideal
     q, uniform, kept = _mixed(experiment, source, fidelity, noisy)
     key = experiment.main_observable
+    out: dict[str, Any]
     out = {"tvd_predicted": float(analysis.total_variation(q, p)),
            "tvd_predicted_sampled": expected_sampled_tvd(q, p, kept_shots(samples, kept)),
            "kept_fraction": kept,
@@ -308,9 +309,14 @@ def _prediction(experiment: Any, p: np.ndarray, fidelity: float, samples: int,
                                zne.scales, zne.method)
         out["zne_observable_predicted"] = forecast.value
         out["zne_observable_error"] = forecast.shot_error(samples)
-        out["zne_tvd_predicted"], out["zne_tvd_spread"] = expected_zne_tvd(
-            forecast.scaled, zne.scales, zne.method, p, samples)
-        out["zne_tvd_limit"] = zero_noise_tvd(forecast.scaled, zne.scales, zne.method, p)
+        # the zero-noise distribution's TVD, where the outcome is a distribution (not
+        # backscattering's momentum slots, which no multinomial draws)
+        distribution = bool(np.allclose(uniform, 1 / uniform.size))
+        out["zne_tvd_predicted"], out["zne_tvd_spread"] = (expected_zne_tvd(
+            forecast.scaled, zne.scales, zne.method, p, samples) if distribution
+            else (None, None))
+        out["zne_tvd_limit"] = (zero_noise_tvd(forecast.scaled, zne.scales, zne.method, p)
+                                if distribution else None)
     return out
 
 

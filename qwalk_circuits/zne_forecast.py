@@ -29,6 +29,11 @@ Under the global mix the exponential recovers a linear observable's zero-noise m
 the uniform tail's weight in them as well.  What this cannot forecast is the residual bias
 of a device whose noise is not the global mix, nor the exponential's own finite-shot bias:
 that is what the fake-device comparison measures (BENCHMARKS.md).
+
+The zero-noise distribution's TVD (``comparison.zne.tvd``) is forecast by sampling each
+scale's model output at the run's shots, extrapolating and projecting as the run does
+(:func:`expected_zne_tvd`), and at unlimited shots (:func:`zero_noise_tvd`): under the
+mix the latter is what the unfolded errors leave, chiefly the one-qubit gates'.
 """
 
 from __future__ import annotations

@@ -337,3 +337,21 @@ def test_the_forecast_matches_the_device_paths_zero_noise_sigma_on_fake_fez(tmp_
         measured, spread = tvd["zne"][t], tvd["zne_error"][t]
         assert abs(forecast[t]["zne_tvd_predicted"] - measured) < 3 * spread, (t, measured)
         assert 1 / 1.5 < forecast[t]["zne_tvd_spread"] / spread < 1.5, (t, spread)
+
+
+def test_an_outcome_that_is_no_distribution_gets_no_zero_noise_tvd():
+    """Backscattering's outcome is momentum slots, not a distribution: no multinomial draws
+    it, so the plan leaves its zero-noise TVD out (None) rather than report a number."""
+    from qwalk_circuits.device_plan import _prediction
+    from qwalk_circuits.zne_forecast import ZneInputs
+
+    class Slots(Linear):
+        def noise_outcome(self, size: int) -> np.ndarray:
+            return np.full(size, 1 / 64)
+
+    inputs = ZneInputs(SCALES, "exponential", "raw", [0.8, 0.6, 0.4])
+    p = TVD_P
+    for experiment, expected in ((Slots(p.size), False), (Linear(p.size), True)):
+        out = _prediction(experiment, p, 0.8, 1000, zne=inputs)
+        assert (out["zne_tvd_predicted"] is not None) is expected
+        assert (out["zne_tvd_limit"] is not None) is expected

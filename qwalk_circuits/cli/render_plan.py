@@ -67,7 +67,8 @@ def print_plan(plan: dict[str, Any], as_json: bool) -> None:
         predicted = f"{c['observable_predicted']:.3f} ± {c['observable_error']:.3f}"
         zne = ("" if "zne_observable_predicted" not in c else
                f" {c['zne_observable_predicted']:.3f} ± {c['zne_observable_error']:.3f}"
-               .rjust(19) + f" {c['zne_tvd_predicted']:>13.3f}")
+               .rjust(19) + (f" {'-':>13}" if c.get("zne_tvd_predicted") is None
+                             else f" {c['zne_tvd_predicted']:>13.3f}"))
         print(f"{c['time']:>6g} {c['qubits']:>6} {c['two_qubit_gates']:>8} {c['depth']:>6} "
               f"{_seconds(c['duration_s']):>10} {c['fidelity']:>6.3f} "
               f"{c['fidelity_real_device']:>6.3f} {c['tvd_predicted_sampled']:>9.3f} "
