@@ -42,7 +42,8 @@ def margins(predicted: float, null_value: float, null_error: float, side: float,
     room = (gap / SIGNIFICANCE) ** 2 - null_error**2
     enough = (None if spread == 0 or room <= 0 else
               math.floor(members * spread**2 / room) + 1)
-    return {"predicted": predicted, "error": error(shots), "member_spread_error": spread,
+    return {"predicted": predicted, "error": error(shots), "shot_error": shot_error(shots),
+            "member_spread_error": spread,
             "standard_errors": margin(shots), "stands": margin(shots) > SIGNIFICANCE,
             "shots_for_3_sigma": shots_needed(margin),
             "members_for_3_sigma_at_any_shots": enough}

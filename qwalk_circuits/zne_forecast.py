@@ -48,7 +48,7 @@ from qiskit import QuantumCircuit
 
 from .analysis.ensembles import jackknife_errors
 from .analysis.zne import extrapolate, extrapolate_rows, finite_std, richardson_weights
-from .analysis.zne_distribution import nearest_distribution, zero_noise_rows
+from .analysis.zne_distribution import zero_noise_tvds
 from .execution.config import RunSection
 from .execution.submission_build import foldable_scales
 from .plan_margins import kept_shots
@@ -234,13 +234,10 @@ def expected_zne_tvd(scaled: ScaledOutputs, scales: Sequence[int], method: str,
         q = np.clip(np.asarray(q, dtype=float), 0.0, None)
         n = kept_shots(samples, kept)
         drawn.append(rng.multinomial(n, q / q.sum(), size=TVD_REPLICAS) / n)
-    per_scale = np.stack(drawn, axis=1)  # (replicas, scales, outcomes)
-    quasi = (per_scale[:, 0] if len(scales) == 1 else
-             zero_noise_rows(list(scales), per_scale, method))
-    quasi = quasi[np.all(np.isfinite(quasi), axis=1)]
-    if quasi.shape[0] == 0:
+    tvds, _ = zero_noise_tvds(scales, method, np.stack(drawn, axis=1), np.asarray(exact))
+    tvds = tvds[np.isfinite(tvds)]
+    if tvds.size == 0:
         return float("nan"), float("nan")
-    tvds = 0.5 * np.abs(nearest_distribution(quasi) - np.asarray(exact)[None, :]).sum(axis=1)
     return float(tvds.mean()), float(tvds.std(ddof=1)) if tvds.size > 1 else 0.0
 
 
@@ -250,8 +247,4 @@ def zero_noise_tvd(scaled: ScaledOutputs, scales: Sequence[int], method: str,
     what the extrapolation leaves of the model's noise (the unfolded one-qubit gates'
     errors; Richardson's polynomial against F^lambda), with no shot floor."""
     outputs = np.asarray(scaled.outputs, dtype=float)[None]  # (1, scales, outcomes)
-    quasi = outputs[:, 0] if len(scales) == 1 else zero_noise_rows(list(scales), outputs,
-                                                                   method)
-    if not np.all(np.isfinite(quasi)):
-        return float("nan")
-    return float(0.5 * np.abs(nearest_distribution(quasi)[0] - np.asarray(exact)).sum())
+    return float(zero_noise_tvds(scales, method, outputs, np.asarray(exact))[0][0])

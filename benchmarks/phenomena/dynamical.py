@@ -114,11 +114,10 @@ def _zne_forecast(signature: dict[str, Any], classical: float, quadrature: float
     its error the forecast's shot noise through the extrapolation with the grid's
     quadrature error and the classical map's: the grid's beta spread, which the plan's
     verdict also counts, is no statistical error here (a fixed grid, the module docstring)."""
-    forecast, null_error = signature["zne"], float(signature["no_effect_error"])
-    shot = math.sqrt(max(forecast["error"] ** 2 - forecast["member_spread_error"] ** 2
-                         - null_error**2, 0.0))
+    forecast = signature["zne"]
     return Estimate(classical - float(forecast["predicted"]),
-                    math.sqrt(shot**2 + quadrature**2 + null_error**2))
+                    math.hypot(forecast["shot_error"], quadrature,
+                               signature["no_effect_error"]))
 
 
 def _row(device: str, case: tuple[str, int, float, float, int], simulate: bool) -> Row:

@@ -54,6 +54,20 @@ def _tvd(p: np.ndarray, exact: np.ndarray) -> np.ndarray:
     return 0.5 * np.abs(p - exact[None, :]).sum(axis=1)
 
 
+def zero_noise_tvds(scales: Sequence[int], method: str, per_scale: np.ndarray,
+                    exact: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(TVDs to ``exact``, negative masses) of the projected zero-noise distributions of
+    ``per_scale`` (R, S, K), one per row: NaN where an extrapolation failed; a single
+    scale is its own zero-noise value."""
+    quasi = (per_scale[:, 0] if per_scale.shape[1] == 1 else
+             zero_noise_rows(list(scales)[:per_scale.shape[1]], per_scale, method))
+    finite = np.all(np.isfinite(quasi), axis=1)
+    tvds, negative = np.full(quasi.shape[0], np.nan), np.full(quasi.shape[0], np.nan)
+    tvds[finite] = _tvd(nearest_distribution(quasi[finite]), exact)
+    negative[finite] = -np.minimum(quasi[finite], 0.0).sum(axis=1)
+    return tvds, negative
+
+
 def time_tvds(scales: Sequence[int], method: str, per_scale: Sequence[np.ndarray],
               exact: np.ndarray) -> dict[str, Any]:
     """One time's TVDs to ``exact``: at each scale, and of the zero-noise distribution
@@ -64,11 +78,8 @@ def time_tvds(scales: Sequence[int], method: str, per_scale: Sequence[np.ndarray
     tvds = [float(v) for v in _tvd(here, exact)]
     if here.shape[0] == 1:
         return {"per_scale": tvds, "zne": tvds[0], "negative_mass": 0.0}
-    quasi = zero_noise_rows(list(scales)[:here.shape[0]], here[None], method)
-    if not np.all(np.isfinite(quasi)):
-        return {"per_scale": tvds, "zne": float("nan"), "negative_mass": float("nan")}
-    return {"per_scale": tvds, "zne": float(_tvd(nearest_distribution(quasi), exact)[0]),
-            "negative_mass": float(-quasi[quasi < 0].sum())}
+    zero, negative = zero_noise_tvds(scales, method, here[None], exact)
+    return {"per_scale": tvds, "zne": float(zero[0]), "negative_mass": float(negative[0])}
 
 
 def run_tvds(scales: Sequence[int], method: str, distributions: Distributions,

@@ -104,6 +104,7 @@ def test_the_dynamical_rows_measured_early_send_fewer_two_qubit_gates(monkeypatc
     assert early.two_qubit_gates < 0.8 * plain.two_qubit_gates
     # the dry-run ZNE column: fewer gates to undo, a smaller zero-noise error
     assert 0 < early.zne_predicted.error < plain.zne_predicted.error
+    assert [dynamical.shots_for(q) for q in (4, 5)] == [dynamical.SHOTS, dynamical.LARGE_SHOTS]
 
 
 def test_the_dynamical_zne_forecast_leaves_the_fixed_grids_spread_out() -> None:
@@ -113,12 +114,11 @@ def test_the_dynamical_zne_forecast_leaves_the_fixed_grids_spread_out() -> None:
     from benchmarks.phenomena import dynamical
 
     signature = {"no_effect_error": 0.3, "zne": {
-        "predicted": 4.0, "error": math.sqrt(0.4**2 + 2.0**2 + 0.3**2),
+        "predicted": 4.0, "error": math.sqrt(0.4**2 + 2.0**2 + 0.3**2), "shot_error": 0.4,
         "member_spread_error": 2.0}}
     row = dynamical._zne_forecast(signature, 10.0, 0.12)
     assert row.value == pytest.approx(6.0)
     assert row.error == pytest.approx(math.sqrt(0.4**2 + 0.12**2 + 0.3**2), rel=1e-12)
-    assert [dynamical.shots_for(q) for q in (4, 5)] == [dynamical.SHOTS, dynamical.LARGE_SHOTS]
 
 
 def test_the_dynamical_forecast_rows_are_dry_runs_and_skip_what_the_register_refuses(
